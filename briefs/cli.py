@@ -1,0 +1,79 @@
+"""Command line: argument parsing only; the work is in pipeline.py. Errors print as path:line: message."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import BriefsError
+
+log = logging.getLogger("briefs")
+
+
+def _split(value: str, allowed: tuple[str, ...] | None, what: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    if not items:
+        raise click.BadParameter(f"give at least one {what}")
+    if allowed is not None:
+        bad = [v for v in items if v not in allowed]
+        if bad:
+            raise click.BadParameter(f"unknown {what} {bad[0]!r}; choose from {', '.join(allowed)}")
+    return items
+
+
+def _fail(exc: BriefsError) -> None:
+    for diagnostic in exc.diagnostics:
+        click.echo(str(diagnostic), err=True)
+    errors = sum(1 for d in exc.diagnostics if d.severity == "error")
+    click.echo(f"briefs: {errors} error(s)", err=True)
+    sys.exit(1)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="briefs")
+@click.option("--project", "project", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Project folder (default: the nearest folder with [tool.briefs] in pyproject.toml).")
+@click.pass_context
+def cli(ctx: click.Context, project: Path | None) -> None:
+    """Build bilingual research briefs from YAML and Markdown."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    ctx.obj = project
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--lang", default="zh-CN,en", show_default=True, help="Languages, comma-separated.")
+@click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or both.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: output/ of the project).")
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. from WeasyPrint) as errors.")
+@click.pass_obj
+def build(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str, out: Path | None,
+          strict: bool) -> None:
+    """Build HTML and PDF for every brief under content/ (or the PATHS given)."""
+    from .commands import build as command
+
+    sys.exit(command.run(project, paths, _split(lang, None, "language"),
+                         _split(formats, ("html", "pdf"), "format"), out, strict, _fail))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--lang", default=None, help="Languages, comma-separated (default: the project's).")
+@click.pass_obj
+def check(project: Path | None, paths: tuple[Path, ...], lang: str | None) -> None:
+    """Validate content and templates without writing anything."""
+    from .commands import check as command
+
+    langs = _split(lang, None, "language") if lang else None
+    sys.exit(command.run(project, paths, langs, _fail))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="briefs")
+

@@ -1,0 +1,96 @@
+"""Stage 0: the project configuration, read from ``[tool.briefs]`` in the project's pyproject.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError, Diagnostic, SourceLocation
+
+KNOWN_LANGUAGES = ("zh-CN", "en", "zh-HK")
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """Where things are and which languages every text must have."""
+
+    root: Path
+    languages: tuple[str, ...] = ("zh-CN", "en")
+    content_dir: Path = Path("content")
+    templates_dir: Path = Path("templates")
+    output_dir: Path = Path("output")
+
+    @property
+    def content(self) -> Path:
+        """Absolute content folder."""
+        return self.root / self.content_dir
+
+    @property
+    def templates(self) -> Path:
+        """Absolute templates folder."""
+        return self.root / self.templates_dir
+
+    @property
+    def output(self) -> Path:
+        """Absolute default output folder."""
+        return self.root / self.output_dir
+
+    @property
+    def shared(self) -> Path:
+        """Folder of shared, compliance-owned content."""
+        return self.content / "_shared"
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding a pyproject.toml with [tool.briefs]."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and "[tool.briefs]" in candidate.read_text("utf-8", "replace"):
+            return folder
+    return start
+
+
+def load_config(root: Path) -> ProjectConfig:
+    """Read ``[tool.briefs]``; every key is optional, unknown keys are errors."""
+    root = root.resolve()
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return ProjectConfig(root=root)
+    try:
+        data = tomllib.loads(pyproject.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(Diagnostic(SourceLocation(pyproject), f"cannot read: {exc}")) from None
+    table = data.get("tool", {}).get("briefs", {})
+    where = SourceLocation(pyproject, _line_of(pyproject, "[tool.briefs]"))
+    allowed = {"languages", "content", "templates", "output"}
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(Diagnostic(where, f"unknown key tool.briefs.{unknown[0]}"))
+    languages = tuple(table.get("languages", ("zh-CN", "en")))
+    bad = [lang for lang in languages if lang not in KNOWN_LANGUAGES]
+    if bad or not languages:
+        raise ConfigError(
+            Diagnostic(where, f"tool.briefs.languages: unsupported {bad or 'empty list'}; "
+                       f"choose from {', '.join(KNOWN_LANGUAGES)}")
+        )
+    return ProjectConfig(
+        root=root,
+        languages=languages,
+        content_dir=Path(table.get("content", "content")),
+        templates_dir=Path(table.get("templates", "templates")),
+        output_dir=Path(table.get("output", "output")),
+    )
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text("utf-8", "replace").splitlines(), 1):
+        if line.strip() == needle:
+            return number
+    return 0
+
+
+def project_config(project: Path | None) -> ProjectConfig:
+    """The configuration for an explicit project folder, or the one around the working directory."""
+    return load_config(project if project is not None else find_root(Path.cwd()))

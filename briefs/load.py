@@ -1,0 +1,378 @@
+"""Stage 1 (load + resolve): discover content, validate YAML into the model, check every reference.
+
+All problems of a run are collected and raised once, each at ``path:line:col``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import model as m
+from .config import ProjectConfig
+from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation
+from .yamlsource import KeyPath, YamlDocument, load_yaml, read_text
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+SHARED_FILES = {
+    "house": ("house.yaml", m.House),
+    "analysts": ("analysts.yaml", m.AnalystList),
+    "ratings": ("ratings.yaml", m.Ratings),
+    "disclaimers": ("disclaimers.yaml", m.DisclaimerList),
+    "kinds": ("kinds.yaml", m.KindList),
+    "risks": ("risks.yaml", m.RiskList),
+    "chains": ("chains.yaml", m.ChainList),
+}
+
+
+@dataclass(frozen=True)
+class MarkdownSource:
+    """Markdown text with the place its first line came from (for located diagnostics)."""
+
+    text: str
+    origin: SourceLocation
+
+
+@dataclass(frozen=True)
+class Library:
+    """Shared, compliance-owned content every brief draws on."""
+
+    house: m.House
+    analysts: m.AnalystList
+    ratings: m.Ratings
+    disclaimers: m.DisclaimerList
+    kinds: m.KindList
+    risks: m.RiskList
+    chains: m.ChainList
+    files: dict[str, Path]
+
+    def analyst(self, analyst_id: str) -> m.Analyst | None:
+        """The analyst with that id, if any."""
+        return next((a for a in self.analysts.analysts if a.id == analyst_id), None)
+
+    def kind(self, kind_id: str) -> m.Kind | None:
+        """The kind with that id, if any."""
+        return next((k for k in self.kinds.kinds if k.id == kind_id), None)
+
+    def disclaimer(self, disclaimer_id: str) -> m.Disclaimer | None:
+        """The disclaimer with that id, if any."""
+        return next((d for d in self.disclaimers.disclaimers if d.id == disclaimer_id), None)
+
+    def risk(self, risk_id: str) -> m.Risk | None:
+        """The library risk with that id, if any."""
+        return next((r for r in self.risks.risks if r.id == risk_id), None)
+
+    def chain(self, chain_id: str) -> m.Chain | None:
+        """The chain with that id, if any."""
+        return next((c for c in self.chains.chains if c.id == chain_id), None)
+
+
+@dataclass(frozen=True)
+class LoadedBrief:
+    """A validated brief with its Markdown bodies resolved and the files it was read from."""
+
+    brief: m.Brief
+    path: Path
+    bodies: dict[tuple[str, str], MarkdownSource]
+    files: tuple[Path, ...]
+
+    @property
+    def folder(self) -> Path:
+        """The brief's own folder (the only place its files may come from)."""
+        return self.path.parent
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything loaded: configuration, shared library and the selected briefs."""
+
+    config: ProjectConfig
+    library: Library
+    briefs: tuple[LoadedBrief, ...]
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def validate(doc: YamlDocument, schema: type[T], languages: Sequence[str], diags: Diagnostics) -> T | None:
+    """Validate a YAML document against a model; problems go to ``diags`` with source lines."""
+    try:
+        return schema.model_validate(doc.data, context={"languages": tuple(languages)})
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            diags.items.append(_diagnostic(doc, error))
+        return None
+
+
+def _diagnostic(doc: YamlDocument, error: Any) -> Diagnostic:
+    loc: KeyPath = tuple(error["loc"])
+    kind: str = error["type"]
+    given = error.get("input")
+    ctx = error.get("ctx") or {}
+    where = doc.location(loc)
+    lang = ctx.get("lang")
+    if lang and (*loc, lang) in doc.lines and kind != "briefs_missing_language":
+        where = doc.location((*loc, lang))
+    field = next((str(p) for p in reversed(loc) if isinstance(p, str) and p not in _UNION_TAGS), "")
+    if kind == "missing":
+        message = f"missing required key '{field}'"
+    elif kind == "extra_forbidden":
+        message = f"unknown key '{field}'"
+    elif kind.startswith("briefs_"):
+        message = error["msg"]
+    elif given is None and kind.endswith("_type"):
+        message = f"'{field}' is empty"
+    elif kind in ("string_type", "dict_type", "list_type", "model_type", "tuple_type", "bool_type"):
+        expected = {"string_type": "text", "dict_type": "a mapping", "model_type": "a mapping",
+                    "list_type": "a list", "tuple_type": "a list", "bool_type": "true or false"}[kind]
+        message = f"'{field}' must be {expected}, not {_describe(given)}"
+    elif kind.startswith("date"):
+        message = f"'{field}' must be a date written YYYY-MM-DD, not {_describe(given)}"
+    elif kind in ("int_parsing", "float_parsing", "int_from_float"):
+        message = f"'{field}' must be a number, not {_describe(given)}"
+    elif kind == "literal_error":
+        message = f"'{field}' must be {ctx.get('expected', '')}, not {_describe(given)}"
+    elif kind == "too_short":
+        message = f"'{field}' needs at least {ctx.get('min_length', 1)} item(s)"
+    else:
+        message = f"'{field}': {error['msg']}"
+    return Diagnostic(where, message)
+
+
+_UNION_TAGS = {"risk-id", "own-risk"}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    return f"'{value}'"
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
+
+
+# ----------------------------------------------------------------------------- shared content
+
+
+def load_library(config: ProjectConfig) -> Library:
+    """Load and cross-check ``content/_shared``."""
+    diags = Diagnostics()
+    loaded: dict[str, Any] = {}
+    docs: dict[str, YamlDocument] = {}
+    for name, (filename, schema) in SHARED_FILES.items():
+        path = config.shared / filename
+        try:
+            docs[name] = load_yaml(path)
+        except BriefsError as exc:
+            diags.extend(exc.diagnostics)
+            continue
+        loaded[name] = validate(docs[name], schema, config.languages, diags)
+    diags.raise_if_errors()
+    library = Library(**loaded, files={n: config.shared / f for n, (f, _) in SHARED_FILES.items()})
+    _check_kinds(library, docs["kinds"], diags)
+    diags.raise_if_errors()
+    return library
+
+
+def _check_kinds(library: Library, doc: YamlDocument, diags: Diagnostics) -> None:
+    known_disclaimers = [d.id for d in library.disclaimers.disclaimers]
+    for i, kind in enumerate(library.kinds.kinds):
+        for j, ref in enumerate(kind.disclaimers):
+            if library.disclaimer(ref) is None:
+                diags.error(doc.location(("kinds", i, "disclaimers", j)),
+                            f"unknown disclaimer '{ref}'{_suggest(ref, known_disclaimers)}")
+        if kind.rating_scale and library.ratings.scale(kind.rating_scale) is None:
+            diags.error(doc.location(("kinds", i, "rating_scale")),
+                        f"unknown rating scale '{kind.rating_scale}'")
+
+
+# ----------------------------------------------------------------------------- briefs
+
+
+def discover(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Path]:
+    """Brief files to load: every ``content/<id>/brief.yaml``, or those named by ``paths``."""
+    if not paths:
+        paths = [config.content]
+    found: list[Path] = []
+    for given in paths:
+        path = given.resolve()
+        if path.is_file():
+            found.append(path)
+        elif (path / "brief.yaml").is_file():
+            found.append(path / "brief.yaml")
+        elif path.is_dir():
+            found.extend(
+                p.resolve() for p in sorted(path.glob("*/brief.yaml"))
+                if not p.parent.name.startswith(("_", "."))
+            )
+        else:
+            raise ContentError.at(Path(given), 0, 0, "no such brief, folder or file")
+    return sorted(dict.fromkeys(found))
+
+
+def load_project(config: ProjectConfig, paths: Sequence[Path] = ()) -> Project:
+    """Load the library and the briefs; raise one :class:`ContentError` listing every problem."""
+    library = load_library(config)
+    diags = Diagnostics()
+    briefs: list[LoadedBrief] = []
+    files = discover(config, paths)
+    if not files:
+        raise ContentError.at(config.content, 0, 0, "no briefs found (expected <id>/brief.yaml)")
+    for path in files:
+        try:
+            loaded = load_brief(path, library, config)
+        except BriefsError as exc:
+            diags.extend(exc.diagnostics)
+            continue
+        briefs.append(loaded)
+    _check_unique_ids(briefs, diags)
+    diags.raise_if_errors()
+    return Project(config, library, tuple(briefs))
+
+
+def _check_unique_ids(briefs: list[LoadedBrief], diags: Diagnostics) -> None:
+    seen: dict[str, Path] = {}
+    for loaded in briefs:
+        folded = loaded.brief.id.casefold()
+        if folded in seen:
+            diags.error(SourceLocation(loaded.path, 1, 1),
+                        f"brief id '{loaded.brief.id}' is also used by {seen[folded]}")
+        seen[folded] = loaded.path
+
+
+def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBrief:
+    """Load, validate and resolve one brief."""
+    doc = load_yaml(path)
+    diags = Diagnostics()
+    brief = validate(doc, m.Brief, config.languages, diags)
+    diags.raise_if_errors()
+    assert brief is not None
+    _check_references(brief, doc, library, diags)
+    bodies, body_files = _resolve_bodies(brief, doc, config.languages, diags)
+    diags.raise_if_errors()
+    return LoadedBrief(brief, path, bodies, (path, *body_files))
+
+
+def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Diagnostics) -> None:
+    if brief.id != doc.path.parent.name:
+        diags.error(doc.location(("id",)),
+                    f"brief id '{brief.id}' must match its folder name '{doc.path.parent.name}'")
+    kind = lib.kind(brief.kind)
+    if kind is None:
+        diags.error(doc.location(("kind",)), f"unknown kind '{brief.kind}'"
+                    f"{_suggest(brief.kind, [k.id for k in lib.kinds.kinds])}")
+    else:
+        _check_rating(brief, kind, doc, lib, diags)
+        if kind.analysts_required and not brief.analysts:
+            diags.error(doc.location(("analysts",)),
+                        f"a brief of kind '{kind.id}' needs at least one signing analyst")
+    people = [a.id for a in lib.analysts.analysts]
+    for field, role in (("analysts", "analyst"), ("contacts", "contact")):
+        for i, ref in enumerate(getattr(brief, field)):
+            person = lib.analyst(ref)
+            where = doc.location((field, i))
+            if person is None:
+                diags.error(where, f"unknown analyst '{ref}'{_suggest(ref, people)}")
+            elif person.role != role:
+                diags.error(where, f"'{ref}' has role '{person.role}' and cannot be listed under {field}")
+    chain = None
+    if brief.chain is not None:
+        chain = lib.chain(brief.chain.id)
+        if chain is None:
+            diags.error(doc.location(("chain", "id")), f"unknown chain '{brief.chain.id}'")
+        elif chain.stage(brief.chain.stage) is None:
+            diags.error(doc.location(("chain", "stage")), f"unknown stage '{brief.chain.stage}'"
+                        f"{_suggest(brief.chain.stage, [s.id for s in chain.stages])}")
+    for i, group in enumerate(brief.companies):
+        if group.segment is None:
+            continue
+        where = doc.location(("companies", i, "segment"))
+        if brief.chain is None:
+            diags.error(where, "a 'segment' needs the brief's 'chain'; use 'label' instead")
+        elif chain is not None and chain.segment(group.segment) is None:
+            known = [s.id for st in chain.stages for s in st.segments]
+            diags.error(where, f"unknown segment '{group.segment}'{_suggest(group.segment, known)}")
+    for i, risk in enumerate(brief.risks):
+        if isinstance(risk, str) and lib.risk(risk) is None:
+            diags.error(doc.location(("risks", i)),
+                        f"unknown risk '{risk}'{_suggest(risk, [r.id for r in lib.risks.risks])}")
+
+
+def _check_rating(brief: m.Brief, kind: m.Kind, doc: YamlDocument, lib: Library,
+                  diags: Diagnostics) -> None:
+    if brief.rating is None:
+        if kind.rating == "required":
+            diags.error(doc.location(()), f"a brief of kind '{kind.id}' needs a 'rating'")
+        return
+    if kind.rating == "forbidden":
+        diags.error(doc.location(("rating",)), f"a brief of kind '{kind.id}' cannot carry a rating")
+        return
+    scale = lib.ratings.scale(brief.rating.scale)
+    if scale is None:
+        known = [s.id for s in lib.ratings.scales]
+        diags.error(doc.location(("rating", "scale")),
+                    f"unknown rating scale '{brief.rating.scale}'{_suggest(brief.rating.scale, known)}")
+        return
+    if kind.rating_scale and kind.rating_scale != scale.id:
+        diags.error(doc.location(("rating", "scale")),
+                    f"a brief of kind '{kind.id}' is rated on the '{kind.rating_scale}' scale")
+    if scale.value(brief.rating.value) is None:
+        known = ", ".join(v.id for v in scale.values)
+        diags.error(doc.location(("rating", "value")),
+                    f"rating '{brief.rating.value}' is not on the '{scale.id}' scale ({known})")
+
+
+def _resolve_bodies(brief: m.Brief, doc: YamlDocument, languages: Sequence[str],
+                    diags: Diagnostics) -> tuple[dict[tuple[str, str], MarkdownSource], list[Path]]:
+    bodies: dict[tuple[str, str], MarkdownSource] = {}
+    files: list[Path] = []
+    folder = doc.path.parent.resolve()
+    for i, section in enumerate(brief.sections):
+        for lang in languages:
+            if section.body is not None:
+                key_path = ("sections", i, "body", lang)
+                where = doc.location(key_path)
+                # A block scalar's text starts on the line after its key.
+                line = where.line + (1 if "\n" in section.body[lang] else 0)
+                origin = SourceLocation(doc.path, line, 1)
+                bodies[(section.id, lang)] = MarkdownSource(section.body[lang], origin)
+                continue
+            assert section.body_file is not None
+            where = doc.location(("sections", i, "body_file", lang))
+            relative = section.body_file[lang].strip()
+            target = (folder / relative).resolve()
+            if not target.is_relative_to(folder):
+                diags.error(where, f"body_file '{relative}' is outside the brief's folder")
+                continue
+            if target.suffix != ".md":
+                diags.error(where, f"body_file '{relative}' must be a Markdown (.md) file")
+                continue
+            if not target.is_file():
+                diags.error(where, f"body_file '{relative}' not found")
+                continue
+            try:
+                text = read_text(target)
+            except BriefsError as exc:
+                diags.extend(exc.diagnostics)
+                continue
+            if not text.strip():
+                diags.error(SourceLocation(target, 1, 1), "Markdown file is empty")
+            files.append(target)
+            bodies[(section.id, lang)] = MarkdownSource(text, SourceLocation(target, 1, 1))
+    return bodies, files

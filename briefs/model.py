@@ -1,0 +1,448 @@
+"""The content model: frozen, typed records validated from YAML (schema in docs/content-model.md).
+
+Every stage after loading receives these objects and never a raw dict. Texts are mappings from
+language tag to string; which languages are required comes from the project configuration, passed
+as pydantic validation context (``{"languages": (...)}``), so the model itself is language-neutral.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .config import KNOWN_LANGUAGES
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+_LICENCE_RE = re.compile(r"^S\d{13}$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_TICKER_RE = re.compile(r"^[0-9A-Z]{1,6}(?:\.[A-Z]{1,2})$")
+_URL_RE = re.compile(r"^https://[^\s<>\"]+$")
+
+
+def _check_id(value: str) -> str:
+    if not _ID_RE.match(value) or len(value) > 64:
+        raise PydanticCustomError(
+            "briefs_id", "invalid id '{value}': use lower-case letters, digits and single '-', "
+            "starting with a letter", {"value": value})
+    return value
+
+
+def _check_text(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+    required = tuple((info.context or {}).get("languages", ("zh-CN", "en")))
+    for lang in value:
+        if lang not in KNOWN_LANGUAGES:
+            raise PydanticCustomError(
+                "briefs_language", "unknown language '{lang}' (languages are {known})",
+                {"lang": lang, "known": ", ".join(KNOWN_LANGUAGES)})
+    for lang in required:
+        if lang not in value:
+            raise PydanticCustomError(
+                "briefs_missing_language", "missing the '{lang}' text", {"lang": lang})
+        if not value[lang].strip():
+            raise PydanticCustomError(
+                "briefs_blank_language", "the '{lang}' text is blank", {"lang": lang})
+    return value
+
+
+def _check_licence(value: str) -> str:
+    if not _LICENCE_RE.match(value):
+        raise PydanticCustomError(
+            "briefs_licence", "malformed licence number '{value}': expected 'S' followed by 13 "
+            "digits, e.g. S0990523010001", {"value": value})
+    return value
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL_RE.match(value):
+        raise PydanticCustomError("briefs_email", "malformed e-mail address '{value}'", {"value": value})
+    return value
+
+
+def _check_ticker(value: str) -> str:
+    if not _TICKER_RE.match(value):
+        raise PydanticCustomError(
+            "briefs_ticker", "malformed ticker '{value}': expected CODE.EXCHANGE such as "
+            "600941.SH, 0700.HK or KC.O", {"value": value})
+    return value
+
+
+def _check_url(value: str) -> str:
+    if not _URL_RE.match(value):
+        raise PydanticCustomError("briefs_url", "URL must start with https:// ('{value}')", {"value": value})
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+Text = Annotated[dict[str, str], AfterValidator(_check_text)]
+Licence = Annotated[str, AfterValidator(_check_licence)]
+Email = Annotated[str, AfterValidator(_check_email)]
+Ticker = Annotated[str, AfterValidator(_check_ticker)]
+Url = Annotated[str, AfterValidator(_check_url)]
+
+
+class Record(BaseModel):
+    """Base of every content record: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+def _unique_ids(items: list[Any], what: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise PydanticCustomError(
+                "briefs_duplicate_id", "duplicate {what} id '{id}'", {"what": what, "id": item.id})
+        seen.add(item.id)
+
+
+# ----------------------------------------------------------------------------- shared content
+
+
+class House(Record):
+    """The publishing house."""
+
+    name: Text
+    short_name: Text
+    research_unit: Text
+    qualification: Text
+    address: Text
+    website: Url
+
+
+class Analyst(Record):
+    """A person on the brief: a signing analyst (licensed) or a contact."""
+
+    id: Id
+    name: Text
+    role: Literal["analyst", "contact"]
+    licence: Licence | None = None
+    email: Email
+    phone: str | None = None
+    bio: Text | None = None
+
+    @model_validator(mode="after")
+    def _signing_needs_licence(self) -> Analyst:
+        if self.role == "analyst" and not self.licence:
+            raise PydanticCustomError(
+                "briefs_licence_missing", "signing analyst '{id}' needs a licence number",
+                {"id": self.id})
+        return self
+
+
+class AnalystList(Record):
+    """analysts.yaml."""
+
+    analysts: list[Analyst] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> AnalystList:
+        _unique_ids(self.analysts, "analyst")
+        return self
+
+
+class Benchmark(Record):
+    """The benchmark index of one market."""
+
+    market: Id
+    market_name: Text
+    index: Text
+
+
+class RatingValue(Record):
+    """One value of a scale, defined by its band of relative return (percent) or by its own text."""
+
+    id: Id
+    label: Text
+    min: float | None = None
+    max: float | None = None
+    definition: Text | None = None
+
+    @model_validator(mode="after")
+    def _band(self) -> RatingValue:
+        banded = self.min is not None or self.max is not None
+        if banded == (self.definition is not None):
+            raise PydanticCustomError(
+                "briefs_rating_band", "rating value '{id}' needs either min/max bounds or a "
+                "definition, not both and not neither", {"id": self.id})
+        if self.min is not None and self.max is not None and self.min >= self.max:
+            raise PydanticCustomError(
+                "briefs_rating_band", "rating value '{id}': min must be below max", {"id": self.id})
+        return self
+
+
+class RatingScale(Record):
+    """A rating scale with its horizon."""
+
+    id: Id
+    name: Text
+    horizon_months: tuple[int, int]
+    values: list[RatingValue] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> RatingScale:
+        _unique_ids(self.values, "rating value")
+        low, high = self.horizon_months
+        if not 0 < low <= high:
+            raise PydanticCustomError("briefs_horizon", "horizon_months must be [from, to] with 0 < from <= to", {})
+        return self
+
+    def value(self, value_id: str) -> RatingValue | None:
+        """The value with that id, if any."""
+        return next((v for v in self.values if v.id == value_id), None)
+
+
+class Ratings(Record):
+    """ratings.yaml: the rating scales and the benchmark per market."""
+
+    basis_months: int = Field(gt=0)
+    benchmarks: list[Benchmark] = Field(min_length=1)
+    scales: list[RatingScale] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Ratings:
+        _unique_ids(self.scales, "rating scale")
+        return self
+
+    def scale(self, scale_id: str) -> RatingScale | None:
+        """The scale with that id, if any."""
+        return next((s for s in self.scales if s.id == scale_id), None)
+
+
+class Disclaimer(Record):
+    """One reviewed compliance text; briefs cite it by id, and its version is printed."""
+
+    id: Id
+    version: str = Field(min_length=1)
+    title: Text
+    text: Text
+
+
+class DisclaimerList(Record):
+    """disclaimers.yaml."""
+
+    disclaimers: list[Disclaimer] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> DisclaimerList:
+        _unique_ids(self.disclaimers, "disclaimer")
+        return self
+
+
+class Kind(Record):
+    """A kind of brief and the compliance furniture it must carry."""
+
+    id: Id
+    label: Text
+    rating: Literal["required", "optional", "forbidden"]
+    rating_scale: Id | None = None
+    disclaimers: list[Id] = Field(min_length=1)
+    rating_definitions: bool
+    analysts_required: bool
+
+
+class KindList(Record):
+    """kinds.yaml."""
+
+    kinds: list[Kind] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> KindList:
+        _unique_ids(self.kinds, "kind")
+        return self
+
+
+class Risk(Record):
+    """A risk factor from the library."""
+
+    id: Id
+    title: Text
+    text: Text
+
+
+class RiskList(Record):
+    """risks.yaml."""
+
+    risks: list[Risk] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> RiskList:
+        _unique_ids(self.risks, "risk")
+        return self
+
+
+class Segment(Record):
+    """A beneficiary segment of a chain stage."""
+
+    id: Id
+    label: Text
+
+
+class Stage(Record):
+    """A stage of a thesis chain."""
+
+    id: Id
+    label: Text
+    narrative: Text
+    segments: list[Segment] = []
+
+
+class Chain(Record):
+    """A thesis chain such as 大模型 → 训练算力 → AI应用 → 推理算力."""
+
+    id: Id
+    title: Text
+    stages: list[Stage] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Chain:
+        _unique_ids(self.stages, "stage")
+        _unique_ids([s for st in self.stages for s in st.segments], "segment")
+        return self
+
+    def stage(self, stage_id: str) -> Stage | None:
+        """The stage with that id, if any."""
+        return next((s for s in self.stages if s.id == stage_id), None)
+
+    def segment(self, segment_id: str) -> Segment | None:
+        """The segment with that id in any stage, if any."""
+        return next((s for st in self.stages for s in st.segments if s.id == segment_id), None)
+
+
+class ChainList(Record):
+    """chains.yaml."""
+
+    chains: list[Chain] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> ChainList:
+        _unique_ids(self.chains, "chain")
+        return self
+
+
+# ----------------------------------------------------------------------------- the brief
+
+
+class RatingRef(Record):
+    """The brief's rating: a value on a scale."""
+
+    scale: Id
+    value: Id
+    change: Literal["initiated", "maintained", "upgraded", "downgraded"] | None = None
+
+
+class ChainRef(Record):
+    """The chain a brief argues along, and the stage it says we are in."""
+
+    id: Id
+    stage: Id
+
+
+class Section(Record):
+    """A body section: heading plus Markdown, inline (``body``) or in files (``body_file``)."""
+
+    id: Id
+    heading: Text
+    body: Text | None = None
+    body_file: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_body(self) -> Section:
+        if (self.body is None) == (self.body_file is None):
+            raise PydanticCustomError(
+                "briefs_section_body", "section '{id}' needs exactly one of 'body' or 'body_file'",
+                {"id": self.id})
+        return self
+
+
+class Company(Record):
+    """A related listed company."""
+
+    name: Text
+    ticker: Ticker | None = None
+
+
+class CompanyGroup(Record):
+    """Companies of one segment (a chain segment id, or a label of the brief's own)."""
+
+    segment: Id | None = None
+    label: Text | None = None
+    companies: list[Company] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _named(self) -> CompanyGroup:
+        if (self.segment is None) == (self.label is None):
+            raise PydanticCustomError(
+                "briefs_group", "a company group needs exactly one of 'segment' or 'label'", {})
+        return self
+
+
+class OwnRisk(Record):
+    """A risk factor written for this brief only."""
+
+    title: Text
+    text: Text
+
+
+def _risk_kind(value: Any) -> str:
+    return "risk-id" if isinstance(value, str) else "own-risk"
+
+
+# A risk is an id from the library or a risk of the brief's own; tagging the union keeps
+# validation errors to the branch that applies (and so on the right line).
+RiskItem = Annotated[
+    Union[Annotated[Id, Tag("risk-id")], Annotated[OwnRisk, Tag("own-risk")]],  # noqa: UP007
+    Discriminator(_risk_kind),
+]
+
+
+class RelatedReport(Record):
+    """An earlier report of the house."""
+
+    title: Text
+    date: dt.date
+
+
+class SourceRef(Record):
+    """A source the brief relies on."""
+
+    text: Text
+    url: Url | None = None
+
+
+class Brief(Record):
+    """One brief, as written in content/<id>/brief.yaml."""
+
+    id: Id
+    kind: Id
+    date: dt.date
+    sector: Text | None = None
+    title: Text
+    subtitle: Text | None = None
+    rating: RatingRef | None = None
+    analysts: list[Id] = []
+    contacts: list[Id] = []
+    chain: ChainRef | None = None
+    key_points: list[Text] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
+    companies: list[CompanyGroup] = []
+    risks: list[RiskItem] = Field(min_length=1)
+    related_reports: list[RelatedReport] = []
+    sources: list[SourceRef] = []
+
+    @model_validator(mode="after")
+    def _unique(self) -> Brief:
+        _unique_ids(self.sections, "section")
+        return self

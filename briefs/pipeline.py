@@ -1,0 +1,146 @@
+"""The orchestrator: load → localize → render HTML → render PDF → write. The only place stages meet.
+
+``plan`` turns the loaded project into independent documents (one per brief × language), so that
+later the expensive PDF step can run in worker processes without sharing state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .compliance import verify_html
+from .config import ProjectConfig
+from .errors import BriefsError, ContentError, Diagnostic, SourceLocation
+from .fonts import FONTS, require_fonts
+from .i18n import translations
+from .load import LoadedBrief, Project, load_project
+from .localize import localize
+from .render.html import Alternate, RenderContext, load_css, render_html
+from .render.pdf import render_pdf
+from .write import write_atomic
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("html", "pdf")
+LANGUAGE_NAMES = {"zh-CN": "简体中文", "en": "English", "zh-HK": "繁體中文"}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One brief in one language, rendered to HTML and ready for the PDF step."""
+
+    brief_id: str
+    lang: str
+    html: str
+    source: Path
+    folder: Path
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and what it has to say."""
+
+    written: list[Path] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    briefs: int = 0
+
+
+def build_time(brief_date: dt.date) -> dt.datetime:
+    """Creation time: SOURCE_DATE_EPOCH when set (reproducible CI builds), else the brief's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.combine(brief_date, dt.time(0, 0), tzinfo=dt.UTC)
+
+
+def _check_languages(config: ProjectConfig, langs: Sequence[str]) -> None:
+    for lang in langs:
+        if lang not in config.languages:
+            raise ContentError.at(config.root / "pyproject.toml", 0, 0,
+                                  f"language '{lang}' is not one of the project's languages "
+                                  f"({', '.join(config.languages)})")
+
+
+def plan(project: Project, langs: Sequence[str]) -> list[Document]:
+    """Localize and render the HTML of every brief in every language (cheap; done in-process)."""
+    config = project.config
+    _check_languages(config, langs)
+    css = (load_css(config.templates), load_css(config.templates, "screen.css"))
+    documents: list[Document] = []
+    for loaded in project.briefs:
+        for lang in langs:
+            documents.append(_document(project, loaded, lang, langs, css))
+    return documents
+
+
+def _document(project: Project, loaded: LoadedBrief, lang: str, langs: Sequence[str],
+              css: tuple[Markup, Markup]) -> Document:
+    config = project.config
+    tr = translations(config.templates, lang)
+    localized = localize(loaded, project.library, lang, tr)
+    alternates = tuple(
+        Alternate(other, LANGUAGE_NAMES[other], f"{loaded.brief.id}.{other}.html")
+        for other in langs if other != lang
+    )
+    context = RenderContext(
+        brief=localized,
+        alternates=alternates,
+        fonts=FONTS[lang],
+        css=css[0],
+        screen_css=css[1],
+        created=build_time(loaded.brief.date),
+    )
+    html = render_html(config.templates, context)
+    verify_html(html, localized, loaded.path)
+    return Document(loaded.brief.id, lang, html, loaded.path, loaded.folder)
+
+
+def check(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None) -> int:
+    """Validate everything and render HTML in memory; raises on the first stage with errors."""
+    project = load_project(config, paths)
+    plan(project, langs or config.languages)
+    return len(project.briefs)
+
+
+def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None,
+          formats: Sequence[str] = FORMATS, out: Path | None = None,
+          progress: Callable[[Path], None] | None = None) -> BuildResult:
+    """Build HTML and/or PDF for the selected briefs into ``out/<id>/<id>.<lang>.<ext>``."""
+    langs = tuple(langs or config.languages)
+    out = (out or config.output).resolve()
+    project = load_project(config, paths)
+    documents = plan(project, langs)
+    if "pdf" in formats:
+        for lang in langs:
+            require_fonts(lang)
+    result = BuildResult(briefs=len(project.briefs))
+    for document in documents:
+        folder = out / document.brief_id
+        stem = f"{document.brief_id}.{document.lang}"
+        if "html" in formats:
+            _write(folder / f"{stem}.html", document.html.encode("utf-8"), result, progress)
+        if "pdf" in formats:
+            pdf, warnings = render_pdf(
+                document.html, base_url=document.folder,
+                allowed_roots=(config.content, config.templates), source=document.source,
+            )
+            result.diagnostics.extend(warnings)
+            _write(folder / f"{stem}.pdf", pdf, result, progress)
+    return result
+
+
+def _write(path: Path, data: bytes, result: BuildResult, progress: Callable[[Path], None] | None) -> None:
+    write_atomic(path, data)
+    result.written.append(path)
+    if progress is not None:
+        progress(path)
+
+
+__all__ = ["BriefsError", "BuildResult", "Document", "SourceLocation", "build", "check", "plan"]

@@ -1,0 +1,58 @@
+"""Stage 4 (render HTML, set-up): the Jinja2 environment — one per language, all with autoescape.
+
+Lookup order: ``templates/`` of the project. Environments use ``StrictUndefined`` (a typo in a
+template is an error, not an empty string), autoescape for every template, and gettext (newstyle)
+from the language's catalog. Markup enters only from ``markdown.py`` or the CSS filters below.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .i18n import translations
+
+_CSS_UNSAFE = re.compile(r'[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]', re.UNICODE)
+
+
+def css_string(value: str) -> Markup:
+    """A CSS string literal that is safe inside ``<style>`` (quotes, ``<``, ``&``, newlines escaped)."""
+    escaped = _CSS_UNSAFE.sub(lambda m: f"\\{ord(m.group()):x} ", str(value))
+    return Markup(f'"{escaped}"')  # noqa: S704 - every special character is escaped above
+
+
+def css_counters(pattern: str) -> Markup:
+    """Turn a translated "Page {page} of {pages}" into CSS ``content`` with page counters."""
+    parts: list[str] = []
+    for piece in re.split(r"(\{page\}|\{pages\})", str(pattern)):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(str(css_string(piece)))
+    return Markup(" ".join(parts))  # noqa: S704 - built from css_string output and keywords
+
+
+FILTERS = {"css_string": css_string, "css_counters": css_counters}
+
+
+@lru_cache(maxsize=8)
+def environment(templates: Path, lang: str) -> jinja2.Environment:
+    """The Jinja environment for one language (cached per templates folder and language)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.filters.update(FILTERS)
+    env.install_gettext_translations(translations(templates, lang), newstyle=True)  # type: ignore[attr-defined]
+    return env

@@ -1,0 +1,164 @@
+"""Stage 1 (load): YAML text → plain data plus a map from key paths to source lines.
+
+YAML only gives structure here. Scalars stay text (the schema decides types), except
+``true``/``false`` and ``null``/``~``/empty. So ``000063`` stays ``"000063"`` and ``no`` stays
+``"no"``. Tags, anchors and aliases are refused, duplicate keys name both lines, and size and
+nesting are bounded. We use PyYAML's composer (node graph with marks) and never its constructor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 40
+Key = str | int
+KeyPath = tuple[Key, ...]
+
+_SAFE_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "map", "seq", "int", "float", "bool", "null", "timestamp", "merge", "value")
+}
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """Parsed data with the source position of every mapping key and sequence item."""
+
+    path: Path
+    data: Any
+    lines: dict[KeyPath, tuple[int, int]]
+
+    def location(self, key_path: KeyPath = ()) -> SourceLocation:
+        """Best location for a key path: the deepest known prefix (a missing key → its mapping)."""
+        best: tuple[int, int] = self.lines.get((), (1, 1))
+        current: KeyPath = ()
+        for part in key_path:
+            candidate = (*current, part)
+            if candidate in self.lines:
+                current = candidate
+                best = self.lines[candidate]
+            # Parts that are not in the data (pydantic's union tags such as 'str') are skipped.
+        return SourceLocation(self.path, *best)
+
+
+class _ComposeLoader(yaml.SafeLoader):
+    """SafeLoader whose composer refuses anchors and aliases outright."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, f"aliases (*{event.anchor}) are not allowed")
+        if getattr(event, "anchor", None):
+            raise _Refused(event.start_mark, f"anchors (&{event.anchor}) are not allowed")
+        return super().compose_node(parent, index)
+
+
+class _Refused(Exception):
+    def __init__(self, mark: Any, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+def read_text(path: Path) -> str:
+    """Read a content file as strict UTF-8 within the size limit, or raise a located error."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ContentError.at(path, 0, 0, "file not found") from None
+    except OSError as exc:
+        raise ContentError.at(path, 0, 0, f"cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise ContentError.at(path, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError.at(path, line, 1, "not valid UTF-8 (save the file as UTF-8)") from None
+
+
+def load_yaml(path: Path) -> YamlDocument:
+    """Parse one YAML file into a :class:`YamlDocument`, raising :class:`ContentError` with lines."""
+    text = read_text(path)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        node = yaml.compose(text, Loader=_ComposeLoader)
+    except _Refused as exc:
+        raise ContentError.at(path, exc.mark.line + 1, exc.mark.column + 1, exc.message) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = f"YAML syntax error: {exc.problem or exc.context}"
+        raise ContentError.at(path, line, col, message) from None
+    except yaml.YAMLError as exc:  # e.g. a composer error without marks, or more than one document
+        raise ContentError.at(path, 1, 1, f"YAML error: {exc}") from None
+    if node is None:
+        raise ContentError.at(path, 1, 1, "file is empty")
+    builder = _Builder(path)
+    data = builder.build(node, (), 0)
+    builder.diagnostics.raise_if_errors()
+    return YamlDocument(path, data, builder.lines)
+
+
+class _Builder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines: dict[KeyPath, tuple[int, int]] = {}
+        self.diagnostics = Diagnostics()
+
+    def _loc(self, node: yaml.Node) -> SourceLocation:
+        return SourceLocation(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, key_path: KeyPath, depth: int) -> Any:
+        self.lines.setdefault(key_path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if depth > MAX_DEPTH:
+            self.diagnostics.error(self._loc(node), f"nested deeper than {MAX_DEPTH} levels")
+            return None
+        if node.tag not in _SAFE_TAGS:
+            self.diagnostics.error(self._loc(node), f"YAML tags are not allowed ({node.tag})")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, key_path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*key_path, i), depth + 1) for i, item in enumerate(node.value)]
+        return _scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, key_path: KeyPath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diagnostics.error(self._loc(key_node), "mapping keys must be plain text")
+                continue
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in first_seen:
+                self.diagnostics.error(
+                    self._loc(key_node), f"duplicate key '{key}' (first defined on line {first_seen[key]})"
+                )
+                continue
+            first_seen[key] = line
+            child = (*key_path, key)
+            self.lines[child] = (line, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child, depth + 1)
+            self.lines[child] = (line, key_node.start_mark.column + 1)
+        return result
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    value = node.value
+    if node.style is not None:  # quoted or block scalar: always text
+        return value
+    if value in ("", "~", "null"):
+        return None
+    if value in ("true", "false"):
+        return value == "true"
+    return value
