@@ -17,10 +17,10 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal, format_percent
 
-from .errors import TemplateError
+from .errors import Diagnostic, SourceLocation, TemplateError
 
 _BABEL = {"zh-CN": "zh_Hans_CN", "en": "en", "zh-HK": "zh_Hant_HK"}
 _GETTEXT = {"zh-CN": "zh_CN", "en": "en", "zh-HK": "zh_HK"}
@@ -77,3 +77,43 @@ def _compiled(path: Path, _mtime: int) -> gettext.GNUTranslations:
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+def catalog_problems(templates: Path, lang: str) -> list[Diagnostic]:
+    """Entries of ``messages.pot`` that the language's catalog lacks, leaves empty or marks fuzzy.
+
+    gettext falls back to the English msgid silently; for a published brief that is a bug, so
+    ``check`` and ``build`` report it at the .po line.
+    """
+    if lang == SOURCE_LANGUAGE:
+        return []
+    pot_path = templates / "locales" / "messages.pot"
+    po_path = catalog_path(templates, lang)
+    problems: list[Diagnostic] = []
+    try:
+        with pot_path.open("rb") as handle:
+            pot = read_po(handle)
+        with po_path.open("rb") as handle:
+            po = read_po(handle, abort_invalid=True)
+    except FileNotFoundError as exc:
+        return [Diagnostic(SourceLocation(Path(str(exc.filename))), "message catalog not found")]
+    except (PoFileError, ValueError) as exc:
+        return [Diagnostic(SourceLocation(po_path, getattr(exc, "lineno", 0)), f"unreadable catalog: {exc}")]
+    for template in pot:
+        if not template.id:
+            continue
+        entry = po.get(template.id)
+        if entry is None:
+            problems.append(Diagnostic(SourceLocation(po_path, 1),
+                                       f"no {lang} translation for {template.id!r}"))
+        elif not entry.string or (isinstance(entry.string, tuple) and not all(entry.string)):
+            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),
+                                       f"empty {lang} translation for {template.id!r}"))
+        elif entry.fuzzy:
+            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),
+                                       f"fuzzy {lang} translation for {template.id!r} (review it)"))
+    for entry in po:
+        if entry.id and entry.id not in pot:
+            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),
+                                       f"{entry.id!r} is not used by any template", "warning"))
+    return problems

@@ -1,7 +1,7 @@
 """Stage 3 (prepare): Markdown → ``markupsafe.Markup``, the one place HTML is made from text.
 
 CommonMark via markdown-it-py with raw HTML off (any ``<tag>`` in content is shown, escaped),
-GFM tables on, link validation from markdown-it (no ``javascript:``). Headings inside a section body
+GFM tables on, CJK-friendly emphasis and line breaks, link validation from markdown-it (no ``javascript:``). Headings inside a section body
 are shifted below the section's own ``<h2>``.
 """
 
@@ -11,13 +11,15 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from mdit_py_cjk_friendly import cjk_friendly
 
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-        "table"
-    )
+    # cjk_friendly: **加粗。**后文 closes as in Latin text, and a line break between two Chinese
+    # characters does not become a space (both plain CommonMark surprises for Chinese writers).
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    return md.enable("table").use(cjk_friendly)
 
 
 def render_block(text: str, heading_base: int = 3) -> Markup:

@@ -17,9 +17,9 @@ from markupsafe import Markup
 
 from .compliance import verify_html
 from .config import ProjectConfig
-from .errors import BriefsError, ContentError, Diagnostic, SourceLocation
+from .errors import BriefsError, ContentError, Diagnostic, SourceLocation, TemplateError
 from .fonts import FONTS, require_fonts
-from .i18n import translations
+from .i18n import catalog_problems, translations
 from .load import LoadedBrief, Project, load_project
 from .localize import localize
 from .render.html import Alternate, RenderContext, load_css, render_html
@@ -72,6 +72,9 @@ def plan(project: Project, langs: Sequence[str]) -> list[Document]:
     """Localize and render the HTML of every brief in every language (cheap; done in-process)."""
     config = project.config
     _check_languages(config, langs)
+    problems = [p for lang in langs for p in catalog_problems(config.templates, lang)]
+    if any(p.severity == "error" for p in problems):
+        raise TemplateError(problems)
     css = (load_css(config.templates), load_css(config.templates, "screen.css"))
     documents: list[Document] = []
     for loaded in project.briefs:

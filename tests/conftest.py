@@ -1,0 +1,81 @@
+"""Shared fixtures: a throw-away copy of the example project, a CLI runner, one real build."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from briefs.cli import cli
+from briefs.config import load_config
+from briefs.pipeline import build
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGS = ("zh-CN", "en")
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the example project (content, templates, pyproject) to ``dest``."""
+    for name in ("content", "templates"):
+        shutil.copytree(ROOT / name, dest / name)
+    shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the example project to break in a test."""
+    return copy_project(tmp_path / "project")
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> int:
+    """Replace ``old`` by ``new`` in a file; returns the 1-based line of the first change."""
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, count), "utf-8")
+    return line
+
+
+def line_of(path: Path, needle: str) -> int:
+    """1-based line of the first occurrence of ``needle`` in a file."""
+    text = path.read_text("utf-8")
+    assert needle in text, f"{needle!r} not in {path}"
+    return text[: text.index(needle)].count("\n") + 1
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run the real CLI in-process from a project folder; returns click's Result (exit code, output)."""
+
+    def run(project_dir: Path, *args: str) -> Result:
+        monkeypatch.chdir(project_dir)
+        return CliRunner().invoke(cli, list(args), catch_exceptions=True)
+
+    return run
+
+
+@dataclass(frozen=True)
+class Built:
+    """The example project built once for the whole session."""
+
+    out: Path
+    briefs: tuple[str, ...]
+
+    def file(self, brief_id: str, lang: str, ext: str) -> Path:
+        return self.out / brief_id / f"{brief_id}.{lang}.{ext}"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Build every example brief, both languages, HTML and PDF, once per test session."""
+    out = tmp_path_factory.mktemp("output")
+    config = load_config(ROOT)
+    result = build(config, out=out)
+    assert not [d for d in result.diagnostics if d.severity == "error"]
+    briefs = tuple(sorted(p.name for p in out.iterdir() if p.is_dir()))
+    return Built(out, briefs)

@@ -1,0 +1,154 @@
+"""The PDFs as a reader (and a compliance officer) gets them: text, fonts, metadata, every page."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefs.config import load_config
+from briefs.load import load_project
+
+from .conftest import LANGS, ROOT, Built
+
+pytestmark = pytest.mark.pdf
+LICENCE = re.compile(r"S\d{13}")
+
+
+def pdf_text(path: Path) -> list[str]:
+    """Text of each page (pdftotext, layout order)."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    pages = out.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def squash(text: str) -> str:
+    """Drop white space and automatic hyphens (U+2010 at a line end): lines break anywhere."""
+    return re.sub(r"\u2010\s*\n|\s+", "", text)
+
+
+def fingerprint(markdown: str) -> str:
+    """The first 40 characters of a text's longest sentence (its most distinctive part)."""
+    sentences = re.split(r"[。；;]|\.\s", re.sub(r"[*_`#>]", "", markdown))
+    return squash(max(sentences, key=len))[:40]
+
+
+@pytest.fixture(scope="module")
+def project():  # type: ignore[no-untyped-def]
+    return load_project(load_config(ROOT))
+
+
+def test_four_files_per_brief(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    assert len(project.briefs) >= 3
+    for loaded in project.briefs:
+        for lang in LANGS:
+            for ext in ("html", "pdf"):
+                path = built.file(loaded.brief.id, lang, ext)
+                assert path.is_file() and path.stat().st_size > 1000, path
+
+
+RESEARCH_ZH = ["分析师声明", "免责声明", "沪深300", "恒生指数", "买入", "增持", "减持", "卖出"]
+RESEARCH_EN = ["Analyst Certification", "Disclaimer", "CSI 300", "Hang Seng", "Buy", "Sell"]
+
+
+def research_briefs(project) -> list[str]:  # type: ignore[no-untyped-def]
+    return [b.brief.id for b in project.briefs
+            if project.library.kind(b.brief.kind).rating_definitions]
+
+
+def test_research_briefs_carry_certification_disclaimer_and_ratings(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    ids = research_briefs(project)
+    assert len(ids) >= 3
+    for brief_id in ids:
+        zh = squash("".join(pdf_text(built.file(brief_id, "zh-CN", "pdf"))))
+        en = " ".join(re.sub("\u2010\n", "", "".join(pdf_text(built.file(brief_id, "en", "pdf")))).split())
+        for phrase in RESEARCH_ZH:
+            assert phrase in zh, (brief_id, phrase)
+        for phrase in RESEARCH_EN:
+            assert phrase in en, (brief_id, phrase)
+        assert LICENCE.search(zh) and LICENCE.search(en)
+
+
+def test_every_disclaimer_of_the_kind_is_printed_in_its_language(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    lib = project.library
+    for loaded in project.briefs:
+        kind = lib.kind(loaded.brief.kind)
+        others = [d for d in lib.disclaimers.disclaimers if d.id not in kind.disclaimers]
+        for lang in LANGS:
+            text = squash("".join(pdf_text(built.file(loaded.brief.id, lang, "pdf"))))
+            for disclaimer_id in kind.disclaimers:
+                d = lib.disclaimer(disclaimer_id)
+                assert squash(d.title[lang]) in text, (loaded.brief.id, lang, d.id)
+                # the body, not just the heading
+                assert fingerprint(d.text[lang]) in text, (loaded.brief.id, lang, d.id)
+            for d in others:
+                assert fingerprint(d.text[lang]) not in text, (loaded.brief.id, d.id)
+
+
+def test_signing_analysts_licences_are_printed(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    for loaded in project.briefs:
+        for lang in LANGS:
+            text = squash("".join(pdf_text(built.file(loaded.brief.id, lang, "pdf"))))
+            for analyst_id in loaded.brief.analysts:
+                analyst = project.library.analyst(analyst_id)
+                assert analyst.licence in text
+                assert squash(analyst.name[lang]) in text
+
+
+def test_body_and_headings_are_in_the_briefs_own_language(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    for loaded in project.briefs:
+        for lang, other in (("zh-CN", "en"), ("en", "zh-CN")):
+            text = squash("".join(pdf_text(built.file(loaded.brief.id, lang, "pdf"))))
+            brief = loaded.brief
+            assert squash(brief.title[lang]) in text
+            for section in brief.sections:
+                assert squash(section.heading[lang]) in text
+                assert squash(section.heading[other]) not in text
+            first_point = squash(re.sub(r"[*_`]", "", brief.key_points[0][lang]))[:30]
+            assert first_point in text
+
+
+def test_every_page_has_page_x_of_y_and_the_running_header(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    patterns = {"zh-CN": r"第(\d+)页/共(\d+)页", "en": r"Page(\d+)of(\d+)"}
+    for loaded in project.briefs:
+        for lang in LANGS:
+            pages = pdf_text(built.file(loaded.brief.id, lang, "pdf"))
+            assert len(pages) >= 2
+            for number, page in enumerate(pages, 1):
+                found = re.findall(patterns[lang], squash(page))
+                assert (str(number), str(len(pages))) in found, (loaded.brief.id, lang, number)
+                reminder = "重要声明" if lang == "zh-CN" else "important disclosures"
+                assert squash(reminder) in squash(page)
+            for page in pages[1:]:
+                assert squash(project.library.house.short_name[lang]) in squash(page)
+
+
+def test_fonts_are_embedded_subset_and_cjk(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    for loaded in project.briefs:
+        for lang in LANGS:
+            out = subprocess.run(["pdffonts", str(built.file(loaded.brief.id, lang, "pdf"))],
+                                 capture_output=True, text=True, check=True).stdout
+            rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
+            assert rows
+            for row in rows:
+                emb, sub = row[-5], row[-4]
+                assert (emb, sub) == ("yes", "yes"), row
+            assert any("CJK" in row[0] for row in rows)
+
+
+def test_metadata_language_and_structure(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    for loaded in project.briefs:
+        for lang in LANGS:
+            reader = PdfReader(built.file(loaded.brief.id, lang, "pdf"))
+            meta = reader.metadata
+            assert meta.title == loaded.brief.title[lang]
+            for analyst_id in loaded.brief.analysts:
+                assert project.library.analyst(analyst_id).name[lang] in meta.author
+            root = reader.trailer["/Root"]
+            assert str(root["/Lang"]) == lang
+            assert "/StructTreeRoot" in root  # tagged PDF
+            assert meta.creation_date.date() == loaded.brief.date
