@@ -12,7 +12,7 @@ import gettext
 from dataclasses import dataclass
 
 from . import model as m
-from .i18n import format_percentage
+from .i18n import Edition, format_percentage
 
 
 @dataclass(frozen=True)
@@ -41,15 +41,15 @@ def horizon_text(months: tuple[int, int], tr: gettext.NullTranslations) -> str:
     return tr.gettext("%(months)s months") % {"months": span}
 
 
-def define(value: m.RatingValue, scale: m.RatingScale, lang: str,
+def define(value: m.RatingValue, scale: m.RatingScale, t: Edition,
            tr: gettext.NullTranslations) -> str:
     """The definition sentence of one rating value, built from its band."""
     if value.definition is not None:
-        return value.definition[lang]
+        return t.text(value.definition)
     horizon = horizon_text(scale.horizon_months, tr)
 
     def pct(x: float) -> str:
-        return format_percentage(x, lang)
+        return format_percentage(x, t.lang)
 
     lo, hi = value.min, value.max
     if hi is None:
@@ -82,16 +82,16 @@ def define(value: m.RatingValue, scale: m.RatingScale, lang: str,
     return pattern % {"a": pct(lo), "b": pct(hi), "horizon": horizon}
 
 
-def scale_definitions(ratings: m.Ratings, lang: str,
+def scale_definitions(ratings: m.Ratings, t: Edition,
                       tr: gettext.NullTranslations) -> tuple[ScaleDefinitions, ...]:
     """Definitions of every value of every scale, in the order of ratings.yaml."""
     return tuple(
         ScaleDefinitions(
             scale_id=scale.id,
-            name=scale.name[lang],
+            name=t.text(scale.name),
             horizon=horizon_text(scale.horizon_months, tr),
             definitions=tuple(
-                RatingDefinition(v.id, v.label[lang], define(v, scale, lang, tr)) for v in scale.values
+                RatingDefinition(v.id, t.text(v.label), define(v, scale, t, tr)) for v in scale.values
             ),
         )
         for scale in ratings.scales

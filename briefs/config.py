@@ -20,6 +20,18 @@ class ProjectConfig:
     content_dir: Path = Path("content")
     templates_dir: Path = Path("templates")
     output_dir: Path = Path("output")
+    # Editions made from another language's text when content has none of its own:
+    # {"zh-HK": ("zh-CN", "s2hk")} = Traditional Chinese converted from zh-CN with OpenCC's s2hk.
+    derived: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def editions(self) -> tuple[str, ...]:
+        """Every language the project can publish: its own languages, then the derived ones."""
+        return self.languages + tuple(lang for lang, _, _ in self.derived)
+
+    def derivation(self, lang: str) -> tuple[str, str] | None:
+        """(source language, OpenCC configuration) if ``lang`` is derived, else None."""
+        return next(((src, conv) for d, src, conv in self.derived if d == lang), None)
 
     @property
     def content(self) -> Path:
@@ -64,7 +76,7 @@ def load_config(root: Path) -> ProjectConfig:
         raise ConfigError(Diagnostic(SourceLocation(pyproject), f"cannot read: {exc}")) from None
     table = data.get("tool", {}).get("briefs", {})
     where = SourceLocation(pyproject, _line_of(pyproject, "[tool.briefs]"))
-    allowed = {"languages", "content", "templates", "output"}
+    allowed = {"languages", "content", "templates", "output", "derived"}
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise ConfigError(Diagnostic(where, f"unknown key tool.briefs.{unknown[0]}"))
@@ -75,9 +87,18 @@ def load_config(root: Path) -> ProjectConfig:
             Diagnostic(where, f"tool.briefs.languages: unsupported {bad or 'empty list'}; "
                        f"choose from {', '.join(KNOWN_LANGUAGES)}")
         )
+    derived = []
+    for lang, spec in sorted(table.get("derived", {}).items()):
+        ok = isinstance(spec, dict) and set(spec) == {"from", "convert"}
+        if not ok or lang not in KNOWN_LANGUAGES or spec["from"] not in languages or lang in languages:
+            raise ConfigError(Diagnostic(where, f"tool.briefs.derived.{lang}: expected "
+                                         '{ from = "<one of languages>", convert = "<OpenCC config>" } '
+                                         f"for a language outside 'languages' ({', '.join(KNOWN_LANGUAGES)})"))
+        derived.append((lang, str(spec["from"]), str(spec["convert"])))
     return ProjectConfig(
         root=root,
         languages=languages,
+        derived=tuple(derived),
         content_dir=Path(table.get("content", "content")),
         templates_dir=Path(table.get("templates", "templates")),
         output_dir=Path(table.get("output", "output")),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,40 +55,84 @@ def format_percentage(value: float, lang: str) -> str:
     return format_percent(value / 100, format="#,##0.##%", locale=locale(lang))
 
 
+@dataclass(frozen=True)
+class Edition:
+    """A language we publish in; a derived edition converts its source language's text."""
+
+    lang: str
+    source: str | None = None
+    convert: str | None = None
+
+    def text(self, value: Mapping[str, str]) -> str:
+        """The text in this edition: its own, or the source's converted (never another fallback)."""
+        if self.lang in value:
+            return value[self.lang]
+        if self.source is None:
+            raise KeyError(self.lang)  # the loader guarantees every own language; a bug otherwise
+        return self.derive(value[self.source])
+
+    def derive(self, text: str) -> str:
+        """Convert a source-language text (identity for an edition with its own texts)."""
+        return _converter(self.convert)(text) if self.convert else text
+
+
+@lru_cache(maxsize=4)
+def _converter(config: str) -> Callable[[str], str]:
+    import opencc  # imported on first use: only derived editions need it
+
+    converter = opencc.OpenCC(config if config.endswith(".json") else f"{config}.json")
+    return converter.convert  # type: ignore[no-any-return]
+
+
 def catalog_path(templates: Path, lang: str) -> Path:
     """Where the .po catalog of a language lives."""
     return templates / "locales" / _GETTEXT[lang] / "LC_MESSAGES" / "messages.po"
 
 
-def translations(templates: Path, lang: str) -> gettext.NullTranslations:
-    """gettext translations for ``lang`` (English needs none: msgids are English)."""
-    if lang == SOURCE_LANGUAGE:
+def translations(templates: Path, edition: Edition) -> gettext.NullTranslations:
+    """gettext translations for an edition (English needs none: msgids are English).
+
+    A derived edition without a catalog of its own uses its source's catalog, converted.
+    """
+    if edition.lang == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
-    path = catalog_path(templates, lang)
+    path = catalog_path(templates, edition.lang)
+    if not path.is_file() and edition.source is not None:
+        path, convert = catalog_path(templates, edition.source), edition.convert
+    else:
+        convert = None
     stat = path.stat() if path.is_file() else None
-    return _compiled(path, stat.st_mtime_ns if stat else 0)
+    return _compiled(path, stat.st_mtime_ns if stat else 0, convert)
 
 
 @lru_cache(maxsize=16)
-def _compiled(path: Path, _mtime: int) -> gettext.GNUTranslations:
+def _compiled(path: Path, _mtime: int, convert: str | None) -> gettext.GNUTranslations:
     if not path.is_file():
         raise TemplateError.at(path, 0, 0, "message catalog not found")
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=None, abort_invalid=True)
+    if convert:
+        derive = _converter(convert)
+        for message in catalog:
+            if message.id and isinstance(message.string, str):
+                message.string = derive(message.string)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
 
 
-def catalog_problems(templates: Path, lang: str) -> list[Diagnostic]:
+def catalog_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
     """Entries of ``messages.pot`` that the language's catalog lacks, leaves empty or marks fuzzy.
 
     gettext falls back to the English msgid silently; for a published brief that is a bug, so
     ``check`` and ``build`` report it at the .po line.
     """
+    lang = edition.lang
     if lang == SOURCE_LANGUAGE:
         return []
+    if edition.source is not None and not catalog_path(templates, lang).is_file():
+        return []  # a derived edition converts its source's catalog, which is checked itself
     pot_path = templates / "locales" / "messages.pot"
     po_path = catalog_path(templates, lang)
     problems: list[Diagnostic] = []

@@ -264,7 +264,7 @@ def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBri
     diags.raise_if_errors()
     assert brief is not None
     _check_references(brief, doc, library, diags)
-    bodies, body_files = _resolve_bodies(brief, doc, config.languages, diags)
+    bodies, body_files = _resolve_bodies(brief, doc, diags)
     diags.raise_if_errors()
     return LoadedBrief(brief, path, bodies, (path, *body_files))
 
@@ -338,13 +338,14 @@ def _check_rating(brief: m.Brief, kind: m.Kind, doc: YamlDocument, lib: Library,
                     f"rating '{brief.rating.value}' is not on the '{scale.id}' scale ({known})")
 
 
-def _resolve_bodies(brief: m.Brief, doc: YamlDocument, languages: Sequence[str],
+def _resolve_bodies(brief: m.Brief, doc: YamlDocument,
                     diags: Diagnostics) -> tuple[dict[tuple[str, str], MarkdownSource], list[Path]]:
+    """Markdown of every section in every language it gives (own languages are guaranteed)."""
     bodies: dict[tuple[str, str], MarkdownSource] = {}
     files: list[Path] = []
     folder = doc.path.parent.resolve()
     for i, section in enumerate(brief.sections):
-        for lang in languages:
+        for lang in (section.body or section.body_file or {}):
             if section.body is not None:
                 key_path = ("sections", i, "body", lang)
                 where = doc.location(key_path)

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from . import model as m
 from .compliance import ScaleDefinitions, basis_sentence, scale_definitions
-from .i18n import format_date
+from .i18n import Edition, format_date, is_cjk
 from .load import Library, LoadedBrief
 from .markdown import render_block, render_inline
 
@@ -172,62 +172,70 @@ class LocalizedBrief:
     house: HouseView
 
 
-def _other(text: dict[str, str], lang: str) -> str:
-    """The name in the other script, shown beside the primary one (林清 / Lin Qing)."""
-    others = [v for k, v in text.items() if k != lang and v != text[lang]]
-    return others[0] if others else ""
+def _other(text: dict[str, str], t: Edition) -> str:
+    """The name in the other script, shown beside the primary one (林清 Lin Qing / Lin Qing 林清)."""
+    other = text.get("en", "") if is_cjk(t.lang) else text.get("zh-CN", "")
+    return "" if other == t.text(text) else other
 
 
-def localize(loaded: LoadedBrief, library: Library, lang: str,
+def _body(loaded: LoadedBrief, section_id: str, t: Edition) -> str:
+    own = loaded.bodies.get((section_id, t.lang))
+    if own is not None:
+        return own.text
+    assert t.source is not None  # own languages are resolved by the loader
+    return t.derive(loaded.bodies[(section_id, t.source)].text)
+
+
+def localize(loaded: LoadedBrief, library: Library, t: Edition,
              tr: gettext.NullTranslations) -> LocalizedBrief:
     """Produce the one-language view of a brief."""
     brief = loaded.brief
     kind = library.kind(brief.kind)
     assert kind is not None  # guaranteed by load
     return LocalizedBrief(
-        lang=lang,
+        lang=t.lang,
         id=brief.id,
         kind_id=kind.id,
-        kind_label=kind.label[lang],
-        date=format_date(brief.date, lang),
+        kind_label=t.text(kind.label),
+        date=format_date(brief.date, t.lang),
         date_iso=brief.date.isoformat(),
-        title=brief.title[lang],
-        subtitle=brief.subtitle[lang] if brief.subtitle else None,
-        sector=brief.sector[lang] if brief.sector else None,
-        rating=_rating(brief, library, lang, tr),
-        analysts=tuple(_person(library, a, lang) for a in brief.analysts),
-        contacts=tuple(_person(library, a, lang) for a in brief.contacts),
-        key_points=tuple(render_block(p[lang]) for p in brief.key_points),
+        title=t.text(brief.title),
+        subtitle=t.text(brief.subtitle) if brief.subtitle else None,
+        sector=t.text(brief.sector) if brief.sector else None,
+        rating=_rating(brief, library, t, tr),
+        analysts=tuple(_person(library, a, t) for a in brief.analysts),
+        contacts=tuple(_person(library, a, t) for a in brief.contacts),
+        key_points=tuple(render_block(t.text(p)) for p in brief.key_points),
         sections=tuple(
-            SectionView(s.id, s.heading[lang], render_block(loaded.bodies[(s.id, lang)].text))
+            SectionView(s.id, t.text(s.heading), render_block(_body(loaded, s.id, t)))
             for s in brief.sections
         ),
-        chain=_chain(brief, library, lang),
-        companies=_companies(brief, library, lang),
-        risks=tuple(_risk(r, library, lang, i) for i, r in enumerate(brief.risks)),
+        chain=_chain(brief, library, t),
+        companies=_companies(brief, library, t),
+        risks=tuple(_risk(r, library, t, i) for i, r in enumerate(brief.risks)),
         related_reports=tuple(
-            DatedText(r.title[lang], format_date(r.date, lang), r.date.isoformat())
+            DatedText(t.text(r.title), format_date(r.date, t.lang), r.date.isoformat())
             for r in brief.related_reports
         ),
-        sources=tuple(LinkedText(s.text[lang], s.url) for s in brief.sources),
-        disclaimers=tuple(_disclaimer(library, d, lang) for d in kind.disclaimers),
+        sources=tuple(LinkedText(t.text(s.text), s.url) for s in brief.sources),
+        disclaimers=tuple(_disclaimer(library, d, t) for d in kind.disclaimers),
         rating_definitions=(
-            scale_definitions(library.ratings, lang, tr) if kind.rating_definitions else ()
+            scale_definitions(library.ratings, t, tr) if kind.rating_definitions else ()
         ),
         rating_basis=basis_sentence(library.ratings, tr) if kind.rating_definitions else None,
         benchmarks=tuple(
-            BenchmarkView(b.market_name[lang], b.index[lang]) for b in library.ratings.benchmarks
+            BenchmarkView(t.text(b.market_name), t.text(b.index)) for b in library.ratings.benchmarks
         ) if kind.rating_definitions else (),
-        house=_house(library.house, lang),
+        house=_house(library.house, t),
     )
 
 
-def _house(house: m.House, lang: str) -> HouseView:
-    return HouseView(house.name[lang], house.short_name[lang], house.research_unit[lang],
-                     house.qualification[lang], house.address[lang], house.website)
+def _house(house: m.House, t: Edition) -> HouseView:
+    return HouseView(t.text(house.name), t.text(house.short_name), t.text(house.research_unit),
+                     t.text(house.qualification), t.text(house.address), house.website)
 
 
-def _rating(brief: m.Brief, library: Library, lang: str,
+def _rating(brief: m.Brief, library: Library, t: Edition,
             tr: gettext.NullTranslations) -> RatingView | None:
     from .compliance import define
 
@@ -245,51 +253,51 @@ def _rating(brief: m.Brief, library: Library, lang: str,
     }
     return RatingView(
         scale_id=scale.id,
-        scale_name=scale.name[lang],
+        scale_name=t.text(scale.name),
         value_id=value.id,
-        label=value.label[lang],
+        label=t.text(value.label),
         change=changes[brief.rating.change] if brief.rating.change else None,
-        definition=define(value, scale, lang, tr),
+        definition=define(value, scale, t, tr),
     )
 
 
-def _person(library: Library, person_id: str, lang: str) -> PersonView:
+def _person(library: Library, person_id: str, t: Edition) -> PersonView:
     person = library.analyst(person_id)
     assert person is not None
     return PersonView(
         id=person.id,
-        name=person.name[lang],
-        alt_name=_other(person.name, lang),
+        name=t.text(person.name),
+        alt_name=_other(person.name, t),
         role=person.role,
         licence=person.licence,
         email=person.email,
         phone=person.phone,
-        bio=render_block(person.bio[lang]) if person.bio else None,
+        bio=render_block(t.text(person.bio)) if person.bio else None,
     )
 
 
-def _chain(brief: m.Brief, library: Library, lang: str) -> ChainView | None:
+def _chain(brief: m.Brief, library: Library, t: Edition) -> ChainView | None:
     if brief.chain is None:
         return None
     chain = library.chain(brief.chain.id)
     assert chain is not None
     return ChainView(
         id=chain.id,
-        title=chain.title[lang],
+        title=t.text(chain.title),
         stages=tuple(
             StageView(
                 id=stage.id,
-                label=stage.label[lang],
+                label=t.text(stage.label),
                 current=stage.id == brief.chain.stage,
-                narrative=render_block(stage.narrative[lang]),
-                segments=tuple(s.label[lang] for s in stage.segments),
+                narrative=render_block(t.text(stage.narrative)),
+                segments=tuple(t.text(s.label) for s in stage.segments),
             )
             for stage in chain.stages
         ),
     )
 
 
-def _companies(brief: m.Brief, library: Library, lang: str) -> tuple[GroupView, ...]:
+def _companies(brief: m.Brief, library: Library, t: Edition) -> tuple[GroupView, ...]:
     chain = library.chain(brief.chain.id) if brief.chain else None
     groups = []
     for group in brief.companies:
@@ -297,24 +305,24 @@ def _companies(brief: m.Brief, library: Library, lang: str) -> tuple[GroupView, 
             assert chain is not None
             segment = chain.segment(group.segment)
             assert segment is not None
-            label = segment.label[lang]
+            label = t.text(segment.label)
         else:
             assert group.label is not None
-            label = group.label[lang]
-        companies = tuple(CompanyView(c.name[lang], c.ticker) for c in group.companies)
+            label = t.text(group.label)
+        companies = tuple(CompanyView(t.text(c.name), c.ticker) for c in group.companies)
         groups.append(GroupView(label, group.segment, companies))
     return tuple(groups)
 
 
-def _risk(risk: str | m.OwnRisk, library: Library, lang: str, index: int) -> TitledText:
+def _risk(risk: str | m.OwnRisk, library: Library, t: Edition, index: int) -> TitledText:
     if isinstance(risk, str):
         found = library.risk(risk)
         assert found is not None
-        return TitledText(found.id, found.title[lang], render_inline(found.text[lang]))
-    return TitledText(f"own-{index + 1}", risk.title[lang], render_inline(risk.text[lang]))
+        return TitledText(found.id, t.text(found.title), render_inline(t.text(found.text)))
+    return TitledText(f"own-{index + 1}", t.text(risk.title), render_inline(t.text(risk.text)))
 
 
-def _disclaimer(library: Library, disclaimer_id: str, lang: str) -> TitledText:
+def _disclaimer(library: Library, disclaimer_id: str, t: Edition) -> TitledText:
     found = library.disclaimer(disclaimer_id)
     assert found is not None
-    return TitledText(found.id, found.title[lang], render_block(found.text[lang]), found.version)
+    return TitledText(found.id, t.text(found.title), render_block(t.text(found.text)), found.version)

@@ -19,7 +19,7 @@ from .compliance import verify_html
 from .config import ProjectConfig
 from .errors import BriefsError, ContentError, Diagnostic, SourceLocation, TemplateError
 from .fonts import FONTS, require_fonts
-from .i18n import catalog_problems, translations
+from .i18n import Edition, catalog_problems, translations
 from .load import LoadedBrief, Project, load_project
 from .localize import localize
 from .render.html import Alternate, RenderContext, load_css, render_html
@@ -60,40 +60,46 @@ def build_time(brief_date: dt.date) -> dt.datetime:
     return dt.datetime.combine(brief_date, dt.time(0, 0), tzinfo=dt.UTC)
 
 
-def _check_languages(config: ProjectConfig, langs: Sequence[str]) -> None:
-    for lang in langs:
-        if lang not in config.languages:
-            raise ContentError.at(config.root / "pyproject.toml", 0, 0,
-                                  f"language '{lang}' is not one of the project's languages "
-                                  f"({', '.join(config.languages)})")
+def edition(config: ProjectConfig, lang: str) -> Edition:
+    """The edition of ``lang``: the project's own language, or one derived by configuration."""
+    if lang in config.languages:
+        return Edition(lang)
+    derivation = config.derivation(lang)
+    if derivation is None:
+        raise ContentError.at(config.root / "pyproject.toml", 0, 0,
+                              f"language '{lang}' is not one of the project's editions "
+                              f"({', '.join(config.editions)})")
+    return Edition(lang, *derivation)
 
 
 def plan(project: Project, langs: Sequence[str]) -> list[Document]:
     """Localize and render the HTML of every brief in every language (cheap; done in-process)."""
     config = project.config
-    _check_languages(config, langs)
-    problems = [p for lang in langs for p in catalog_problems(config.templates, lang)]
+    editions = [edition(config, lang) for lang in langs]
+    problems = [p for e in editions for p in catalog_problems(config.templates, e)]
     if any(p.severity == "error" for p in problems):
         raise TemplateError(problems)
     css = (load_css(config.templates), load_css(config.templates, "screen.css"))
     documents: list[Document] = []
     for loaded in project.briefs:
-        for lang in langs:
-            documents.append(_document(project, loaded, lang, langs, css))
+        for ed in editions:
+            documents.append(_document(project, loaded, ed, langs, css))
     return documents
 
 
-def _document(project: Project, loaded: LoadedBrief, lang: str, langs: Sequence[str],
+def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequence[str],
               css: tuple[Markup, Markup]) -> Document:
     config = project.config
-    tr = translations(config.templates, lang)
-    localized = localize(loaded, project.library, lang, tr)
+    lang = ed.lang
+    tr = translations(config.templates, ed)
+    localized = localize(loaded, project.library, ed, tr)
     alternates = tuple(
         Alternate(other, LANGUAGE_NAMES[other], f"{loaded.brief.id}.{other}.html")
         for other in langs if other != lang
     )
     context = RenderContext(
         brief=localized,
+        edition=ed,
         alternates=alternates,
         fonts=FONTS[lang],
         css=css[0],

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .i18n import translations
+from .i18n import Edition, translations
 
 _CSS_UNSAFE = re.compile(r'[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]', re.UNICODE)
 
@@ -42,8 +42,8 @@ FILTERS = {"css_string": css_string, "css_counters": css_counters}
 
 
 @lru_cache(maxsize=8)
-def environment(templates: Path, lang: str) -> jinja2.Environment:
-    """The Jinja environment for one language (cached per templates folder and language)."""
+def environment(templates: Path, edition: Edition) -> jinja2.Environment:
+    """The Jinja environment for one edition (cached per templates folder and edition)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -54,5 +54,5 @@ def environment(templates: Path, lang: str) -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.filters.update(FILTERS)
-    env.install_gettext_translations(translations(templates, lang), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations(templates, edition), newstyle=True)  # type: ignore[attr-defined]
     return env

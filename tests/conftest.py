@@ -72,10 +72,10 @@ class Built:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Build every example brief, both languages, HTML and PDF, once per test session."""
+    """Build every example brief (zh-CN, en and the derived zh-HK), HTML and PDF, once per session."""
     out = tmp_path_factory.mktemp("output")
     config = load_config(ROOT)
-    result = build(config, out=out)
+    result = build(config, langs=(*LANGS, "zh-HK"), out=out)
     assert not [d for d in result.diagnostics if d.severity == "error"]
     briefs = tuple(sorted(p.name for p in out.iterdir() if p.is_dir()))
     return Built(out, briefs)

@@ -7,7 +7,7 @@ import datetime as dt
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from briefs.i18n import catalog_problems, format_date, format_percentage
+from briefs.i18n import Edition, catalog_problems, format_date, format_percentage
 
 from .conftest import ROOT
 
@@ -25,7 +25,7 @@ def test_message_template_matches_the_sources() -> None:
 
 
 def test_shipped_catalogs_are_complete() -> None:
-    assert catalog_problems(ROOT / "templates", "zh-CN") == []
+    assert catalog_problems(ROOT / "templates", Edition("zh-CN")) == []
 
 
 def test_dates_and_percentages_use_explicit_locales() -> None:
@@ -34,3 +34,38 @@ def test_dates_and_percentages_use_explicit_locales() -> None:
     assert format_date(day, "en") == "February 16, 2025"
     assert format_percentage(-5, "en") == "-5%"
     assert format_percentage(79.8, "zh-CN") == "79.8%"
+
+
+def test_zh_hk_edition_is_configured_not_coded_and_own_text_wins(project) -> None:  # type: ignore[no-untyped-def]
+    """zh-HK comes from [tool.briefs.derived]; a zh-HK text in content beats the conversion."""
+    from bs4 import BeautifulSoup
+
+    from briefs.config import load_config
+    from briefs.load import load_project
+    from briefs.pipeline import plan
+
+    from .conftest import edit
+
+    brief = project / "content" / "deepseek-efficiency-not-deflation" / "brief.yaml"
+    text = brief.read_text("utf-8")
+    en_title = text.split("title:", 1)[1].split("en:", 1)[1].split("\n", 1)[0]
+    edit(brief, "title:\n", "title:\n  zh-HK: 港版標題：算力效率不等於算力通縮\n")
+    config = load_config(project)
+    docs = plan(load_project(config, [brief.parent]), ("zh-CN", "zh-HK"))
+    hk = BeautifulSoup(docs[1].html, "html.parser")
+    assert hk.html["lang"] == "zh-HK"
+    assert hk.find("h1").get_text() == "港版標題：算力效率不等於算力通縮"
+    body = hk.get_text()
+    assert "聲明" in body and "恒生指數" in body and "声明" not in body
+    assert "2025年3月3日" in body
+    assert en_title.strip() not in body
+
+    # Without the configuration there is no zh-HK edition at all.
+    pyproject = project / "pyproject.toml"
+    edit(pyproject, 'zh-HK = { from = "zh-CN", convert = "s2hk" }', "")
+    from briefs.errors import ContentError
+
+    import pytest
+
+    with pytest.raises(ContentError, match="not one of the project's editions"):
+        plan(load_project(load_config(project), [brief.parent]), ("zh-HK",))

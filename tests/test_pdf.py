@@ -152,3 +152,14 @@ def test_metadata_language_and_structure(built: Built, project) -> None:  # type
             assert str(root["/Lang"]) == lang
             assert "/StructTreeRoot" in root  # tagged PDF
             assert meta.creation_date.date() == loaded.brief.date
+
+
+def test_every_brief_has_a_traditional_chinese_edition(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    for loaded in project.briefs:
+        path = built.file(loaded.brief.id, "zh-HK", "pdf")
+        text = squash("".join(pdf_text(path)))
+        assert "聲明" in text and "声明" not in text
+        assert "第1頁/共" in text and "页" not in text  # the template catalog is converted too
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        assert "CJK-HK" in fonts
+        assert str(PdfReader(path).trailer["/Root"]["/Lang"]) == "zh-HK"

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..errors import TemplateError
 from ..fonts import FontSet
+from ..i18n import Edition
 from ..localize import LocalizedBrief
 from ..templates import environment
 
@@ -30,6 +31,7 @@ class RenderContext:
     """What the templates receive besides the brief (never **locals())."""
 
     brief: LocalizedBrief
+    edition: Edition
     alternates: tuple[Alternate, ...]
     fonts: FontSet
     css: Markup
@@ -50,7 +52,7 @@ def load_css(templates: Path, name: str = "brief.css") -> Markup:
 
 def render_html(templates: Path, context: RenderContext, template: str = "brief.html") -> str:
     """Render the brief template; template mistakes become located :class:`TemplateError`."""
-    env = environment(templates, context.brief.lang)
+    env = environment(templates, context.edition)
     try:
         return env.get_template(template).render(ctx=context, b=context.brief)
     except jinja2.TemplateSyntaxError as exc:
