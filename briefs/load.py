@@ -106,11 +106,45 @@ class Project:
 def validate(doc: YamlDocument, schema: type[T], languages: Sequence[str], diags: Diagnostics) -> T | None:
     """Validate a YAML document against a model; problems go to ``diags`` with source lines."""
     try:
-        return schema.model_validate(doc.data, context={"languages": tuple(languages)})
+        record = schema.model_validate(doc.data, context={"languages": tuple(languages)})
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             diags.items.append(_diagnostic(doc, error))
         return None
+    _duplicate_ids(record, (), doc, diags)
+    return record
+
+
+def _duplicate_ids(record: BaseModel, path: KeyPath, doc: YamlDocument, diags: Diagnostics) -> None:
+    """Ids must be unique within each list; report the duplicate at its own line.
+
+    Segment ids are unique across a whole chain (companies refer to them without the stage).
+    """
+    for name in type(record).model_fields:
+        value = getattr(record, name)
+        items = value if isinstance(value, list) else [value]
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if not isinstance(item, BaseModel):
+                continue
+            where = (*path, name, i) if isinstance(value, list) else (*path, name)
+            item_id = getattr(item, "id", None)
+            if isinstance(value, list) and isinstance(item_id, str):
+                if item_id in seen:
+                    diags.error(doc.location((*where, "id")),
+                                f"duplicate id '{item_id}' (first used on line {seen[item_id]})")
+                else:
+                    seen[item_id] = doc.location((*where, "id")).line
+            _duplicate_ids(item, where, doc, diags)
+    if isinstance(record, m.Chain):
+        first: dict[str, int] = {}
+        for i, stage in enumerate(record.stages):
+            for j, segment in enumerate(stage.segments):
+                where = doc.location((*path, "stages", i, "segments", j, "id"))
+                if segment.id in first and first[segment.id] != where.line:
+                    diags.error(where, f"segment id '{segment.id}' is already used on line "
+                                f"{first[segment.id]} (segment ids are unique across a chain)")
+                first.setdefault(segment.id, where.line)
 
 
 def _diagnostic(doc: YamlDocument, error: Any) -> Diagnostic:
@@ -127,6 +161,8 @@ def _diagnostic(doc: YamlDocument, error: Any) -> Diagnostic:
         message = f"missing required key '{field}'"
     elif kind == "extra_forbidden":
         message = f"unknown key '{field}'"
+    elif kind.startswith("date") or kind == "briefs_date":
+        message = f"'{field}' must be a date written YYYY-MM-DD, not {_describe(given)}"
     elif kind.startswith("briefs_"):
         message = error["msg"]
     elif given is None and kind.endswith("_type"):
@@ -135,8 +171,6 @@ def _diagnostic(doc: YamlDocument, error: Any) -> Diagnostic:
         expected = {"string_type": "text", "dict_type": "a mapping", "model_type": "a mapping",
                     "list_type": "a list", "tuple_type": "a list", "bool_type": "true or false"}[kind]
         message = f"'{field}' must be {expected}, not {_describe(given)}"
-    elif kind.startswith("date"):
-        message = f"'{field}' must be a date written YYYY-MM-DD, not {_describe(given)}"
     elif kind in ("int_parsing", "float_parsing", "int_from_float"):
         message = f"'{field}' must be a number, not {_describe(given)}"
     elif kind == "literal_error":

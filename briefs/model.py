@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -29,6 +30,7 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _LICENCE_RE = re.compile(r"^S\d{13}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _TICKER_RE = re.compile(r"^[0-9A-Z]{1,6}(?:\.[A-Z]{1,2})$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL_RE = re.compile(r"^https://[^\s<>\"]+$")
 
 
@@ -85,7 +87,16 @@ def _check_url(value: str) -> str:
     return value
 
 
+def _check_date_text(value: Any) -> Any:
+    if not (isinstance(value, str) and _DATE_RE.match(value)):
+        raise PydanticCustomError("briefs_date", "dates are written YYYY-MM-DD, not '{value}'",
+                                  {"value": value})
+    return value
+
+
 Id = Annotated[str, AfterValidator(_check_id)]
+# Only the text form YYYY-MM-DD: pydantic alone would also take 1739664000 or a date-time.
+Date = Annotated[dt.date, BeforeValidator(_check_date_text)]
 Text = Annotated[dict[str, str], AfterValidator(_check_text)]
 Licence = Annotated[str, AfterValidator(_check_licence)]
 Email = Annotated[str, AfterValidator(_check_email)]
@@ -97,15 +108,6 @@ class Record(BaseModel):
     """Base of every content record: immutable, and unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
-
-
-def _unique_ids(items: list[Any], what: str) -> None:
-    seen: set[str] = set()
-    for item in items:
-        if item.id in seen:
-            raise PydanticCustomError(
-                "briefs_duplicate_id", "duplicate {what} id '{id}'", {"what": what, "id": item.id})
-        seen.add(item.id)
 
 
 # ----------------------------------------------------------------------------- shared content
@@ -147,10 +149,6 @@ class AnalystList(Record):
 
     analysts: list[Analyst] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> AnalystList:
-        _unique_ids(self.analysts, "analyst")
-        return self
 
 
 class Benchmark(Record):
@@ -192,8 +190,7 @@ class RatingScale(Record):
     values: list[RatingValue] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique(self) -> RatingScale:
-        _unique_ids(self.values, "rating value")
+    def _horizon(self) -> RatingScale:
         low, high = self.horizon_months
         if not 0 < low <= high:
             raise PydanticCustomError("briefs_horizon", "horizon_months must be [from, to] with 0 < from <= to", {})
@@ -211,10 +208,6 @@ class Ratings(Record):
     benchmarks: list[Benchmark] = Field(min_length=1)
     scales: list[RatingScale] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> Ratings:
-        _unique_ids(self.scales, "rating scale")
-        return self
 
     def scale(self, scale_id: str) -> RatingScale | None:
         """The scale with that id, if any."""
@@ -235,10 +228,6 @@ class DisclaimerList(Record):
 
     disclaimers: list[Disclaimer] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> DisclaimerList:
-        _unique_ids(self.disclaimers, "disclaimer")
-        return self
 
 
 class Kind(Record):
@@ -258,10 +247,6 @@ class KindList(Record):
 
     kinds: list[Kind] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> KindList:
-        _unique_ids(self.kinds, "kind")
-        return self
 
 
 class Risk(Record):
@@ -277,10 +262,6 @@ class RiskList(Record):
 
     risks: list[Risk] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> RiskList:
-        _unique_ids(self.risks, "risk")
-        return self
 
 
 class Segment(Record):
@@ -306,11 +287,6 @@ class Chain(Record):
     title: Text
     stages: list[Stage] = Field(min_length=2)
 
-    @model_validator(mode="after")
-    def _unique(self) -> Chain:
-        _unique_ids(self.stages, "stage")
-        _unique_ids([s for st in self.stages for s in st.segments], "segment")
-        return self
 
     def stage(self, stage_id: str) -> Stage | None:
         """The stage with that id, if any."""
@@ -326,10 +302,6 @@ class ChainList(Record):
 
     chains: list[Chain] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> ChainList:
-        _unique_ids(self.chains, "chain")
-        return self
 
 
 # ----------------------------------------------------------------------------- the brief
@@ -412,7 +384,7 @@ class RelatedReport(Record):
     """An earlier report of the house."""
 
     title: Text
-    date: dt.date
+    date: Date
 
 
 class SourceRef(Record):
@@ -427,7 +399,7 @@ class Brief(Record):
 
     id: Id
     kind: Id
-    date: dt.date
+    date: Date
     sector: Text | None = None
     title: Text
     subtitle: Text | None = None
@@ -442,7 +414,3 @@ class Brief(Record):
     related_reports: list[RelatedReport] = []
     sources: list[SourceRef] = []
 
-    @model_validator(mode="after")
-    def _unique(self) -> Brief:
-        _unique_ids(self.sections, "section")
-        return self

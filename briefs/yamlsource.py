@@ -84,21 +84,71 @@ def read_text(path: Path) -> str:
         raise ContentError.at(path, line, 1, "not valid UTF-8 (save the file as UTF-8)") from None
 
 
+# PyYAML (YAML 1.1) breaks lines at these; editors, grep -n and git do not, so every line number
+# after one would be off. They only ever arrive by pasting, so they are refused where they stand.
+_ODD_BREAKS = {"\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR",
+               "\x85": "U+0085 NEXT LINE"}
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index, counting only \\n as a line break."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _prescan(path: Path, text: str) -> None:
+    """Refuse odd line breaks and over-deep nesting before composing (the composer recurses)."""
+    for char, name in _ODD_BREAKS.items():
+        index = text.find(char)
+        if index >= 0:
+            raise ContentError.at(path, *_position(text, index),
+                                  f"{name} is not allowed; use an ordinary line break or a space")
+    depth = 0
+    try:
+        tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return  # a syntax error: the composer reports it with better context
+    for token in tokens:
+        if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+                              yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = token.start_mark
+                raise ContentError.at(path, mark.line + 1, mark.column + 1,
+                                      f"nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken,
+                                yaml.FlowSequenceEndToken)):
+            depth -= 1
+
+
 def load_yaml(path: Path) -> YamlDocument:
     """Parse one YAML file into a :class:`YamlDocument`, raising :class:`ContentError` with lines."""
     text = read_text(path)
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
+        _prescan(path, text)
         node = yaml.compose(text, Loader=_ComposeLoader)
+    except RecursionError:  # deep nesting before a syntax error that stopped the pre-scan
+        raise ContentError.at(path, 1, 1, f"nested deeper than {MAX_DEPTH} levels") from None
     except _Refused as exc:
         raise ContentError.at(path, exc.mark.line + 1, exc.mark.column + 1, exc.message) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"YAML syntax error: {exc.problem or exc.context}"
+        context = exc.context_mark
+        if exc.problem and exc.context and context is not None and context.line + 1 != line:
+            # e.g. an unclosed '[': the problem shows where parsing gave up, the context where
+            # the bracket was opened, which is the line the author has to fix.
+            message += f" ({exc.context} that starts on line {context.line + 1})"
         raise ContentError.at(path, line, col, message) from None
-    except yaml.YAMLError as exc:  # e.g. a composer error without marks, or more than one document
+    except yaml.reader.ReaderError as exc:
+        line, col = _position(text, exc.position)
+        message = f"character U+{exc.character:04X} is not allowed in YAML" if isinstance(
+            exc.character, int) else f"YAML error: {exc.reason}"
+        raise ContentError.at(path, line, col, message) from None
+    except yaml.YAMLError as exc:  # e.g. a composer error without marks
         raise ContentError.at(path, 1, 1, f"YAML error: {exc}") from None
     if node is None:
         raise ContentError.at(path, 1, 1, "file is empty")
@@ -129,6 +179,10 @@ class _Builder:
             return self._mapping(node, key_path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*key_path, i), depth + 1) for i, item in enumerate(node.value)]
+        if not _encodable(node.value):
+            self.diagnostics.error(self._loc(node), "text contains an invalid (surrogate) character, "
+                                   "e.g. from a \\ud800 escape")
+            return None
         return _scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, key_path: KeyPath, depth: int) -> dict[str, Any]:
@@ -140,6 +194,9 @@ class _Builder:
                 continue
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
+            if not _encodable(key):
+                self.diagnostics.error(self._loc(key_node), "key contains an invalid (surrogate) character")
+                continue
             if key in first_seen:
                 self.diagnostics.error(
                     self._loc(key_node), f"duplicate key '{key}' (first defined on line {first_seen[key]})"
@@ -162,3 +219,12 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if value in ("true", "false"):
         return value == "true"
     return value
+
+
+def _encodable(value: str) -> bool:
+    """False for text with lone surrogates (from "\\ud800" escapes), which no file can hold."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
