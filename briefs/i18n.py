@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,7 +21,13 @@ from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import (
+    format_compact_currency,
+    format_compact_decimal,
+    format_currency,
+    format_decimal,
+    format_percent,
+)
 
 from .errors import Diagnostic, SourceLocation, TemplateError
 
@@ -66,14 +73,31 @@ class Edition:
     def text(self, value: Mapping[str, str]) -> str:
         """The text in this edition: its own, or the source's converted (never another fallback)."""
         if self.lang in value:
-            return value[self.lang]
+            return self.typeset(value[self.lang])
         if self.source is None:
             raise KeyError(self.lang)  # the loader guarantees every own language; a bug otherwise
         return self.derive(value[self.source])
 
     def derive(self, text: str) -> str:
         """Convert a source-language text (identity for an edition with its own texts)."""
-        return _converter(self.convert)(text) if self.convert else text
+        return self.typeset(_converter(self.convert)(text) if self.convert else text)
+
+    def typeset(self, text: str) -> str:
+        """House typography for the edition's script (see :func:`cjk_spacing`)."""
+        return cjk_spacing(text) if is_cjk(self.lang) else text
+
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_LATIN_GAP = re.compile(rf"(?<=[{_HAN}])[ \t]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t]+(?=[{_HAN}])")
+
+
+def cjk_spacing(text: str) -> str:
+    """One rule for Chinese text: no typed space between Han and Latin letters or digits.
+
+    Authors type "DeepSeek 取得" and "DeepSeek取得" interchangeably; the fonts' own side bearings
+    give the visual gap, so printed text is consistent whichever way it was typed.
+    """
+    return _HAN_LATIN_GAP.sub("", text)
 
 
 @lru_cache(maxsize=4)
@@ -82,6 +106,27 @@ def _converter(config: str) -> Callable[[str], str]:
 
     converter = opencc.OpenCC(config if config.endswith(".json") else f"{config}.json")
     return converter.convert  # type: ignore[no-any-return]
+
+
+# CLDR's zh_Hant_HK compact pattern is Latin ("1.3B"); Hong Kong Chinese text writes 13億.
+_COMPACT = {"zh-HK": "zh_Hant"}
+
+
+def format_compact(value: float, lang: str, digits: int = 1) -> str:
+    """Compact number: 13亿 / 1.3 billion / 13億."""
+    loc = Locale.parse(_COMPACT.get(lang, _BABEL[lang]))
+    kind = "long" if "long" in loc.compact_decimal_formats else "short"
+    return format_compact_decimal(value, format_type=kind, locale=loc, fraction_digits=digits)
+
+
+def format_money(value: float, currency: str, lang: str, compact: bool = False, digits: int = 2) -> str:
+    """Currency in the language's convention: ¥1,234.50 / CN¥1,234.50; compact: US$6000亿 / $600B."""
+    if compact:
+        loc = Locale.parse(_COMPACT.get(lang, _BABEL[lang]))
+        return format_compact_currency(value, currency, locale=loc, fraction_digits=1)
+    return format_currency(value, currency, locale=locale(lang),
+                           format=None if digits == 2 else f"¤#,##0{'.' + '0' * digits if digits else ''}",
+                           currency_digits=digits == 2)
 
 
 def catalog_path(templates: Path, lang: str) -> Path:

@@ -181,7 +181,7 @@ def _other(text: dict[str, str], t: Edition) -> str:
 def _body(loaded: LoadedBrief, section_id: str, t: Edition) -> str:
     own = loaded.bodies.get((section_id, t.lang))
     if own is not None:
-        return own.text
+        return t.typeset(own.text)
     assert t.source is not None  # own languages are resolved by the loader
     return t.derive(loaded.bodies[(section_id, t.source)].text)
 

@@ -41,6 +41,19 @@ def css_counters(pattern: str) -> Markup:
 FILTERS = {"css_string": css_string, "css_counters": css_counters}
 
 
+def _locale_filters(lang: str) -> dict[str, object]:
+    """Babel formatting bound to the edition's locale: templates never pick a locale themselves."""
+    from . import i18n
+
+    return {
+        "date": lambda value: i18n.format_date(value, lang),
+        "number": lambda value, digits=0: i18n.format_number(value, lang, digits),
+        "percent": lambda value: i18n.format_percentage(value, lang),
+        "compact": lambda value, digits=1: i18n.format_compact(value, lang, digits),
+        "money": lambda value, currency, compact=False: i18n.format_money(value, currency, lang, compact),
+    }
+
+
 @lru_cache(maxsize=8)
 def environment(templates: Path, edition: Edition) -> jinja2.Environment:
     """The Jinja environment for one edition (cached per templates folder and edition)."""
@@ -54,5 +67,6 @@ def environment(templates: Path, edition: Edition) -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.filters.update(FILTERS)
+    env.filters.update(_locale_filters(edition.lang))
     env.install_gettext_translations(translations(templates, edition), newstyle=True)  # type: ignore[attr-defined]
     return env

@@ -69,3 +69,42 @@ def test_zh_hk_edition_is_configured_not_coded_and_own_text_wins(project) -> Non
 
     with pytest.raises(ContentError, match="not one of the project's editions"):
         plan(load_project(load_config(project), [brief.parent]), ("zh-HK",))
+
+
+def test_compact_numbers_and_currency_per_locale() -> None:
+    from briefs.i18n import format_compact, format_money
+
+    assert format_compact(1.3e9, "zh-CN") == "13亿"
+    assert format_compact(1.3e9, "en") == "1.3 billion"
+    assert format_compact(1.3e9, "zh-HK") == "13億"
+    assert format_compact(2.5e7, "zh-CN") == "2500万"
+    assert format_compact(2.5e7, "en") == "25 million"
+    assert format_money(1234.5, "CNY", "zh-CN") == "¥1,234.50"
+    assert format_money(1234.5, "HKD", "zh-HK") == "HK$1,234.50"
+    assert format_money(6e11, "USD", "zh-CN", compact=True) == "US$6000亿"
+    assert format_money(6e11, "USD", "en", compact=True) == "$600B"
+
+
+def test_template_filters_use_the_editions_locale(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from briefs.templates import environment
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "probe.html").write_text(
+        "{{ d | date }}|{{ 1300000000 | compact }}|{{ 79.8 | percent }}|{{ 1234.5 | money('HKD') }}",
+        "utf-8")
+    day = dt.date(2025, 2, 16)
+    zh = environment(templates, Edition("zh-CN")).get_template("probe.html").render(d=day)
+    en = environment(templates, Edition("en")).get_template("probe.html").render(d=day)
+    assert zh == "2025年2月16日|13亿|79.8%|HK$1,234.50"
+    assert en == "February 16, 2025|1.3 billion|79.8%|HK$1,234.50"
+
+
+def test_han_latin_spacing_is_one_rule_in_chinese_and_untouched_in_english() -> None:
+    from briefs.i18n import cjk_spacing
+
+    assert cjk_spacing("DeepSeek 取得 79.8% 的得分，AIME 2024 数学") == "DeepSeek取得79.8%的得分，AIME 2024数学"
+    assert Edition("zh-CN").text({"zh-CN": "接入 DeepSeek 后", "en": "x"}) == "接入DeepSeek后"
+    assert Edition("en").text({"zh-CN": "x", "en": "after DeepSeek 2"}) == "after DeepSeek 2"

@@ -163,3 +163,24 @@ def test_every_brief_has_a_traditional_chinese_edition(built: Built, project) ->
         fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
         assert "CJK-HK" in fonts
         assert str(PdfReader(path).trailer["/Root"]["/Lang"]) == "zh-HK"
+
+
+CLOSING = "，。、；：？！）」』】》”’"
+
+
+def test_no_chinese_line_begins_with_closing_punctuation(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    for loaded in project.briefs:
+        for lang in ("zh-CN", "zh-HK"):
+            lines = [line.strip() for page in pdf_text(built.file(loaded.brief.id, lang, "pdf"))
+                     for line in page.splitlines() if line.strip()]
+            assert len(lines) > 50
+            bad = [line for line in lines if line[0] in CLOSING]
+            assert not bad, (loaded.brief.id, lang, bad[:3])
+
+
+def test_english_is_hyphenated_and_declared(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    hyphenated = 0
+    for loaded in project.briefs:
+        text = "".join(pdf_text(built.file(loaded.brief.id, "en", "pdf")))
+        hyphenated += text.count("\u2010\n")  # WeasyPrint's automatic hyphen at a line end
+    assert hyphenated > 0, "hyphens: auto with lang=en should hyphenate some long words"
