@@ -64,13 +64,30 @@ def build(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--lang", default=None, help="Languages, comma-separated (default: the project's).")
+@click.option("--strict", is_flag=True,
+              help="Fail on warnings too (figure parity, stale translations, glossary).")
 @click.pass_obj
-def check(project: Path | None, paths: tuple[Path, ...], lang: str | None) -> None:
+def check(project: Path | None, paths: tuple[Path, ...], lang: str | None, strict: bool) -> None:
     """Validate content and templates without writing anything."""
     from .commands import check as command
 
     langs = _split(lang, None, "language") if lang else None
-    sys.exit(command.run(project, paths, langs, _fail))
+    sys.exit(command.run(project, paths, langs, _fail, strict=strict))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--reviewed", is_flag=True,
+              help="Record the current zh-CN source of every translation in PATHS as reviewed.")
+@click.pass_obj
+def translations(project: Path | None, paths: tuple[Path, ...], reviewed: bool) -> None:
+    """List translations not yet reviewed or stale since review; with --reviewed, record them.
+
+    PATHS are brief folders, content/_shared or one of its YAML files (default: all content).
+    """
+    from .commands import translations as command
+
+    sys.exit(command.run(project, paths, reviewed, _fail))
 
 
 def main() -> None:

@@ -41,6 +41,8 @@ class Document:
     html: str
     source: Path
     folder: Path
+    created: dt.datetime
+    attachments: tuple[tuple[str, bytes], ...]
 
 
 @dataclass
@@ -108,7 +110,15 @@ def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequenc
     )
     html = render_html(config.templates, context)
     verify_html(html, localized, loaded.path)
-    return Document(loaded.brief.id, lang, html, loaded.path, loaded.folder)
+    return Document(loaded.brief.id, lang, html, loaded.path, loaded.folder, context.created,
+                    _sources(project, loaded))
+
+
+def _sources(project: Project, loaded: LoadedBrief) -> tuple[tuple[str, bytes], ...]:
+    """The files a brief is built from, to embed in its PDF: its own, then the shared ones."""
+    own = [(p.relative_to(loaded.folder).as_posix(), p.read_bytes()) for p in loaded.files]
+    shared = [(f"_shared/{p.name}", p.read_bytes()) for _, p in sorted(project.library.files.items())]
+    return tuple(own + shared)
 
 
 def check(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None) -> int:
@@ -139,6 +149,7 @@ def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
             pdf, warnings = render_pdf(
                 document.html, base_url=document.folder,
                 allowed_roots=(config.content, config.templates), source=document.source,
+                attachments=document.attachments, created=document.created,
             )
             result.diagnostics.extend(warnings)
             _write(folder / f"{stem}.pdf", pdf, result, progress)

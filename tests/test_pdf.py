@@ -184,3 +184,34 @@ def test_english_is_hyphenated_and_declared(built: Built, project) -> None:  # t
         text = "".join(pdf_text(built.file(loaded.brief.id, "en", "pdf")))
         hyphenated += text.count("\u2010\n")  # WeasyPrint's automatic hyphen at a line end
     assert hyphenated > 0, "hyphens: auto with lang=en should hyphenate some long words"
+
+
+def test_pdf_is_archival_tagged_and_carries_its_sources(built: Built, project) -> None:  # type: ignore[no-untyped-def]
+    for loaded in project.briefs:
+        for lang in LANGS:
+            reader = PdfReader(built.file(loaded.brief.id, lang, "pdf"))
+            root = reader.trailer["/Root"]
+            xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+            assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp
+            assert "/StructTreeRoot" in root and "/OutputIntents" in root
+            attached = reader.attachments
+            assert attached["brief.yaml"] == [loaded.path.read_bytes()]
+            for path in loaded.files[1:]:
+                assert attached[path.name] == [path.read_bytes()]
+            disclaimers = project.library.files["disclaimers"]
+            assert attached["_shared/disclaimers.yaml"] == [disclaimers.read_bytes()]
+
+
+def test_same_source_date_epoch_gives_identical_bytes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from briefs.pipeline import build
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1740000000")
+    config = load_config(ROOT)
+    brief = [ROOT / "content" / "compute-etf-note"]
+    first = build(config, brief, out=tmp_path / "a")
+    second = build(config, brief, out=tmp_path / "b")
+    assert len(first.written) == len(second.written) == 4
+    for a, b in zip(first.written, second.written, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    created = PdfReader(first.written[1]).metadata.creation_date
+    assert created.timestamp() == 1740000000

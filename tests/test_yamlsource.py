@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from briefs.errors import BriefsError, ContentError, Diagnostic
 from briefs.yamlsource import MAX_BYTES, MAX_DEPTH, YamlDocument, load_yaml
@@ -356,7 +357,7 @@ def test_bom_does_not_shift_error_columns(tmp_path: Path) -> None:
 
 
 def test_invalid_utf8_is_located(tmp_path: Path) -> None:
-    error = one_error(tmp_path, "a: 1\nb: ok\nc: caf".encode() + b"\xe9\n")
+    error = one_error(tmp_path, b"a: 1\nb: ok\nc: caf" + b"\xe9\n")
     assert error.location.line == 3
     assert "UTF-8" in error.message
 
@@ -403,3 +404,47 @@ def test_odd_line_breaks_are_refused_where_they_stand(tmp_path: Path, char: str)
         load(tmp_path, f'a: 1\nb: "x{char}y"\nc: 2\n')
     assert caught.value.diagnostics[0].location.line == 2
     assert caught.value.diagnostics[0].location.column == len('b: "x') + 1
+
+
+class _TooMuchWork(Exception):
+    """Raised from inside PyYAML's scanner when the simple-key bookkeeping exceeds its budget."""
+
+
+@pytest.mark.xfail(strict=True, raises=_TooMuchWork, reason="BUG: the size and depth limits do not bound "
+                   "the time: PyYAML's scanner reads a whole line of '[' before yielding the first token "
+                   "and re-walks every pending simple key per token (quadratic), so _prescan only sees "
+                   "depth 41 after all of it; 32k '[' take ~25 s and a 1 MB line would take ~25 minutes")
+def test_nesting_limit_bounds_the_work_on_a_long_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Deterministic stand-in for a timing test: count the scanner's simple-key work and stop early.
+    # A normal brief costs a few thousand units; refusing at depth 41 should cost about as little.
+    work = {"units": 0}
+    original = yaml.scanner.Scanner.stale_possible_simple_keys
+
+    def counting(self: yaml.scanner.Scanner) -> None:
+        work["units"] += len(self.possible_simple_keys) + 1
+        if work["units"] > 1_000_000:
+            raise _TooMuchWork(work["units"])
+        original(self)
+
+    monkeypatch.setattr(yaml.scanner.Scanner, "stale_possible_simple_keys", counting)
+    path = write(tmp_path, "a: " + "[" * 200_000 + "\n")  # 200 kB: well inside MAX_BYTES
+    assert path.stat().st_size < MAX_BYTES
+    with pytest.raises(ContentError) as info:
+        load_yaml(path)
+    assert "nested deeper" in str(info.value)
+
+
+def test_work_budget_is_generous_for_real_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The budget above is not tight: loading the largest example brief stays far below it.
+    work = {"units": 0}
+    original = yaml.scanner.Scanner.stale_possible_simple_keys
+
+    def counting(self: yaml.scanner.Scanner) -> None:
+        work["units"] += len(self.possible_simple_keys) + 1
+        original(self)
+
+    monkeypatch.setattr(yaml.scanner.Scanner, "stale_possible_simple_keys", counting)
+    root = Path(__file__).resolve().parent.parent / "content"
+    biggest = max(root.glob("*/brief.yaml"), key=lambda p: p.stat().st_size)
+    load_yaml(biggest)
+    assert 0 < work["units"] < 100_000

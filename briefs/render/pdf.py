@@ -6,7 +6,9 @@ logs while rendering (missing glyphs, images, bad CSS) is collected and returned
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,9 +50,19 @@ def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
     return LocalOnlyFetcher(allowed_protocols=("file", "data"))
 
 
-def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path],
-               source: Path) -> tuple[bytes, list[Diagnostic]]:
-    """Render one PDF; returns its bytes and the warnings WeasyPrint logged, located at ``source``."""
+# PDF/A-3a: archival (PDF/A-3 allows the source files as attachments) *and* tagged (level A
+# requires the structure tree), so compliance's archive copy is also the screen-reader copy.
+PDF_VARIANT = "pdf/a-3a"
+
+
+def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source: Path,
+               attachments: Sequence[tuple[str, bytes]] = (),
+               created: dt.datetime | None = None) -> tuple[bytes, list[Diagnostic]]:
+    """Render one PDF; returns its bytes and the warnings WeasyPrint logged, located at ``source``.
+
+    ``attachments`` (name, bytes) are embedded as the document's sources, dated ``created`` so
+    that the same input gives the same bytes.
+    """
     try:
         import weasyprint
     except OSError as exc:  # Pango missing
@@ -64,7 +76,14 @@ def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path],
                                    url_fetcher=make_fetcher(allowed_roots))
         # A deterministic file identifier: same HTML, same /ID (reproducible builds).
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-        pdf = document.write_pdf(pdf_identifier=identifier, pdf_tags=True)
+        files = [
+            weasyprint.Attachment(file_obj=io.BytesIO(data), name=name, relationship="Source",
+                                  description=f"briefs source: {name}",
+                                  created=created, modified=created)
+            for name, data in attachments
+        ]
+        pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant=PDF_VARIANT,
+                                 attachments=files, uncompressed_pdf=False)
     finally:
         logger.removeHandler(handler)
     warnings = [Diagnostic(SourceLocation(source), f"WeasyPrint: {m}", "warning") for m in handler.messages]
