@@ -103,6 +103,19 @@ def _prescan(path: Path, text: str) -> None:
         if index >= 0:
             raise ContentError.at(path, *_position(text, index),
                                   f"{name} is not allowed; use an ordinary line break or a space")
+    # Linear bound first: PyYAML's scanner reads a whole run of '[' before yielding a token, and
+    # its simple-key bookkeeping is quadratic in it (200k '[' ≈ minutes). A naive bracket count
+    # over-approximates flow nesting (brackets inside text are balanced in practice: content
+    # never comes near the limit), so it can refuse early without a false alarm.
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ContentError.at(path, *_position(text, index),
+                                      f"nested deeper than {MAX_DEPTH} levels")
+        elif char in "]}" and depth:
+            depth -= 1
     depth = 0
     try:
         tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
