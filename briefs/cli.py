@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -51,14 +52,18 @@ def cli(ctx: click.Context, project: Path | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: output/ of the project).")
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. from WeasyPrint) as errors.")
+@click.option("--force", is_flag=True, help="Render every output, even those that are up to date.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="PDF worker processes (default: the number of cores).")
 @click.pass_obj
 def build(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str, out: Path | None,
-          strict: bool) -> None:
+          strict: bool, force: bool, jobs: int | None) -> None:
     """Build HTML and PDF for every brief under content/ (or the PATHS given)."""
     from .commands import build as command
 
-    sys.exit(command.run(project, paths, _split(lang, None, "language"),
-                         _split(formats, ("html", "pdf"), "format"), out, strict, _fail))
+    options = command.Options(_split(lang, None, "language"), _split(formats, ("html", "pdf"), "format"),
+                              out, strict, force, jobs or os.cpu_count() or 1)
+    sys.exit(command.run(project, paths, options, _fail))
 
 
 @cli.command()

@@ -9,21 +9,32 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from markupsafe import Markup
 
 from .compliance import verify_html
 from .config import ProjectConfig
+from .dependencies import shared_snapshot
 from .errors import BriefsError, ContentError, Diagnostic, SourceLocation, TemplateError
 from .fonts import FONTS, require_fonts
 from .i18n import Edition, catalog_problems, translations
 from .load import LoadedBrief, Project, load_project
 from .localize import localize
 from .render.html import Alternate, RenderContext, load_css, render_html
-from .render.pdf import render_pdf
+from .render.pdf import PDF_VARIANT
+from . import __version__, workers
+from .incremental import (
+    Manifest,
+    digest,
+    font_fingerprint,
+    renderer_fingerprint,
+    scope_of,
+    up_to_date,
+)
 from .write import write_atomic
 
 log = logging.getLogger(__name__)
@@ -43,15 +54,6 @@ class Document:
     folder: Path
     created: dt.datetime
     attachments: tuple[tuple[str, bytes], ...]
-
-
-@dataclass
-class BuildResult:
-    """What a build wrote and what it has to say."""
-
-    written: list[Path] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    briefs: int = 0
 
 
 def build_time(brief_date: dt.date) -> dt.datetime:
@@ -111,14 +113,22 @@ def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequenc
     html = render_html(config.templates, context)
     verify_html(html, localized, loaded.path)
     return Document(loaded.brief.id, lang, html, loaded.path, loaded.folder, context.created,
-                    _sources(project, loaded))
+                    _sources(project, loaded, ed))
 
 
-def _sources(project: Project, loaded: LoadedBrief) -> tuple[tuple[str, bytes], ...]:
-    """The files a brief is built from, to embed in its PDF: its own, then the shared ones."""
-    own = [(p.relative_to(loaded.folder).as_posix(), p.read_bytes()) for p in loaded.files]
-    shared = [(f"_shared/{p.name}", p.read_bytes()) for _, p in sorted(project.library.files.items())]
-    return tuple(own + shared)
+def _sources(project: Project, loaded: LoadedBrief, ed: Edition) -> tuple[tuple[str, bytes], ...]:
+    """What to embed in the PDF: the files this edition was built from, and the shared records.
+
+    That is brief.yaml, the Markdown of the edition's own language (its source's, if derived),
+    data files, and only the shared records the brief uses. So each PDF is a function of what it
+    depends on: a disclaimer it does not carry, or the other language's text, leaves it alone.
+    """
+    text_lang = ed.lang if any(lang == ed.lang for _, lang in loaded.bodies) else ed.source
+    other_md = {src.origin.path for (_, lang), src in loaded.bodies.items()
+                if lang != text_lang and src.origin.path != loaded.path}
+    own = [(p.relative_to(loaded.folder).as_posix(), p.read_bytes())
+           for p in loaded.files if p not in other_md]
+    return (*own, ("_shared/used.yaml", shared_snapshot(project, loaded)))
 
 
 def check(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None) -> int:
@@ -128,39 +138,121 @@ def check(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
     return len(project.briefs)
 
 
+class Reporter(Protocol):
+    """Where a build reports progress (a progress bar on a terminal, plain lines in CI)."""
+
+    def start(self, total: int) -> None:
+        """``total`` files are about to be written."""
+
+    def done(self, path: Path | None, error: Diagnostic | None) -> None:
+        """One file was written (``path``) or failed (``error``)."""
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote, what it could skip, and what it has to say."""
+
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    failed: list[Diagnostic] = field(default_factory=list)
+    briefs: int = 0
+    up_to_date: bool = False
+    worker_peak_rss_kib: dict[int, int] = field(default_factory=dict)
+
+
 def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None,
           formats: Sequence[str] = FORMATS, out: Path | None = None,
-          progress: Callable[[Path], None] | None = None) -> BuildResult:
-    """Build HTML and/or PDF for the selected briefs into ``out/<id>/<id>.<lang>.<ext>``."""
+          reporter: Reporter | None = None, *, force: bool = False, jobs: int = 1,
+          timeout: float = workers.DEFAULT_TIMEOUT,
+          memory_limit: int | None = workers.DEFAULT_MEMORY) -> BuildResult:
+    """Build HTML and/or PDF for the selected briefs into ``out/<id>/<id>.<lang>.<ext>``.
+
+    Only outputs whose inputs changed are rendered (``force`` renders all); PDFs are rendered on
+    ``jobs`` warm worker processes, and one failing document does not stop the others.
+    """
     langs = tuple(langs or config.languages)
     out = (out or config.output).resolve()
+    manifest = Manifest.load(out)
+    scope = scope_of(config, paths, langs, formats)
+    unchanged = None if force else up_to_date(manifest, scope)
+    if unchanged is not None:
+        return BuildResult(skipped=unchanged, up_to_date=True)
+    families = tuple(sorted({f for lang in langs for f in (FONTS[lang].sans, FONTS[lang].serif)}))
+
     project = load_project(config, paths)
     documents = plan(project, langs)
     if "pdf" in formats:
         for lang in langs:
             require_fonts(lang)
     result = BuildResult(briefs=len(project.briefs))
-    for document in documents:
+    pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str]]] = []
+    html_jobs: list[tuple[Path, bytes, str]] = []
+    names: list[str] = []
+    fonts_fp, renderer_fp = font_fingerprint(families), renderer_fingerprint()
+    for index, document in enumerate(documents):
         folder = out / document.brief_id
         stem = f"{document.brief_id}.{document.lang}"
+        html_key = digest([__version__, document.html])
         if "html" in formats:
-            _write(folder / f"{stem}.html", document.html.encode("utf-8"), result, progress)
+            path = folder / f"{stem}.html"
+            names.append(path.relative_to(out).as_posix())
+            if force or not manifest.current(path, html_key):
+                html_jobs.append((path, document.html.encode("utf-8"), html_key))
+            else:
+                result.skipped.append(path)
         if "pdf" in formats:
-            pdf, warnings = render_pdf(
-                document.html, base_url=document.folder,
-                allowed_roots=(config.content, config.templates), source=document.source,
-                attachments=document.attachments, created=document.created,
-            )
-            result.diagnostics.extend(warnings)
-            _write(folder / f"{stem}.pdf", pdf, result, progress)
+            path = folder / f"{stem}.pdf"
+            names.append(path.relative_to(out).as_posix())
+            sources = digest(part for name, data in document.attachments for part in (name, data))
+            inputs = {"html": html_key, "sources": sources, "fonts": fonts_fp, "renderer": renderer_fp,
+                      "variant": PDF_VARIANT, "created": document.created.isoformat()}
+            pdf_key = digest(sorted(f"{k}={v}" for k, v in inputs.items()))
+            if force or not manifest.current(path, pdf_key):
+                task = workers.PdfTask(index, document.html, document.folder,
+                                       (config.content, config.templates), document.source,
+                                       document.attachments, document.created)
+                pdf_jobs.append((task, path, pdf_key, inputs))
+            else:
+                result.skipped.append(path)
+
+    if reporter is not None:
+        reporter.start(len(html_jobs) + len(pdf_jobs))
+    by_index = {task.index: (path, key, inputs) for task, path, key, inputs in pdf_jobs}
+
+    def finished(outcome: workers.PdfOutcome) -> None:
+        path, key, inputs = by_index[outcome.index]
+        result.worker_peak_rss_kib[outcome.pid] = max(
+            outcome.peak_rss_kib, result.worker_peak_rss_kib.get(outcome.pid, 0))
+        result.diagnostics.extend(outcome.warnings)
+        if outcome.pdf is None:
+            assert outcome.error is not None
+            result.failed.append(outcome.error)
+        else:
+            write_atomic(path, outcome.pdf)
+            manifest.record(path, key, inputs)
+            result.written.append(path)
+        if reporter is not None:
+            reporter.done(path if outcome.pdf is not None else None, outcome.error)
+
+    try:
+        for path, data, key in html_jobs:
+            write_atomic(path, data)
+            manifest.record(path, key, {"html": key})
+            result.written.append(path)
+            if reporter is not None:
+                reporter.done(path, None)
+        if pdf_jobs:
+            workers.run([task for task, *_ in pdf_jobs], jobs, finished, timeout, memory_limit)
+    finally:
+        if result.failed or len(result.written) < len(html_jobs) + len(pdf_jobs):
+            manifest.tree.pop(scope.name, None)
+        else:
+            manifest.tree[scope.name] = {"key": scope.tree, "outputs": names}
+        manifest.save()  # even after Ctrl-C: what was written is recorded and reused next time
+    order = {out / n: i for i, n in enumerate(names)}
+    result.written.sort(key=lambda p: order.get(p, len(order)))
     return result
-
-
-def _write(path: Path, data: bytes, result: BuildResult, progress: Callable[[Path], None] | None) -> None:
-    write_atomic(path, data)
-    result.written.append(path)
-    if progress is not None:
-        progress(path)
 
 
 __all__ = ["BriefsError", "BuildResult", "Document", "SourceLocation", "build", "check", "plan"]

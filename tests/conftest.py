@@ -77,5 +77,5 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     config = load_config(ROOT)
     result = build(config, langs=(*LANGS, "zh-HK"), out=out)
     assert not [d for d in result.diagnostics if d.severity == "error"]
-    briefs = tuple(sorted(p.name for p in out.iterdir() if p.is_dir()))
+    briefs = tuple(sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")))
     return Built(out, briefs)

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from pypdf import PdfReader
 
 from briefs.config import load_config
@@ -196,10 +197,17 @@ def test_pdf_is_archival_tagged_and_carries_its_sources(built: Built, project) -
             assert "/StructTreeRoot" in root and "/OutputIntents" in root
             attached = reader.attachments
             assert attached["brief.yaml"] == [loaded.path.read_bytes()]
-            for path in loaded.files[1:]:
-                assert attached[path.name] == [path.read_bytes()]
-            disclaimers = project.library.files["disclaimers"]
-            assert attached["_shared/disclaimers.yaml"] == [disclaimers.read_bytes()]
+            for (_section, text_lang), body in loaded.bodies.items():
+                name = body.origin.path.name
+                if body.origin.path != loaded.path:  # a body_file
+                    assert (name in attached) == (text_lang == lang), (name, lang)
+            used = yaml.safe_load(attached["_shared/used.yaml"][0])
+            kind = project.library.kind(loaded.brief.kind)
+            assert [d["id"] for d in used["disclaimers"]] == kind.disclaimers
+            for d in used["disclaimers"]:
+                assert d["version"] == project.library.disclaimer(d["id"]).version
+            assert sorted(a["id"] for a in used["analysts"]) == sorted(
+                (*loaded.brief.analysts, *loaded.brief.contacts))
 
 
 def test_same_source_date_epoch_gives_identical_bytes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -57,7 +57,8 @@ PDF_VARIANT = "pdf/a-3a"
 
 def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source: Path,
                attachments: Sequence[tuple[str, bytes]] = (),
-               created: dt.datetime | None = None) -> tuple[bytes, list[Diagnostic]]:
+               created: dt.datetime | None = None,
+               font_config: Any = None) -> tuple[bytes, list[Diagnostic]]:
     """Render one PDF; returns its bytes and the warnings WeasyPrint logged, located at ``source``.
 
     ``attachments`` (name, bytes) are embedded as the document's sources, dated ``created`` so
@@ -83,7 +84,7 @@ def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source:
             for name, data in attachments
         ]
         pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant=PDF_VARIANT,
-                                 attachments=files, uncompressed_pdf=False)
+                                 attachments=files, font_config=font_config)
     finally:
         logger.removeHandler(handler)
     warnings = [Diagnostic(SourceLocation(source), f"WeasyPrint: {m}", "warning") for m in handler.messages]

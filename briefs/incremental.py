@@ -1,0 +1,172 @@
+"""Incremental builds: a manifest in the output folder, and a fast path for "nothing changed".
+
+Each output file is recorded with the key it was built from. For HTML the key is the hash of the
+HTML itself (a deterministic function of the brief, the shared records it uses, templates, CSS,
+catalogs, options and the toolkit version). For PDF it adds what only the PDF depends on: the
+embedded sources, the font files, the renderer's version and the PDF options. An output is
+rendered again only if its key changed or the file is gone or was altered.
+
+Before any of that, ``tree_key`` hashes every input file plus the options; if it equals the one
+recorded by the last complete build and every output is intact, the build is a no-op that never
+loads content (this module imports nothing heavy on purpose).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import ProjectConfig
+from .write import write_atomic
+
+MANIFEST = Path(".briefs") / "manifest.json"
+FORMAT = 1
+
+
+def digest(parts: Iterable[bytes | str]) -> str:
+    """A short, stable hash of a sequence of parts (length-prefixed, so parts cannot run together)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()[:32]
+
+
+def file_hash(path: Path) -> str:
+    """Full SHA-256 of a file, as recorded in the manifest and the distribution log."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def font_fingerprint(families: tuple[str, ...]) -> str:
+    """Which font files (path, size, mtime) fontconfig resolves the families to."""
+    lines = []
+    for family in families:
+        out = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True,
+                             check=False).stdout.strip()
+        path = Path(out) if out else None
+        stat = path.stat() if path and path.exists() else None
+        lines.append(f"{family}={out}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}")
+    return digest(lines)
+
+
+@lru_cache(maxsize=1)
+def renderer_fingerprint() -> str:
+    """briefs' and WeasyPrint's versions: a new renderer may lay pages out differently."""
+    from importlib.metadata import version
+
+    return digest([__version__, version("weasyprint"), version("pydyf")])
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
+             formats: Sequence[str], families: tuple[str, ...]) -> str:
+    """Hash of every input file and option of a build (cheap: no parsing)."""
+    parts: list[bytes | str] = [__version__, ",".join(langs), ",".join(formats),
+                                ",".join(str(p.resolve()) for p in paths),
+                                font_fingerprint(families),
+                                f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}"]
+    pyproject = config.root / "pyproject.toml"
+    if pyproject.is_file():
+        parts.append(pyproject.read_bytes())
+    for folder in (config.content, config.templates):
+        for path in _files(folder):
+            parts += [path.relative_to(config.root).as_posix(), path.read_bytes()]
+    return digest(parts)
+
+
+@dataclass
+class Manifest:
+    """What the output folder holds and what each file was built from."""
+
+    out: Path
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tree: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, out: Path) -> Manifest:
+        """Read the manifest; a missing or unreadable one means "nothing is known to be current"."""
+        try:
+            data = json.loads((out / MANIFEST).read_text("utf-8"))
+            if data.get("format") != FORMAT:
+                return cls(out)
+            return cls(out, dict(data.get("outputs", {})), dict(data.get("tree", {})))
+        except (OSError, ValueError):
+            return cls(out)
+
+    def save(self) -> None:
+        """Write the manifest atomically, in a stable order."""
+        data = {"format": FORMAT, "tree": dict(sorted(self.tree.items())),
+                "outputs": dict(sorted(self.outputs.items()))}
+        write_atomic(self.out / MANIFEST, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+
+    def current(self, path: Path, key: str) -> bool:
+        """True if ``path`` was built from ``key`` and is still exactly what was written."""
+        entry = self.outputs.get(self._name(path))
+        if not entry or entry.get("key") != key or not path.is_file():
+            return False
+        stat = path.stat()
+        if entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
+            return True
+        return entry.get("sha256") == file_hash(path)
+
+    def record(self, path: Path, key: str, inputs: dict[str, str]) -> None:
+        """Remember that ``path`` was just written from ``key``."""
+        stat = path.stat()
+        self.outputs[self._name(path)] = {"key": key, "sha256": file_hash(path), "size": stat.st_size,
+                                          "mtime_ns": stat.st_mtime_ns, "inputs": inputs}
+
+    def intact(self, names: Iterable[str]) -> bool:
+        """Every named output is recorded and unchanged on disk."""
+        for name in names:
+            entry = self.outputs.get(name)
+            path = self.out / name
+            if not entry or not path.is_file():
+                return False
+            stat = path.stat()
+            if (entry.get("size"), entry.get("mtime_ns")) != (stat.st_size, stat.st_mtime_ns):
+                return False
+        return True
+
+    def _name(self, path: Path) -> str:
+        return path.resolve().relative_to(self.out).as_posix()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One build request (which briefs, languages and formats) and its input fingerprint."""
+
+    name: str
+    tree: str
+
+
+def scope_of(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
+             formats: Sequence[str]) -> Scope:
+    """The manifest scope of a build request, with the current fingerprint of all its inputs."""
+    from .fonts import FONTS
+
+    families = tuple(sorted({f for lang in langs if lang in FONTS
+                             for f in (FONTS[lang].sans, FONTS[lang].serif)}))
+    name = digest([",".join(str(Path(p).resolve()) for p in paths), ",".join(langs), ",".join(formats)])
+    return Scope(name, tree_key(config, paths, langs, formats, families))
+
+
+def up_to_date(manifest: Manifest, scope: Scope) -> list[Path] | None:
+    """The outputs of the last complete build of this scope if nothing changed since, else None."""
+    recorded = manifest.tree.get(scope.name, {})
+    if recorded.get("key") == scope.tree and manifest.intact(recorded.get("outputs", [])):
+        return [manifest.out / n for n in recorded["outputs"]]
+    return None

@@ -1,0 +1,156 @@
+"""Stage 5 at scale: PDF rendering in warm worker processes, each document isolated and bounded.
+
+A worker imports WeasyPrint and builds its font configuration once, then renders many documents.
+Each document gets a time limit (an interval timer in the worker) and the worker an address-space
+limit, so a runaway brief fails alone with a clear message and the batch goes on. Results come
+back in submission order whatever order the workers finish in.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import BriefsError, Diagnostic, SourceLocation
+
+DEFAULT_TIMEOUT = 180.0  # seconds per document
+DEFAULT_MEMORY = 2 * 1024**3  # bytes of address space per worker
+
+
+@dataclass(frozen=True)
+class PdfTask:
+    """Everything a worker needs to render one PDF (picklable; no shared state)."""
+
+    index: int
+    html: str
+    base_url: Path
+    allowed_roots: tuple[Path, ...]
+    source: Path
+    attachments: tuple[tuple[str, bytes], ...]
+    created: Any
+
+
+@dataclass
+class PdfOutcome:
+    """A rendered PDF, or the error that stopped it, plus what the worker measured."""
+
+    index: int
+    pdf: bytes | None = None
+    warnings: list[Diagnostic] = field(default_factory=list)
+    error: Diagnostic | None = None
+    seconds: float = 0.0
+    peak_rss_kib: int = 0
+    pid: int = 0
+
+
+_FONT_CONFIG: Any = None
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _Timeout
+
+
+def warm(memory_limit: int | None) -> None:
+    """Worker initializer: import WeasyPrint and set up fonts once; bound the address space."""
+    global _FONT_CONFIG
+    if memory_limit:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    from weasyprint.text.fonts import FontConfiguration
+
+    _FONT_CONFIG = FontConfiguration()
+
+
+def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
+    """Render one task in this process, within ``timeout`` seconds."""
+    from .render.pdf import render_pdf
+
+    outcome = PdfOutcome(task.index, pid=os.getpid())
+    started = time.perf_counter()
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        outcome.pdf, outcome.warnings = render_pdf(
+            task.html, task.base_url, task.allowed_roots, task.source, task.attachments,
+            task.created, font_config=_FONT_CONFIG)
+    except _Timeout:
+        outcome.error = Diagnostic(SourceLocation(task.source),
+                                   f"PDF rendering took longer than {timeout:g} s and was stopped")
+    except MemoryError:
+        outcome.error = Diagnostic(SourceLocation(task.source),
+                                   "PDF rendering ran out of its memory allowance and was stopped")
+    except BriefsError as exc:
+        outcome.error = exc.diagnostics[0]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    outcome.seconds = time.perf_counter() - started
+    outcome.peak_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return outcome
+
+
+def run(tasks: Sequence[PdfTask], jobs: int, on_done: Callable[[PdfOutcome], None] | None = None,
+        timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = DEFAULT_MEMORY) -> list[PdfOutcome]:
+    """Render every task on ``jobs`` warm workers; outcomes are returned in task order.
+
+    If a worker dies outright (killed, crashed), the pool is rebuilt and the unfinished tasks are
+    retried one worker at a time, so only the document that kills its worker fails.
+    """
+    outcomes: dict[int, PdfOutcome] = {}
+    pending = list(tasks)
+    workers = max(1, min(jobs, len(pending)))
+    while pending:
+        survivors = _run_pool(pending, workers, outcomes, on_done, timeout, memory_limit)
+        if survivors and workers == 1:
+            # Alone in its pool and still the pool broke: this document kills its worker.
+            culprit = survivors.pop(0)
+            outcome = PdfOutcome(culprit.index, error=Diagnostic(
+                SourceLocation(culprit.source), "the PDF worker died while rendering this brief "
+                "(out of memory or crashed)"))
+            outcomes[culprit.index] = outcome
+            if on_done:
+                on_done(outcome)
+        pending, workers = survivors, 1
+    return [outcomes[t.index] for t in tasks]
+
+
+def _run_pool(tasks: list[PdfTask], workers: int, outcomes: dict[int, PdfOutcome],
+              on_done: Callable[[PdfOutcome], None] | None, timeout: float,
+              memory_limit: int | None) -> list[PdfTask]:
+    """Run tasks on one pool; returns the tasks left unfinished if the pool broke."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm,
+                             initargs=(memory_limit,)) as pool:
+        futures: dict[Future[PdfOutcome], PdfTask] = {
+            pool.submit(render_task, task, timeout): task for task in tasks
+        }
+        broken = False
+        while futures and not broken:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in done:
+                task = futures.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    futures[future] = task
+                    continue
+                outcomes[task.index] = outcome
+                if on_done:
+                    on_done(outcome)
+        return [t for t in tasks if t.index not in outcomes]

@@ -1,0 +1,139 @@
+"""Incremental and parallel builds: what is rebuilt after which edit, and failure isolation."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from briefs.config import load_config
+from briefs.pipeline import build
+
+from .conftest import edit
+
+HTML = ("html",)
+
+
+def html_build(project: Path, **kwargs):  # type: ignore[no-untyped-def]
+    return build(load_config(project), formats=HTML, out=project / "out", **kwargs)
+
+
+def rewritten(result) -> set[str]:  # type: ignore[no-untyped-def]
+    return {p.parent.name for p in result.written}
+
+
+def test_noop_rebuild_writes_nothing(project: Path) -> None:
+    first = html_build(project)
+    assert len(first.written) == 8 and not first.up_to_date
+    mtimes = {p: p.stat().st_mtime_ns for p in first.written}
+    second = html_build(project)
+    assert second.up_to_date and not second.written
+    assert all(p.stat().st_mtime_ns == m for p, m in mtimes.items())
+
+
+def test_editing_one_brief_rebuilds_only_that_brief(project: Path) -> None:
+    html_build(project)
+    edit(project / "content" / "compute-etf-note" / "etfs.en.md", "R4", "R4 ")
+    result = html_build(project)
+    assert {p.name for p in result.written} == {"compute-etf-note.en.html"}
+    assert len(result.skipped) == 7
+
+
+def test_editing_a_shared_disclaimer_rebuilds_the_briefs_that_carry_it(project: Path) -> None:
+    html_build(project)
+    disclaimers = project / "content" / "_shared" / "disclaimers.yaml"
+    text = disclaimers.read_text("utf-8")
+    start = text.index("id: fund-risk-warning")
+    version = text.index('version: "2025.1"', start)
+    disclaimers.write_text(text[:version] + 'version: "2025.2"' + text[version + 17:], "utf-8")
+    result = html_build(project)
+    config = load_config(project)
+    from briefs.load import load_project
+
+    carriers = {b.brief.id for b in load_project(config).briefs
+                if "fund-risk-warning" in load_project(config).library.kind(b.brief.kind).disclaimers}
+    assert carriers and rewritten(result) == carriers
+    assert all("2025.2" in p.read_text("utf-8") for p in result.written)
+
+
+def test_template_edit_rebuilds_everything(project: Path) -> None:
+    html_build(project)
+    edit(project / "templates" / "css" / "brief.css", "--navy: #12355b;", "--navy: #12355c;")
+    assert len(html_build(project).written) == 8
+
+
+def test_option_change_and_force(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    html_build(project)
+    english_only = html_build(project, langs=("en",))  # no zh-CN twin to link to any more
+    assert {p.name.split(".", 1)[1] for p in english_only.written} == {"en.html"}
+    assert all('hreflang="zh-CN"' not in p.read_text("utf-8") for p in english_only.written)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1740000000")  # changes the dates in every file
+    assert len(html_build(project).written) == 8
+    assert html_build(project).up_to_date
+    assert len(html_build(project, force=True).written) == 8
+
+
+def test_an_altered_or_deleted_output_is_rebuilt(project: Path) -> None:
+    first = html_build(project)
+    victim, deleted = first.written[0], first.written[1]
+    victim.write_text("tampered", "utf-8")
+    deleted.unlink()
+    result = html_build(project)
+    assert set(result.written) == {victim, deleted}
+    assert "tampered" not in victim.read_text("utf-8")
+
+
+@pytest.mark.pdf
+def test_pdf_rebuild_follows_its_inputs(project: Path) -> None:
+    config = load_config(project)
+    one = [project / "content" / "compute-etf-note"]
+    first = build(config, one, out=project / "out", jobs=2)
+    assert len(first.written) == 4 and not first.failed
+    assert len(first.worker_peak_rss_kib) >= 1
+    edit(project / "content" / "compute-etf-note" / "etfs.zh-CN.md", "R4", "R4 ")
+    second = build(config, one, out=project / "out", jobs=2)
+    assert {p.name for p in second.written} == {"compute-etf-note.zh-CN.html",
+                                                "compute-etf-note.zh-CN.pdf"}
+
+
+def _failing_for(brief_id: str, how: str):  # type: ignore[no-untyped-def]
+    """Fault injection for one brief; every other document renders for real."""
+    from briefs.render import pdf
+
+    real = pdf.render_pdf
+
+    def render(html, base_url, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if base_url.name == brief_id:
+            if how == "crash":
+                os._exit(70)  # the worker process dies outright
+            time.sleep(30)  # runs into the per-document time limit
+        return real(html, base_url, *args, **kwargs)
+
+    return render
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("how", ["crash", "hang"])
+def test_one_failing_document_does_not_stop_the_batch(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      how: str) -> None:
+    from briefs.render import pdf
+
+    monkeypatch.setattr(pdf, "render_pdf", _failing_for("compute-etf-note", how))  # inherited by fork
+    config = load_config(project)
+    chosen = [project / "content" / "compute-etf-note", project / "content" / "wechat-r1-inference"]
+    result = build(config, chosen, formats=("pdf",), out=project / "out", jobs=2, timeout=8)
+    assert len(result.failed) == 2
+    assert all("compute-etf-note" in str(d.location.path) for d in result.failed)
+    message = "died" if how == "crash" else "longer than 8 s"
+    assert all(message in d.message for d in result.failed)
+    written = sorted(p.name for p in result.written)
+    assert written == ["wechat-r1-inference.en.pdf", "wechat-r1-inference.zh-CN.pdf"]
+    assert not list((project / "out" / "compute-etf-note").glob("*.pdf"))
+    # Once the fault is gone, the next build renders the failed ones only.
+    monkeypatch.undo()
+    again = build(config, chosen, formats=("pdf",), out=project / "out", jobs=2)
+    assert sorted(p.name for p in again.written) == ["compute-etf-note.en.pdf",
+                                                     "compute-etf-note.zh-CN.pdf"]
+    assert not again.failed
