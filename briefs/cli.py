@@ -95,6 +95,24 @@ def translations(project: Path | None, paths: tuple[Path, ...], reviewed: bool) 
     sys.exit(command.run(project, paths, reviewed, _fail))
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--recipients", "recipients_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Distribution list (default: content/_distribution/recipients.yaml).")
+@click.option("--only", default="", help="Only these recipient ids, comma-separated.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: output/ of the project).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="PDF worker processes.")
+@click.pass_obj
+def distribute(project: Path | None, paths: tuple[Path, ...], recipients_file: Path | None, only: str,
+               out: Path | None, jobs: int | None) -> None:
+    """Stamp each brief for each recipient ("prepared for …") and log it to distribution.jsonl."""
+    from .commands import distribute as command
+
+    wanted = tuple(v.strip() for v in only.split(",") if v.strip())
+    sys.exit(command.run(project, paths, recipients_file, wanted, out, jobs or os.cpu_count() or 1, _fail))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="briefs")

@@ -1,0 +1,136 @@
+"""Build benchmark for issue 7: every number is measured in this one run, on this machine.
+
+    .venv/bin/python benchmarks/bench_build.py [--repeat N]
+
+Prints, as ratios measured side by side:
+  (a) cold `briefs build` of all example briefs (zh-CN + en, HTML + PDF) vs the sum of plain
+      `weasyprint` command-line calls on the same HTML files
+  (b) no-op rebuild vs the cold build
+  (c) `--jobs 2` vs `--jobs 1` (forced full builds)
+  (d) bytes per PDF page (zh-CN and en averages)
+  (e) peak memory (max RSS) per PDF worker
+  (f) per-recipient stamping vs a full render of the same brief (when `briefs distribute` exists)
+Each timing is the median of --repeat runs (default 1; the machine is shared and noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**os.environ, **(env or {}), "CI": "1"})
+    return time.perf_counter() - started
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def pages(pdf: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    briefs = [sys.executable, "-m", "briefs", "--project", str(ROOT), "build"]
+    work = Path(tempfile.mkdtemp(prefix="briefs-bench-"))
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}")
+
+    cold, noop = [], []
+    for i in range(args.repeat):
+        out = work / f"cold{i}"
+        cold.append(timed([*briefs, "--out", str(out)], ROOT))
+        noop.append(timed([*briefs, "--out", str(out)], ROOT))
+    out = work / "cold0"
+    htmls = sorted(out.glob("*/*.html"))
+    plain = []
+    for _ in range(args.repeat):
+        target = work / "plain"
+        target.mkdir(exist_ok=True)
+        plain.append(sum(timed([sys.executable, "-m", "weasyprint", str(h), str(target / (h.stem + ".pdf"))],
+                               ROOT) for h in htmls))
+    jobs1 = [timed([*briefs, "--out", str(work / "j1"), "--force", "--jobs", "1"], ROOT)
+             for _ in range(args.repeat)]
+    jobs2 = [timed([*briefs, "--out", str(work / "j2"), "--force", "--jobs", "2"], ROOT)
+             for _ in range(args.repeat)]
+
+    sizes: dict[str, list[float]] = {}
+    for pdf in sorted(out.glob("*/*.pdf")):
+        lang = pdf.suffixes[-2].lstrip(".")
+        sizes.setdefault(lang, []).append(pdf.stat().st_size / pages(pdf))
+
+    sys.path.insert(0, str(ROOT))
+    from briefs.config import load_config
+    from briefs.pipeline import build
+
+    result = build(load_config(ROOT), out=work / "mem", force=True, jobs=2)
+    peak_mib = max(result.worker_peak_rss_kib.values()) / 1024
+
+    print(f"\n{len(htmls)} documents ({len(htmls) // 2} briefs x 2 languages), HTML + PDF\n")
+    rows = [
+        ("(a) cold build / plain weasyprint calls", median(cold), median(plain), 0.6, "<="),
+        ("(b) no-op rebuild / cold build", median(noop), median(cold), 0.05, "<="),
+        ("(c) --jobs 1 / --jobs 2 (speed-up)", median(jobs1), median(jobs2), 1.8, ">="),
+    ]
+    for name, a, b, target, op in rows:
+        ratio = a / b
+        ok = ratio <= target if op == "<=" else ratio >= target
+        print(f"{name:45s} {a:7.2f}s / {b:7.2f}s = {ratio:5.3f}   target {op} {target}   "
+              f"{'OK' if ok else 'MISSED'}")
+    for lang, values in sorted(sizes.items()):
+        avg = sum(values) / len(values) / 1024
+        target = " target <= 60 KB " + ("OK" if avg <= 60 else "MISSED") if lang == "zh-CN" else ""
+        print(f"(d) bytes per PDF page, {lang:6s}{'':22s} {avg:7.1f} KB{target}")
+    print(f"(e) peak memory per PDF worker {'':15s} {peak_mib:7.1f} MB   target <= 300 MB   "
+          f"{'OK' if peak_mib <= 300 else 'MISSED'}")
+    stamp, full = stamping(work / "mem")
+    print(f"(f) one more recipient / full render {'':9s} {stamp:7.3f}s / {full:7.2f}s = {stamp / full:5.3f}"
+          f"   target <= 0.1   {'OK' if stamp / full <= 0.1 else 'MISSED'}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def stamping(out: Path) -> tuple[float, float]:
+    """Warm, in one process: stamping one recipient vs rendering the same brief's PDF again."""
+    from briefs.config import load_config
+    from briefs.distribute import Recipient, distribute
+    from briefs.load import load_project
+    from briefs.pipeline import plan
+    from briefs.render.pdf import render_pdf
+
+    config = load_config(ROOT)
+    brief = [ROOT / "content" / "wechat-r1-inference"]
+    document = plan(load_project(config, brief), ("zh-CN",))[0]
+    renders, stamps = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        render_pdf(document.html, document.folder, (config.content, config.templates), document.source,
+                   document.attachments, document.created)
+        renders.append(time.perf_counter() - started)
+    for i in range(5):
+        who = Recipient(id=f"client-{i}", name=f"测试客户{i}", organisation="示例资产管理公司", lang="zh-CN")
+        started = time.perf_counter()
+        distribute(config, brief, out, [who])
+        stamps.append(time.perf_counter() - started)
+    return median(stamps[1:]), median(renders[1:])
+
+
+if __name__ == "__main__":
+    main()

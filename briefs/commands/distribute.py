@@ -1,0 +1,38 @@
+"""``briefs distribute``: build what is stale, then one stamped PDF per brief and recipient, logged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+
+from ..config import project_config
+from ..errors import BriefsError
+
+
+def run(project: Path | None, paths: Sequence[Path], recipients_file: Path | None, only: Sequence[str],
+        out: Path | None, jobs: int, fail: Callable[[BriefsError], None]) -> int:
+    """Run a distribution; returns the exit status."""
+    from ..distribute import LOG_NAME, distribute, load_recipients
+    from ..pipeline import build
+
+    try:
+        config = project_config(project)
+        recipients = load_recipients(config, recipients_file, only)
+        langs = tuple(lang for lang in config.editions if any(r.lang == lang for r in recipients))
+        target = (out or config.output).resolve()
+        built = build(config, paths, langs, ("pdf",), target, jobs=jobs)
+        if built.failed:
+            for diagnostic in built.failed:
+                click.echo(str(diagnostic), err=True)
+            click.echo("briefs: base PDFs failed; nothing distributed", err=True)
+            return 1
+        result = distribute(config, paths, target, recipients)
+    except BriefsError as exc:
+        fail(exc)
+        return 1
+    for entry in result.log:
+        click.echo(f"stamped {entry['file']} for {entry['recipient']}")
+    click.echo(f"distributed {len(result.written)} file(s); logged to {target / LOG_NAME}")
+    return 0

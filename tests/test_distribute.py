@@ -1,0 +1,71 @@
+"""Per-recipient editions: stamped on every page, same pages as the base, logged for compliance."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import edit, line_of
+
+pytestmark = pytest.mark.pdf
+
+RECIPIENTS = """recipients:
+  - id: client-a
+    name: 李明
+    organisation: 甲乙资产管理公司
+    lang: zh-CN
+  - id: client-b
+    name: Jane Doe
+    organisation: Alpha Capital
+    lang: en
+"""
+
+
+def page_texts(pdf: Path) -> list[str]:
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [p for p in out.split("\f") if p.strip()]
+
+
+def test_each_recipient_gets_a_stamped_copy_and_a_log_line(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    listing = project / "clients.yaml"
+    listing.write_text(RECIPIENTS, "utf-8")
+    result = run_cli(project, "distribute", "content/compute-etf-note", "--recipients", str(listing),
+                     "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    out = project / "output"
+    log = [json.loads(line) for line in (out / "distribution.jsonl").read_text("utf-8").splitlines()]
+    assert [(e["recipient"], e["lang"]) for e in log] == [("client-a", "zh-CN"), ("client-b", "en")]
+    for entry, name in zip(log, ("李明", "Jane Doe"), strict=True):
+        stamped = out / entry["file"]
+        base = out / "compute-etf-note" / f"compute-etf-note.{entry['lang']}.pdf"
+        assert entry["sha256"] == hashlib.sha256(stamped.read_bytes()).hexdigest()
+        assert entry["version"] == hashlib.sha256(base.read_bytes()).hexdigest()
+        stamped_pages, base_pages = page_texts(stamped), page_texts(base)
+        assert len(stamped_pages) == len(base_pages)
+        for page, original in zip(stamped_pages, base_pages, strict=True):
+            assert name in page and name not in original
+            assert original.split()[:5] == page.split()[:5]  # the brief itself is untouched
+    # A second distribution appends: the log is a record, never rewritten.
+    run_cli(project, "distribute", "content/compute-etf-note", "--recipients", str(listing),
+            "--only", "client-b")
+    assert len((out / "distribution.jsonl").read_text("utf-8").splitlines()) == 3
+
+
+def test_bad_distribution_lists_are_located(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    listing = project / "clients.yaml"
+    listing.write_text(RECIPIENTS, "utf-8")
+    line = edit(listing, "lang: en", "lang: fr")
+    result = run_cli(project, "distribute", "--recipients", str(listing))
+    assert result.exit_code == 1
+    assert f"clients.yaml:{line}:" in result.stderr and "'fr'" in result.stderr
+    edit(listing, "lang: fr", "lang: en\n    email: x@example.com")
+    result = run_cli(project, "distribute", "--recipients", str(listing))
+    assert result.exit_code == 1
+    assert f"clients.yaml:{line_of(listing, 'email')}:" in result.stderr
+    result = run_cli(project, "distribute", "--only", "nobody")
+    assert result.exit_code == 1 and "no recipient 'nobody'" in result.stderr
+    assert not (project / "output" / "distribution.jsonl").exists()
