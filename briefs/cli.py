@@ -55,14 +55,16 @@ def cli(ctx: click.Context, project: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Render every output, even those that are up to date.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="PDF worker processes (default: the number of cores).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Render PDFs on this Dask cluster (e.g. tcp://10.0.0.5:8786) instead of locally.")
 @click.pass_obj
 def build(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str, out: Path | None,
-          strict: bool, force: bool, jobs: int | None) -> None:
+          strict: bool, force: bool, jobs: int | None, scheduler: str | None) -> None:
     """Build HTML and PDF for every brief under content/ (or the PATHS given)."""
     from .commands import build as command
 
     options = command.Options(_split(lang, None, "language"), _split(formats, ("html", "pdf"), "format"),
-                              out, strict, force, jobs or os.cpu_count() or 1)
+                              out, strict, force, jobs or os.cpu_count() or 1, scheduler)
     sys.exit(command.run(project, paths, options, _fail))
 
 
@@ -103,14 +105,16 @@ def translations(project: Path | None, paths: tuple[Path, ...], reviewed: bool) 
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: output/ of the project).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="PDF worker processes.")
+@click.option("--scheduler", default=None, metavar="ADDRESS", help="Render base PDFs on this Dask cluster.")
 @click.pass_obj
 def distribute(project: Path | None, paths: tuple[Path, ...], recipients_file: Path | None, only: str,
-               out: Path | None, jobs: int | None) -> None:
+               out: Path | None, jobs: int | None, scheduler: str | None) -> None:
     """Stamp each brief for each recipient ("prepared for …") and log it to distribution.jsonl."""
     from .commands import distribute as command
 
     wanted = tuple(v.strip() for v in only.split(",") if v.strip())
-    sys.exit(command.run(project, paths, recipients_file, wanted, out, jobs or os.cpu_count() or 1, _fail))
+    sys.exit(command.run(project, paths, recipients_file, wanted, out, jobs or os.cpu_count() or 1,
+                         scheduler, _fail))
 
 
 def main() -> None:

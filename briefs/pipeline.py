@@ -165,11 +165,13 @@ def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
           formats: Sequence[str] = FORMATS, out: Path | None = None,
           reporter: Reporter | None = None, *, force: bool = False, jobs: int = 1,
           timeout: float = workers.DEFAULT_TIMEOUT,
-          memory_limit: int | None = workers.DEFAULT_MEMORY) -> BuildResult:
+          memory_limit: int | None = workers.DEFAULT_MEMORY,
+          scheduler: str | None = None) -> BuildResult:
     """Build HTML and/or PDF for the selected briefs into ``out/<id>/<id>.<lang>.<ext>``.
 
     Only outputs whose inputs changed are rendered (``force`` renders all); PDFs are rendered on
-    ``jobs`` warm worker processes, and one failing document does not stop the others.
+    ``jobs`` warm worker processes (or on the Dask cluster at ``scheduler``), and one failing
+    document does not stop the others.
     """
     langs = tuple(langs or config.languages)
     out = (out or config.output).resolve()
@@ -242,8 +244,11 @@ def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
             result.written.append(path)
             if reporter is not None:
                 reporter.done(path, None)
-        if pdf_jobs:
-            workers.run([task for task, *_ in pdf_jobs], jobs, finished, timeout, memory_limit)
+        tasks = [task for task, *_ in pdf_jobs]
+        if tasks and scheduler:
+            workers.run_dask(tasks, scheduler, finished, timeout)
+        elif tasks:
+            workers.run(tasks, jobs, finished, timeout, memory_limit)
     finally:
         if result.failed or len(result.written) < len(html_jobs) + len(pdf_jobs):
             manifest.tree.pop(scope.name, None)

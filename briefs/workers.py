@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -77,13 +78,24 @@ def warm(memory_limit: int | None) -> None:
 
 
 def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
-    """Render one task in this process, within ``timeout`` seconds."""
+    """Render one task in this process, within ``timeout`` seconds.
+
+    The time limit needs the main thread (an interval timer); Dask runs tasks on worker threads,
+    where the cluster's own limits apply instead.
+    """
+    global _FONT_CONFIG
     from .render.pdf import render_pdf
 
+    if _FONT_CONFIG is None:  # not started by warm() (e.g. on a Dask worker): warm up now
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONT_CONFIG = FontConfiguration()
     outcome = PdfOutcome(task.index, pid=os.getpid())
     started = time.perf_counter()
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
+    timed = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGALRM, _on_alarm) if timed else None
+    if timed:
+        signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         outcome.pdf, outcome.warnings = render_pdf(
             task.html, task.base_url, task.allowed_roots, task.source, task.attachments,
@@ -97,8 +109,9 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
     except BriefsError as exc:
         outcome.error = exc.diagnostics[0]
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
     outcome.seconds = time.perf_counter() - started
     outcome.peak_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return outcome
@@ -154,3 +167,36 @@ def _run_pool(tasks: list[PdfTask], workers: int, outcomes: dict[int, PdfOutcome
                 if on_done:
                     on_done(outcome)
         return [t for t in tasks if t.index not in outcomes]
+
+
+def run_dask(tasks: Sequence[PdfTask], address: str, on_done: Callable[[PdfOutcome], None] | None = None,
+             timeout: float = DEFAULT_TIMEOUT) -> list[PdfOutcome]:
+    """Render the same tasks on a Dask distributed cluster; outcomes in task order, as locally.
+
+    The workers need the same environment (briefs, WeasyPrint, fonts) and must see the project's
+    files at the same paths (a shared file system), because PDFs fetch nothing but local files.
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise BriefsError(Diagnostic(SourceLocation(Path("--scheduler")),
+                                     "Dask is not installed: pip install 'briefs[dask]'")) from None
+    outcomes: dict[int, PdfOutcome] = {}
+    try:
+        client = Client(address, timeout="10s")
+    except OSError as exc:
+        raise BriefsError(Diagnostic(SourceLocation(Path("--scheduler")),
+                                     f"cannot reach the Dask scheduler at {address}: {exc}")) from None
+    with client:
+        futures = {client.submit(render_task, task, timeout, pure=False): task for task in tasks}
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # a worker lost or a task killed: this document fails alone
+                outcome = PdfOutcome(task.index, error=Diagnostic(
+                    SourceLocation(task.source), f"Dask task failed: {type(exc).__name__}: {exc}"))
+            outcomes[task.index] = outcome
+            if on_done:
+                on_done(outcome)
+    return [outcomes[t.index] for t in tasks]

@@ -26,6 +26,7 @@ class Options:
     strict: bool
     force: bool
     jobs: int
+    scheduler: str | None = None
 
 
 class PlainReporter:
@@ -97,7 +98,7 @@ def run(project: Path | None, paths: Sequence[Path], options: Options,
     reporter = BarReporter() if interactive else PlainReporter()
     try:
         result = build(config, paths, options.langs, options.formats, options.out,
-                       reporter, force=options.force, jobs=options.jobs)
+                       reporter, force=options.force, jobs=options.jobs, scheduler=options.scheduler)
     except BriefsError as exc:
         fail(exc)
         return 1

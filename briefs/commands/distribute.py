@@ -12,7 +12,7 @@ from ..errors import BriefsError
 
 
 def run(project: Path | None, paths: Sequence[Path], recipients_file: Path | None, only: Sequence[str],
-        out: Path | None, jobs: int, fail: Callable[[BriefsError], None]) -> int:
+        out: Path | None, jobs: int, scheduler: str | None, fail: Callable[[BriefsError], None]) -> int:
     """Run a distribution; returns the exit status."""
     from ..distribute import LOG_NAME, distribute, load_recipients
     from ..pipeline import build
@@ -22,7 +22,7 @@ def run(project: Path | None, paths: Sequence[Path], recipients_file: Path | Non
         recipients = load_recipients(config, recipients_file, only)
         langs = tuple(lang for lang in config.editions if any(r.lang == lang for r in recipients))
         target = (out or config.output).resolve()
-        built = build(config, paths, langs, ("pdf",), target, jobs=jobs)
+        built = build(config, paths, langs, ("pdf",), target, jobs=jobs, scheduler=scheduler)
         if built.failed:
             for diagnostic in built.failed:
                 click.echo(str(diagnostic), err=True)

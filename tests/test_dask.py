@@ -1,0 +1,34 @@
+"""--scheduler: the same document tasks on a Dask cluster give the same files as local workers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefs.config import load_config
+from briefs.pipeline import build
+
+pytestmark = pytest.mark.pdf
+distributed = pytest.importorskip("distributed")
+
+
+def test_dask_local_cluster_builds_the_same_bytes(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1740000000")
+    config = load_config(project)
+    brief = [project / "content" / "compute-etf-note"]
+    local = build(config, brief, formats=("pdf",), out=project / "local", jobs=1)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        remote = build(config, brief, formats=("pdf",), out=project / "dask", scheduler=cluster.scheduler_address)
+    assert not remote.failed and len(remote.written) == 2
+    for a, b in zip(local.written, remote.written, strict=True):
+        assert a.name == b.name
+        assert a.read_bytes() == b.read_bytes()
+
+
+def test_unreachable_scheduler_is_a_clean_error(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(project, "build", "content/compute-etf-note", "--format", "pdf",
+                     "--scheduler", "tcp://127.0.0.1:9")
+    assert result.exit_code == 1
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
