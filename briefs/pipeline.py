@@ -29,13 +29,14 @@ from .render.pdf import PDF_VARIANT
 from . import __version__, workers
 from .incremental import (
     Manifest,
+    Scope,
     digest,
     font_fingerprint,
     renderer_fingerprint,
     scope_of,
     up_to_date,
 )
-from .write import write_atomic
+from .write import output_lock, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -175,11 +176,21 @@ def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
     """
     langs = tuple(langs or config.languages)
     out = (out or config.output).resolve()
-    manifest = Manifest.load(out)
     scope = scope_of(config, paths, langs, formats)
-    unchanged = None if force else up_to_date(manifest, scope)
+    unchanged = None if force else up_to_date(Manifest.load(out), scope)
     if unchanged is not None:
         return BuildResult(skipped=unchanged, up_to_date=True)
+    with output_lock(out):
+        return _build_locked(config, paths, langs, formats, out, reporter, scope, force=force,
+                             jobs=jobs, timeout=timeout, memory_limit=memory_limit,
+                             scheduler=scheduler)
+
+
+def _build_locked(config: ProjectConfig, paths: Sequence[Path], langs: tuple[str, ...],
+                  formats: Sequence[str], out: Path, reporter: Reporter | None, scope: Scope, *,
+                  force: bool, jobs: int, timeout: float, memory_limit: int | None,
+                  scheduler: str | None) -> BuildResult:
+    manifest = Manifest.load(out)  # re-read under the lock: another build may just have finished
     families = tuple(sorted({f for lang in langs for f in (FONTS[lang].sans, FONTS[lang].serif)}))
 
     project = load_project(config, paths)
@@ -212,7 +223,7 @@ def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
             pdf_key = digest(sorted(f"{k}={v}" for k, v in inputs.items()))
             if force or not manifest.current(path, pdf_key):
                 task = workers.PdfTask(index, document.html, document.folder,
-                                       (config.content, config.templates), document.source,
+                                       (document.folder, config.templates), document.source,
                                        document.attachments, document.created)
                 pdf_jobs.append((task, path, pdf_key, inputs))
             else:

@@ -29,25 +29,61 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+MAX_RESOURCE_BYTES = 20 * 1024 * 1024
+
+
 def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
-    """A WeasyPrint URL fetcher that serves ``data:`` and ``file:`` under ``allowed_roots`` only."""
-    from weasyprint.urls import URLFetcher
+    """A WeasyPrint URL fetcher for ``data:`` and ``file:`` under ``allowed_roots`` only.
+
+    Symlinks are resolved before the check, the network is never touched, and a refusal stops
+    the rendering (WeasyPrint would otherwise log it and carry on without the resource).
+    """
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     roots = [root.resolve() for root in allowed_roots]
+
+    class Refused(FatalURLFetchingError):  # type: ignore[misc]
+        def __init__(self, url: str, reason: str) -> None:
+            super().__init__(f"refused {url}: {reason}")
+            self.url, self.reason = url, reason
 
     class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = urlparse(url).scheme.lower()
             if scheme == "data":
+                if len(url) > MAX_RESOURCE_BYTES:
+                    raise Refused(url[:60] + "…", "data: URL larger than the resource limit")
                 return super().fetch(url, headers)
-            if scheme == "file":
-                target = Path(unquote(urlparse(url).path)).resolve()
-                if any(target.is_relative_to(root) for root in roots):
-                    return super().fetch(url, headers)
-                raise ValueError(f"refused to read {target}: outside the project's allowed folders")
-            raise ValueError(f"refused to fetch {url}: only local files and data: URLs are allowed")
+            if scheme != "file":
+                raise Refused(url, "only files in the brief's folder and data: URLs may be used")
+            target = Path(unquote(urlparse(url).path)).resolve()
+            if not any(target.is_relative_to(root) for root in roots):
+                raise Refused(url, "outside the brief's folder")
+            if not target.is_file():
+                raise Refused(url, "no such file")
+            if target.stat().st_size > MAX_RESOURCE_BYTES:
+                raise Refused(url, f"larger than {MAX_RESOURCE_BYTES // 2**20} MiB")
+            return super().fetch(url, headers)
 
     return LocalOnlyFetcher(allowed_protocols=("file", "data"))
+
+
+def _locate(url: str, base_url: Path, attachments: Sequence[tuple[str, bytes]],
+            fallback: Path) -> SourceLocation:
+    """The source line that asked for ``url``: the first brief file that mentions it."""
+    path = unquote(urlparse(url).path)
+    candidates = {path, Path(path).name}
+    try:
+        candidates.add(Path(path).relative_to(base_url.resolve()).as_posix())
+    except ValueError:
+        pass
+    for name, data in attachments:
+        text = data.decode("utf-8", "replace")
+        for needle in sorted(candidates, key=len, reverse=True):
+            if needle and needle in text:
+                line = text[: text.index(needle)].count("\n") + 1
+                return SourceLocation(base_url / name, line)
+    return SourceLocation(fallback)
 
 
 # PDF/A-3a: archival (PDF/A-3 allows the source files as attachments) *and* tagged (level A
@@ -69,6 +105,8 @@ def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source:
     except OSError as exc:  # Pango missing
         raise RenderError.at(source, 0, 0, f"WeasyPrint cannot start ({exc}); install Pango "
                              "(Debian: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0)") from None
+    from weasyprint.urls import FatalURLFetchingError
+
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
@@ -85,6 +123,10 @@ def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source:
         ]
         pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant=PDF_VARIANT,
                                  attachments=files, font_config=font_config)
+    except FatalURLFetchingError as exc:
+        url, reason = getattr(exc, "url", str(exc)), getattr(exc, "reason", "could not be fetched")
+        raise RenderError(Diagnostic(_locate(url, base_url, attachments, source),
+                                     f"refused to fetch {url}: {reason}")) from None
     finally:
         logger.removeHandler(handler)
     warnings = [Diagnostic(SourceLocation(source), f"WeasyPrint: {m}", "warning") for m in handler.messages]

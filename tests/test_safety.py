@@ -1,0 +1,140 @@
+"""Semi-trusted content and unattended builds: no local file leaks, no network, no half files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from .conftest import line_of
+
+pytestmark = pytest.mark.pdf
+BRIEF = Path("content") / "compute-etf-note"
+
+
+def png() -> bytes:
+    """A valid 1x1 PNG, so an image that *is* allowed can be shown to work."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00\x12\x35\x5b")) + chunk(b"IEND", b""))
+
+
+def add_paragraph(project: Path, text: str) -> tuple[Path, int]:
+    md = project / BRIEF / "etfs.en.md"
+    md.write_text(md.read_text("utf-8") + f"\n\n{text}\n", "utf-8")
+    return md, line_of(md, text)
+
+
+@pytest.mark.parametrize("target", ["../../../pyproject.toml", "/etc/passwd",
+                                    "http://127.0.0.1:9/tracker.png"])
+def test_images_outside_the_brief_folder_or_on_the_network_fail_the_build(
+        project: Path, run_cli, target: str) -> None:  # type: ignore[no-untyped-def]
+    md, line = add_paragraph(project, f"![chart]({target})")
+    result = run_cli(project, "build", str(BRIEF), "--lang", "en", "--format", "pdf")
+    assert result.exit_code == 1
+    assert f"{md.relative_to(project)}:{line}" in result.stderr, result.stderr
+    assert "refused to fetch" in result.stderr
+    assert not list((project / "output").rglob("*.pdf"))
+
+
+def test_file_and_javascript_urls_never_become_images_or_links(project: Path) -> None:
+    from briefs.config import load_config
+    from briefs.load import load_project
+    from briefs.pipeline import plan
+
+    add_paragraph(project, "![x](file:///etc/hostname) [y](javascript:alert(1)) [z](data:text/html,hi)")
+    html = plan(load_project(load_config(project), [project / BRIEF]), ("en",))[0].html
+    assert "/etc/hostname" not in html.split("<body", 1)[1].split("![x]")[0] or "<img" not in html
+    assert 'src="file:' not in html and 'href="javascript:' not in html and 'href="data:' not in html
+
+
+def test_a_symlink_out_of_the_brief_folder_is_refused(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (project / BRIEF / "innocent.png").symlink_to(project / "pyproject.toml")
+    add_paragraph(project, "![chart](innocent.png)")
+    result = run_cli(project, "build", str(BRIEF), "--lang", "en", "--format", "pdf")
+    assert result.exit_code == 1 and "outside the brief's folder" in result.stderr
+
+
+def test_an_image_in_the_brief_folder_is_fine(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (project / BRIEF / "dot.png").write_bytes(png())
+    add_paragraph(project, "![a dot](dot.png)")
+    result = run_cli(project, "build", str(BRIEF), "--lang", "en", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+
+
+def test_two_builds_cannot_write_one_folder(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    lock = project / "output" / ".briefs" / "lock"
+    lock.parent.mkdir(parents=True)
+    holder = subprocess.Popen(  # another process holds the folder, as a running build would
+        [sys.executable, "-c", "import fcntl, sys, time\n"
+         f"h = open({str(lock)!r}, 'a+'); fcntl.lockf(h, fcntl.LOCK_EX)\n"
+         "h.write('pid 4242'); h.flush(); print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        result = run_cli(project, "build", str(BRIEF), "--format", "html")
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()  # type: ignore[union-attr]
+    assert result.exit_code == 1
+    assert "another build (pid 4242) is writing to this output folder" in result.stderr
+    assert run_cli(project, "build", str(BRIEF), "--format", "html").exit_code == 0  # released
+
+
+def _start_build(project: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "briefs", "build", "--jobs", "2", "--force"],
+                            cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "CI": "1"})
+
+
+def _wait_for_first_pdf(project: Path, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while not list((project / "output").rglob("*.pdf")):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+def _only_whole_files(out: Path) -> None:
+    for pdf in out.rglob("*.pdf"):
+        assert len(PdfReader(pdf).pages) > 0, pdf
+    for html in out.rglob("*.html"):
+        assert html.read_text("utf-8").rstrip().endswith("</html>"), html
+
+
+def test_sigkill_mid_build_leaves_whole_files_and_the_next_build_recovers(project: Path) -> None:
+    process = _start_build(project)
+    _wait_for_first_pdf(project, process)
+    process.kill()  # SIGKILL: no handler, no cleanup
+    process.wait()
+    out = project / "output"
+    _only_whole_files(out)
+    (out / "compute-etf-note" / ".compute-etf-note.en.pdf.abc123.tmp").write_bytes(b"%PDF-1.7 half")
+    rebuilt = subprocess.run([sys.executable, "-m", "briefs", "build"], cwd=project,
+                             capture_output=True, text=True, timeout=600)
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert not list(out.rglob("*.tmp"))
+    _only_whole_files(out)
+    assert len(list(out.rglob("*.pdf"))) == 8
+
+
+def test_ctrl_c_leaves_no_temporary_files(project: Path) -> None:
+    process = _start_build(project)
+    _wait_for_first_pdf(project, process)
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=120)
+    assert process.returncode != 0
+    assert not list((project / "output").rglob("*.tmp"))
+    _only_whole_files(project / "output")
