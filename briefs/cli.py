@@ -117,6 +117,15 @@ def distribute(project: Path | None, paths: tuple[Path, ...], recipients_file: P
                          scheduler, _fail))
 
 
+@cli.command()
+@click.pass_obj
+def catalog(project: Path | None) -> None:
+    """Extract template strings and update the translation catalogs (then translate the new ones)."""
+    from .commands import catalog as command
+
+    sys.exit(command.run(project, _fail))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="briefs")

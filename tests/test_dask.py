@@ -19,7 +19,7 @@ def test_dask_local_cluster_builds_the_same_bytes(project: Path, monkeypatch: py
     brief = [project / "content" / "compute-etf-note"]
     local = build(config, brief, formats=("pdf",), out=project / "local", jobs=1)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         remote = build(config, brief, formats=("pdf",), out=project / "dask", scheduler=cluster.scheduler_address)
     assert not remote.failed and len(remote.written) == 2
     for a, b in zip(local.written, remote.written, strict=True):
