@@ -18,17 +18,18 @@ pytestmark = pytest.mark.pdf
 BRIEF = Path("content") / "compute-etf-note"
 
 
-def png() -> bytes:
-    """A valid 1x1 PNG, so an image that *is* allowed can be shown to work."""
+def png(width: int = 1, height: int = 1) -> bytes:
+    """A valid PNG (1x1 by default), so an image that *is* allowed can be shown to work."""
     import struct
     import zlib
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = (b"\x00" + b"\x12\x35\x5b" * width) * height if width * height < 10_000 else b""
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00\x12\x35\x5b")) + chunk(b"IEND", b""))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def add_paragraph(project: Path, text: str) -> tuple[Path, int]:
@@ -72,6 +73,22 @@ def test_an_image_in_the_brief_folder_is_fine(project: Path, run_cli) -> None:  
     add_paragraph(project, "![a dot](dot.png)")
     result = run_cli(project, "build", str(BRIEF), "--lang", "en", "--format", "pdf")
     assert result.exit_code == 0, result.output
+
+
+def test_a_pixel_bomb_is_refused_before_decoding(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (project / BRIEF / "bomb.png").write_bytes(png(50_000, 50_000))  # 2.5 gigapixels, a few bytes
+    md, line = add_paragraph(project, "![bomb](bomb.png)")
+    result = run_cli(project, "build", str(BRIEF), "--lang", "en", "--format", "pdf")
+    assert result.exit_code == 1
+    assert f"{md.relative_to(project)}:{line}" in result.stderr
+    assert "too large" in result.stderr or "pixels" in result.stderr
+
+
+def test_an_image_over_the_pixel_limit_is_refused(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (project / BRIEF / "huge.png").write_bytes(png(9_000, 5_000))  # 45 Mpx: under Pillow's own limit
+    add_paragraph(project, "![huge](huge.png)")
+    result = run_cli(project, "build", str(BRIEF), "--lang", "en", "--format", "pdf")
+    assert result.exit_code == 1 and "9000 x 5000 pixels" in result.stderr
 
 
 def test_two_builds_cannot_write_one_folder(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

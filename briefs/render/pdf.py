@@ -30,6 +30,28 @@ class _Collect(logging.Handler):
 
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000  # e.g. 8000 x 5000: far above print needs, far below a pixel bomb
+
+
+def _image_too_large(path: Path) -> str | None:
+    """Why an image must not be decoded (dimensions read from its header only), or None."""
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we judge the size
+            with Image.open(path) as image:
+                width, height = image.size
+    except Image.DecompressionBombError as exc:
+        return f"image is too large to decode safely ({exc})".replace(
+            "could be decompression bomb DOS attack.", "").strip()
+    except (UnidentifiedImageError, OSError):
+        return None  # not a raster image (SVG, CSS, font): the byte cap applies
+    if width * height > MAX_IMAGE_PIXELS:
+        return f"image is {width} x {height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels"
+    return None
 
 
 def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
@@ -63,6 +85,9 @@ def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
                 raise Refused(url, "no such file")
             if target.stat().st_size > MAX_RESOURCE_BYTES:
                 raise Refused(url, f"larger than {MAX_RESOURCE_BYTES // 2**20} MiB")
+            too_large = _image_too_large(target)
+            if too_large:
+                raise Refused(url, too_large)
             return super().fetch(url, headers)
 
     return LocalOnlyFetcher(allowed_protocols=("file", "data"))
