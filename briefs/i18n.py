@@ -208,3 +208,34 @@ def catalog_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
             problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),
                                        f"{entry.id!r} is not used by any template", "warning"))
     return problems
+
+
+# ----------------------------------------------------------------------------- exhibits (tables, charts)
+
+
+def _fraction(digits: int | None) -> str:
+    """Babel pattern fraction: fixed ``digits`` decimals, or up to two when None (1.2, 6.45, 5)."""
+    if digits is None:
+        return ".##"
+    return "." + "0" * digits if digits else ""
+
+
+def format_decimal_digits(value: float, lang: str, digits: int | None = None) -> str:
+    """Grouped decimal: fixed ``digits`` decimals, or up to two significant decimals when None."""
+    return format_decimal(value, format="#,##0" + _fraction(digits), locale=locale(lang))
+
+
+def format_percent_digits(value: float, lang: str, digits: int | None = None) -> str:
+    """A percentage given in percent units (79.8 → 79.8%) with fixed or up to two decimals."""
+    return format_percent(value / 100, format="#,##0" + _fraction(digits) + "%", locale=locale(lang))
+
+
+def format_date_style(value: dt.date, lang: str, style: str = "medium") -> str:
+    """Date in a CLDR style: short 2025/2/16 · 2/16/25, medium 2025年2月16日 · Feb 16, 2025, long."""
+    return _babel_format_date(value, format=style, locale=locale(lang))
+
+
+def format_compact_short(value: float, lang: str, digits: int = 1) -> str:
+    """Short compact number for charts: 13亿 / 1.3B / 13億 (tables use :func:`format_compact`)."""
+    loc = Locale.parse(_COMPACT.get(lang, _BABEL[lang]))
+    return format_compact_decimal(value, format_type="short", locale=loc, fraction_digits=digits)

@@ -5,6 +5,7 @@ All problems of a run are collected and raised once, each at ``path:line:col``.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 from collections.abc import Iterable, Sequence
@@ -17,6 +18,8 @@ from pydantic import BaseModel, ValidationError
 from . import model as m
 from .config import ProjectConfig
 from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation
+from .exhibits import ExhibitData, reference_targets, resolve_exhibits
+from .markdown import fragment_links
 from .yamlsource import KeyPath, YamlDocument, load_yaml, read_text
 
 log = logging.getLogger(__name__)
@@ -84,6 +87,7 @@ class LoadedBrief:
     path: Path
     bodies: dict[tuple[str, str], MarkdownSource]
     files: tuple[Path, ...]
+    exhibits: dict[str, ExhibitData] = dataclasses.field(default_factory=dict)  # typed data per exhibit id
 
     @property
     def folder(self) -> Path:
@@ -299,8 +303,29 @@ def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBri
     assert brief is not None
     _check_references(brief, doc, library, diags)
     bodies, body_files = _resolve_bodies(brief, doc, diags)
+    exhibits, data_files = resolve_exhibits(brief, doc, diags)
+    _check_links(brief, doc, bodies, diags)
     diags.raise_if_errors()
-    return LoadedBrief(brief, path, bodies, (path, *body_files))
+    return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits)
+
+
+def _check_links(brief: m.Brief, doc: YamlDocument, bodies: dict[tuple[str, str], MarkdownSource],
+                 diags: Diagnostics) -> None:
+    """Every in-page link ``[](#name)`` of the Markdown must name an exhibit, section, chain or companies."""
+    known = reference_targets(brief)
+
+    def check(text: str, line_of: Any) -> None:
+        for target, offset in fragment_links(text):
+            if target not in known:
+                diags.error(line_of(offset), f"link to unknown exhibit or section '#{target}'"
+                            f"{_suggest(target, known)}")
+
+    for source in bodies.values():
+        origin = source.origin
+        check(source.text, lambda n, o=origin: SourceLocation(o.path, o.line + n, 1))
+    for i, point in enumerate(brief.key_points):
+        for lang, text in point.items():
+            check(text, lambda _n, i=i, lang=lang: doc.location(("key_points", i, lang)))
 
 
 def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Diagnostics) -> None:

@@ -13,6 +13,8 @@ from markupsafe import Markup
 
 from . import model as m
 from .compliance import ScaleDefinitions, basis_sentence, scale_definitions
+from .exhibits import CHAIN_ANCHOR, ExhibitView, Ref, exhibit_view, references
+from .fonts import FONTS
 from .i18n import Edition, format_date, is_cjk
 from .load import Library, LoadedBrief
 from .markdown import render_block, render_inline
@@ -51,6 +53,7 @@ class SectionView:
     id: str
     heading: str
     html: Markup
+    exhibits: tuple[ExhibitView, ...] = ()   # numbered charts and tables placed after the section
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,18 @@ class TitledText:
 
 
 @dataclass(frozen=True)
+class SegmentView:
+    """A beneficiary segment; ``href`` points at its row of the companies table when there is one."""
+
+    id: str
+    label: str
+    href: str | None = None
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
 class StageView:
     """A stage of the thesis chain."""
 
@@ -88,7 +103,7 @@ class StageView:
     label: str
     current: bool
     narrative: Markup
-    segments: tuple[str, ...]
+    segments: tuple[SegmentView, ...]
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,8 @@ class ChainView:
     id: str
     title: str
     stages: tuple[StageView, ...]
+    anchor: str = CHAIN_ANCHOR     # the numbered figure's HTML id
+    label: str = ""                # 图3 / Figure 3
 
     @property
     def current(self) -> StageView:
@@ -170,6 +187,7 @@ class LocalizedBrief:
     rating_basis: str | None
     benchmarks: tuple[BenchmarkView, ...]
     house: HouseView
+    companies_ref: Ref | None = None   # the companies table's anchor and number label (表2 / Table 2)
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -192,6 +210,8 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
     brief = loaded.brief
     kind = library.kind(brief.kind)
     assert kind is not None  # guaranteed by load
+    refs = references(brief, t, tr)
+    font = FONTS[t.lang].sans
     return LocalizedBrief(
         lang=t.lang,
         id=brief.id,
@@ -205,12 +225,14 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
         rating=_rating(brief, library, t, tr),
         analysts=tuple(_person(library, a, t) for a in brief.analysts),
         contacts=tuple(_person(library, a, t) for a in brief.contacts),
-        key_points=tuple(render_block(t.text(p)) for p in brief.key_points),
+        key_points=tuple(render_block(t.text(p), refs=refs) for p in brief.key_points),
         sections=tuple(
-            SectionView(s.id, t.text(s.heading), render_block(_body(loaded, s.id, t)))
+            SectionView(s.id, t.text(s.heading), render_block(_body(loaded, s.id, t), refs=refs),
+                        tuple(exhibit_view(loaded.exhibits[e.id], t, refs[e.id], font)
+                              for e in brief.exhibits if e.after == s.id))
             for s in brief.sections
         ),
-        chain=_chain(brief, library, t),
+        chain=_chain(brief, library, t, refs),
         companies=_companies(brief, library, t),
         risks=tuple(_risk(r, library, t, i) for i, r in enumerate(brief.risks)),
         related_reports=tuple(
@@ -227,6 +249,7 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
             BenchmarkView(t.text(b.market_name), t.text(b.index)) for b in library.ratings.benchmarks
         ) if kind.rating_definitions else (),
         house=_house(library.house, t),
+        companies_ref=refs.get("companies"),
     )
 
 
@@ -276,11 +299,13 @@ def _person(library: Library, person_id: str, t: Edition) -> PersonView:
     )
 
 
-def _chain(brief: m.Brief, library: Library, t: Edition) -> ChainView | None:
+def _chain(brief: m.Brief, library: Library, t: Edition, refs: dict[str, Ref]) -> ChainView | None:
     if brief.chain is None:
         return None
     chain = library.chain(brief.chain.id)
     assert chain is not None
+    in_table = {g.segment for g in brief.companies if g.segment is not None}
+    ref = refs["chain"]
     return ChainView(
         id=chain.id,
         title=t.text(chain.title),
@@ -290,10 +315,15 @@ def _chain(brief: m.Brief, library: Library, t: Edition) -> ChainView | None:
                 label=t.text(stage.label),
                 current=stage.id == brief.chain.stage,
                 narrative=render_block(t.text(stage.narrative)),
-                segments=tuple(t.text(s.label) for s in stage.segments),
+                segments=tuple(
+                    SegmentView(s.id, t.text(s.label), f"#segment-{s.id}" if s.id in in_table else None)
+                    for s in stage.segments
+                ),
             )
             for stage in chain.stages
         ),
+        anchor=ref.anchor,
+        label=ref.label,
     )
 
 

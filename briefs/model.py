@@ -394,6 +394,118 @@ class SourceRef(Record):
     url: Url | None = None
 
 
+# ----------------------------------------------------------------------------- exhibits
+
+COLUMN_TYPES = ("text", "integer", "number", "percent", "currency", "compact", "date", "mixed")
+CHART_TYPES = ("line", "bar", "grouped-bar")
+_CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+def _check_currency(value: str) -> str:
+    if not _CURRENCY_RE.match(value):
+        raise PydanticCustomError("briefs_currency", "currency must be an ISO 4217 code such as "
+                                  "CNY, HKD or USD, not '{value}'", {"value": value})
+    return value
+
+
+def _check_column_name(value: str) -> str:
+    if not value.strip() or value != value.strip():
+        raise PydanticCustomError("briefs_column", "column name '{value}' is blank or has "
+                                  "leading/trailing spaces", {"value": value})
+    return value
+
+
+Currency = Annotated[str, AfterValidator(_check_currency)]
+ColumnName = Annotated[str, AfterValidator(_check_column_name)]
+
+
+class Column(Record):
+    """One column of an exhibit's data: which data column, its bilingual header and its type.
+
+    ``type`` decides how cells are read and printed (per locale, with Babel): ``text`` as written
+    (or through ``labels``), ``integer``, ``number`` (``digits`` decimals), ``percent`` (cells in
+    percent units: 79.8 → 79.8%), ``currency`` (``currency`` code), ``compact`` (13亿 / 1.3
+    billion), ``date`` (YYYY-MM-DD, printed in ``date_style``) or ``mixed``: each row's type is read
+    from the data column named by ``type_column`` (``percent``, ``number:1``, ``currency:HKD`` …).
+    """
+
+    column: ColumnName
+    header: Text
+    type: Literal["text", "integer", "number", "percent", "currency", "compact", "date", "mixed"] = "text"
+    digits: int | None = Field(default=None, ge=0, le=6)
+    currency: Currency | None = None
+    date_style: Literal["short", "medium", "long"] | None = None
+    type_column: ColumnName | None = None
+    labels: dict[str, Text] | None = None
+
+    @model_validator(mode="after")
+    def _options(self) -> Column:
+        def wrong(option: str, only: str) -> PydanticCustomError:
+            return PydanticCustomError("briefs_column_option", "column '{column}': '{option}' is "
+                                       "only for {only}", {"column": self.column, "option": option,
+                                                           "only": only})
+        if (self.type == "currency") != (self.currency is not None):
+            if self.currency is None:
+                raise PydanticCustomError("briefs_column_option", "column '{column}' of type "
+                                          "currency needs 'currency' (e.g. HKD)", {"column": self.column})
+            raise wrong("currency", "type: currency")
+        if (self.type == "mixed") != (self.type_column is not None):
+            if self.type_column is None:
+                raise PydanticCustomError("briefs_column_option", "column '{column}' of type mixed "
+                                          "needs 'type_column'", {"column": self.column})
+            raise wrong("type_column", "type: mixed")
+        if self.digits is not None and self.type in ("text", "integer", "date", "mixed"):
+            raise wrong("digits", "number, percent, currency and compact columns")
+        if self.date_style is not None and self.type != "date":
+            raise wrong("date_style", "type: date")
+        if self.labels is not None and self.type != "text":
+            raise wrong("labels", "type: text")
+        return self
+
+
+class ChartSpec(Record):
+    """How a chart exhibit draws its data: ``x`` categories and one series per ``y`` column."""
+
+    type: Literal["line", "bar", "grouped-bar"]
+    x: ColumnName
+    y: list[ColumnName] = Field(min_length=1)
+    x_label: Text | None = None
+    y_label: Text | None = None
+    value_labels: bool | None = None   # default: on for bars, off for lines
+
+    @model_validator(mode="after")
+    def _series(self) -> ChartSpec:
+        if self.type == "bar" and len(self.y) != 1:
+            raise PydanticCustomError("briefs_chart", "a 'bar' chart draws one series (y: [column]); "
+                                      "use 'grouped-bar' for {n}", {"n": len(self.y)})
+        if self.type == "grouped-bar" and len(self.y) < 2:
+            raise PydanticCustomError("briefs_chart", "a 'grouped-bar' chart needs at least two "
+                                      "series in 'y'", {})
+        return self
+
+
+class Exhibit(Record):
+    """A numbered chart or table drawn from a data file in the brief's folder."""
+
+    id: Id
+    kind: Literal["chart", "table"]
+    after: Id                                 # the section it follows
+    title: Text
+    source: Text                              # printed as 资料来源：… / Source: …
+    note: Text | None = None
+    data: str = Field(min_length=1)           # CSV or YAML file, relative to the brief's folder
+    columns: list[Column] = Field(min_length=1)
+    chart: ChartSpec | None = None
+
+    @model_validator(mode="after")
+    def _kind(self) -> Exhibit:
+        if (self.kind == "chart") != (self.chart is not None):
+            raise PydanticCustomError(
+                "briefs_exhibit_kind", "exhibit '{id}': a chart needs 'chart' and a table must not "
+                "have one", {"id": self.id})
+        return self
+
+
 class Brief(Record):
     """One brief, as written in content/<id>/brief.yaml."""
 
@@ -413,4 +525,5 @@ class Brief(Record):
     risks: list[RiskItem] = Field(min_length=1)
     related_reports: list[RelatedReport] = []
     sources: list[SourceRef] = []
+    exhibits: list[Exhibit] = []
 

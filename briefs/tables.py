@@ -1,0 +1,322 @@
+"""Exhibit data: a CSV or YAML file → typed cells (every problem located) → text per locale.
+
+CSV is read by pandas with ``dtype=str`` (YAML by our located YAML loader): nothing is guessed,
+every cell arrives as the text the analyst wrote. Each declared column is then converted to its
+declared type here, so a bad cell is our error, located at the data file's line (CSV: the line the record starts on; YAML: the cell's
+own line), never a pandas traceback or a silent NaN. Formatting is Babel through ``i18n`` with an
+explicit language, done before templating: templates never format numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ContentError, Diagnostics, SourceLocation
+from .i18n import (
+    format_compact,
+    format_compact_short,
+    format_date_style,
+    format_decimal_digits,
+    format_money,
+    format_number,
+    format_percent_digits,
+)
+from .yamlsource import load_yaml, read_text
+
+NUMERIC = ("integer", "number", "percent", "currency", "compact")
+MISSING = "–"  # printed for an empty numeric or date cell (n/a)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class CellFormat:
+    """How one cell is printed: its type and options (from the column, or the row for ``mixed``)."""
+
+    type: str
+    digits: int | None = None
+    currency: str | None = None
+    date_style: str = "medium"
+
+    @property
+    def numeric(self) -> bool:
+        """Whether cells of this format are numbers (right-aligned, chartable)."""
+        return self.type in NUMERIC
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One typed cell: the text as written, its value (None when empty) and its format."""
+
+    raw: str
+    value: Any
+    fmt: CellFormat
+    where: SourceLocation
+
+
+@dataclass(frozen=True)
+class RawData:
+    """A data file as text: column names in file order, rows of cell text, and where each cell is."""
+
+    path: Path
+    names: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    cells: tuple[tuple[SourceLocation, ...], ...]
+    origin: SourceLocation
+
+    def column(self, name: str) -> list[tuple[str, SourceLocation]]:
+        """Every cell of a column with its location."""
+        index = self.names.index(name)
+        return [(row[index], where[index]) for row, where in zip(self.rows, self.cells, strict=True)]
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read_data(path: Path) -> RawData:
+    """Read a CSV or YAML data file (strict UTF-8, size-limited) or raise a located ContentError."""
+    if path.suffix.lower() == ".csv":
+        return _read_csv(path)
+    return _read_yaml(path)
+
+
+def _read_csv(path: Path) -> RawData:
+    import pandas as pd  # type: ignore[import-untyped]  # first use only: briefs with exhibits
+
+    text = read_text(path).removeprefix("\ufeff")
+    diags = Diagnostics()
+    records = _record_lines(path, text)
+    if not records:
+        diags.error(SourceLocation(path, 1, 1), "data file is empty (expected a header row and data rows)")
+        diags.raise_if_errors()
+    header_line, header, _ = records[0]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        name = name.strip()
+        if not name:
+            diags.error(SourceLocation(path, header_line, 1), f"column {i + 1} of the header row has no name")
+        elif name in seen:
+            diags.error(SourceLocation(path, header_line, 1),
+                        f"duplicate column '{name}' (columns {seen[name] + 1} and {i + 1})")
+        seen.setdefault(name, i)
+    for line, fields, _ in records[1:]:
+        if len(fields) > len(header):
+            diags.error(SourceLocation(path, line, 1),
+                        f"row has {len(fields)} fields but the header has {len(header)}")
+    diags.raise_if_errors()
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+                            skip_blank_lines=True, skipinitialspace=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        raise ContentError.at(path, int(found.group(1)) if found else 1, 1,
+                             f"unreadable CSV: {str(exc).strip()}") from None
+    rows = [tuple(("" if v is None else str(v)).strip() for v in record)
+            for record in frame.itertuples(index=False, name=None)]
+    body = records[1:]
+    if len(rows) != len(body):  # pandas and csv disagree on records: fall back to the file's start
+        body = [(header_line, [], "")] * len(rows)
+    cells = tuple(tuple(SourceLocation(path, line, _field_column(raw, j)) for j in range(len(header)))
+                  for line, _, raw in body)
+    return RawData(path, tuple(str(c).strip() for c in frame.columns), tuple(rows), cells,
+                   SourceLocation(path, header_line, 1))
+
+
+def _record_lines(path: Path, text: str) -> list[tuple[int, list[str], str]]:
+    """Each CSV record (blank lines skipped, as pandas does) with its first line and that line's text."""
+    lines = text.split("\n")
+    reader = csv.reader(io.StringIO(text))
+    found: list[tuple[int, list[str], str]] = []
+    start = 1
+    try:
+        for record in reader:
+            if record:
+                found.append((start, record, lines[start - 1] if start <= len(lines) else ""))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ContentError.at(path, start, 1, f"unreadable CSV: {exc}") from None
+    return found
+
+
+def _field_column(raw: str, index: int) -> int:
+    """1-based character column of the ``index``-th field of an unquoted CSV line (else 1)."""
+    if '"' in raw:
+        return 1
+    parts = raw.split(",")
+    if index >= len(parts):
+        return len(raw.rstrip("\r")) + 1 if index else 1
+    offset = sum(len(p) + 1 for p in parts[:index])
+    return offset + (len(parts[index]) - len(parts[index].lstrip())) + 1
+
+
+def _read_yaml(path: Path) -> RawData:
+    doc = load_yaml(path)
+    diags = Diagnostics()
+    data = doc.data
+    if not isinstance(data, dict) or "rows" not in data:
+        raise ContentError.at(path, 1, 1, "a YAML data file is a mapping with 'rows:', a list of "
+                             "mappings from column name to value")
+    unknown = [k for k in data if k != "rows"]
+    for key in unknown:
+        diags.error(doc.location((key,)), f"unknown key '{key}' (a data file has only 'rows')")
+    rows_data = data["rows"]
+    if not isinstance(rows_data, list):
+        raise ContentError.at(path, *_line_col(doc.location(("rows",))), "'rows' must be a list")
+    names: list[str] = []
+    for i, row in enumerate(rows_data):
+        if not isinstance(row, dict):
+            diags.error(doc.location(("rows", i)), "each row must be a mapping of column: value")
+            continue
+        for key, value in row.items():
+            if isinstance(value, (dict, list)):
+                diags.error(doc.location(("rows", i, key)),
+                            f"cell '{key}' must be a single value, not a {'mapping' if isinstance(value, dict) else 'list'}"
+                            + (" (translate text through the column's 'labels' in brief.yaml)"
+                               if isinstance(value, dict) else ""))
+            elif isinstance(value, bool):
+                diags.error(doc.location(("rows", i, key)),
+                            f"cell '{key}' is true/false; quote it if it is text")
+            if key not in names:
+                names.append(key)
+    diags.raise_if_errors()
+    rows = tuple(tuple("" if row.get(n) is None else str(row.get(n)).strip() for n in names)
+                 for row in rows_data)
+    cells = tuple(tuple(doc.location(("rows", i, n) if n in row else ("rows", i)) for n in names)
+                  for i, row in enumerate(rows_data))
+    return RawData(path, tuple(names), rows, cells, doc.location(("rows",)))
+
+
+def _line_col(where: SourceLocation) -> tuple[int, int]:
+    return where.line, where.column
+
+
+# ----------------------------------------------------------------------------- typing
+
+
+def parse_format(spec: str) -> CellFormat | None:
+    """A row's format in a ``mixed`` column: ``percent``, ``number:1``, ``currency:HKD:0``, ``date:long``."""
+    parts = [p.strip() for p in spec.split(":")]
+    kind, rest = parts[0], parts[1:]
+    try:
+        if kind in ("integer", "text") and not rest:
+            return CellFormat(kind)
+        if kind in ("number", "percent", "compact") and len(rest) <= 1:
+            return CellFormat(kind, _digits(rest[0]) if rest else None)
+        if kind == "currency" and 1 <= len(rest) <= 2 and re.fullmatch(r"[A-Z]{3}", rest[0]):
+            return CellFormat(kind, _digits(rest[1]) if len(rest) == 2 else None, rest[0])
+        if kind == "date" and len(rest) <= 1 and (not rest or rest[0] in ("short", "medium", "long")):
+            return CellFormat(kind, date_style=rest[0] if rest else "medium")
+    except ValueError:
+        return None
+    return None
+
+
+def _digits(text: str) -> int:
+    if not text.isdigit() or int(text) > 6:
+        raise ValueError(text)
+    return int(text)
+
+
+def to_number(raw: str) -> float | None:
+    """The number a cell means (``1,814``, ``-3.5``, ``1e9``; a trailing ``%`` is allowed), else None."""
+    text = raw.strip().removesuffix("%").strip()
+    if _GROUPED.match(text):
+        text = text.replace(",", "")
+    if not _PLAIN.match(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def convert(raw: str, fmt: CellFormat, where: SourceLocation, column: str,
+            diags: Diagnostics) -> Cell:
+    """One cell as its declared type; a problem is recorded at the cell (and the cell is empty)."""
+    if not raw.strip() or fmt.type == "text":
+        return Cell(raw, raw.strip() or None, fmt, where)
+    if fmt.type == "date":
+        value: Any = None
+        if _DATE.match(raw.strip()):
+            try:
+                value = dt.date.fromisoformat(raw.strip())
+            except ValueError:
+                value = None
+        if value is None:
+            diags.error(where, f"'{raw}' in column '{column}' is not a date written YYYY-MM-DD")
+        return Cell(raw, value, fmt, where)
+    number = to_number(raw)
+    if number is None:
+        diags.error(where, f"'{raw}' in column '{column}' is not a number (type {fmt.type})")
+        return Cell(raw, None, fmt, where)
+    if raw.strip().endswith("%") and fmt.type != "percent":
+        diags.error(where, f"'{raw}' in column '{column}' has a '%' but the column is {fmt.type}")
+    if fmt.type == "integer":
+        if number != int(number):
+            diags.error(where, f"'{raw}' in column '{column}' is not a whole number")
+        return Cell(raw, int(number), fmt, where)
+    return Cell(raw, number, fmt, where)
+
+
+def convert_rows(raw: RawData, formats: dict[str, CellFormat], type_columns: dict[str, str],
+                 diags: Diagnostics) -> tuple[dict[str, Cell], ...]:
+    """Typed rows for the declared columns (``formats``); every bad cell is recorded at its place."""
+    rows: list[dict[str, Cell]] = [{} for _ in raw.rows]
+    for name, declared in formats.items():
+        index = raw.names.index(name)
+        for i, row in enumerate(raw.rows):
+            fmt = declared
+            if name in type_columns:
+                type_index = raw.names.index(type_columns[name])
+                spec = row[type_index]
+                parsed = parse_format(spec)
+                if parsed is None:
+                    diags.error(raw.cells[i][type_index],
+                                f"'{spec}' is not a cell format: use text, integer, number[:digits], "
+                                f"percent[:digits], compact[:digits], currency:CODE[:digits] or date[:style]")
+                    parsed = CellFormat("text")
+                fmt = parsed
+            rows[i][name] = convert(row[index], fmt, raw.cells[i][index], name, diags)
+    return tuple(rows)
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def format_cell(value: Any, fmt: CellFormat, lang: str, short: bool = False) -> str:
+    """A typed value as printed in ``lang`` (Babel, explicit locale); empty cells print as a dash.
+
+    ``short``: the chart form of compact numbers (1.3B rather than 1.3 billion; Chinese is the same).
+    """
+    if value is None:
+        return "" if fmt.type == "text" else MISSING
+    kind = fmt.type
+    if kind == "text":
+        return str(value)
+    if kind == "date":
+        return format_date_style(value, lang, fmt.date_style)
+    if kind == "integer":
+        return format_number(value, lang, 0)
+    if kind == "number":
+        return format_decimal_digits(value, lang, fmt.digits)
+    if kind == "percent":
+        return format_percent_digits(value, lang, fmt.digits)
+    if kind == "currency":
+        assert fmt.currency is not None
+        return format_money(value, fmt.currency, lang, digits=2 if fmt.digits is None else fmt.digits)
+    if kind == "compact":
+        digits = 1 if fmt.digits is None else fmt.digits
+        return format_compact_short(value, lang, digits) if short else format_compact(value, lang, digits)
+    raise ValueError(f"unknown cell type {kind!r}")
+
+
+def has_han(text: str) -> bool:
+    """Whether a text contains Chinese characters."""
+    return bool(_HAN.search(text))
