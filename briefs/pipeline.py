@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from markupsafe import Markup
 
@@ -191,6 +191,22 @@ def _build_locked(config: ProjectConfig, paths: Sequence[Path], langs: tuple[str
                   force: bool, jobs: int, timeout: float, memory_limit: int | None,
                   scheduler: str | None) -> BuildResult:
     manifest = Manifest.load(out)  # re-read under the lock: another build may just have finished
+    # Fork the PDF workers before loading content (see workers.start_pool); unused if nothing
+    # turns out to need rendering.
+    pool = workers.start_pool(jobs, memory_limit) if "pdf" in formats and not scheduler else None
+    try:
+        return _render_changed(config, paths, langs, formats, out, reporter, scope, manifest, pool,
+                               force=force, jobs=jobs, timeout=timeout, memory_limit=memory_limit,
+                               scheduler=scheduler)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[str, ...],
+                    formats: Sequence[str], out: Path, reporter: Reporter | None, scope: Scope,
+                    manifest: Manifest, pool: Any, *, force: bool, jobs: int, timeout: float,
+                    memory_limit: int | None, scheduler: str | None) -> BuildResult:
     families = tuple(sorted({f for lang in langs for f in (FONTS[lang].sans, FONTS[lang].serif)}))
 
     project = load_project(config, paths)
@@ -259,7 +275,7 @@ def _build_locked(config: ProjectConfig, paths: Sequence[Path], langs: tuple[str
         if tasks and scheduler:
             workers.run_dask(tasks, scheduler, finished, timeout)
         elif tasks:
-            workers.run(tasks, jobs, finished, timeout, memory_limit)
+            workers.run(tasks, jobs, finished, timeout, memory_limit, pool)
     finally:
         if result.failed or len(result.written) < len(html_jobs) + len(pdf_jobs):
             manifest.tree.pop(scope.name, None)

@@ -129,18 +129,37 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
     return outcome
 
 
+def _ready() -> int:
+    return os.getpid()
+
+
+def start_pool(jobs: int, memory_limit: int | None = DEFAULT_MEMORY) -> ProcessPoolExecutor:
+    """Fork ``jobs`` workers now, before the parent loads content, charts and data.
+
+    Forked early, workers carry only what rendering needs (less memory each), and their warm-up
+    (importing WeasyPrint, font configuration) overlaps with the parent's HTML planning.
+    """
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=warm, initargs=(memory_limit,))
+    pool.submit(_ready)  # with 'fork', the first submit starts every worker at once
+    return pool
+
+
 def run(tasks: Sequence[PdfTask], jobs: int, on_done: Callable[[PdfOutcome], None] | None = None,
-        timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = DEFAULT_MEMORY) -> list[PdfOutcome]:
+        timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = DEFAULT_MEMORY,
+        pool: ProcessPoolExecutor | None = None) -> list[PdfOutcome]:
     """Render every task on ``jobs`` warm workers; outcomes are returned in task order.
 
-    If a worker dies outright (killed, crashed), the pool is rebuilt and the unfinished tasks are
-    retried one worker at a time, so only the document that kills its worker fails.
+    ``pool`` is a pool from :func:`start_pool` to use first. If a worker dies outright (killed,
+    crashed), a new pool is made and the unfinished tasks are retried one worker at a time, so
+    only the document that kills its worker fails.
     """
     outcomes: dict[int, PdfOutcome] = {}
     pending = list(tasks)
     workers = max(1, min(jobs, len(pending)))
     while pending:
-        survivors = _run_pool(pending, workers, outcomes, on_done, timeout, memory_limit)
+        survivors = _run_pool(pending, workers, outcomes, on_done, timeout, memory_limit, pool)
+        pool = None
         if survivors and workers == 1:
             # Alone in its pool and still the pool broke: this document kills its worker.
             culprit = survivors.pop(0)
@@ -156,11 +175,12 @@ def run(tasks: Sequence[PdfTask], jobs: int, on_done: Callable[[PdfOutcome], Non
 
 def _run_pool(tasks: list[PdfTask], workers: int, outcomes: dict[int, PdfOutcome],
               on_done: Callable[[PdfOutcome], None] | None, timeout: float,
-              memory_limit: int | None) -> list[PdfTask]:
-    """Run tasks on one pool; returns the tasks left unfinished if the pool broke."""
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm,
-                             initargs=(memory_limit,)) as pool:
+              memory_limit: int | None, pool: ProcessPoolExecutor | None = None) -> list[PdfTask]:
+    """Run tasks on one pool (the given one, or a new one); returns the tasks left unfinished
+    if the pool broke."""
+    if pool is None:
+        pool = start_pool(workers, memory_limit)
+    with pool:
         futures: dict[Future[PdfOutcome], PdfTask] = {
             pool.submit(render_task, task, timeout): task for task in tasks
         }
