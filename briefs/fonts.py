@@ -27,10 +27,13 @@ class FontSet:
     mono: str = "DejaVu Sans Mono"
 
 
+# One family (regular + bold) for body and headings. A second CJK family (Noto Serif CJK for
+# the body) looked bookish but cost 30 % more bytes per page and ~100 MB more per PDF worker,
+# because every CJK font is embedded with its own large glyph subset (benchmarks/bench_build.py).
 FONTS = {
-    "zh-CN": FontSet("Noto Sans CJK SC", "Noto Serif CJK SC", "Noto Sans Mono CJK SC"),
-    "en": FontSet("Noto Sans CJK SC", "Noto Serif CJK SC", "Noto Sans Mono CJK SC"),
-    "zh-HK": FontSet("Noto Sans CJK HK", "Noto Serif CJK HK", "Noto Sans Mono CJK HK"),
+    "zh-CN": FontSet("Noto Sans CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC"),
+    "en": FontSet("Noto Sans CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC"),
+    "zh-HK": FontSet("Noto Sans CJK HK", "Noto Sans CJK HK", "Noto Sans Mono CJK HK"),
 }
 
 
