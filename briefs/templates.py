@@ -38,7 +38,21 @@ def css_counters(pattern: str) -> Markup:
     return Markup(" ".join(parts))  # noqa: S704 - built from css_string output and keywords
 
 
-FILTERS = {"css_string": css_string, "css_counters": css_counters}
+_PHRASE_END = re.compile(r"(?<=[，：；、！？])")
+
+
+def phrases(text: str) -> Markup:
+    """Keep the phrases of a Chinese title whole, so a line breaks after ，or ：, not before 口.
+
+    Each phrase becomes an inline block (it still wraps inside if it alone is too long).
+    """
+    parts = [p for p in _PHRASE_END.split(str(text)) if p]
+    if len(parts) < 2:
+        return Markup.escape(text)
+    return Markup("").join(Markup('<span class="phrase">{}</span>').format(p) for p in parts)
+
+
+FILTERS = {"css_string": css_string, "css_counters": css_counters, "phrases": phrases}
 
 
 def _locale_filters(lang: str) -> dict[str, object]:
