@@ -1,0 +1,202 @@
+"""Stage 5b: repack the CJK fonts WeasyPrint embedded, so a page costs tens of KB, not hundreds.
+
+WeasyPrint subsets fonts but keeps every glyph id up to the highest one used
+(``HB_SUBSET_FLAGS_RETAIN_GIDS``): its content streams write glyph ids as CIDs. Noto Sans CJK
+has 65,535 glyphs and Chinese punctuation sits near the end, so each embedded subset still
+carries ~63,000 empty glyphs with their metrics (≈ 200 KB per font after compression).
+
+Here each such font is subset again with HarfBuzz (uharfbuzz) to only the glyphs used, in
+their original order, and renamed so that CID = glyph index (an identity charset, which every
+viewer reads the same way: Acrobat through the charset, Poppler, MuPDF and PDFium by index).
+The codes in the content streams (pages and forms), ``/W`` and ``/ToUnicode`` are renumbered to
+match, so the fonts keep the plain ``Identity-H`` encoding every PDF reader and text
+extractor understands. (An embedded CMap from old to new codes would have spared the
+content rewrite, but pypdf-based extractors then read the text as garbage.)
+
+A font this does not recognise (TrueType, a custom encoding, a subset that fails) is left as
+WeasyPrint wrote it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+
+import pikepdf
+import uharfbuzz as hb
+from fontTools.ttLib import TTFont
+
+# Tables a PDF viewer never reads from an embedded CIDFontType0 program.
+_DROP_TABLES = ("BASE", "DSIG", "GPOS", "GSUB", "JSTF", "VORG", "vhea", "vmtx", "cmap", "name")
+_CMAP_NAME = "Briefs-Repacked"
+
+
+def _widths(w: pikepdf.Array) -> dict[int, object]:
+    """A CIDFont ``/W`` array (``c [w1 w2 …]`` and ``c_first c_last w``) as {cid: width}."""
+    out: dict[int, object] = {}
+    items = list(w)
+    i = 0
+    while i < len(items):
+        first = int(items[i])
+        if isinstance(items[i + 1], pikepdf.Array):
+            out.update((first + k, v) for k, v in enumerate(items[i + 1]))
+            i += 2
+        else:
+            out.update((c, items[i + 2]) for c in range(first, int(items[i + 1]) + 1))
+            i += 3
+    return out
+
+
+def _subset(program: bytes, cids: list[int]) -> bytes | None:
+    """``program`` reduced to ``cids`` (sorted, with 0) as glyphs 0…n-1 with CID = glyph index."""
+    face = hb.Face(program)
+    spec = hb.SubsetInput()
+    for cid in cids:
+        spec.glyph_set.add(cid)
+    drop = spec.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in _DROP_TABLES:
+        drop.add(int.from_bytes(tag.encode("ascii"), "big"))
+    spec.flags = (hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING
+                  | hb.SubsetFlags.NOTDEF_OUTLINE)
+    try:
+        result = hb.subset(face, spec)
+    except RuntimeError:  # HarfBuzz could not read the program
+        return None
+    font = TTFont(io.BytesIO(bytes(result.blob.data)), recalcBBoxes=False, recalcTimestamp=False)
+    if "CFF " not in font or len(font.getGlyphOrder()) != len(cids):
+        return None
+    top = font["CFF "].cff.topDictIndex[0]
+    if not hasattr(top, "ROS"):  # name-keyed CFF: glyph index is already what viewers use
+        return None
+    for tag in font.keys():  # decompile everything before the glyph names change
+        font[tag]
+    names = [".notdef"] + [f"cid{i:05d}" for i in range(1, len(cids))]
+    rename = dict(zip(font.getGlyphOrder(), names))
+    charstrings = top.CharStrings
+    charstrings.charStrings = {rename[k]: v for k, v in charstrings.charStrings.items()}
+    top.charset = names
+    font["hmtx"].metrics = {rename[k]: v for k, v in font["hmtx"].metrics.items()}
+    font.setGlyphOrder(names)
+    out = io.BytesIO()
+    font.save(out, reorderTables=False)
+    return out.getvalue()
+
+
+def _repackable(pdf: pikepdf.Pdf) -> dict[tuple[int, int], list[pikepdf.Dictionary]]:
+    """Type 0 fonts with Identity-H and an OpenType (CFF) program, grouped by that program."""
+    groups: dict[tuple[int, int], list[pikepdf.Dictionary]] = {}
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Subtype") != "/Type0":
+            continue
+        if obj.get("/Encoding") != "/Identity-H" or "/DescendantFonts" not in obj:
+            continue
+        cid_font = obj.DescendantFonts[0]
+        program = cid_font.FontDescriptor.get("/FontFile3")
+        if program is None or program.stream_dict.get("/Subtype") != "/OpenType":
+            continue
+        groups.setdefault(program.objgen, []).append(obj)
+    return groups
+
+
+def _repack_group(fonts: list[pikepdf.Dictionary]) -> dict[int, int] | None:
+    """Subset the program the ``fonts`` share; returns old glyph id → new, or None if left alone."""
+    widths = [_widths(f.DescendantFonts[0].get("/W", pikepdf.Array())) for f in fonts]
+    cids = sorted({0}.union(*widths))
+    program = fonts[0].DescendantFonts[0].FontDescriptor.FontFile3
+    packed = _subset(program.read_bytes(), cids)
+    if packed is None:
+        return None
+    new_gid = {cid: index for index, cid in enumerate(cids)}
+    program.write(zlib.compress(packed, 9), filter=pikepdf.Name.FlateDecode)
+    for font, font_widths in zip(fonts, widths):
+        w = pikepdf.Array()
+        run = pikepdf.Array()
+        previous = -2
+        for cid in sorted(font_widths):  # runs of consecutive CIDs: c [w1 w2 …]
+            if new_gid[cid] != previous + 1:
+                run = pikepdf.Array()
+                w.append(new_gid[cid])
+                w.append(run)
+            run.append(font_widths[cid])
+            previous = new_gid[cid]
+        font.DescendantFonts[0].W = w
+        font.ToUnicode.write(_renumber_to_unicode(font.ToUnicode.read_bytes(), new_gid))
+    return new_gid
+
+
+_BFCHAR = re.compile(rb"(beginbfchar)(.*?)(endbfchar)", re.S)
+_BFCHAR_PAIR = re.compile(rb"<([0-9a-fA-F]{4})>(\s*<[0-9a-fA-F]*>)")
+
+
+def _renumber_to_unicode(cmap: bytes, new_gid: dict[int, int]) -> bytes:
+    """The ``bfchar`` entries of a ToUnicode CMap with their codes renumbered."""
+    def entries(match: re.Match[bytes]) -> bytes:
+        body = _BFCHAR_PAIR.sub(lambda m: b"<%04x>%s" % (new_gid.get(int(m[1], 16), 0), m[2]),
+                                match[2])
+        return match[1] + body + match[3]
+    return _BFCHAR.sub(entries, cmap)
+
+
+def _renumber(text: bytes, new_gid: dict[int, int]) -> bytes:
+    codes = (int.from_bytes(text[i:i + 2], "big") for i in range(0, len(text) - 1, 2))
+    return b"".join(new_gid.get(code, 0).to_bytes(2, "big") for code in codes)
+
+
+_SHOW = {"Tj", "'", '"', "TJ"}
+
+
+def _rewrite_content(resources: pikepdf.Object, content: pikepdf.Stream,
+                     maps: dict[tuple[int, int], dict[int, int]], seen: set[tuple[int, int]]) -> None:
+    """Renumber the glyph codes ``content`` shows with repacked fonts, and in the forms it uses."""
+    for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
+        if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+            seen.add(xobject.objgen)
+            _rewrite_content(xobject.get("/Resources", resources), xobject, maps, seen)
+    fonts = resources.get("/Font", pikepdf.Dictionary())
+    font_maps = {name: maps.get(font.objgen) for name, font in fonts.items()}
+    if not any(font_maps.values()):
+        return
+    current: dict[int, int] | None = None
+    stack: list[dict[int, int] | None] = []  # the font is graphics state: q/Q save and restore it
+    instructions = []
+    for operands, operator in pikepdf.parse_content_stream(content):
+        op = str(operator)
+        if op == "q":
+            stack.append(current)
+        elif op == "Q" and stack:
+            current = stack.pop()
+        elif op == "Tf":
+            current = font_maps.get(str(operands[0]))
+        elif op in _SHOW and current is not None:
+            operands = list(operands)
+            if op == "TJ":
+                operands[0] = pikepdf.Array([
+                    pikepdf.String(_renumber(bytes(x), current)) if isinstance(x, pikepdf.String) else x
+                    for x in operands[0]])
+            else:
+                operands[-1] = pikepdf.String(_renumber(bytes(operands[-1]), current))
+        instructions.append((operands, operator))
+    content.write(pikepdf.unparse_content_stream(instructions))
+
+
+def repack_fonts(data: bytes) -> bytes:
+    """The PDF ``data`` with its CJK font programs reduced to the glyphs used (see module doc)."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        maps: dict[tuple[int, int], dict[int, int]] = {}
+        for fonts in _repackable(pdf).values():
+            new_gid = _repack_group(fonts)
+            if new_gid is not None:
+                maps.update((font.objgen, new_gid) for font in fonts)
+        if not maps:
+            return data
+        seen: set[tuple[int, int]] = set()
+        for page in pdf.pages:
+            page.contents_coalesce()
+            _rewrite_content(page.obj.get("/Resources", pikepdf.Dictionary()), page.obj.Contents,
+                             maps, seen)
+        out = io.BytesIO()
+        # deterministic_id: the /ID is computed from the content, so builds stay reproducible.
+        pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 deterministic_id=True)
+        return out.getvalue()
