@@ -57,14 +57,16 @@ def cli(ctx: click.Context, project: Path | None) -> None:
               help="PDF worker processes (default: the number of cores).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Render PDFs on this Dask cluster (e.g. tcp://10.0.0.5:8786) instead of locally.")
+@click.option("--final", is_flag=True,
+              help="Release build: refuse (exit 1, write nothing) if a brief has no compliance approval.")
 @click.pass_obj
 def build(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str, out: Path | None,
-          strict: bool, force: bool, jobs: int | None, scheduler: str | None) -> None:
+          strict: bool, force: bool, jobs: int | None, scheduler: str | None, final: bool) -> None:
     """Build HTML and PDF for every brief under content/ (or the PATHS given)."""
     from .commands import build as command
 
     options = command.Options(_split(lang, None, "language"), _split(formats, ("html", "pdf"), "format"),
-                              out, strict, force, jobs or os.cpu_count() or 1, scheduler)
+                              out, strict, force, jobs or os.cpu_count() or 1, scheduler, final)
     sys.exit(command.run(project, paths, options, _fail))
 
 

@@ -24,7 +24,7 @@ from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .fonts import FONTS
 from .i18n import Edition, translations
 from .incremental import file_hash
-from .load import discover, validate
+from .load import discover, load_project, unapproved, validate
 from .model import _check_id
 from .templates import css_string
 from .write import write_atomic
@@ -117,6 +117,9 @@ def distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
     from .pipeline import edition
 
     result = DistributionResult()
+    drafts = unapproved(load_project(config, paths).briefs)
+    if drafts:  # a draft never leaves the house
+        raise ContentError(drafts)
     briefs = [p.parent.name for p in discover(config, paths)]
     stamps: dict[str, bytes] = {}
     when = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")

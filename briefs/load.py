@@ -367,10 +367,38 @@ def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Di
         elif chain is not None and chain.segment(group.segment) is None:
             known = [s.id for st in chain.stages for s in st.segments]
             diags.error(where, f"unknown segment '{group.segment}'{_suggest(group.segment, known)}")
+    _check_approval(brief, doc, lib, diags)
     for i, risk in enumerate(brief.risks):
         if isinstance(risk, str) and lib.risk(risk) is None:
             diags.error(doc.location(("risks", i)),
                         f"unknown risk '{risk}'{_suggest(risk, [r.id for r in lib.risks.risks])}")
+
+
+def _check_approval(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Diagnostics) -> None:
+    """The approver is a known compliance reviewer (so never an author) who signed before release."""
+    approval = brief.approval
+    if approval is None:
+        return
+    person = lib.analyst(approval.by)
+    where = doc.location(("approval", "by"))
+    reviewers = [a.id for a in lib.analysts.analysts if a.role == "compliance"]
+    if person is None:
+        diags.error(where, f"unknown reviewer '{approval.by}'{_suggest(approval.by, reviewers)}")
+    elif person.role != "compliance":
+        diags.error(where, f"'{approval.by}' has role '{person.role}'; only a 'compliance' "
+                    "person can approve a brief")
+    if approval.date > brief.date:
+        diags.error(doc.location(("approval", "date")),
+                    f"approved on {approval.date.isoformat()}, after the report date "
+                    f"{brief.date.isoformat()}: a brief is approved before it is released")
+
+
+def unapproved(briefs: Sequence[LoadedBrief]) -> list[Diagnostic]:
+    """One error per brief without a compliance approval (``briefs build --final``)."""
+    return [Diagnostic(SourceLocation(b.path, 1, 1),
+                       f"brief '{b.brief.id}' is not approved: add 'approval: {{by: <compliance id>, "
+                       "date: YYYY-MM-DD}' after compliance review, or build without --final")
+            for b in briefs if b.brief.approval is None]
 
 
 def _check_rating(brief: m.Brief, kind: m.Kind, doc: YamlDocument, lib: Library,

@@ -188,6 +188,7 @@ class LocalizedBrief:
     benchmarks: tuple[BenchmarkView, ...]
     house: HouseView
     companies_ref: Ref | None = None   # the companies table's anchor and number label (表2 / Table 2)
+    draft: bool = True                 # no compliance approval yet: DRAFT on every page
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -250,6 +251,7 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
         ) if kind.rating_definitions else (),
         house=_house(library.house, t),
         companies_ref=refs.get("companies"),
+        draft=brief.approval is None,
     )
 
 

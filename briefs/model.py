@@ -125,11 +125,11 @@ class House(Record):
 
 
 class Analyst(Record):
-    """A person on the brief: a signing analyst (licensed) or a contact."""
+    """A person on the brief: a signing analyst (licensed), a contact, or a compliance reviewer."""
 
     id: Id
     name: Text
-    role: Literal["analyst", "contact"]
+    role: Literal["analyst", "contact", "compliance"]
     licence: Licence | None = None
     email: Email
     phone: str | None = None
@@ -506,6 +506,13 @@ class Exhibit(Record):
         return self
 
 
+class Approval(Record):
+    """Compliance sign-off: who approved the brief for release, and on which day."""
+
+    by: Id
+    date: Date
+
+
 class Brief(Record):
     """One brief, as written in content/<id>/brief.yaml."""
 
@@ -526,4 +533,5 @@ class Brief(Record):
     related_reports: list[RelatedReport] = []
     sources: list[SourceRef] = []
     exhibits: list[Exhibit] = []
+    approval: Approval | None = None  # without it the brief is a draft: DRAFT on every page
 

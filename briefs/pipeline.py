@@ -22,7 +22,7 @@ from .dependencies import shared_snapshot
 from .errors import BriefsError, ContentError, Diagnostic, SourceLocation, TemplateError
 from .fonts import FONTS, require_fonts
 from .i18n import Edition, catalog_problems, translations
-from .load import LoadedBrief, Project, load_project
+from .load import LoadedBrief, Project, load_project, unapproved
 from .localize import localize
 from .render.html import Alternate, RenderContext, load_css, render_html
 from .render.pdf import PDF_VARIANT
@@ -167,29 +167,30 @@ def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
           reporter: Reporter | None = None, *, force: bool = False, jobs: int = 1,
           timeout: float = workers.DEFAULT_TIMEOUT,
           memory_limit: int | None = workers.DEFAULT_MEMORY,
-          scheduler: str | None = None) -> BuildResult:
+          scheduler: str | None = None, final: bool = False) -> BuildResult:
     """Build HTML and/or PDF for the selected briefs into ``out/<id>/<id>.<lang>.<ext>``.
 
     Only outputs whose inputs changed are rendered (``force`` renders all); PDFs are rendered on
     ``jobs`` warm worker processes (or on the Dask cluster at ``scheduler``), and one failing
-    document does not stop the others.
+    document does not stop the others. ``final`` refuses the whole build if any selected brief
+    lacks its compliance approval (nothing is written).
     """
     langs = tuple(langs or config.languages)
     out = (out or config.output).resolve()
     scope = scope_of(config, paths, langs, formats)
-    unchanged = None if force else up_to_date(Manifest.load(out), scope)
+    unchanged = None if force or final else up_to_date(Manifest.load(out), scope)
     if unchanged is not None:
         return BuildResult(skipped=unchanged, up_to_date=True)
     with output_lock(out):
         return _build_locked(config, paths, langs, formats, out, reporter, scope, force=force,
                              jobs=jobs, timeout=timeout, memory_limit=memory_limit,
-                             scheduler=scheduler)
+                             scheduler=scheduler, final=final)
 
 
 def _build_locked(config: ProjectConfig, paths: Sequence[Path], langs: tuple[str, ...],
                   formats: Sequence[str], out: Path, reporter: Reporter | None, scope: Scope, *,
                   force: bool, jobs: int, timeout: float, memory_limit: int | None,
-                  scheduler: str | None) -> BuildResult:
+                  scheduler: str | None, final: bool) -> BuildResult:
     manifest = Manifest.load(out)  # re-read under the lock: another build may just have finished
     # Fork the PDF workers before loading content (see workers.start_pool); unused if nothing
     # turns out to need rendering.
@@ -197,7 +198,7 @@ def _build_locked(config: ProjectConfig, paths: Sequence[Path], langs: tuple[str
     try:
         return _render_changed(config, paths, langs, formats, out, reporter, scope, manifest, pool,
                                force=force, jobs=jobs, timeout=timeout, memory_limit=memory_limit,
-                               scheduler=scheduler)
+                               scheduler=scheduler, final=final)
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -206,10 +207,12 @@ def _build_locked(config: ProjectConfig, paths: Sequence[Path], langs: tuple[str
 def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[str, ...],
                     formats: Sequence[str], out: Path, reporter: Reporter | None, scope: Scope,
                     manifest: Manifest, pool: Any, *, force: bool, jobs: int, timeout: float,
-                    memory_limit: int | None, scheduler: str | None) -> BuildResult:
+                    memory_limit: int | None, scheduler: str | None, final: bool) -> BuildResult:
     families = tuple(sorted({f for lang in langs for f in (FONTS[lang].sans, FONTS[lang].serif)}))
 
     project = load_project(config, paths)
+    if final and (drafts := unapproved(project.briefs)):
+        raise ContentError(drafts)
     documents = plan(project, langs)
     if "pdf" in formats:
         for lang in langs:

@@ -27,6 +27,7 @@ class Options:
     force: bool
     jobs: int
     scheduler: str | None = None
+    final: bool = False
 
 
 class PlainReporter:
@@ -86,7 +87,7 @@ def run(project: Path | None, paths: Sequence[Path], options: Options,
     started = time.perf_counter()
     try:
         config = project_config(project)
-        if not options.force and _nothing_changed(config, paths, options):
+        if not (options.force or options.final) and _nothing_changed(config, paths, options):
             click.echo(f"up to date ({time.perf_counter() - started:.2f}s)")
             return 0
     except BriefsError as exc:
@@ -98,7 +99,8 @@ def run(project: Path | None, paths: Sequence[Path], options: Options,
     reporter = BarReporter() if interactive else PlainReporter()
     try:
         result = build(config, paths, options.langs, options.formats, options.out,
-                       reporter, force=options.force, jobs=options.jobs, scheduler=options.scheduler)
+                       reporter, force=options.force, jobs=options.jobs, scheduler=options.scheduler,
+                       final=options.final)
     except BriefsError as exc:
         fail(exc)
         return 1

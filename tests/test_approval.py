@@ -1,0 +1,104 @@
+"""Draft and approval: DRAFT on every page until compliance signs; --final and distribute refuse drafts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from briefs.config import load_config
+from briefs.load import load_project
+
+from .conftest import LANGS, ROOT, Built, edit, line_of
+
+CATALOG = ROOT / "templates" / "locales" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+
+
+def draft_word(lang: str) -> str:
+    """The DRAFT mark in a language, from the catalog (never from the output)."""
+    if lang == "en":
+        return "DRAFT"
+    with CATALOG.open("rb") as f:
+        return str(read_po(f).get("DRAFT").string)
+
+
+def approvals() -> dict[str, bool]:
+    project = load_project(load_config(ROOT))
+    return {b.brief.id: b.brief.approval is not None for b in project.briefs}
+
+
+def pages(path: Path) -> list[str]:
+    """Each page's text without white space (pypdf: pdftotext reorders the rotated mark's letters)."""
+    return [re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(path).pages]
+
+
+@pytest.mark.pdf
+def test_drafts_say_so_on_every_page_and_approved_briefs_never(built: Built) -> None:
+    status = approvals()
+    assert True in status.values() and False in status.values(), "the examples show both states"
+    for brief_id, approved in status.items():
+        for lang in LANGS:
+            word = draft_word(lang)
+            marked = [word in page for page in pages(built.file(brief_id, lang, "pdf"))]
+            assert marked and all(m != approved for m in marked), (brief_id, lang, marked)
+            soup = BeautifulSoup(built.file(brief_id, lang, "html").read_text("utf-8"), "html.parser")
+            assert (soup.select_one(".draft-banner") is None) == approved, (brief_id, lang)
+
+
+def _draft_id() -> str:
+    return next(i for i, approved in approvals().items() if not approved)
+
+
+def test_final_refuses_a_draft_and_writes_nothing(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    draft = _draft_id()
+    result = run_cli(project, "build", "--final", "--format", "html")
+    assert result.exit_code == 1
+    assert f"content/{draft}/brief.yaml:1:1: brief '{draft}' is not approved" in result.output
+    assert "Traceback" not in result.output
+    assert not list((project / "output").glob("*/*.html"))
+
+
+def test_final_builds_once_compliance_has_signed(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    draft = _draft_id()
+    brief = project / "content" / draft / "brief.yaml"
+    date = next(l for l in brief.read_text("utf-8").splitlines() if l.startswith("date:"))
+    edit(brief, date, f"{date}\napproval: {{by: gu-wenjing, date: {date.split()[1]}}}")
+    result = run_cli(project, "build", "--final", "--format", "html", f"content/{draft}")
+    assert result.exit_code == 0, result.output
+    html = (project / "output" / draft / f"{draft}.en.html").read_text("utf-8")
+    assert BeautifulSoup(html, "html.parser").select_one(".draft-banner") is None
+
+
+@pytest.mark.parametrize(("approval", "field", "message"), [
+    ("{by: gu-wenjng, date: 2025-02-01}", "by", "unknown reviewer 'gu-wenjng'; did you mean 'gu-wenjing'?"),
+    ("{by: he-yu, date: 2025-02-01}", "by", "'he-yu' has role 'contact'; only a 'compliance' person"),
+    ("{by: gu-wenjing, date: 2099-01-01}", "date", "approved on 2099-01-01, after the report date"),
+    ("{by: gu-wenjing}", "approval", "date"),
+    ("{by: gu-wenjing, date: 2025-02-01, note: ok}", "approval", "note"),
+])
+def test_a_bad_approval_is_a_located_error(project: Path, run_cli, approval: str, field: str,  # type: ignore[no-untyped-def]
+                                           message: str) -> None:
+    draft = _draft_id()
+    brief = project / "content" / draft / "brief.yaml"
+    date = next(l for l in brief.read_text("utf-8").splitlines() if l.startswith("date:"))
+    line = edit(brief, date, f"{date}\napproval: {approval}") + 1
+    result = run_cli(project, "check")
+    assert result.exit_code == 1
+    assert f"content/{draft}/brief.yaml:{line}:" in result.output, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_distribute_refuses_a_draft(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    draft = _draft_id()
+    listing = project / "clients.yaml"
+    listing.write_text("recipients:\n  - {id: client-a, name: Jane Doe, organisation: Fund A, lang: en}\n",
+                       "utf-8")
+    result = run_cli(project, "distribute", f"content/{draft}", "--recipients", str(listing))
+    assert result.exit_code == 1
+    assert f"content/{draft}/brief.yaml:1:1: brief '{draft}' is not approved" in result.output
+    assert not (project / "output" / "distribution.jsonl").exists()
+    assert line_of(project / "content" / draft / "brief.yaml", "id:") == 1
