@@ -23,6 +23,8 @@ class ProjectConfig:
     # Editions made from another language's text when content has none of its own:
     # {"zh-HK": ("zh-CN", "s2hk")} = Traditional Chinese converted from zh-CN with OpenCC's s2hk.
     derived: tuple[tuple[str, str, str], ...] = ()
+    # A PDF of at least this many pages gets a contents page (0: never).
+    toc_min_pages: int = 7
 
     @property
     def editions(self) -> tuple[str, ...]:
@@ -76,7 +78,7 @@ def load_config(root: Path) -> ProjectConfig:
         raise ConfigError(Diagnostic(SourceLocation(pyproject), f"cannot read: {exc}")) from None
     table = data.get("tool", {}).get("briefs", {})
     where = SourceLocation(pyproject, _line_of(pyproject, "[tool.briefs]"))
-    allowed = {"languages", "content", "templates", "output", "derived"}
+    allowed = {"languages", "content", "templates", "output", "derived", "toc_min_pages"}
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise ConfigError(Diagnostic(where, f"unknown key tool.briefs.{unknown[0]}"))
@@ -95,14 +97,28 @@ def load_config(root: Path) -> ProjectConfig:
                                          '{ from = "<one of languages>", convert = "<OpenCC config>" } '
                                          f"for a language outside 'languages' ({', '.join(KNOWN_LANGUAGES)})"))
         derived.append((lang, str(spec["from"]), str(spec["convert"])))
+    toc_min_pages = table.get("toc_min_pages", ProjectConfig.toc_min_pages)
+    if not isinstance(toc_min_pages, int) or isinstance(toc_min_pages, bool) or toc_min_pages < 0:
+        raise ConfigError(Diagnostic(
+            SourceLocation(pyproject, _line_of_key(pyproject, "toc_min_pages") or where.line),
+            f"tool.briefs.toc_min_pages: expected a whole number of pages >= 0 (0: never), "
+            f"not {toc_min_pages!r}"))
     return ProjectConfig(
         root=root,
+        toc_min_pages=toc_min_pages,
         languages=languages,
         derived=tuple(derived),
         content_dir=Path(table.get("content", "content")),
         templates_dir=Path(table.get("templates", "templates")),
         output_dir=Path(table.get("output", "output")),
     )
+
+
+def _line_of_key(path: Path, key: str) -> int:
+    for number, line in enumerate(path.read_text("utf-8", "replace").splitlines(), 1):
+        if line.split("=")[0].strip() == key:
+            return number
+    return 0
 
 
 def _line_of(path: Path, needle: str) -> int:

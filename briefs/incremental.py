@@ -60,11 +60,22 @@ def font_fingerprint(families: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def toolkit_fingerprint() -> str:
+    """briefs' version and its own source files: an upgrade (or a local edit) rebuilds."""
+    package = Path(__file__).resolve().parent
+    parts: list[bytes | str] = [__version__]
+    for path in sorted(package.rglob("*.py")):
+        parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    return digest(parts)
+
+
 def renderer_fingerprint() -> str:
-    """briefs' and WeasyPrint's versions: a new renderer may lay pages out differently."""
+    """briefs' code and the PDF libraries' versions: a new renderer may lay pages out differently."""
     from importlib.metadata import version
 
-    return digest([__version__, version("weasyprint"), version("pydyf")])
+    return digest([toolkit_fingerprint(), *(version(name) for name in
+                                            ("weasyprint", "pydyf", "pikepdf", "uharfbuzz", "fonttools"))])
 
 
 def _files(folder: Path) -> list[Path]:
@@ -75,7 +86,7 @@ def _files(folder: Path) -> list[Path]:
 def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
              formats: Sequence[str], families: tuple[str, ...]) -> str:
     """Hash of every input file and option of a build (cheap: no parsing)."""
-    parts: list[bytes | str] = [__version__, ",".join(langs), ",".join(formats),
+    parts: list[bytes | str] = [toolkit_fingerprint(), ",".join(langs), ",".join(formats),
                                 ",".join(str(p.resolve()) for p in paths),
                                 font_fingerprint(families),
                                 f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}"]

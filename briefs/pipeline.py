@@ -238,12 +238,14 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
             names.append(path.relative_to(out).as_posix())
             sources = digest(part for name, data in document.attachments for part in (name, data))
             inputs = {"html": html_key, "sources": sources, "fonts": fonts_fp, "renderer": renderer_fp,
-                      "variant": PDF_VARIANT, "created": document.created.isoformat()}
+                      "variant": PDF_VARIANT, "created": document.created.isoformat(),
+                      "toc_min_pages": str(config.toc_min_pages)}
             pdf_key = digest(sorted(f"{k}={v}" for k, v in inputs.items()))
             if force or not manifest.current(path, pdf_key):
                 task = workers.PdfTask(index, document.html, document.folder,
                                        (document.folder, config.templates), document.source,
-                                       document.attachments, document.created)
+                                       document.attachments, document.created,
+                                       config.toc_min_pages)
                 pdf_jobs.append((task, path, pdf_key, inputs))
             else:
                 result.skipped.append(path)

@@ -78,7 +78,7 @@ def environment(templates: Path, edition: Edition) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
     )
     env.filters.update(FILTERS)
     env.filters.update(_locale_filters(edition.lang))

@@ -38,6 +38,7 @@ class PdfTask:
     source: Path
     attachments: tuple[tuple[str, bytes], ...]
     created: Any
+    toc_min_pages: int = 0
 
 
 @dataclass
@@ -111,7 +112,7 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
     try:
         outcome.pdf, outcome.warnings = render_pdf(
             task.html, task.base_url, task.allowed_roots, task.source, task.attachments,
-            task.created, font_config=_FONT_CONFIG)
+            task.created, font_config=_FONT_CONFIG, toc_min_pages=task.toc_min_pages)
     except _Timeout:
         outcome.error = Diagnostic(SourceLocation(task.source),
                                    f"PDF rendering took longer than {timeout:g} s and was stopped")

@@ -116,12 +116,19 @@ def _locate(url: str, base_url: Path, attachments: Sequence[tuple[str, bytes]],
 # requires the structure tree), so compliance's archive copy is also the screen-reader copy.
 PDF_VARIANT = "pdf/a-3a"
 
+# Shows the contents (templates/partials/toc.html) of a long brief from the top of page 2.
+# WeasyPrint applies these as user stylesheets: only !important beats the author's display: none.
+SHOW_TOC = "nav.toc { display: block !important; break-before: page; }"
+
 
 def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source: Path,
                attachments: Sequence[tuple[str, bytes]] = (),
                created: dt.datetime | None = None,
-               font_config: Any = None) -> tuple[bytes, list[Diagnostic]]:
+               font_config: Any = None, toc_min_pages: int = 0) -> tuple[bytes, list[Diagnostic]]:
     """Render one PDF; returns its bytes and the warnings WeasyPrint logged, located at ``source``.
+
+    A brief that lays out to ``toc_min_pages`` pages or more (0: never) is laid out again with
+    its contents shown (``nav.toc``, hidden in print until then), with page numbers.
 
     ``attachments`` (name, bytes) are embedded as the document's sources, dated ``created`` so
     that the same input gives the same bytes.
@@ -147,8 +154,12 @@ def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source:
                                   created=created, modified=created)
             for name, data in attachments
         ]
-        pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant=PDF_VARIANT,
-                                 attachments=files, font_config=font_config)
+        options = {"pdf_identifier": identifier, "pdf_variant": PDF_VARIANT, "attachments": files}
+        laid_out = document.render(font_config=font_config, **options)
+        if toc_min_pages and len(laid_out.pages) >= toc_min_pages:
+            show_toc = weasyprint.CSS(string=SHOW_TOC, font_config=font_config)
+            laid_out = document.render(font_config=font_config, stylesheets=[show_toc], **options)
+        pdf = laid_out.write_pdf(**options)
     except FatalURLFetchingError as exc:
         url, reason = getattr(exc, "url", str(exc)), getattr(exc, "reason", "could not be fetched")
         raise RenderError(Diagnostic(_locate(url, base_url, attachments, source),
