@@ -189,6 +189,7 @@ class LocalizedBrief:
     house: HouseView
     companies_ref: Ref | None = None   # the companies table's anchor and number label (表2 / Table 2)
     draft: bool = True                 # no compliance approval yet: DRAFT on every page
+    key_data: tuple[tuple[str, str], ...] = ()   # (label, figure) for the sidebar
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -252,6 +253,7 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
         house=_house(library.house, t),
         companies_ref=refs.get("companies"),
         draft=brief.approval is None,
+        key_data=tuple((t.text(d.label), t.text(d.value)) for d in brief.key_data),
     )
 
 

@@ -506,6 +506,13 @@ class Exhibit(Record):
         return self
 
 
+class KeyDatum(Record):
+    """One line of the first page's key-data box: a label and its figure, in every language."""
+
+    label: Text
+    value: Text
+
+
 class Approval(Record):
     """Compliance sign-off: who approved the brief for release, and on which day."""
 
@@ -534,4 +541,5 @@ class Brief(Record):
     sources: list[SourceRef] = []
     exhibits: list[Exhibit] = []
     approval: Approval | None = None  # without it the brief is a draft: DRAFT on every page
+    key_data: list[KeyDatum] = Field(default=[], max_length=8)  # the sidebar's market/key data box
 
