@@ -52,7 +52,8 @@ def quantize(image: Image.Image) -> np.ndarray:
 def save_reference(pixels: np.ndarray, path: Path) -> None:
     """A 4-bit palette PNG of quantized grey pixels."""
     step = 255 / (GREYS - 1)
-    image = Image.fromarray(np.round(pixels / step).astype(np.uint8), "P")
+    height, width = pixels.shape
+    image = Image.frombytes("P", (width, height), np.round(pixels / step).astype(np.uint8).tobytes())
     image.putpalette([round(i * step) for i in range(GREYS) for _ in range(3)])
     image.save(path, "PNG", optimize=True, bits=4)
 
@@ -105,7 +106,7 @@ def diff_image(reference: np.ndarray, actual: np.ndarray) -> Image.Image:
     faded = (255 - (255 - ref) // 4).astype(np.uint8)
     rgb = np.stack([faded] * 3, axis=-1)
     rgb[np.abs(ref - act) > LEVEL] = (220, 0, 0)
-    return Image.fromarray(rgb, "RGB")
+    return Image.fromarray(rgb)
 
 
 def check_page(name: str, actual: np.ndarray, references: Path = REFERENCES, failed: Path = FAILED) -> str | None:
