@@ -18,6 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("zh-CN", "en")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--refresh-visual", action="store_true",
+                     help="rewrite the reference images in tests/visual/ from this build (tests/test_visual.py)")
+
+
 def copy_project(dest: Path) -> Path:
     """Copy the example project (content, templates, pyproject) to ``dest``."""
     for name in ("content", "templates"):

@@ -21,18 +21,20 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text("utf-8"), "html.parser")
 
 
-def test_html_declares_language_viewport_and_twin(built: Built) -> None:
+def test_html_declares_language_viewport_and_twins(built: Built) -> None:
+    editions = (*LANGS, "zh-HK")
     for brief_id in built.briefs:
-        for lang in LANGS:
-            page = soup(built.file(brief_id, lang, "html"))
+        for lang in editions:
+            path = built.file(brief_id, lang, "html")
+            page = soup(path)
             assert page.html["lang"] == lang
-            assert page.find("meta", attrs={"name": "viewport"})
-            other = next(x for x in LANGS if x != lang)
-            link = page.find("link", attrs={"rel": "alternate", "hreflang": other})
-            assert link is not None
-            assert (built.file(brief_id, lang, "html").parent / link["href"]).is_file()
-            visible = page.select_one("nav.languages a")
-            assert visible["href"] == link["href"]
+            viewport = page.find("meta", attrs={"name": "viewport"})
+            assert viewport and "width=device-width" in viewport["content"]
+            visible = {a["hreflang"]: a["href"] for a in page.select("nav.languages a")}
+            links = {link["hreflang"]: link["href"] for link in page.find_all("link", rel="alternate")}
+            twins = {other: built.file(brief_id, other, "html").name for other in editions if other != lang}
+            assert links == visible == twins, path
+            assert all((path.parent / href).is_file() for href in links.values())
 
 
 def test_fixed_strings_follow_the_language(built: Built) -> None:
