@@ -113,7 +113,7 @@ def break_page(source: Path, dest: Path) -> dict[str, int]:
         faults.setdefault(fault, i + 1)
 
     spoil("duplicate id", r'(<section class="section risks") id="risks">', r'\1 id="key-points-heading">')
-    spoil("skipped heading", r"<h2>(.*)</h2>", r"<h4>\1</h4>")
+    spoil("skipped heading", r"<h2>(.*)</h2>", r"<h6>\1</h6>")  # skips whatever came before
     spoil("svg without title", r'(<svg [^>]*)aria-labelledby="[^"]*"', r"\1")
     spoil("svg without title", r"<title (id=[^>]*)>(.*?)</title>", r"<desc \1>\2</desc>")
     spoil("image without alt", r'<main class="body">', r'<img src="chart.png" alt="">\g<0>')
@@ -143,7 +143,7 @@ def test_a_broken_page_is_reported_at_its_lines(checked) -> None:  # type: ignor
     errors = [f for f in findings if f.path == broken and f.level == "error"]
     assert any("Duplicate ID" in f.message and f.line == faults["duplicate id"] for f in errors), errors
     found = {f.message.split(" ")[0]: f.line for f in structure_problems(broken)}
-    assert found == {"<h4>": faults["skipped heading"], "<svg": faults["svg without title"],
+    assert found == {"<h6>": faults["skipped heading"], "<svg": faults["svg without title"],
                      "<img": faults["image without alt"]}, found
 
 

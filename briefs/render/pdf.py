@@ -116,6 +116,11 @@ def _locate(url: str, base_url: Path, attachments: Sequence[tuple[str, bytes]],
 # requires the structure tree), so compliance's archive copy is also the screen-reader copy.
 PDF_VARIANT = "pdf/a-3a"
 
+# What only WeasyPrint should read (the Nu checker of the HTML edition does not know
+# hyphenate-character yet): hyphenate with U+002D, because the CJK font draws the default U+2010
+# as a small, detached, full-width dash.
+PDF_CSS = 'body.lang-en { hyphenate-character: "-"; }'
+
 # Shows the contents (templates/partials/toc.html) of a long brief from the top of page 2.
 # WeasyPrint applies these as user stylesheets: only !important beats the author's display: none.
 SHOW_TOC = "nav.toc { display: block !important; break-before: page; }"
@@ -155,10 +160,12 @@ def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source:
             for name, data in attachments
         ]
         options = {"pdf_identifier": identifier, "pdf_variant": PDF_VARIANT, "attachments": files}
-        laid_out = document.render(font_config=font_config, **options)
+        pdf_css = weasyprint.CSS(string=PDF_CSS, font_config=font_config)
+        laid_out = document.render(font_config=font_config, stylesheets=[pdf_css], **options)
         if toc_min_pages and len(laid_out.pages) >= toc_min_pages:
             show_toc = weasyprint.CSS(string=SHOW_TOC, font_config=font_config)
-            laid_out = document.render(font_config=font_config, stylesheets=[show_toc], **options)
+            laid_out = document.render(font_config=font_config, stylesheets=[pdf_css, show_toc],
+                                       **options)
         pdf = laid_out.write_pdf(**options)
     except FatalURLFetchingError as exc:
         url, reason = getattr(exc, "url", str(exc)), getattr(exc, "reason", "could not be fetched")
