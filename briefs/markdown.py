@@ -1,8 +1,14 @@
 """Stage 3 (prepare): Markdown → ``markupsafe.Markup``, the one place HTML is made from text.
 
 CommonMark via markdown-it-py with raw HTML off (any ``<tag>`` in content is shown, escaped),
-GFM tables on, CJK-friendly emphasis and line breaks, link validation from markdown-it (no ``javascript:``). Headings inside a section body
-are shifted below the section's own ``<h2>``.
+GFM tables on, CJK-friendly emphasis and line breaks. Headings inside a section body are shifted
+below the section's own ``<h2>``.
+
+Links: only ``https:``, ``mailto:`` and in-document ``#anchors`` (:func:`link_problem`); images only
+as relative paths (the loader checks they are files in the brief's folder). The loader reports any
+other target at its line (:func:`links` sees every target, as written); when rendering, markdown-it's
+``validateLink`` is the same rule again (:func:`_renders`), so a target that was never checked is
+shown as text rather than linked.
 
 Original-language names are marked as spans: ``[中国移动]{lang=zh-CN}`` → ``<span lang="zh-CN">中国移动</span>``
 (mdit-py-plugins' attrs, spans only). Only ``lang`` with a known language tag survives; every
@@ -16,7 +22,9 @@ markdown-it's tokens: the text is never evaluated as a template.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -30,11 +38,49 @@ from mdit_py_plugins.attrs import attrs_plugin
 from .config import KNOWN_LANGUAGES
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+SAFE_SCHEMES = ("https", "mailto")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def link_problem(url: str) -> str | None:
+    """Why a link target is refused, or None: only https://…, mailto:… and #anchors are links."""
+    if url.startswith("#"):
+        return None
+    scheme = _SCHEME.match(url)
+    name = scheme.group(1).lower() if scheme else None
+    if name == "https" and url[len("https:"):].startswith("//") and len(url) > len("https://"):
+        return None
+    if name == "mailto" and len(url) > len("mailto:"):
+        return None
+    hint = f" (use https:{url[len(name) + 1:]})" if name == "http" else ""
+    return f"link target '{shown_url(url)}' is not allowed{hint}: links may only be https://…, mailto:… or #anchor"
+
+
+def image_problem(url: str) -> str | None:
+    """Why an image source is refused before looking at files: it must be a relative path."""
+    if _SCHEME.match(url) or url.startswith("/") or not url:
+        return f"image '{shown_url(url)}' must be a file in the brief's folder, given as a relative path such as chart.png"
+    return None
+
+
+def shown_url(url: str, limit: int = 80) -> str:
+    """A link target as the author wrote it (percent-encoding and punycode undone), shortened."""
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in _parser().normalizeLinkText(url))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _renders(url: str) -> bool:
+    """markdown-it's ``validateLink`` when rendering: safe links and relative image paths only."""
+    return link_problem(url) is None or image_problem(url) is None
+
+
+@lru_cache(maxsize=4)
+def _parser(checking: bool = False) -> MarkdownIt:
+    """The renderer's parser; ``checking=True`` keeps every link target so that :func:`links` sees it."""
     # cjk_friendly: **加粗。**后文 closes as in Latin text, and a line break between two Chinese
     # characters does not become a space (both plain CommonMark surprises for Chinese writers).
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = (lambda _url: True) if checking else _renders  # type: ignore[method-assign]
     md.enable("table").use(cjk_friendly)
     # [name]{lang=zh-CN} spans only (after=(): no attributes on links, images or code).
     md.use(attrs_plugin, after=(), spans=True, allowed=("lang",))
@@ -78,18 +124,28 @@ def _exhibit_references(state: StateCore) -> None:
                 children.insert(position + 1, text)
 
 
-def fragment_links(text: str) -> list[tuple[str, int]]:
-    """Every ``#name`` link target of a Markdown text with the 0-based line of its paragraph."""
-    found: list[tuple[str, int]] = []
-    for block in _parser().parse(text):
+@dataclass(frozen=True)
+class Link:
+    """A link or image target of a Markdown text, with the 0-based line it is on."""
+
+    url: str
+    line: int
+    image: bool = False
+
+
+def links(text: str) -> list[Link]:
+    """Every link (autolinks included) and image target of a Markdown text, whether or not it
+    would be allowed, with its 0-based line (the paragraph's line plus the line breaks before it)."""
+    found: list[Link] = []
+    for block in _parser(checking=True).parse(text):
         line = block.map[0] if block.map else 0
         for token in block.children or ():
             if token.type in ("softbreak", "hardbreak"):
                 line += 1
             elif token.type == "link_open":
-                href = str(token.attrs.get("href", ""))
-                if href.startswith("#"):
-                    found.append((href[1:], line))
+                found.append(Link(str(token.attrs.get("href", "")), line))
+            elif token.type == "image":
+                found.append(Link(str(token.attrs.get("src", "")), line, image=True))
     return found
 
 

@@ -109,6 +109,17 @@ def _walk(data: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, dict[str
             yield from _walk(value, (*key_path, index))
 
 
+def markdown_texts(doc: YamlDocument) -> Iterator[tuple[KeyPath, str]]:
+    """Every Markdown text written in a YAML document, with its key path (language last).
+
+    The Markdown of a ``body_file`` is in its own file and not listed here.
+    """
+    for key_path, value in _walk(doc.data):
+        if _is_markdown(key_path) and key_path[-1] != "body_file":
+            for lang, text in value.items():
+                yield (*key_path, lang), text
+
+
 def stable_key(data: Any, key_path: KeyPath) -> str:
     """The lock key of a Text: its key path, with list items that have an ``id`` named by it.
 

@@ -3,7 +3,10 @@
 * ``load_yaml`` either returns plain data (text, true/false/null, lists, mappings with text keys)
   with a source line for every value, or raises a located :class:`BriefsError` - nothing else.
 * ``render_block`` / ``render_inline`` never raise, and never let a tag, an event handler or a
-  script URL from the input through: every tag in the output is one Markdown itself produces.
+  script URL from the input through: every tag in the output is one Markdown itself produces, and
+  every link or image URL is https, mailto, an #anchor or a relative path.
+* the loader's Markdown check (``check_markdown``) only ever adds located diagnostics, on a line of
+  the text, whatever the links and image paths look like.
 
 PyYAML's composer recurses once per nesting level; deep nesting must still end in a located
 BriefsError (it used to escape as RecursionError), which the nesting property below guards.
@@ -23,8 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from briefs.errors import BriefsError
-from briefs.markdown import render_block, render_inline
+from briefs.errors import BriefsError, Diagnostics, SourceLocation
+from briefs.load import MarkdownSource, check_markdown
+from briefs.markdown import links, render_block, render_inline
 from briefs.yamlsource import YamlDocument, load_yaml
 
 # Keep Hypothesis' caches out of the source tree (no example database is used either).
@@ -182,6 +186,7 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[^\s=>]+=\"[^\"]*\")*)\s*/
 _ATTRIBUTE = re.compile(r"\s+([^\s=>]+)=\"([^\"]*)\"")
 _IMG = re.compile(r'<img src="[^"<>]*" alt="[^"<>]*"(?: title="[^"<>]*")? />')
 _BAD_URL = re.compile(r"^\s*(javascript|vbscript|file):", re.IGNORECASE)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
 def assert_safe_html(source: str, output: str) -> None:
@@ -196,7 +201,11 @@ def assert_safe_html(source: str, output: str) -> None:
         for name, value in _ATTRIBUTE.findall(match[3]):
             assert name in _ATTRIBUTES, match[0]
             if name in ("href", "src"):
-                assert not _BAD_URL.match(html.unescape(value)), match[0]
+                url = html.unescape(value)
+                assert not _BAD_URL.match(url), match[0]
+                scheme = _SCHEME.match(url)
+                assert scheme is None or scheme[1].lower() in ("https", "mailto"), match[0]
+                assert not url.startswith("//"), match[0]
     if "<img" in output:
         assert "![" in source  # only Markdown image syntax makes an image
         assert len(_IMG.findall(output)) == output.count("<img"), output
@@ -207,7 +216,9 @@ _HTMLISH = [
     "<svg/onload=alert(1)>", "<iframe src=javascript:alert(1)>", "<a href=\"javascript:alert(1)\">x</a>",
     "<style>*{}</style>", "<!-- c -->", "<![CDATA[x]]>", "<?php ?>", "</p>", "<p onclick=x>",
     "[l](javascript:alert(1))", "[l](JaVaScRiPt:alert(1))", "[l](java&#115;cript:alert(1))",
-    "[l](vbscript:x)", "[l](file:///etc/passwd)", "![i](x.png \"t\\\" onerror=\\\"x\")",
+    "[l](vbscript:x)", "[l](file:///etc/passwd)", "[l](http://x)", "<http://x>", "[l](//x/y)",
+    "[l](ftp://x)", "[l](https://x)", "<mailto:a@b.c>", "<a@b.c>", "[l](#x)", "![i](../../x)",
+    "![i](%00)", "![i](%2e%2e/x)", "![i](/etc/passwd)", "![i](data:image/png;base64,AA)", "[l](<a b>)", "![i](x.png \"t\\\" onerror=\\\"x\")",
     "![i](javascript:alert(1))", "![<img src=x>](y)", "[r]: javascript:x\n", "[r]\n",
     "<http://x.y/?<script>>", "<javascript:alert(1)>", "`<script>`", "```\n<script>\n```\n",
     "```js\" onerror=\"x\n", "    <img src=x>\n", "&lt;script&gt;", "&#60;script&#62;", "<", ">",
@@ -257,3 +268,26 @@ def test_render_block_shifts_headings(level: int, heading_base: int) -> None:
     output = str(render_block("#" * level + " Heading\n", heading_base))
     expected = min(6, level + heading_base - 1)
     assert output == f"<h{expected}>Heading</h{expected}>\n"
+
+
+_LINKISH = [*_HTMLISH, "![i](", "[l](", ")", "%", "%00", "%2e", "%2F", "..", "/", "a.png", "x" * 300,
+            "https://", "mailto:", "#", "\n", "\n\n", "> ", "| a |\n|---|\n| "]
+linkish = st.lists(st.one_of(st.sampled_from(_LINKISH), st.text(max_size=4)), max_size=40).map("".join)
+
+
+@SETTINGS
+@given(st.one_of(linkish, st.text()))
+def test_link_check_only_reports_located_problems(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    folder = tmp_path_factory.getbasetemp() / "linkcheck"
+    folder.mkdir(exist_ok=True)
+    (folder / "a.png").write_bytes(b"")
+    lines = text.count("\n") + len(re.findall("\r(?!\n)", text)) + 1
+    for link in links(text):
+        assert 0 <= link.line < lines
+    diags = Diagnostics()
+    origin = SourceLocation(folder / "x.md", 10, 1)
+    check_markdown(MarkdownSource(text, origin), diags, {"x"}, folder)
+    for diagnostic in diags:
+        assert diagnostic.severity == "error" and diagnostic.location.path == origin.path
+        assert 10 <= diagnostic.location.line < 10 + lines
+        assert diagnostic.message.isprintable()
