@@ -14,6 +14,9 @@ Original-language names are marked as spans: ``[中国移动]{lang=zh-CN}`` → 
 (mdit-py-plugins' attrs, spans only). Only ``lang`` with a known language tag survives; every
 other attribute (``onclick``, ``class``, ``id``, ``style`` …) is dropped.
 
+Heading ids: every heading gets ``id="md-<slug>"`` (:class:`HeadingIds`), unique in the whole
+document, so Markdown can never take an id of the template (``section-…``, ``fig-…``, ``risk-…``).
+
 References to exhibits: a link to ``#name`` is resolved through the ``refs`` a caller passes (exhibit
 id → anchor and number label, see ``exhibits.references``): ``[](#r1-vs-o1)`` becomes a link to
 ``#fig-r1-vs-o1`` reading "图1" / "Figure 1"; a link with text keeps its text. This works on
@@ -23,6 +26,7 @@ markdown-it's tokens: the text is never evaluated as a template.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -86,7 +90,52 @@ def _parser(checking: bool = False) -> MarkdownIt:
     md.use(attrs_plugin, after=(), spans=True, allowed=("lang",))
     md.core.ruler.after("inline", "span_lang", _known_span_languages)
     md.core.ruler.after("span_lang", "exhibit_refs", _exhibit_references)
+    md.core.ruler.after("exhibit_refs", "heading_ids", _heading_ids)
     return md
+
+
+HEADING_PREFIX = "md-"
+_SLUG_LENGTH = 60
+
+
+class HeadingIds:
+    """The heading ids of one document (one brief in one language): prefixed, unique, stable.
+
+    An id is ``md-`` and a slug of the heading's text: NFKC-normalised, case-folded, runs of
+    letters and digits (any script: Chinese headings keep their characters, ``## 成本结构`` →
+    ``md-成本结构``, valid in HTML5 and in PDF destinations and more useful than a transliteration)
+    joined by ``-``, cut at 60 characters. A heading with no letters or digits (only punctuation or
+    emoji) falls back to ``md-heading``. A repeated id gets ``-2``, ``-3`` … in the order the
+    document's Markdown is rendered, so the same content always gives the same ids.
+
+    Why not mdit-py-plugins' ``anchors``: it keeps its set of used slugs per parse, and a brief
+    renders each key point, section body and disclaimer separately, so it cannot make ids unique
+    across the document; its first repeat is also ``-1``, not ``-2``.
+    """
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def claim(self, title: str) -> str:
+        """The id for a heading with this text; never one already given out."""
+        words = re.findall(r"\w+", unicodedata.normalize("NFKC", title).casefold())
+        base = HEADING_PREFIX + ("-".join(words)[:_SLUG_LENGTH].strip("-_") or "heading")
+        candidate, count = base, 1
+        while candidate in self.used:
+            count += 1
+            candidate = f"{base}-{count}"
+        self.used.add(candidate)
+        return candidate
+
+
+def _heading_ids(state: StateCore) -> None:
+    """Give every heading its document-wide id (a fresh :class:`HeadingIds` if none was passed)."""
+    ids: HeadingIds = state.env.setdefault("briefs_heading_ids", HeadingIds())
+    for index, token in enumerate(state.tokens):
+        if token.type == "heading_open":
+            children = state.tokens[index + 1].children or []
+            title = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+            token.attrSet("id", ids.claim(title))
 
 
 class Reference(Protocol):
@@ -157,11 +206,16 @@ def _known_span_languages(state: StateCore) -> None:
                 token.attrs.pop("lang", None)
 
 
-def render_block(text: str, heading_base: int = 3,
-                 refs: Mapping[str, Reference] | None = None) -> Markup:
-    """Render Markdown blocks; ``#`` becomes ``<h{heading_base}>``, deeper levels follow."""
+def render_block(text: str, heading_base: int = 3, refs: Mapping[str, Reference] | None = None,
+                 ids: HeadingIds | None = None) -> Markup:
+    """Render Markdown blocks; ``#`` becomes ``<h{heading_base}>``, deeper levels follow.
+
+    Pass the document's ``ids`` so that heading ids are unique across all its texts.
+    """
     md = _parser()
     env: dict[str, Any] = {"briefs_refs": refs} if refs else {}
+    if ids is not None:
+        env["briefs_heading_ids"] = ids
     tokens = md.parse(text, env)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):

@@ -4,7 +4,8 @@
   with a source line for every value, or raises a located :class:`BriefsError` - nothing else.
 * ``render_block`` / ``render_inline`` never raise, and never let a tag, an event handler or a
   script URL from the input through: every tag in the output is one Markdown itself produces, and
-  every link or image URL is https, mailto, an #anchor or a relative path.
+  every link or image URL is https, mailto, an #anchor or a relative path; every id is a heading's,
+  prefixed ``md-`` and unique across all the texts rendered with one ``HeadingIds``.
 * the loader's Markdown check (``check_markdown``) only ever adds located diagnostics, on a line of
   the text, whatever the links and image paths look like.
 
@@ -28,7 +29,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from briefs.errors import BriefsError, Diagnostics, SourceLocation
 from briefs.load import MarkdownSource, check_markdown
-from briefs.markdown import links, render_block, render_inline
+from briefs.markdown import HEADING_PREFIX, HeadingIds, links, render_block, render_inline
 from briefs.yamlsource import YamlDocument, load_yaml
 
 # Keep Hypothesis' caches out of the source tree (no example database is used either).
@@ -181,7 +182,7 @@ def test_dumped_data_round_trips_as_text(scratch: Path, data: Any, flow: bool) -
 # Tags and attributes markdown-it (CommonMark + tables, raw HTML off) produces by itself.
 _TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code", "em",
          "strong", "a", "img", "hr", "br", "table", "thead", "tbody", "tr", "th", "td"}
-_ATTRIBUTES = {"href", "src", "alt", "title", "start", "class", "style"}
+_ATTRIBUTES = {"href", "src", "alt", "title", "start", "class", "style", "id"}
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[^\s=>]+=\"[^\"]*\")*)\s*/?>")
 _ATTRIBUTE = re.compile(r"\s+([^\s=>]+)=\"([^\"]*)\"")
 _IMG = re.compile(r'<img src="[^"<>]*" alt="[^"<>]*"(?: title="[^"<>]*")? />')
@@ -200,6 +201,9 @@ def assert_safe_html(source: str, output: str) -> None:
         assert match[2] in _TAGS, match[0]
         for name, value in _ATTRIBUTE.findall(match[3]):
             assert name in _ATTRIBUTES, match[0]
+            if name == "id":
+                assert match[2] in ("h1", "h2", "h3", "h4", "h5", "h6"), match[0]
+                assert value.startswith(HEADING_PREFIX) and html.unescape(value) == value, match[0]
             if name in ("href", "src"):
                 url = html.unescape(value)
                 assert not _BAD_URL.match(url), match[0]
@@ -267,7 +271,27 @@ def test_render_inline_escapes_html(text: str) -> None:
 def test_render_block_shifts_headings(level: int, heading_base: int) -> None:
     output = str(render_block("#" * level + " Heading\n", heading_base))
     expected = min(6, level + heading_base - 1)
-    assert output == f"<h{expected}>Heading</h{expected}>\n"
+    assert output == f'<h{expected} id="md-heading">Heading</h{expected}>\n'
+
+
+_HEADINGS = ["# ", "## ", "### ", "Cost", "cost", "成本", " ", "-", "-2", "2", "😀", "\ue000", "`c`",
+             "**b**", "[l](#x)", "<x>", "&amp;", "x" * 70, "\n", "\n\n", "Heading", "\t", "_", "Ａ"]
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.one_of(st.sampled_from(_HEADINGS), st.text(max_size=4)), max_size=20)
+                .map("".join), max_size=5))
+def test_heading_ids_are_prefixed_and_unique_across_a_document(texts: list[str]) -> None:
+    ids = HeadingIds()
+    found: list[str] = []
+    for text in texts:
+        output = str(render_block(text, ids=ids))
+        assert_safe_html(text, output)
+        found += re.findall(r'<h[1-6] id="([^"]*)"', output)
+    assert len(found) == len(set(found)), found
+    assert all(re.fullmatch(r"md-[\w-]{1,70}", i) for i in found), found
+    again = HeadingIds()   # the same texts give the same ids
+    assert found == [i for t in texts for i in re.findall(r'<h[1-6] id="([^"]*)"', str(render_block(t, ids=again)))]
 
 
 _LINKISH = [*_HTMLISH, "![i](", "[l](", ")", "%", "%00", "%2e", "%2F", "..", "/", "a.png", "x" * 300,
