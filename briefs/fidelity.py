@@ -41,18 +41,19 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .config import KNOWN_LANGUAGES, ProjectConfig
-from .errors import BriefsError, Diagnostic, Diagnostics, SourceLocation
+from .errors import BriefsError, Diagnostic, Diagnostics, SourceLocation, by_place
 from .load import (
     SHARED_FILES,
     LoadedBrief,
+    Project,
     discover,
     load_library,
     load_project,
     validate,
 )
-from .texts import SOURCE, Entry, entries
+from .texts import SOURCE, Entry, Unit, units
 from .write import write_atomic
-from .yamlsource import YamlDocument, load_yaml
+from .yamlsource import load_yaml
 
 LOCK_NAME = "translations.lock"
 GLOSSARY_FILE = "glossary.yaml"
@@ -592,14 +593,6 @@ def unmarked_han(text: str, lang: str, markdown: bool) -> list[tuple[int, str]]:
 
 
 @dataclass
-class _Unit:
-    """One YAML file to check, with the brief it belongs to (None for shared files)."""
-
-    doc: YamlDocument
-    loaded: LoadedBrief | None
-
-
-@dataclass
 class _Run:
     config: ProjectConfig
     targets: tuple[str, ...]
@@ -613,35 +606,26 @@ class _Run:
         return self.locks[folder]
 
 
-def _shared_units(config: ProjectConfig, names: Iterable[str]) -> list[_Unit]:
-    return [_Unit(load_yaml(config.shared / SHARED_FILES[name][0]), None) for name in names]
-
-
-def _brief_units(briefs: Iterable[LoadedBrief]) -> list[_Unit]:
-    return [_Unit(load_yaml(loaded.path), loaded) for loaded in briefs]
-
-
 def check_fidelity(config: ProjectConfig, paths: Sequence[Path] = (),
-                   langs: Sequence[str] | None = None) -> list[Diagnostic]:
+                   langs: Sequence[str] | None = None, project: Project | None = None) -> list[Diagnostic]:
     """All fidelity findings for the selected briefs and the shared files, sorted by place.
 
-    The content must load (call after the ordinary checks). Malformed glossary or lock files
-    and Han in English are errors; everything else is a warning.
+    The content must load (call after the ordinary checks; pass its ``project`` if it is loaded).
+    Malformed glossary or lock files and Han in English are errors; everything else is a warning.
     """
     if SOURCE not in config.languages:
         return []
-    project = load_project(config, paths)
+    project = project or load_project(config, paths)
     targets = tuple(lang for lang in (langs or config.languages) if lang != SOURCE and lang in config.languages)
     run = _Run(config, targets, None)
     run.glossary = load_glossary(config, run.diags)
-    for unit in [*_shared_units(config, SHARED_FILES), *_brief_units(project.briefs)]:
+    for unit in units(project.library.docs.values(), project.briefs):
         _check_unit(run, unit, drift_only=False)
-    return sorted(set(run.diags.items), key=lambda d: (str(d.location.path), d.location.line,
-                                                       d.location.column, d.message))
+    return sorted(set(run.diags.items), key=by_place)
 
 
-def _check_unit(run: _Run, unit: _Unit, drift_only: bool) -> None:
-    found = entries(unit.doc, unit.loaded)
+def _check_unit(run: _Run, unit: Unit, drift_only: bool) -> None:
+    found = unit.entries()
     lock = run.lock(unit.doc.path.parent)
     hint = REVIEW_HINT.format(path=_review_target(unit.doc.path, unit.loaded))
     if lock.groups is None:
@@ -733,12 +717,10 @@ def select(config: ProjectConfig, paths: Sequence[Path]) -> Selection:
     return Selection(tuple(dict.fromkeys(briefs)), tuple(dict.fromkeys(shared)))
 
 
-def _units(config: ProjectConfig, selection: Selection) -> list[_Unit]:
-    load_library(config)   # the shared files must be valid before anything is recorded
-    units = _shared_units(config, selection.shared)
-    if selection.briefs:
-        units.extend(_brief_units(load_project(config, selection.briefs).briefs))
-    return units
+def _units(config: ProjectConfig, selection: Selection) -> list[Unit]:
+    library = load_library(config)   # the shared files must be valid before anything is recorded
+    briefs = load_project(config, selection.briefs).briefs if selection.briefs else ()
+    return units((library.docs[name] for name in selection.shared), briefs)
 
 
 def review_status(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Diagnostic]:
@@ -746,8 +728,7 @@ def review_status(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Dia
     run = _Run(config, tuple(lang for lang in config.languages if lang != SOURCE), None)
     for unit in _units(config, select(config, paths)):
         _check_unit(run, unit, drift_only=True)
-    return sorted(set(run.diags.items), key=lambda d: (str(d.location.path), d.location.line,
-                                                       d.location.column, d.message))
+    return sorted(set(run.diags.items), key=by_place)
 
 
 @dataclass(frozen=True)
@@ -770,7 +751,7 @@ def mark_reviewed(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Rev
         if folder not in folders:
             folders[folder] = read_lock(folder, config.languages, diags)
         group: dict[str, dict[str, str]] = {}
-        for entry in entries(unit.doc, unit.loaded):
+        for entry in unit.entries():
             hashes = {lang: text_hash(entry.texts[SOURCE]) for lang in entry.texts if lang != SOURCE}
             if hashes:
                 group[entry.key] = hashes

@@ -73,6 +73,7 @@ class Library:
     risks: m.RiskList
     chains: m.ChainList
     files: dict[str, Path]
+    docs: dict[str, YamlDocument] = dataclasses.field(default_factory=dict)   # as read, for locating texts
 
     def analyst(self, analyst_id: str) -> m.Analyst | None:
         """The analyst with that id, if any."""
@@ -104,6 +105,7 @@ class LoadedBrief:
     bodies: dict[tuple[str, str], MarkdownSource]
     files: tuple[Path, ...]
     exhibits: dict[str, ExhibitData] = dataclasses.field(default_factory=dict)  # typed data per exhibit id
+    doc: YamlDocument | None = None   # brief.yaml as read, for locating texts
 
     @property
     def folder(self) -> Path:
@@ -241,7 +243,7 @@ def load_library(config: ProjectConfig) -> Library:
     for doc in docs.values():
         for key_path, text in markdown_texts(doc):   # no brief folder: no images, anchors unchecked
             check_markdown(MarkdownSource.in_yaml(doc, key_path, text), diags)
-    library = Library(**loaded, files={n: config.shared / f for n, (f, _) in SHARED_FILES.items()})
+    library = Library(**loaded, files={n: config.shared / f for n, (f, _) in SHARED_FILES.items()}, docs=docs)
     _check_kinds(library, docs["kinds"], diags)
     diags.raise_if_errors()
     return library
@@ -325,7 +327,7 @@ def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBri
     exhibits, data_files = resolve_exhibits(brief, doc, diags)
     _check_links(brief, doc, bodies, diags)
     diags.raise_if_errors()
-    return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits)
+    return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits, doc)
 
 
 def _check_links(brief: m.Brief, doc: YamlDocument, bodies: dict[tuple[str, str], MarkdownSource],

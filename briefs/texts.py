@@ -8,14 +8,14 @@ maps a position in the text to ``path:line:col``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .config import KNOWN_LANGUAGES
 from .errors import SourceLocation
-from .yamlsource import KeyPath, YamlDocument
+from .yamlsource import KeyPath, YamlDocument, load_yaml
 
 if TYPE_CHECKING:
     from .load import LoadedBrief
@@ -161,3 +161,21 @@ def entries(doc: YamlDocument, loaded: LoadedBrief | None = None) -> list[Entry]
             found.append(Entry(doc.path, stable_key(doc.data, key_path), _is_markdown(key_path),
                                texts, sites))
     return found
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One YAML file whose texts are checked, with the brief it belongs to (None for shared files)."""
+
+    doc: YamlDocument
+    loaded: LoadedBrief | None
+
+    def entries(self) -> list[Entry]:
+        """Every Text of the file (body files' Markdown included)."""
+        return entries(self.doc, self.loaded)
+
+
+def units(shared: Iterable[YamlDocument], briefs: Iterable[LoadedBrief]) -> list[Unit]:
+    """The shared YAML files given, then each brief's ``brief.yaml``, as the loader read them."""
+    return [*(Unit(doc, None) for doc in shared),
+            *(Unit(loaded.doc or load_yaml(loaded.path), loaded) for loaded in briefs)]
