@@ -6,6 +6,7 @@
   script URL from the input through: every tag in the output is one Markdown itself produces, and
   every link or image URL is https, mailto, an #anchor or a relative path; every id is a heading's,
   prefixed ``md-`` and unique across all the texts rendered with one ``HeadingIds``.
+* ``glyphs.describe`` names any code point (surrogates and unassigned ones included).
 * the loader's Markdown check (``check_markdown``) only ever adds located diagnostics, on a line of
   the text, whatever the links and image paths look like.
 
@@ -315,3 +316,16 @@ def test_link_check_only_reports_located_problems(tmp_path_factory: pytest.TempP
         assert diagnostic.severity == "error" and diagnostic.location.path == origin.path
         assert 10 <= diagnostic.location.line < 10 + lines
         assert diagnostic.message.isprintable()
+
+
+# ----------------------------------------------------------------------------- glyphs
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF)))
+def test_every_character_is_described(text: str) -> None:
+    from briefs.glyphs import describe
+
+    for char in set(text):
+        shown = describe(char)
+        assert re.fullmatch(r"U\+[0-9A-F]{4,6} \S.*", shown) and shown.isprintable(), shown
