@@ -143,8 +143,9 @@ class Diagnostics:
     def raise_if_errors(self, error_type: type[BriefsError] = ContentError) -> None:
         """Raise one error carrying every diagnostic (warnings included) if any is an error."""
         if self.errors:
-            raise error_type(sorted(set(self.items), key=_sort_key))
+            raise error_type(sorted(set(self.items), key=by_place))
 
 
-def _sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
+def by_place(d: Diagnostic) -> tuple[str, int, int, str]:
+    """Sort key: file, line, column, then message."""
     return (str(d.location.path), d.location.line, d.location.column, d.message)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -41,19 +41,20 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .config import KNOWN_LANGUAGES, ProjectConfig
-from .errors import BriefsError, Diagnostic, Diagnostics, SourceLocation
+from .errors import BriefsError, Diagnostic, Diagnostics, SourceLocation, by_place
 from .load import (
     SHARED_FILES,
     LoadedBrief,
+    Project,
     discover,
     load_library,
     load_project,
     validate,
 )
+from .texts import SOURCE, Entry, Unit, units
 from .write import write_atomic
-from .yamlsource import KeyPath, YamlDocument, load_yaml
+from .yamlsource import load_yaml
 
-SOURCE = "zh-CN"
 LOCK_NAME = "translations.lock"
 GLOSSARY_FILE = "glossary.yaml"
 HASH_LENGTH = 12
@@ -353,136 +354,7 @@ def _plain(value: Decimal) -> str:
     return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
 
 
-# ============================================================================ where texts live
-
-
-@dataclass(frozen=True)
-class Site:
-    """Where one language of a Text lives, mapping a position in the text to ``path:line:col``.
-
-    ``block``: the text's lines are the file's lines from ``line`` on, indented to ``column``
-    (a YAML ``|`` block, or a whole Markdown file). ``inline``: the text sits on one source line
-    (plain, quoted or flow scalar); positions map while the source reads the same (no escapes).
-    ``fixed``: anything else (folded scalars); every position maps to the value's key.
-    """
-
-    path: Path
-    text: str
-    line: int
-    column: int
-    mode: Literal["block", "inline", "fixed"]
-    source_line: str = ""
-
-    def at(self, pos: int = 0) -> SourceLocation:
-        """The source location of ``text[pos]``."""
-        pos = max(0, min(pos, len(self.text)))
-        if self.mode == "block":
-            before = self.text[:pos]
-            start = before.rfind("\n") + 1
-            return SourceLocation(self.path, self.line + before.count("\n"), self.column + pos - start)
-        if self.mode == "inline":
-            offset = self.column - 1
-            if self.source_line[offset:offset + pos] == self.text[:pos]:
-                return SourceLocation(self.path, self.line, self.column + pos)
-        return SourceLocation(self.path, self.line, self.column)
-
-
-def _yaml_site(doc: YamlDocument, lines: Sequence[str], key_path: KeyPath, text: str) -> Site:
-    where = doc.location(key_path)
-    line, column = where.line, where.column
-    if "\n" in text.rstrip("\n"):
-        first = text.split("\n", 1)[0]
-        if first.strip() and line < len(lines) and lines[line].strip() == first.strip():
-            indent = len(lines[line]) - len(lines[line].lstrip(" "))
-            return Site(doc.path, text, line + 1, indent + 1, "block")
-        return Site(doc.path, text, line, column, "fixed")
-    if 0 < line <= len(lines):
-        probe = text[:20]
-        found = lines[line - 1].find(probe, max(0, column - 1))
-        if probe and found >= 0:
-            return Site(doc.path, text, line, found + 1, "inline", lines[line - 1])
-    return Site(doc.path, text, line, column, "fixed")
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One Text of a YAML file: its stable key, whether it is Markdown, each language's text and site."""
-
-    file: Path
-    key: str
-    markdown: bool
-    texts: dict[str, str]
-    sites: dict[str, Site]
-
-
-_MARKDOWN_FIELDS = {"body", "body_file", "bio", "narrative"}
-
-
-def _is_markdown(key_path: KeyPath) -> bool:
-    names = [p for p in key_path if isinstance(p, str)]
-    if not names:
-        return False
-    return (names[-1] in _MARKDOWN_FIELDS or names[0] == "key_points"
-            or (names[-1] == "text" and names[0] in ("risks", "disclaimers")))
-
-
-def _is_text(value: Any) -> bool:
-    return (isinstance(value, dict) and SOURCE in value and all(k in KNOWN_LANGUAGES for k in value)
-            and all(isinstance(v, str) for v in value.values()))
-
-
-def _walk(data: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, dict[str, str]]]:
-    if _is_text(data):
-        yield key_path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _walk(value, (*key_path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _walk(value, (*key_path, index))
-
-
-def stable_key(data: Any, key_path: KeyPath) -> str:
-    """The lock key of a Text: its key path, with list items that have an ``id`` named by it.
-
-    ``("sections", 2, "body")`` → ``sections/supply-gap/body``; ``("key_points", 0)`` → ``key_points/0``.
-    """
-    parts: list[str] = []
-    node = data
-    for part in key_path:
-        node_item = node[part]
-        if isinstance(part, int) and isinstance(node_item, dict) and isinstance(node_item.get("id"), str):
-            parts.append(node_item["id"])
-        else:
-            parts.append(str(part))
-        node = node_item
-    return "/".join(parts)
-
-
-def entries(doc: YamlDocument, loaded: LoadedBrief | None = None) -> list[Entry]:
-    """Every Text of a YAML document; ``body_file`` texts are the Markdown files' content."""
-    lines = doc.path.read_text("utf-8").lstrip("\ufeff").replace("\r\n", "\n").split("\n")
-    found: list[Entry] = []
-    for key_path, value in _walk(doc.data):
-        texts: dict[str, str] = {}
-        sites: dict[str, Site] = {}
-        if key_path and key_path[-1] == "body_file":
-            if loaded is None:
-                continue
-            section_id = doc.data["sections"][key_path[1]]["id"]
-            for lang in value:
-                source = loaded.bodies.get((section_id, lang))
-                if source is not None:
-                    texts[lang] = source.text
-                    sites[lang] = Site(source.origin.path, source.text, 1, 1, "block")
-        else:
-            for lang, text in value.items():
-                texts[lang] = text
-                sites[lang] = _yaml_site(doc, lines, (*key_path, lang), text)
-        if SOURCE in texts:
-            found.append(Entry(doc.path, stable_key(doc.data, key_path), _is_markdown(key_path),
-                               texts, sites))
-    return found
+# ============================================================================ aligning the two texts
 
 
 def _line_starts(text: str) -> list[int]:
@@ -721,14 +593,6 @@ def unmarked_han(text: str, lang: str, markdown: bool) -> list[tuple[int, str]]:
 
 
 @dataclass
-class _Unit:
-    """One YAML file to check, with the brief it belongs to (None for shared files)."""
-
-    doc: YamlDocument
-    loaded: LoadedBrief | None
-
-
-@dataclass
 class _Run:
     config: ProjectConfig
     targets: tuple[str, ...]
@@ -742,35 +606,26 @@ class _Run:
         return self.locks[folder]
 
 
-def _shared_units(config: ProjectConfig, names: Iterable[str]) -> list[_Unit]:
-    return [_Unit(load_yaml(config.shared / SHARED_FILES[name][0]), None) for name in names]
-
-
-def _brief_units(briefs: Iterable[LoadedBrief]) -> list[_Unit]:
-    return [_Unit(load_yaml(loaded.path), loaded) for loaded in briefs]
-
-
 def check_fidelity(config: ProjectConfig, paths: Sequence[Path] = (),
-                   langs: Sequence[str] | None = None) -> list[Diagnostic]:
+                   langs: Sequence[str] | None = None, project: Project | None = None) -> list[Diagnostic]:
     """All fidelity findings for the selected briefs and the shared files, sorted by place.
 
-    The content must load (call after the ordinary checks). Malformed glossary or lock files
-    and Han in English are errors; everything else is a warning.
+    The content must load (call after the ordinary checks; pass its ``project`` if it is loaded).
+    Malformed glossary or lock files and Han in English are errors; everything else is a warning.
     """
     if SOURCE not in config.languages:
         return []
-    project = load_project(config, paths)
+    project = project or load_project(config, paths)
     targets = tuple(lang for lang in (langs or config.languages) if lang != SOURCE and lang in config.languages)
     run = _Run(config, targets, None)
     run.glossary = load_glossary(config, run.diags)
-    for unit in [*_shared_units(config, SHARED_FILES), *_brief_units(project.briefs)]:
+    for unit in units(project.library.docs.values(), project.briefs):
         _check_unit(run, unit, drift_only=False)
-    return sorted(set(run.diags.items), key=lambda d: (str(d.location.path), d.location.line,
-                                                       d.location.column, d.message))
+    return sorted(set(run.diags.items), key=by_place)
 
 
-def _check_unit(run: _Run, unit: _Unit, drift_only: bool) -> None:
-    found = entries(unit.doc, unit.loaded)
+def _check_unit(run: _Run, unit: Unit, drift_only: bool) -> None:
+    found = unit.entries()
     lock = run.lock(unit.doc.path.parent)
     hint = REVIEW_HINT.format(path=_review_target(unit.doc.path, unit.loaded))
     if lock.groups is None:
@@ -862,12 +717,10 @@ def select(config: ProjectConfig, paths: Sequence[Path]) -> Selection:
     return Selection(tuple(dict.fromkeys(briefs)), tuple(dict.fromkeys(shared)))
 
 
-def _units(config: ProjectConfig, selection: Selection) -> list[_Unit]:
-    load_library(config)   # the shared files must be valid before anything is recorded
-    units = _shared_units(config, selection.shared)
-    if selection.briefs:
-        units.extend(_brief_units(load_project(config, selection.briefs).briefs))
-    return units
+def _units(config: ProjectConfig, selection: Selection) -> list[Unit]:
+    library = load_library(config)   # the shared files must be valid before anything is recorded
+    briefs = load_project(config, selection.briefs).briefs if selection.briefs else ()
+    return units((library.docs[name] for name in selection.shared), briefs)
 
 
 def review_status(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Diagnostic]:
@@ -875,8 +728,7 @@ def review_status(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Dia
     run = _Run(config, tuple(lang for lang in config.languages if lang != SOURCE), None)
     for unit in _units(config, select(config, paths)):
         _check_unit(run, unit, drift_only=True)
-    return sorted(set(run.diags.items), key=lambda d: (str(d.location.path), d.location.line,
-                                                       d.location.column, d.message))
+    return sorted(set(run.diags.items), key=by_place)
 
 
 @dataclass(frozen=True)
@@ -899,7 +751,7 @@ def mark_reviewed(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Rev
         if folder not in folders:
             folders[folder] = read_lock(folder, config.languages, diags)
         group: dict[str, dict[str, str]] = {}
-        for entry in entries(unit.doc, unit.loaded):
+        for entry in unit.entries():
             hashes = {lang: text_hash(entry.texts[SOURCE]) for lang in entry.texts if lang != SOURCE}
             if hashes:
                 group[entry.key] = hashes

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,7 +20,8 @@ from . import model as m
 from .config import ProjectConfig
 from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation
 from .exhibits import ExhibitData, reference_targets, resolve_exhibits
-from .markdown import fragment_links
+from .markdown import image_problem, link_problem, links, shown_url
+from .texts import markdown_texts
 from .yamlsource import KeyPath, YamlDocument, load_yaml, read_text
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,20 @@ class MarkdownSource:
     text: str
     origin: SourceLocation
 
+    @classmethod
+    def in_yaml(cls, doc: YamlDocument, key_path: KeyPath, text: str) -> MarkdownSource:
+        """A Markdown text written in YAML: a block scalar's text starts on the line after its key."""
+        where = doc.location(key_path)
+        if "\n" in text:
+            where = SourceLocation(doc.path, where.line + 1, 1)
+        return cls(text, where)
+
+    def at_line(self, offset: int) -> SourceLocation:
+        """The location of the text's 0-based line ``offset``."""
+        if not offset:
+            return self.origin
+        return SourceLocation(self.origin.path, self.origin.line + offset, 1)
+
 
 @dataclass(frozen=True)
 class Library:
@@ -57,6 +73,7 @@ class Library:
     risks: m.RiskList
     chains: m.ChainList
     files: dict[str, Path]
+    docs: dict[str, YamlDocument] = dataclasses.field(default_factory=dict)   # as read, for locating texts
 
     def analyst(self, analyst_id: str) -> m.Analyst | None:
         """The analyst with that id, if any."""
@@ -88,6 +105,7 @@ class LoadedBrief:
     bodies: dict[tuple[str, str], MarkdownSource]
     files: tuple[Path, ...]
     exhibits: dict[str, ExhibitData] = dataclasses.field(default_factory=dict)  # typed data per exhibit id
+    doc: YamlDocument | None = None   # brief.yaml as read, for locating texts
 
     @property
     def folder(self) -> Path:
@@ -222,7 +240,10 @@ def load_library(config: ProjectConfig) -> Library:
             continue
         loaded[name] = validate(docs[name], schema, config.languages, diags)
     diags.raise_if_errors()
-    library = Library(**loaded, files={n: config.shared / f for n, (f, _) in SHARED_FILES.items()})
+    for doc in docs.values():
+        for key_path, text in markdown_texts(doc):   # no brief folder: no images, anchors unchecked
+            check_markdown(MarkdownSource.in_yaml(doc, key_path, text), diags)
+    library = Library(**loaded, files={n: config.shared / f for n, (f, _) in SHARED_FILES.items()}, docs=docs)
     _check_kinds(library, docs["kinds"], diags)
     diags.raise_if_errors()
     return library
@@ -306,26 +327,54 @@ def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBri
     exhibits, data_files = resolve_exhibits(brief, doc, diags)
     _check_links(brief, doc, bodies, diags)
     diags.raise_if_errors()
-    return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits)
+    return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits, doc)
 
 
 def _check_links(brief: m.Brief, doc: YamlDocument, bodies: dict[tuple[str, str], MarkdownSource],
                  diags: Diagnostics) -> None:
-    """Every in-page link ``[](#name)`` of the Markdown must name an exhibit, section, chain or companies."""
+    """Every link and image of the brief's Markdown, in its YAML and in its body files."""
     known = reference_targets(brief)
+    sources = [source for source in bodies.values() if source.origin.path != doc.path]
+    sources += [MarkdownSource.in_yaml(doc, key_path, text) for key_path, text in markdown_texts(doc)]
+    for source in sources:
+        check_markdown(source, diags, known, doc.path.parent)
 
-    def check(text: str, line_of: Any) -> None:
-        for target, offset in fragment_links(text):
-            if target not in known:
-                diags.error(line_of(offset), f"link to unknown exhibit or section '#{target}'"
-                            f"{_suggest(target, known)}")
 
-    for source in bodies.values():
-        origin = source.origin
-        check(source.text, lambda n, o=origin: SourceLocation(o.path, o.line + n, 1))
-    for i, point in enumerate(brief.key_points):
-        for lang, text in point.items():
-            check(text, lambda _n, i=i, lang=lang: doc.location(("key_points", i, lang)))
+def check_markdown(source: MarkdownSource, diags: Diagnostics, known: set[str] | None = None,
+                   folder: Path | None = None) -> None:
+    """Refuse unsafe link targets and images from outside ``folder``, each at its line.
+
+    An in-page link ``[](#name)`` must name an exhibit, section, chain or companies when ``known``
+    is given. Images need a brief ``folder``: shared texts are printed in every brief and have none.
+    """
+    for link in links(source.text):
+        where = source.at_line(link.line)
+        if link.image:
+            problem = _image_problem(link.url, folder)
+        elif link.url.startswith("#"):
+            target = link.url[1:]
+            problem = None if known is None or target in known else (
+                f"link to unknown exhibit or section '#{target}'{_suggest(target, known)}")
+        else:
+            problem = link_problem(link.url)
+        if problem:
+            diags.error(where, problem)
+
+
+def _image_problem(url: str, folder: Path | None) -> str | None:
+    problem = image_problem(url)
+    if problem or folder is None:
+        return problem or f"image '{shown_url(url)}': images may only be used in a brief's own texts"
+    try:
+        target = (folder / unquote(urlsplit(url).path)).resolve()
+        inside, found = target.is_relative_to(folder.resolve()), target.is_file()
+    except (ValueError, OSError):   # a NUL byte, a name too long for the file system
+        return f"image '{shown_url(url)}' is not a usable file name"
+    if not inside:
+        return f"image '{shown_url(url)}' is outside the brief's folder"
+    if not found:
+        return f"image '{shown_url(url)}' not found in the brief's folder"
+    return None
 
 
 def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Diagnostics) -> None:
@@ -435,11 +484,7 @@ def _resolve_bodies(brief: m.Brief, doc: YamlDocument,
         for lang in (section.body or section.body_file or {}):
             if section.body is not None:
                 key_path = ("sections", i, "body", lang)
-                where = doc.location(key_path)
-                # A block scalar's text starts on the line after its key.
-                line = where.line + (1 if "\n" in section.body[lang] else 0)
-                origin = SourceLocation(doc.path, line, 1)
-                bodies[(section.id, lang)] = MarkdownSource(section.body[lang], origin)
+                bodies[(section.id, lang)] = MarkdownSource.in_yaml(doc, key_path, section.body[lang])
                 continue
             assert section.body_file is not None
             where = doc.location(("sections", i, "body_file", lang))

@@ -17,7 +17,7 @@ from .exhibits import CHAIN_ANCHOR, ExhibitView, Ref, exhibit_view, references
 from .fonts import FONTS
 from .i18n import Edition, format_date, is_cjk
 from .load import Library, LoadedBrief
-from .markdown import render_block, render_inline
+from .markdown import HeadingIds, render_block, render_inline
 
 
 @dataclass(frozen=True)
@@ -214,6 +214,16 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
     assert kind is not None  # guaranteed by load
     refs = references(brief, t, tr)
     font = FONTS[t.lang].sans
+    # One set of heading ids for the whole document, claimed in reading order: body text first.
+    ids = HeadingIds()
+    key_points = tuple(render_block(t.text(p), refs=refs, ids=ids) for p in brief.key_points)
+    sections = tuple(
+        SectionView(s.id, t.text(s.heading), render_block(_body(loaded, s.id, t), refs=refs, ids=ids),
+                    tuple(exhibit_view(loaded.exhibits[e.id], t, refs[e.id], font)
+                          for e in brief.exhibits if e.after == s.id))
+        for s in brief.sections
+    )
+    chain = _chain(brief, library, t, refs, ids)
     return LocalizedBrief(
         lang=t.lang,
         id=brief.id,
@@ -225,16 +235,11 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
         subtitle=t.text(brief.subtitle) if brief.subtitle else None,
         sector=t.text(brief.sector) if brief.sector else None,
         rating=_rating(brief, library, t, tr),
-        analysts=tuple(_person(library, a, t) for a in brief.analysts),
-        contacts=tuple(_person(library, a, t) for a in brief.contacts),
-        key_points=tuple(render_block(t.text(p), refs=refs) for p in brief.key_points),
-        sections=tuple(
-            SectionView(s.id, t.text(s.heading), render_block(_body(loaded, s.id, t), refs=refs),
-                        tuple(exhibit_view(loaded.exhibits[e.id], t, refs[e.id], font)
-                              for e in brief.exhibits if e.after == s.id))
-            for s in brief.sections
-        ),
-        chain=_chain(brief, library, t, refs),
+        analysts=tuple(_person(library, a, t, ids) for a in brief.analysts),
+        contacts=tuple(_person(library, a, t, ids) for a in brief.contacts),
+        key_points=key_points,
+        sections=sections,
+        chain=chain,
         companies=_companies(brief, library, t),
         risks=tuple(_risk(r, library, t, i) for i, r in enumerate(brief.risks)),
         related_reports=tuple(
@@ -242,7 +247,7 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
             for r in brief.related_reports
         ),
         sources=tuple(LinkedText(t.text(s.text), s.url) for s in brief.sources),
-        disclaimers=tuple(_disclaimer(library, d, t) for d in kind.disclaimers),
+        disclaimers=tuple(_disclaimer(library, d, t, ids) for d in kind.disclaimers),
         rating_definitions=(
             scale_definitions(library.ratings, t, tr) if kind.rating_definitions else ()
         ),
@@ -288,7 +293,7 @@ def _rating(brief: m.Brief, library: Library, t: Edition,
     )
 
 
-def _person(library: Library, person_id: str, t: Edition) -> PersonView:
+def _person(library: Library, person_id: str, t: Edition, ids: HeadingIds) -> PersonView:
     person = library.analyst(person_id)
     assert person is not None
     return PersonView(
@@ -299,11 +304,12 @@ def _person(library: Library, person_id: str, t: Edition) -> PersonView:
         licence=person.licence,
         email=person.email,
         phone=person.phone,
-        bio=render_block(t.text(person.bio)) if person.bio else None,
+        bio=render_block(t.text(person.bio), ids=ids) if person.bio else None,
     )
 
 
-def _chain(brief: m.Brief, library: Library, t: Edition, refs: dict[str, Ref]) -> ChainView | None:
+def _chain(brief: m.Brief, library: Library, t: Edition, refs: dict[str, Ref],
+           ids: HeadingIds) -> ChainView | None:
     if brief.chain is None:
         return None
     chain = library.chain(brief.chain.id)
@@ -318,7 +324,7 @@ def _chain(brief: m.Brief, library: Library, t: Edition, refs: dict[str, Ref]) -
                 id=stage.id,
                 label=t.text(stage.label),
                 current=stage.id == brief.chain.stage,
-                narrative=render_block(t.text(stage.narrative)),
+                narrative=render_block(t.text(stage.narrative), ids=ids),
                 segments=tuple(
                     SegmentView(s.id, t.text(s.label), f"#segment-{s.id}" if s.id in in_table else None)
                     for s in stage.segments
@@ -356,7 +362,8 @@ def _risk(risk: str | m.OwnRisk, library: Library, t: Edition, index: int) -> Ti
     return TitledText(f"own-{index + 1}", t.text(risk.title), render_inline(t.text(risk.text)))
 
 
-def _disclaimer(library: Library, disclaimer_id: str, t: Edition) -> TitledText:
+def _disclaimer(library: Library, disclaimer_id: str, t: Edition, ids: HeadingIds) -> TitledText:
     found = library.disclaimer(disclaimer_id)
     assert found is not None
-    return TitledText(found.id, t.text(found.title), render_block(t.text(found.text)), found.version)
+    return TitledText(found.id, t.text(found.title), render_block(t.text(found.text), ids=ids),
+                      found.version)

@@ -1,12 +1,21 @@
 """Stage 3 (prepare): Markdown → ``markupsafe.Markup``, the one place HTML is made from text.
 
 CommonMark via markdown-it-py with raw HTML off (any ``<tag>`` in content is shown, escaped),
-GFM tables on, CJK-friendly emphasis and line breaks, link validation from markdown-it (no ``javascript:``). Headings inside a section body
-are shifted below the section's own ``<h2>``.
+GFM tables on, CJK-friendly emphasis and line breaks. Headings inside a section body are shifted
+below the section's own ``<h2>``.
+
+Links: only ``https:``, ``mailto:`` and in-document ``#anchors`` (:func:`link_problem`); images only
+as relative paths (the loader checks they are files in the brief's folder). The loader reports any
+other target at its line (:func:`links` sees every target, as written); when rendering, markdown-it's
+``validateLink`` is the same rule again (:func:`_renders`), so a target that was never checked is
+shown as text rather than linked.
 
 Original-language names are marked as spans: ``[中国移动]{lang=zh-CN}`` → ``<span lang="zh-CN">中国移动</span>``
 (mdit-py-plugins' attrs, spans only). Only ``lang`` with a known language tag survives; every
 other attribute (``onclick``, ``class``, ``id``, ``style`` …) is dropped.
+
+Heading ids: every heading gets ``id="md-<slug>"`` (:class:`HeadingIds`), unique in the whole
+document, so Markdown can never take an id of the template (``section-…``, ``fig-…``, ``risk-…``).
 
 References to exhibits: a link to ``#name`` is resolved through the ``refs`` a caller passes (exhibit
 id → anchor and number label, see ``exhibits.references``): ``[](#r1-vs-o1)`` becomes a link to
@@ -16,7 +25,10 @@ markdown-it's tokens: the text is never evaluated as a template.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -30,17 +42,100 @@ from mdit_py_plugins.attrs import attrs_plugin
 from .config import KNOWN_LANGUAGES
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+SAFE_SCHEMES = ("https", "mailto")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def link_problem(url: str) -> str | None:
+    """Why a link target is refused, or None: only https://…, mailto:… and #anchors are links."""
+    if url.startswith("#"):
+        return None
+    scheme = _SCHEME.match(url)
+    name = scheme.group(1).lower() if scheme else None
+    if name == "https" and url[len("https:"):].startswith("//") and len(url) > len("https://"):
+        return None
+    if name == "mailto" and len(url) > len("mailto:"):
+        return None
+    hint = f" (use https:{url[len(name) + 1:]})" if name == "http" else ""
+    return f"link target '{shown_url(url)}' is not allowed{hint}: links may only be https://…, mailto:… or #anchor"
+
+
+def image_problem(url: str) -> str | None:
+    """Why an image source is refused before looking at files: it must be a relative path."""
+    if _SCHEME.match(url) or url.startswith("/") or not url:
+        return f"image '{shown_url(url)}' must be a file in the brief's folder, given as a relative path such as chart.png"
+    return None
+
+
+def shown_url(url: str, limit: int = 80) -> str:
+    """A link target as the author wrote it (percent-encoding and punycode undone), shortened."""
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in _parser().normalizeLinkText(url))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _renders(url: str) -> bool:
+    """markdown-it's ``validateLink`` when rendering: safe links and relative image paths only."""
+    return link_problem(url) is None or image_problem(url) is None
+
+
+@lru_cache(maxsize=4)
+def _parser(checking: bool = False) -> MarkdownIt:
+    """The renderer's parser; ``checking=True`` keeps every link target so that :func:`links` sees it."""
     # cjk_friendly: **加粗。**后文 closes as in Latin text, and a line break between two Chinese
     # characters does not become a space (both plain CommonMark surprises for Chinese writers).
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = (lambda _url: True) if checking else _renders  # type: ignore[method-assign]
     md.enable("table").use(cjk_friendly)
     # [name]{lang=zh-CN} spans only (after=(): no attributes on links, images or code).
     md.use(attrs_plugin, after=(), spans=True, allowed=("lang",))
     md.core.ruler.after("inline", "span_lang", _known_span_languages)
     md.core.ruler.after("span_lang", "exhibit_refs", _exhibit_references)
+    md.core.ruler.after("exhibit_refs", "heading_ids", _heading_ids)
     return md
+
+
+HEADING_PREFIX = "md-"
+_SLUG_LENGTH = 60
+
+
+class HeadingIds:
+    """The heading ids of one document (one brief in one language): prefixed, unique, stable.
+
+    An id is ``md-`` and a slug of the heading's text: NFKC-normalised, case-folded, runs of
+    letters and digits (any script: Chinese headings keep their characters, ``## 成本结构`` →
+    ``md-成本结构``, valid in HTML5 and in PDF destinations and more useful than a transliteration)
+    joined by ``-``, cut at 60 characters. A heading with no letters or digits (only punctuation or
+    emoji) falls back to ``md-heading``. A repeated id gets ``-2``, ``-3`` … in the order the
+    document's Markdown is rendered, so the same content always gives the same ids.
+
+    Why not mdit-py-plugins' ``anchors``: it keeps its set of used slugs per parse, and a brief
+    renders each key point, section body and disclaimer separately, so it cannot make ids unique
+    across the document; its first repeat is also ``-1``, not ``-2``.
+    """
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def claim(self, title: str) -> str:
+        """The id for a heading with this text; never one already given out."""
+        words = re.findall(r"\w+", unicodedata.normalize("NFKC", title).casefold())
+        base = HEADING_PREFIX + ("-".join(words)[:_SLUG_LENGTH].strip("-_") or "heading")
+        candidate, count = base, 1
+        while candidate in self.used:
+            count += 1
+            candidate = f"{base}-{count}"
+        self.used.add(candidate)
+        return candidate
+
+
+def _heading_ids(state: StateCore) -> None:
+    """Give every heading its document-wide id (a fresh :class:`HeadingIds` if none was passed)."""
+    ids: HeadingIds = state.env.setdefault("briefs_heading_ids", HeadingIds())
+    for index, token in enumerate(state.tokens):
+        if token.type == "heading_open":
+            children = state.tokens[index + 1].children or []
+            title = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+            token.attrSet("id", ids.claim(title))
 
 
 class Reference(Protocol):
@@ -78,18 +173,28 @@ def _exhibit_references(state: StateCore) -> None:
                 children.insert(position + 1, text)
 
 
-def fragment_links(text: str) -> list[tuple[str, int]]:
-    """Every ``#name`` link target of a Markdown text with the 0-based line of its paragraph."""
-    found: list[tuple[str, int]] = []
-    for block in _parser().parse(text):
+@dataclass(frozen=True)
+class Link:
+    """A link or image target of a Markdown text, with the 0-based line it is on."""
+
+    url: str
+    line: int
+    image: bool = False
+
+
+def links(text: str) -> list[Link]:
+    """Every link (autolinks included) and image target of a Markdown text, whether or not it
+    would be allowed, with its 0-based line (the paragraph's line plus the line breaks before it)."""
+    found: list[Link] = []
+    for block in _parser(checking=True).parse(text):
         line = block.map[0] if block.map else 0
         for token in block.children or ():
             if token.type in ("softbreak", "hardbreak"):
                 line += 1
             elif token.type == "link_open":
-                href = str(token.attrs.get("href", ""))
-                if href.startswith("#"):
-                    found.append((href[1:], line))
+                found.append(Link(str(token.attrs.get("href", "")), line))
+            elif token.type == "image":
+                found.append(Link(str(token.attrs.get("src", "")), line, image=True))
     return found
 
 
@@ -101,11 +206,16 @@ def _known_span_languages(state: StateCore) -> None:
                 token.attrs.pop("lang", None)
 
 
-def render_block(text: str, heading_base: int = 3,
-                 refs: Mapping[str, Reference] | None = None) -> Markup:
-    """Render Markdown blocks; ``#`` becomes ``<h{heading_base}>``, deeper levels follow."""
+def render_block(text: str, heading_base: int = 3, refs: Mapping[str, Reference] | None = None,
+                 ids: HeadingIds | None = None) -> Markup:
+    """Render Markdown blocks; ``#`` becomes ``<h{heading_base}>``, deeper levels follow.
+
+    Pass the document's ``ids`` so that heading ids are unique across all its texts.
+    """
     md = _parser()
     env: dict[str, Any] = {"briefs_refs": refs} if refs else {}
+    if ids is not None:
+        env["briefs_heading_ids"] = ids
     tokens = md.parse(text, env)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):

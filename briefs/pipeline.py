@@ -21,6 +21,7 @@ from .config import ProjectConfig
 from .dependencies import shared_snapshot
 from .errors import BriefsError, ContentError, Diagnostic, SourceLocation, TemplateError
 from .fonts import FONTS, require_fonts
+from .glyphs import check_glyphs
 from .i18n import Edition, catalog_problems, translations
 from .load import LoadedBrief, Project, load_project, unapproved
 from .localize import localize
@@ -132,11 +133,16 @@ def _sources(project: Project, loaded: LoadedBrief, ed: Edition) -> tuple[tuple[
     return (*own, ("_shared/used.yaml", shared_snapshot(project, loaded)))
 
 
-def check(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None) -> int:
-    """Validate everything and render HTML in memory; raises on the first stage with errors."""
+def check(config: ProjectConfig, paths: Sequence[Path] = (),
+          langs: Sequence[str] | None = None) -> tuple[Project, list[Diagnostic]]:
+    """Validate everything and render HTML in memory; raises on the first stage with errors.
+
+    Returns the loaded project and the warnings: characters no font of an edition can draw.
+    """
+    langs = tuple(langs or config.languages)
     project = load_project(config, paths)
-    plan(project, langs or config.languages)
-    return len(project.briefs)
+    plan(project, langs)
+    return project, check_glyphs(project, [edition(config, lang) for lang in langs])
 
 
 class Reporter(Protocol):
@@ -218,6 +224,7 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
         for lang in langs:
             require_fonts(lang)
     result = BuildResult(briefs=len(project.briefs))
+    result.diagnostics.extend(check_glyphs(project, [edition(config, lang) for lang in langs]))
     pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str]]] = []
     html_jobs: list[tuple[Path, bytes, str]] = []
     names: list[str] = []

@@ -25,12 +25,12 @@ from briefs.fidelity import (
     glossary_uses,
     load_glossary,
     missing_figures,
-    stable_key,
     text_hash,
     unmarked_han,
 )
 from briefs.load import validate
 from briefs.markdown import render_block, render_inline
+from briefs.texts import stable_key
 from briefs.yamlsource import load_yaml
 
 from .conftest import ROOT, edit, line_of

@@ -75,7 +75,7 @@ def test_content_is_escaped_not_interpreted(project: Path) -> None:
     assert first_zh_title
     edit(brief, first_zh_title.group(1), "R&D <script>alert(1)</script> <b>粗</b>")
     md = project / "content" / "wechat-r1-inference" / "thesis.en.md"
-    md.write_text(md.read_text("utf-8") + "\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))\n",
+    md.write_text(md.read_text("utf-8") + "\n\n<img src=x onerror=alert(1)> <a href=\"javascript:alert(1)\">x</a>\n",
                   "utf-8")
     config = load_config(project)
     documents = plan(load_project(config, [project / "content" / "wechat-r1-inference"]), LANGS)

@@ -3,7 +3,12 @@
 * ``load_yaml`` either returns plain data (text, true/false/null, lists, mappings with text keys)
   with a source line for every value, or raises a located :class:`BriefsError` - nothing else.
 * ``render_block`` / ``render_inline`` never raise, and never let a tag, an event handler or a
-  script URL from the input through: every tag in the output is one Markdown itself produces.
+  script URL from the input through: every tag in the output is one Markdown itself produces, and
+  every link or image URL is https, mailto, an #anchor or a relative path; every id is a heading's,
+  prefixed ``md-`` and unique across all the texts rendered with one ``HeadingIds``.
+* ``glyphs.describe`` names any code point (surrogates and unassigned ones included).
+* the loader's Markdown check (``check_markdown``) only ever adds located diagnostics, on a line of
+  the text, whatever the links and image paths look like.
 
 PyYAML's composer recurses once per nesting level; deep nesting must still end in a located
 BriefsError (it used to escape as RecursionError), which the nesting property below guards.
@@ -23,8 +28,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from briefs.errors import BriefsError
-from briefs.markdown import render_block, render_inline
+from briefs.errors import BriefsError, Diagnostics, SourceLocation
+from briefs.load import MarkdownSource, check_markdown
+from briefs.markdown import HEADING_PREFIX, HeadingIds, links, render_block, render_inline
 from briefs.yamlsource import YamlDocument, load_yaml
 
 # Keep Hypothesis' caches out of the source tree (no example database is used either).
@@ -177,11 +183,12 @@ def test_dumped_data_round_trips_as_text(scratch: Path, data: Any, flow: bool) -
 # Tags and attributes markdown-it (CommonMark + tables, raw HTML off) produces by itself.
 _TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code", "em",
          "strong", "a", "img", "hr", "br", "table", "thead", "tbody", "tr", "th", "td"}
-_ATTRIBUTES = {"href", "src", "alt", "title", "start", "class", "style"}
+_ATTRIBUTES = {"href", "src", "alt", "title", "start", "class", "style", "id"}
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[^\s=>]+=\"[^\"]*\")*)\s*/?>")
 _ATTRIBUTE = re.compile(r"\s+([^\s=>]+)=\"([^\"]*)\"")
 _IMG = re.compile(r'<img src="[^"<>]*" alt="[^"<>]*"(?: title="[^"<>]*")? />')
 _BAD_URL = re.compile(r"^\s*(javascript|vbscript|file):", re.IGNORECASE)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
 def assert_safe_html(source: str, output: str) -> None:
@@ -195,8 +202,15 @@ def assert_safe_html(source: str, output: str) -> None:
         assert match[2] in _TAGS, match[0]
         for name, value in _ATTRIBUTE.findall(match[3]):
             assert name in _ATTRIBUTES, match[0]
+            if name == "id":
+                assert match[2] in ("h1", "h2", "h3", "h4", "h5", "h6"), match[0]
+                assert value.startswith(HEADING_PREFIX) and html.unescape(value) == value, match[0]
             if name in ("href", "src"):
-                assert not _BAD_URL.match(html.unescape(value)), match[0]
+                url = html.unescape(value)
+                assert not _BAD_URL.match(url), match[0]
+                scheme = _SCHEME.match(url)
+                assert scheme is None or scheme[1].lower() in ("https", "mailto"), match[0]
+                assert not url.startswith("//"), match[0]
     if "<img" in output:
         assert "![" in source  # only Markdown image syntax makes an image
         assert len(_IMG.findall(output)) == output.count("<img"), output
@@ -207,7 +221,9 @@ _HTMLISH = [
     "<svg/onload=alert(1)>", "<iframe src=javascript:alert(1)>", "<a href=\"javascript:alert(1)\">x</a>",
     "<style>*{}</style>", "<!-- c -->", "<![CDATA[x]]>", "<?php ?>", "</p>", "<p onclick=x>",
     "[l](javascript:alert(1))", "[l](JaVaScRiPt:alert(1))", "[l](java&#115;cript:alert(1))",
-    "[l](vbscript:x)", "[l](file:///etc/passwd)", "![i](x.png \"t\\\" onerror=\\\"x\")",
+    "[l](vbscript:x)", "[l](file:///etc/passwd)", "[l](http://x)", "<http://x>", "[l](//x/y)",
+    "[l](ftp://x)", "[l](https://x)", "<mailto:a@b.c>", "<a@b.c>", "[l](#x)", "![i](../../x)",
+    "![i](%00)", "![i](%2e%2e/x)", "![i](/etc/passwd)", "![i](data:image/png;base64,AA)", "[l](<a b>)", "![i](x.png \"t\\\" onerror=\\\"x\")",
     "![i](javascript:alert(1))", "![<img src=x>](y)", "[r]: javascript:x\n", "[r]\n",
     "<http://x.y/?<script>>", "<javascript:alert(1)>", "`<script>`", "```\n<script>\n```\n",
     "```js\" onerror=\"x\n", "    <img src=x>\n", "&lt;script&gt;", "&#60;script&#62;", "<", ">",
@@ -256,4 +272,60 @@ def test_render_inline_escapes_html(text: str) -> None:
 def test_render_block_shifts_headings(level: int, heading_base: int) -> None:
     output = str(render_block("#" * level + " Heading\n", heading_base))
     expected = min(6, level + heading_base - 1)
-    assert output == f"<h{expected}>Heading</h{expected}>\n"
+    assert output == f'<h{expected} id="md-heading">Heading</h{expected}>\n'
+
+
+_HEADINGS = ["# ", "## ", "### ", "Cost", "cost", "成本", " ", "-", "-2", "2", "😀", "\ue000", "`c`",
+             "**b**", "[l](#x)", "<x>", "&amp;", "x" * 70, "\n", "\n\n", "Heading", "\t", "_", "Ａ"]
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.one_of(st.sampled_from(_HEADINGS), st.text(max_size=4)), max_size=20)
+                .map("".join), max_size=5))
+def test_heading_ids_are_prefixed_and_unique_across_a_document(texts: list[str]) -> None:
+    ids = HeadingIds()
+    found: list[str] = []
+    for text in texts:
+        output = str(render_block(text, ids=ids))
+        assert_safe_html(text, output)
+        found += re.findall(r'<h[1-6] id="([^"]*)"', output)
+    assert len(found) == len(set(found)), found
+    assert all(re.fullmatch(r"md-[\w-]{1,70}", i) for i in found), found
+    again = HeadingIds()   # the same texts give the same ids
+    assert found == [i for t in texts for i in re.findall(r'<h[1-6] id="([^"]*)"', str(render_block(t, ids=again)))]
+
+
+_LINKISH = [*_HTMLISH, "![i](", "[l](", ")", "%", "%00", "%2e", "%2F", "..", "/", "a.png", "x" * 300,
+            "https://", "mailto:", "#", "\n", "\n\n", "> ", "| a |\n|---|\n| "]
+linkish = st.lists(st.one_of(st.sampled_from(_LINKISH), st.text(max_size=4)), max_size=40).map("".join)
+
+
+@SETTINGS
+@given(st.one_of(linkish, st.text()))
+def test_link_check_only_reports_located_problems(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    folder = tmp_path_factory.getbasetemp() / "linkcheck"
+    folder.mkdir(exist_ok=True)
+    (folder / "a.png").write_bytes(b"")
+    lines = text.count("\n") + len(re.findall("\r(?!\n)", text)) + 1
+    for link in links(text):
+        assert 0 <= link.line < lines
+    diags = Diagnostics()
+    origin = SourceLocation(folder / "x.md", 10, 1)
+    check_markdown(MarkdownSource(text, origin), diags, {"x"}, folder)
+    for diagnostic in diags:
+        assert diagnostic.severity == "error" and diagnostic.location.path == origin.path
+        assert 10 <= diagnostic.location.line < 10 + lines
+        assert diagnostic.message.isprintable()
+
+
+# ----------------------------------------------------------------------------- glyphs
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF)))
+def test_every_character_is_described(text: str) -> None:
+    from briefs.glyphs import describe
+
+    for char in set(text):
+        shown = describe(char)
+        assert re.fullmatch(r"U\+[0-9A-F]{4,6} \S.*", shown) and shown.isprintable(), shown

@@ -1,7 +1,7 @@
 """``briefs check``: validate content, references and templates, then the bilingual fidelity checks.
 
-Writes nothing. Error-level problems exit 1; fidelity warnings are printed and exit 0, or 1 with
-``--strict``.
+Writes nothing. Error-level problems exit 1; warnings (fidelity, characters no font can draw) are
+printed and exit 0, or 1 with ``--strict``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..config import project_config
-from ..errors import BriefsError
+from ..errors import BriefsError, by_place
 from ..fidelity import check_fidelity
 from ..pipeline import check
 
@@ -22,8 +22,9 @@ def run(project: Path | None, paths: Sequence[Path], langs: Sequence[str] | None
     """Run the checks; returns the exit status."""
     try:
         config = project_config(project)
-        count = check(config, paths, langs)
-        findings = check_fidelity(config, paths, langs)
+        loaded, glyphs = check(config, paths, langs)
+        count = len(loaded.briefs)
+        findings = sorted([*check_fidelity(config, paths, langs, loaded), *glyphs], key=by_place)
     except BriefsError as exc:
         fail(exc)
         return 1
@@ -40,3 +41,4 @@ def run(project: Path | None, paths: Sequence[Path], langs: Sequence[str] | None
         click.echo(f"briefs: {len(findings)} warning(s) with --strict", err=True)
         return 1
     return 0
+
