@@ -23,8 +23,9 @@ class ProjectConfig:
     # Editions made from another language's text when content has none of its own:
     # {"zh-HK": ("zh-CN", "s2hk")} = Traditional Chinese converted from zh-CN with OpenCC's s2hk.
     derived: tuple[tuple[str, str, str], ...] = ()
-    # A PDF of at least this many pages gets a contents page (0: never).
-    toc_min_pages: int = 7
+    # A PDF of at least this many pages gets a contents page (0: never). Ten: a short brief reads
+    # without one, and the extra layout it costs is only paid by long reports.
+    toc_min_pages: int = 10
 
     @property
     def editions(self) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .fonts import FONTS
 from .i18n import Edition, translations
 from .incremental import file_hash
-from .load import discover, load_project, unapproved, validate
+from .load import discover, validate
 from .model import _check_id
 from .templates import css_string
 from .write import write_atomic
@@ -99,6 +99,18 @@ def stamp_pdf(config: ProjectConfig, edition: Edition, recipient: Recipient) -> 
     return pdf
 
 
+def is_draft(config: ProjectConfig, pdf: bytes, edition: Edition) -> bool:
+    """Whether a built PDF is a draft: its /Keywords start with the edition's DRAFT word.
+
+    The PDF about to be sent is the truth, whatever brief.yaml says now.
+    """
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        keywords = str(doc.docinfo.get("/Keywords", ""))
+    return keywords.split(",")[0].strip() == translations(config.templates, edition).gettext("DRAFT")
+
+
 def overlay(base: bytes, stamp: bytes) -> bytes:
     """Lay the stamp's single page over every page of the base PDF (no re-layout)."""
     import pikepdf
@@ -117,10 +129,8 @@ def distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
     from .pipeline import edition
 
     result = DistributionResult()
-    drafts = unapproved(load_project(config, paths).briefs)
-    if drafts:  # a draft never leaves the house
-        raise ContentError(drafts)
-    briefs = [p.parent.name for p in discover(config, paths)]
+    sources = discover(config, paths)
+    briefs = [p.parent.name for p in sources]
     stamps: dict[str, bytes] = {}
     when = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     log_lines: list[str] = []
@@ -132,6 +142,11 @@ def distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
             if recipient.id not in stamps:
                 stamps[recipient.id] = stamp_pdf(config, edition(config, recipient.lang), recipient)
             base = base_path.read_bytes()
+            if is_draft(config, base, edition(config, recipient.lang)):  # a draft never leaves the house
+                raise ContentError(Diagnostic(
+                    SourceLocation(sources[briefs.index(brief_id)], 1, 1),
+                    f"brief '{brief_id}' is not approved: {base_path.name} is a draft; add the "
+                    "compliance approval and rebuild before distributing"))
             target = out / brief_id / "distribution" / f"{brief_id}.{recipient.lang}.{recipient.id}.pdf"
             write_atomic(target, overlay(base, stamps[recipient.id]))
             entry = {"time": when, "brief": brief_id, "lang": recipient.lang,

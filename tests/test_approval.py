@@ -97,8 +97,11 @@ def test_distribute_refuses_a_draft(project: Path, run_cli) -> None:  # type: ig
     listing = project / "clients.yaml"
     listing.write_text("recipients:\n  - {id: client-a, name: Jane Doe, organisation: Fund A, lang: en}\n",
                        "utf-8")
+    built = run_cli(project, "build", "--lang", "en", "--format", "pdf", f"content/{draft}")
+    assert built.exit_code == 0, built.output
     result = run_cli(project, "distribute", f"content/{draft}", "--recipients", str(listing))
     assert result.exit_code == 1
-    assert f"content/{draft}/brief.yaml:1:1: brief '{draft}' is not approved" in result.output
+    assert f"content/{draft}/brief.yaml:1:1: brief '{draft}' is not approved: {draft}.en.pdf is a draft" \
+        in result.output
     assert not (project / "output" / "distribution.jsonl").exists()
     assert line_of(project / "content" / draft / "brief.yaml", "id:") == 1
