@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -80,17 +80,20 @@ def edition(config: ProjectConfig, lang: str) -> Edition:
 
 def plan(project: Project, langs: Sequence[str]) -> list[Document]:
     """Localize and render the HTML of every brief in every language (cheap; done in-process)."""
+    return list(iter_plan(project, langs))
+
+
+def iter_plan(project: Project, langs: Sequence[str]) -> Iterator[Document]:
+    """:func:`plan`, one document at a time, so PDF workers can start on the first ones."""
     config = project.config
     editions = [edition(config, lang) for lang in langs]
     problems = [p for e in editions for p in catalog_problems(config.templates, e)]
     if any(p.severity == "error" for p in problems):
         raise TemplateError(problems)
     css = (load_css(config.templates), load_css(config.templates, "screen.css"))
-    documents: list[Document] = []
     for loaded in project.briefs:
         for ed in editions:
-            documents.append(_document(project, loaded, ed, langs, css))
-    return documents
+            yield _document(project, loaded, ed, langs, css)
 
 
 def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequence[str],
@@ -219,17 +222,18 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     project = load_project(config, paths)
     if final and (drafts := unapproved(project.briefs)):
         raise ContentError(drafts)
-    documents = plan(project, langs)
     if "pdf" in formats:
         for lang in langs:
             require_fonts(lang)
     result = BuildResult(briefs=len(project.briefs))
     result.diagnostics.extend(check_glyphs(project, [edition(config, lang) for lang in langs]))
+    # Each PDF goes to a warm worker as soon as its HTML exists: rendering overlaps planning.
+    early: dict[Any, workers.PdfTask] = {}
     pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str]]] = []
     html_jobs: list[tuple[Path, bytes, str]] = []
     names: list[str] = []
     fonts_fp, renderer_fp = font_fingerprint(families), renderer_fingerprint()
-    for index, document in enumerate(documents):
+    for index, document in enumerate(iter_plan(project, langs)):
         folder = out / document.brief_id
         stem = f"{document.brief_id}.{document.lang}"
         html_key = digest([__version__, document.html])
@@ -254,6 +258,9 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
                                        document.attachments, document.created,
                                        config.toc_min_pages)
                 pdf_jobs.append((task, path, pdf_key, inputs))
+                future = workers.submit(pool, task, timeout) if pool is not None else None
+                if future is not None:
+                    early[future] = task
             else:
                 result.skipped.append(path)
 
@@ -287,7 +294,7 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
         if tasks and scheduler:
             workers.run_dask(tasks, scheduler, finished, timeout)
         elif tasks:
-            workers.run(tasks, jobs, finished, timeout, memory_limit, pool)
+            workers.run(tasks, jobs, finished, timeout, memory_limit, pool, early)
     finally:
         if result.failed or len(result.written) < len(html_jobs) + len(pdf_jobs):
             manifest.tree.pop(scope.name, None)

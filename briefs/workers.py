@@ -14,7 +14,7 @@ import resource
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -146,12 +146,24 @@ def start_pool(jobs: int, memory_limit: int | None = DEFAULT_MEMORY) -> ProcessP
     return pool
 
 
+def submit(pool: ProcessPoolExecutor, task: PdfTask,
+           timeout: float = DEFAULT_TIMEOUT) -> Future[PdfOutcome] | None:
+    """Start one task on a pool from :func:`start_pool` now and hand the future to :func:`run`;
+    None if a worker already died (:func:`run` retries the task on a fresh pool)."""
+    try:
+        return pool.submit(render_task, task, timeout)
+    except BrokenProcessPool:
+        return None
+
+
 def run(tasks: Sequence[PdfTask], jobs: int, on_done: Callable[[PdfOutcome], None] | None = None,
         timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = DEFAULT_MEMORY,
-        pool: ProcessPoolExecutor | None = None) -> list[PdfOutcome]:
+        pool: ProcessPoolExecutor | None = None,
+        early: Mapping[Future[PdfOutcome], PdfTask] | None = None) -> list[PdfOutcome]:
     """Render every task on ``jobs`` warm workers; outcomes are returned in task order.
 
-    ``pool`` is a pool from :func:`start_pool` to use first. If a worker dies outright (killed,
+    ``pool`` is a pool from :func:`start_pool` to use first, and ``early`` the tasks already
+    :func:`submit`-ted to it. If a worker dies outright (killed,
     crashed), a new pool is made and the unfinished tasks are retried one worker at a time, so
     only the document that kills its worker fails.
     """
@@ -159,8 +171,8 @@ def run(tasks: Sequence[PdfTask], jobs: int, on_done: Callable[[PdfOutcome], Non
     pending = list(tasks)
     workers = max(1, min(jobs, len(pending)))
     while pending:
-        survivors = _run_pool(pending, workers, outcomes, on_done, timeout, memory_limit, pool)
-        pool = None
+        survivors = _run_pool(pending, workers, outcomes, on_done, timeout, memory_limit, pool, early)
+        pool, early = None, None
         if survivors and workers == 1:
             # Alone in its pool and still the pool broke: this document kills its worker.
             culprit = survivors.pop(0)
@@ -176,15 +188,19 @@ def run(tasks: Sequence[PdfTask], jobs: int, on_done: Callable[[PdfOutcome], Non
 
 def _run_pool(tasks: list[PdfTask], workers: int, outcomes: dict[int, PdfOutcome],
               on_done: Callable[[PdfOutcome], None] | None, timeout: float,
-              memory_limit: int | None, pool: ProcessPoolExecutor | None = None) -> list[PdfTask]:
-    """Run tasks on one pool (the given one, or a new one); returns the tasks left unfinished
-    if the pool broke."""
+              memory_limit: int | None, pool: ProcessPoolExecutor | None = None,
+              early: Mapping[Future[PdfOutcome], PdfTask] | None = None) -> list[PdfTask]:
+    """Run tasks on one pool (the given one with its ``early`` futures, or a new one); returns
+    the tasks left unfinished if the pool broke."""
     if pool is None:
-        pool = start_pool(workers, memory_limit)
+        pool, early = start_pool(workers, memory_limit), None
     with pool:
-        futures: dict[Future[PdfOutcome], PdfTask] = {
-            pool.submit(render_task, task, timeout): task for task in tasks
-        }
+        futures: dict[Future[PdfOutcome], PdfTask] = dict(early or {})
+        started = {task.index for task in futures.values()}
+        for task in tasks:
+            future = None if task.index in started else submit(pool, task, timeout)
+            if future is not None:  # None: the pool broke; the task is left for the next pool
+                futures[future] = task
         broken = False
         while futures and not broken:
             done, _ = wait(futures, return_when=FIRST_COMPLETED)

@@ -145,6 +145,36 @@ def _renumber(text: bytes, new_gid: dict[int, int]) -> bytes:
 
 _SHOW = {"Tj", "'", '"', "TJ"}
 
+# How WeasyPrint writes text: BT … /F1 9.5 Tf … [<0041>12<0042>] TJ … ET, hex strings only.
+_TEXT_TOKEN = re.compile(rb"(?<![^\s])(BT)(?=\s)|/([^\s/\[\]<>()]+)\s+[-+\d.]+\s+Tf(?=\s)|\[([^\]]*)\]\s*TJ")
+_HEX = re.compile(rb"<([0-9a-fA-F]*)>")
+
+
+def _rewrite_weasyprint_text(data: bytes, font_maps: dict[str, dict[int, int] | None]) -> bytes | None:
+    """The fast path of :func:`_rewrite_content` for text as WeasyPrint writes it (a regular
+    expression instead of a parse, ~5x faster); None for anything else, which takes the parser."""
+    if b"(" in data or b"Tj" in data or b"'" in data or b'"' in data:
+        return None
+    out, last, current, font_set = [], 0, None, False
+    for match in _TEXT_TOKEN.finditer(data):
+        if match[1]:
+            current, font_set = None, False
+        elif match[2] is not None:
+            current, font_set = font_maps.get("/" + match[2].decode("latin-1")), True
+        elif not font_set:
+            return None  # a TJ whose font was set outside its BT block: let the parser track it
+        elif current is not None:
+            table = current
+
+            def hex_codes(m: re.Match[bytes]) -> bytes:
+                codes = bytes.fromhex(m[1].decode("ascii"))
+                return b"<%s>" % b"".join(b"%04x" % table.get(int.from_bytes(codes[i:i + 2], "big"), 0)
+                                          for i in range(0, len(codes) - 1, 2))
+            out += [data[last:match.start(3)], _HEX.sub(hex_codes, match[3])]
+            last = match.end(3)
+    out.append(data[last:])
+    return b"".join(out)
+
 
 def _rewrite_content(resources: pikepdf.Object, content: pikepdf.Stream,
                      maps: dict[tuple[int, int], dict[int, int]], seen: set[tuple[int, int]]) -> None:
@@ -156,6 +186,11 @@ def _rewrite_content(resources: pikepdf.Object, content: pikepdf.Stream,
     fonts = resources.get("/Font", pikepdf.Dictionary())
     font_maps = {name: maps.get(font.objgen) for name, font in fonts.items()}
     if not any(font_maps.values()):
+        return
+    data = content.read_bytes()
+    fast = _rewrite_weasyprint_text(data, font_maps)
+    if fast is not None:
+        content.write(fast)
         return
     current: dict[int, int] | None = None
     stack: list[dict[int, int] | None] = []  # the font is graphics state: q/Q save and restore it
