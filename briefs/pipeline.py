@@ -226,7 +226,6 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
         for lang in langs:
             require_fonts(lang)
     result = BuildResult(briefs=len(project.briefs))
-    result.diagnostics.extend(check_glyphs(project, [edition(config, lang) for lang in langs]))
     # Each PDF goes to a warm worker as soon as its HTML exists: rendering overlaps planning.
     early: dict[Any, workers.PdfTask] = {}
     pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str]]] = []
@@ -264,6 +263,8 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
             else:
                 result.skipped.append(path)
 
+    # after the PDFs have started: a warning-only check need not delay the first render
+    result.diagnostics.extend(check_glyphs(project, [edition(config, lang) for lang in langs]))
     if reporter is not None:
         reporter.start(len(html_jobs) + len(pdf_jobs))
     by_index = {task.index: (path, key, inputs) for task, path, key, inputs in pdf_jobs}
