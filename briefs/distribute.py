@@ -130,23 +130,31 @@ def distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
 
     result = DistributionResult()
     sources = discover(config, paths)
-    briefs = [p.parent.name for p in sources]
+    langs = sorted({r.lang for r in recipients})
+    # Every base PDF is checked before anything is written: a refusal leaves no stamped copy
+    # without its log line.
+    problems = Diagnostics()
+    for source in sources:
+        brief_id = source.parent.name
+        for lang in langs:
+            base_path = out / brief_id / f"{brief_id}.{lang}.pdf"
+            if not base_path.is_file():
+                problems.error(SourceLocation(base_path), "base PDF missing; build it first")
+            elif is_draft(config, base_path.read_bytes(), edition(config, lang)):  # a draft never leaves the house
+                problems.error(SourceLocation(source, 1, 1),
+                               f"brief '{brief_id}' is not approved: {base_path.name} is a draft; add "
+                               "the compliance approval and rebuild before distributing")
+    problems.raise_if_errors()
     stamps: dict[str, bytes] = {}
     when = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     log_lines: list[str] = []
-    for brief_id in briefs:
+    for source in sources:
+        brief_id = source.parent.name
         for recipient in recipients:
             base_path = out / brief_id / f"{brief_id}.{recipient.lang}.pdf"
-            if not base_path.is_file():
-                raise ContentError(Diagnostic(SourceLocation(base_path), "base PDF missing; build it first"))
             if recipient.id not in stamps:
                 stamps[recipient.id] = stamp_pdf(config, edition(config, recipient.lang), recipient)
             base = base_path.read_bytes()
-            if is_draft(config, base, edition(config, recipient.lang)):  # a draft never leaves the house
-                raise ContentError(Diagnostic(
-                    SourceLocation(sources[briefs.index(brief_id)], 1, 1),
-                    f"brief '{brief_id}' is not approved: {base_path.name} is a draft; add the "
-                    "compliance approval and rebuild before distributing"))
             target = out / brief_id / "distribution" / f"{brief_id}.{recipient.lang}.{recipient.id}.pdf"
             write_atomic(target, overlay(base, stamps[recipient.id]))
             entry = {"time": when, "brief": brief_id, "lang": recipient.lang,

@@ -92,16 +92,21 @@ def test_a_bad_approval_is_a_located_error(project: Path, run_cli, approval: str
     assert message in result.output and "Traceback" not in result.output
 
 
-def test_distribute_refuses_a_draft(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_distribute_refuses_a_draft_and_stamps_nothing(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """With an approved brief and a draft in one run, not even the approved one is stamped."""
     draft = _draft_id()
+    approved = next(i for i, ok in approvals().items() if ok)
     listing = project / "clients.yaml"
     listing.write_text("recipients:\n  - {id: client-a, name: Jane Doe, organisation: Fund A, lang: en}\n",
                        "utf-8")
-    built = run_cli(project, "build", "--lang", "en", "--format", "pdf", f"content/{draft}")
+    built = run_cli(project, "build", "--lang", "en", "--format", "pdf", f"content/{approved}",
+                    f"content/{draft}")
     assert built.exit_code == 0, built.output
-    result = run_cli(project, "distribute", f"content/{draft}", "--recipients", str(listing))
+    result = run_cli(project, "distribute", f"content/{approved}", f"content/{draft}",
+                     "--recipients", str(listing))
     assert result.exit_code == 1
     assert f"content/{draft}/brief.yaml:1:1: brief '{draft}' is not approved: {draft}.en.pdf is a draft" \
         in result.output
     assert not (project / "output" / "distribution.jsonl").exists()
+    assert not list((project / "output").glob("*/distribution/*"))
     assert line_of(project / "content" / draft / "brief.yaml", "id:") == 1
