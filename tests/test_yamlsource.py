@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from briefs.errors import BriefsError, ContentError, Diagnostic
+from briefs import yamlsource
 from briefs.yamlsource import MAX_BYTES, MAX_DEPTH, YamlDocument, load_yaml
 
 
@@ -431,7 +432,9 @@ def test_nesting_limit_bounds_the_work_on_a_long_line(tmp_path: Path, monkeypatc
 
 
 def test_work_budget_is_generous_for_real_content(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The budget above is not tight: loading the largest example brief stays far below it.
+    # The budget above is not tight: loading the largest example brief stays far below it
+    # with the pure-Python scanner (used without libyaml, and to word every error).
+    monkeypatch.setattr(yamlsource, "_FAST_LOADER", None)
     work = {"units": 0}
     original = yaml.scanner.Scanner.stale_possible_simple_keys
 
@@ -444,3 +447,23 @@ def test_work_budget_is_generous_for_real_content(monkeypatch: pytest.MonkeyPatc
     biggest = max(root.glob("*/brief.yaml"), key=lambda p: p.stat().st_size)
     load_yaml(biggest)
     assert 0 < work["units"] < 100_000
+
+
+def test_libyaml_and_pure_python_agree_on_all_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    # libyaml parses what PyYAML's reader accepts; both must give the same data and lines.
+    assert yamlsource._FAST_LOADER is not None, "PyYAML without libyaml: the fast path is untested"
+    root = Path(__file__).resolve().parent.parent / "content"
+    files = sorted(root.rglob("*.yaml"))
+    fast = [load_yaml(path) for path in files]
+    monkeypatch.setattr(yamlsource, "_FAST_LOADER", None)
+    slow = [load_yaml(path) for path in files]
+    assert len(files) >= 10
+    for a, b in zip(fast, slow, strict=True):
+        assert a.data == b.data and a.lines == b.lines, a.path
+
+
+@pytest.mark.parametrize("text", ["a: &x 1\nb: 2\n", "a: 1\nb: *x\n", "a: [1, &y 2]\nb: [\n"])
+def test_anchor_refused_before_a_later_syntax_error(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ContentError) as info:
+        load_yaml(write(tmp_path, text))
+    assert "are not allowed" in str(info.value)
