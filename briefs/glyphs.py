@@ -13,10 +13,10 @@ located through :mod:`texts`), in the edition's own language or, for a derived e
 from its source; and every cell of every exhibit's data file (cells print in every edition).
 
 How: each family is resolved to its font file and face with ``fc-match`` (fontconfig, as
-WeasyPrint does), and the face's character map is read once with fontTools (lazily: only the
-``cmap`` table) and cached per file, face and modification time. A text is then one set
-difference. Controls, format characters (zero-width joiners, bidi marks) and variation selectors
-are not drawn as glyphs and are not checked.
+WeasyPrint does), and the face's character map is read once with HarfBuzz (uharfbuzz) and
+cached per file, face and modification time. A text is then one set difference. Controls,
+format characters (zero-width joiners, bidi marks) and variation selectors are not drawn as
+glyphs and are not checked.
 """
 
 from __future__ import annotations
@@ -59,10 +59,10 @@ def resolve(family: str) -> Face | None:
 
 @lru_cache(maxsize=None)
 def _cmap(path: Path, index: int, mtime_ns: int) -> frozenset[str]:
-    from fontTools.ttLib import TTFont
+    import uharfbuzz as hb  # HarfBuzz reads a CJK cmap in under a millisecond (fontTools: 0.15 s)
 
-    with TTFont(path, fontNumber=index, lazy=True) as font:
-        return frozenset(map(chr, font.getBestCmap() or {}))
+    face = hb.Face(hb.Blob.from_file_path(str(path)), index)
+    return frozenset(map(chr, face.unicodes))
 
 
 def characters(face: Face) -> frozenset[str]:
