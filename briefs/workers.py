@@ -1,6 +1,8 @@
 """Stage 5 at scale: PDF rendering in warm worker processes, each document isolated and bounded.
 
-A worker imports WeasyPrint and builds its font configuration once, then renders many documents.
+Workers are forked from one warm parent (:mod:`briefs.zygote`, run by multiprocessing's fork
+server), so WeasyPrint's import and the first layout's font loading are paid once per build, not
+once per worker; each worker then renders many documents.
 Each document gets a time limit (an interval timer in the worker) and the worker an address-space
 limit, so a runaway brief fails alone with a clear message and the batch goes on. Results come
 back in submission order whatever order the workers finish in.
@@ -12,6 +14,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -65,18 +68,27 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise _Timeout
 
 
-def warm(memory_limit: int | None) -> None:
-    """Worker initializer: import WeasyPrint and set up fonts once; bound the address space."""
+def font_config() -> Any:
+    """This process's WeasyPrint font configuration, made on first use and kept (it holds the
+    font map, whose loaded faces make every later layout faster)."""
     global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
+def warm(memory_limit: int | None) -> None:
+    """Worker initializer: bound the address space; import WeasyPrint and set up fonts once
+    (already done when the worker was forked from the warm :mod:`briefs.zygote`)."""
     if memory_limit:
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         cap = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
     _die_with_parent()
-    from weasyprint.text.fonts import FontConfiguration
-
-    _FONT_CONFIG = FontConfiguration()
+    font_config()
 
 
 def _die_with_parent() -> None:
@@ -96,13 +108,8 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
     The time limit needs the main thread (an interval timer); Dask runs tasks on worker threads,
     where the cluster's own limits apply instead.
     """
-    global _FONT_CONFIG
     from .render.pdf import render_pdf
 
-    if _FONT_CONFIG is None:  # not started by warm() (e.g. on a Dask worker): warm up now
-        from weasyprint.text.fonts import FontConfiguration
-
-        _FONT_CONFIG = FontConfiguration()
     outcome = PdfOutcome(task.index, pid=os.getpid())
     started = time.perf_counter()
     timed = threading.current_thread() is threading.main_thread()
@@ -112,7 +119,7 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
     try:
         outcome.pdf, outcome.warnings = render_pdf(
             task.html, task.base_url, task.allowed_roots, task.source, task.attachments,
-            task.created, font_config=_FONT_CONFIG, toc_min_pages=task.toc_min_pages)
+            task.created, font_config=font_config(), toc_min_pages=task.toc_min_pages)
     except _Timeout:
         outcome.error = Diagnostic(SourceLocation(task.source),
                                    f"PDF rendering took longer than {timeout:g} s and was stopped")
@@ -130,20 +137,33 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
     return outcome
 
 
-def _ready() -> int:
-    return os.getpid()
+def _context() -> Any:
+    """Workers come from multiprocessing's fork server, which first imports :mod:`briefs.zygote`.
+
+    The server starts at once and warms up (WeasyPrint, fonts, one small layout) while the
+    build loads content; each worker is then a fork of that warm process. So workers carry only
+    what rendering needs (never the parent's content, charts or data), and a second or eighth
+    worker costs no second warm-up. The server lives as long as this process and serves every
+    later build in it.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["briefs.zygote"])
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()  # returns at once; the warm-up runs beside the caller
+    return context
+
+
+def origin() -> tuple[int, int | None]:
+    """This worker's parent pid, and the pid :mod:`briefs.zygote` warmed up in (None: cold)."""
+    zygote = sys.modules.get("briefs.zygote")
+    return os.getppid(), getattr(zygote, "WARMED_IN", None)
 
 
 def start_pool(jobs: int, memory_limit: int | None = DEFAULT_MEMORY) -> ProcessPoolExecutor:
-    """Fork ``jobs`` workers now, before the parent loads content, charts and data.
-
-    Forked early, workers carry only what rendering needs (less memory each), and their warm-up
-    (importing WeasyPrint, font configuration) overlaps with the parent's HTML planning.
-    """
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+    """A pool of ``jobs`` workers, forked from the warm :mod:`briefs.zygote` as tasks arrive."""
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
                                initializer=warm, initargs=(memory_limit,))
-    pool.submit(_ready)  # with 'fork', the first submit starts every worker at once
-    return pool
 
 
 def submit(pool: ProcessPoolExecutor, task: PdfTask,

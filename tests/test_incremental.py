@@ -118,9 +118,15 @@ def _failing_for(brief_id: str, how: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("how", ["crash", "hang"])
 def test_one_failing_document_does_not_stop_the_batch(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                       how: str) -> None:
+    import multiprocessing
+
+    from briefs import workers
     from briefs.render import pdf
 
-    monkeypatch.setattr(pdf, "render_pdf", _failing_for("compute-etf-note", how))  # inherited by fork
+    # The fault is injected by patching this process, so the workers are plain forks of it
+    # here (they normally come from the warm zygote); the recovery code is the same for both.
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(pdf, "render_pdf", _failing_for("compute-etf-note", how))
     config = load_config(project)
     chosen = [project / "content" / "compute-etf-note", project / "content" / "wechat-r1-inference"]
     result = build(config, chosen, formats=("pdf",), out=project / "out", jobs=2, timeout=8)
@@ -137,3 +143,16 @@ def test_one_failing_document_does_not_stop_the_batch(project: Path, monkeypatch
     assert sorted(p.name for p in again.written) == ["compute-etf-note.en.pdf",
                                                      "compute-etf-note.zh-CN.pdf"]
     assert not again.failed
+
+
+@pytest.mark.pdf
+def test_workers_are_forks_of_the_warm_zygote() -> None:
+    # Every worker was forked from one process that had already imported WeasyPrint and laid
+    # out a page (the zygote), not from this one, and not warmed up on its own.
+    from briefs import workers
+
+    with workers.start_pool(2) as pool:
+        origins = {pool.submit(workers.origin).result(timeout=60) for _ in range(6)}
+    parents = {parent for parent, _ in origins}
+    assert len(parents) == 1 and os.getpid() not in parents
+    assert all(warmed == parent for parent, warmed in origins)
