@@ -12,6 +12,8 @@ import yaml
 
 from .load import LoadedBrief, Project
 
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter: 10 times faster
+
 
 def used_shared(project: Project, loaded: LoadedBrief) -> dict[str, Any]:
     """The shared records one brief uses, as plain data in a stable order."""
@@ -40,5 +42,6 @@ def shared_snapshot(project: Project, loaded: LoadedBrief) -> bytes:
     """YAML of :func:`used_shared`, with a header saying what it is (embedded in the PDF)."""
     header = (f"# Shared content used by brief '{loaded.brief.id}', as resolved at build time\n"
               f"# (from content/_shared/*.yaml; disclaimer ids and versions included).\n")
-    body = yaml.safe_dump(used_shared(project, loaded), allow_unicode=True, sort_keys=False, width=100)
+    body = yaml.dump(used_shared(project, loaded), Dumper=_DUMPER, allow_unicode=True,
+                     sort_keys=False, width=100)
     return (header + body).encode("utf-8")

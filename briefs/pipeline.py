@@ -92,12 +92,13 @@ def iter_plan(project: Project, langs: Sequence[str]) -> Iterator[Document]:
         raise TemplateError(problems)
     css = (load_css(config.templates), load_css(config.templates, "screen.css"))
     for loaded in project.briefs:
+        snapshot = shared_snapshot(project, loaded)  # the same for every edition of a brief
         for ed in editions:
-            yield _document(project, loaded, ed, langs, css)
+            yield _document(project, loaded, ed, langs, css, snapshot)
 
 
 def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequence[str],
-              css: tuple[Markup, Markup]) -> Document:
+              css: tuple[Markup, Markup], snapshot: bytes) -> Document:
     config = project.config
     lang = ed.lang
     tr = translations(config.templates, ed)
@@ -118,10 +119,10 @@ def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequenc
     html = render_html(config.templates, context)
     verify_html(html, localized, loaded.path)
     return Document(loaded.brief.id, lang, html, loaded.path, loaded.folder, context.created,
-                    _sources(project, loaded, ed))
+                    _sources(loaded, ed, snapshot))
 
 
-def _sources(project: Project, loaded: LoadedBrief, ed: Edition) -> tuple[tuple[str, bytes], ...]:
+def _sources(loaded: LoadedBrief, ed: Edition, snapshot: bytes) -> tuple[tuple[str, bytes], ...]:
     """What to embed in the PDF: the files this edition was built from, and the shared records.
 
     That is brief.yaml, the Markdown of the edition's own language (its source's, if derived),
@@ -133,7 +134,7 @@ def _sources(project: Project, loaded: LoadedBrief, ed: Edition) -> tuple[tuple[
                 if lang != text_lang and src.origin.path != loaded.path}
     own = [(p.relative_to(loaded.folder).as_posix(), p.read_bytes())
            for p in loaded.files if p not in other_md]
-    return (*own, ("_shared/used.yaml", shared_snapshot(project, loaded)))
+    return (*own, ("_shared/used.yaml", snapshot))
 
 
 def check(config: ProjectConfig, paths: Sequence[Path] = (),
