@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from ..errors import Diagnostic, RenderError, SourceLocation
-from .fontpack import repack_fonts
 
 log = logging.getLogger(__name__)
 
@@ -175,4 +174,6 @@ def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source:
         logger.removeHandler(handler)
     warnings = [Diagnostic(SourceLocation(source), f"WeasyPrint: {m}", "warning") for m in handler.messages]
     assert isinstance(pdf, bytes)
+    from .fontpack import repack_fonts  # pikepdf, fontTools: only where PDFs are made
+
     return repack_fonts(pdf), warnings
