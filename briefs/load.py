@@ -342,7 +342,8 @@ def _check_links(brief: m.Brief, doc: YamlDocument, bodies: dict[tuple[str, str]
 
 def check_markdown(source: MarkdownSource, diags: Diagnostics, known: set[str] | None = None,
                    folder: Path | None = None) -> None:
-    """Refuse unsafe link targets and images from outside ``folder``, each at its line.
+    """Refuse unsafe link targets, images from outside ``folder`` and images without a text
+    alternative, each at its line.
 
     An in-page link ``[](#name)`` must name an exhibit, section, chain or companies when ``known``
     is given. Images need a brief ``folder``: shared texts are printed in every brief and have none.
@@ -350,7 +351,9 @@ def check_markdown(source: MarkdownSource, diags: Diagnostics, known: set[str] |
     for link in links(source.text):
         where = source.at_line(link.line)
         if link.image:
-            problem = _image_problem(link.url, folder)
+            problem = _image_problem(link.url, folder) or (None if link.alt.strip() else (
+                "image has no text alternative; say what it shows, e.g. ![Exhibit: GPU "
+                "shipments 2024](chart.png), for screen readers and the PDF's tags"))
         elif link.url.startswith("#"):
             target = link.url[1:]
             problem = None if known is None or target in known else (

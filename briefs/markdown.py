@@ -180,6 +180,7 @@ class Link:
     url: str
     line: int
     image: bool = False
+    alt: str = ""  # an image's text alternative
 
 
 def links(text: str) -> list[Link]:
@@ -194,7 +195,8 @@ def links(text: str) -> list[Link]:
             elif token.type == "link_open":
                 found.append(Link(str(token.attrs.get("href", "")), line))
             elif token.type == "image":
-                found.append(Link(str(token.attrs.get("src", "")), line, image=True))
+                found.append(Link(str(token.attrs.get("src", "")), line, image=True,
+                                  alt=token.content))
     return found
 
 

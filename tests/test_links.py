@@ -100,6 +100,15 @@ def test_images_only_from_the_brief_folder(project: Path, run_cli: RunCli, targe
     assert_error(check(run_cli, project), ETF_MD, line, words)
 
 
+@pytest.mark.parametrize("markdown", ["![](dot.png)", "![  ](dot.png)", "![][dot]\n\n[dot]: dot.png"])
+def test_an_image_needs_a_text_alternative(project: Path, run_cli: RunCli, markdown: str) -> None:
+    from .test_safety import png
+
+    (project / "content/compute-etf-note/dot.png").write_bytes(png())
+    line = append(project, ETF_MD, markdown)
+    assert_error(check(run_cli, project), ETF_MD, line, "image has no text alternative")
+
+
 def test_an_image_symlinked_out_of_the_folder(project: Path, run_cli: RunCli) -> None:
     (project / "content/compute-etf-note/innocent.png").symlink_to(project / "pyproject.toml")
     line = append(project, ETF_MD, "![chart](innocent.png)")
