@@ -117,10 +117,17 @@ def test_two_builds_cannot_write_one_folder(project: Path, run_cli) -> None:  # 
     assert run_cli(project, "build", str(BRIEF), "--format", "html").exit_code == 0  # released
 
 
+def _default_sigint() -> None:
+    # A test run started in the background by a non-interactive shell inherits SIGINT ignored,
+    # and Python then never raises KeyboardInterrupt: give the build the disposition a
+    # terminal's Ctrl-C meets.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_build(project: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "briefs", "build", "--jobs", "2", "--force"],
                             cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "CI": "1"})
+                            env={**os.environ, "CI": "1"}, preexec_fn=_default_sigint)
 
 
 def _wait_for_first_pdf(project: Path, process: subprocess.Popen[bytes]) -> None:
