@@ -16,6 +16,7 @@ from briefs.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("zh-CN", "en")
+EXAMPLES = tuple(sorted(p.parent.name for p in (ROOT / "content").glob("[!_]*/brief.yaml")))  # the example briefs
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .conftest import line_of
+from .conftest import EXAMPLES, line_of
 
 pytestmark = pytest.mark.pdf
 BRIEF = Path("content") / "compute-etf-note"
@@ -157,7 +157,7 @@ def test_sigkill_mid_build_leaves_whole_files_and_the_next_build_recovers(projec
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     assert not list(out.rglob("*.tmp"))
     _only_whole_files(out)
-    assert len(list(out.rglob("*.pdf"))) == 8
+    assert len(list(out.rglob("*.pdf"))) == 2 * len(EXAMPLES)
 
 
 def test_ctrl_c_leaves_no_temporary_files(project: Path) -> None:
