@@ -37,7 +37,7 @@ DPI = 40
 GREYS = 16  # references are stored with 16 grey levels (4-bit PNG): a few KB each
 LEVEL = 64  # a pixel differs when its grey value moved by more than this (of 255)
 TOLERANCE = 0.001  # a page differs when more than this fraction of its pixels differ
-LANGS = ("zh-CN", "en")
+LANGS = ("zh-CN", "en", "zh-HK")  # zh-HK: the derived edition (OpenCC, HK fonts) looks right too
 BRIEFS = sorted(p.parent.name for p in (ROOT / "content").glob("[!_]*/brief.yaml"))
 NAME = re.compile(r"^(?P<brief>.+)\.(?P<lang>[A-Za-z]{2}(?:-[A-Za-z]{2})?)\.(?P<page>[a-z]+)\.png$")
 
