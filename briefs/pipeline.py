@@ -6,6 +6,7 @@ later the expensive PDF step can run in worker processes without sharing state.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -233,7 +234,11 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     html_jobs: list[tuple[Path, bytes, str]] = []
     names: list[str] = []
     fonts_fp, renderer_fp = font_fingerprint(families), renderer_fingerprint()
-    for index, document in enumerate(iter_plan(project, langs)):
+    # Longest first (the classic LPT rule), so that short documents, not a long one, end the
+    # batch on the last busy worker. A brief's text size is a fair guess at its layout time.
+    longest_first = dataclasses.replace(project, briefs=tuple(sorted(
+        project.briefs, key=lambda b: sum(f.stat().st_size for f in b.files), reverse=True)))
+    for index, document in enumerate(iter_plan(longest_first, langs)):
         folder = out / document.brief_id
         stem = f"{document.brief_id}.{document.lang}"
         html_key = digest([__version__, document.html])
@@ -264,6 +269,8 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
             else:
                 result.skipped.append(path)
 
+    rank = {loaded.brief.id: i for i, loaded in enumerate(project.briefs)}
+    names.sort(key=lambda name: rank[name.split("/")[0]])  # stable: listed in the selection's order
     # after the PDFs have started: a warning-only check need not delay the first render
     result.diagnostics.extend(check_glyphs(project, [edition(config, lang) for lang in langs]))
     if reporter is not None:
