@@ -121,7 +121,7 @@ def _prescan(path: Path, text: str) -> None:
     # so the first problem is the one reported, even when a syntax error follows it.
     depth = 0
     try:
-        for token in yaml.scan(text, Loader=_loader_for(text, fast=True)):
+        for token in yaml.scan(text, Loader=_loader_for(text)):
             if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
                                   yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
                 depth += 1
@@ -141,20 +141,20 @@ def _prescan(path: Path, text: str) -> None:
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
 
 
-def _loader_for(text: str, *, fast: bool) -> Any:
+def _loader_for(text: str) -> Any:
     """libyaml's C parser (about 10 times faster) for text that PyYAML's reader accepts as is.
 
     Anything else, and every text with an error, goes through the pure-Python parser, so what
     an author is told never depends on whether libyaml is installed.
     """
-    if fast and _FAST_LOADER is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+    if _FAST_LOADER is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
         return _FAST_LOADER
     return _ComposeLoader
 
 
 def _compose(text: str) -> Any:
     """The node graph of ``text`` (anchors, aliases and depth were refused by :func:`_prescan`)."""
-    loader = _loader_for(text, fast=True)
+    loader = _loader_for(text)
     if loader is not _ComposeLoader:
         try:
             return yaml.compose(text, Loader=loader)
