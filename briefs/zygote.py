@@ -23,14 +23,13 @@ def _prewarm() -> None:
     from .fonts import FONTS
     from .render.pdf import render_pdf
 
-    workers.warm(None)  # imports WeasyPrint and builds the font configuration workers inherit
     families = sorted({family for lang in ("zh-CN", "en") for family in
                        (FONTS[lang].sans, FONTS[lang].serif)})
     body = "".join(f'<p style="font-family: \'{family}\'">研究简报 Research brief 2025 '
                    f'<b>投资评级 Rating</b></p>' for family in families)
     html = f'<!DOCTYPE html><html lang="zh-CN"><body>{body}</body></html>'
     render_pdf(html, Path("/"), (), Path("<prewarm>"), created=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
-               font_config=workers.font_config())
+               font_config=workers.font_config())  # the font configuration workers inherit
 
 
 try:
