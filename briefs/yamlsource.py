@@ -96,7 +96,7 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _prescan(path: Path, text: str) -> None:
+def _prescan(path: Path, text: str, loader: Any) -> None:
     """Refuse odd line breaks and over-deep nesting before composing (the composer recurses)."""
     for char, name in _ODD_BREAKS.items():
         index = text.find(char)
@@ -121,7 +121,7 @@ def _prescan(path: Path, text: str) -> None:
     # so the first problem is the one reported, even when a syntax error follows it.
     depth = 0
     try:
-        for token in yaml.scan(text, Loader=_loader_for(text)):
+        for token in yaml.scan(text, Loader=loader):
             if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
                                   yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
                 depth += 1
@@ -152,9 +152,8 @@ def _loader_for(text: str) -> Any:
     return _ComposeLoader
 
 
-def _compose(text: str) -> Any:
+def _compose(text: str, loader: Any) -> Any:
     """The node graph of ``text`` (anchors, aliases and depth were refused by :func:`_prescan`)."""
-    loader = _loader_for(text)
     if loader is not _ComposeLoader:
         try:
             return yaml.compose(text, Loader=loader)
@@ -169,8 +168,9 @@ def load_yaml(path: Path) -> YamlDocument:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        _prescan(path, text)
-        node = _compose(text)
+        loader = _loader_for(text)
+        _prescan(path, text, loader)
+        node = _compose(text, loader)
     except RecursionError:  # deep nesting before a syntax error that stopped the pre-scan
         raise ContentError.at(path, 1, 1, f"nested deeper than {MAX_DEPTH} levels") from None
     except _Refused as exc:
