@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from briefs.config import load_config
 from briefs.load import load_project
 
-from .conftest import ROOT, Built
+from .conftest import EXAMPLES, ROOT, Built
 
 pytestmark = pytest.mark.pdf
 
@@ -38,7 +38,7 @@ GREYS = 16  # references are stored with 16 grey levels (4-bit PNG): a few KB ea
 LEVEL = 64  # a pixel differs when its grey value moved by more than this (of 255)
 TOLERANCE = 0.001  # a page differs when more than this fraction of its pixels differ
 LANGS = ("zh-CN", "en", "zh-HK")  # zh-HK: the derived edition (OpenCC, HK fonts) looks right too
-BRIEFS = sorted(p.parent.name for p in (ROOT / "content").glob("[!_]*/brief.yaml"))
+BRIEFS = list(EXAMPLES)
 NAME = re.compile(r"^(?P<brief>.+)\.(?P<lang>[A-Za-z]{2}(?:-[A-Za-z]{2})?)\.(?P<page>[a-z]+)\.png$")
 
 
