@@ -60,7 +60,6 @@ def font_fingerprint(families: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def toolkit_fingerprint() -> str:
     """briefs' version and its own source files: an upgrade (or a local edit) rebuilds."""
     package = Path(__file__).resolve().parent
@@ -76,6 +75,13 @@ def renderer_fingerprint() -> str:
 
     return digest([toolkit_fingerprint(), *(version(name) for name in
                                             ("weasyprint", "pydyf", "pikepdf", "uharfbuzz", "fonttools"))])
+
+
+def files_digest(folder: Path, files: Iterable[Path]) -> str:
+    """Digest of a brief's own files (names relative to its folder, and contents)."""
+    return digest(part for path in sorted(files) for part in (
+        path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path.as_posix(),
+        path.read_bytes()))
 
 
 def _files(folder: Path) -> list[Path]:
@@ -105,22 +111,30 @@ class Manifest:
 
     out: Path
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    tree: dict[str, str] = field(default_factory=dict)
+    tree: dict[str, dict[str, Any]] = field(default_factory=dict)
+    briefs: dict[str, str] = field(default_factory=dict)  # brief id -> its own files' digest
 
     @classmethod
     def load(cls, out: Path) -> Manifest:
         """Read the manifest; a missing or unreadable one means "nothing is known to be current"."""
         try:
             data = json.loads((out / MANIFEST).read_text("utf-8"))
-            if data.get("format") != FORMAT:
-                return cls(out)
-            return cls(out, dict(data.get("outputs", {})), dict(data.get("tree", {})))
         except (OSError, ValueError):
             return cls(out)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return cls(out)
+        fields = [data.get(name, {}) for name in ("outputs", "tree", "briefs")]
+        if not all(isinstance(f, dict) for f in fields):  # hand-edited or damaged: trust none of it
+            return cls(out)
+        outputs, tree, briefs = fields
+        return cls(out, {k: v for k, v in outputs.items() if isinstance(v, dict)},
+                   {k: v for k, v in tree.items() if isinstance(v, dict)},
+                   {k: v for k, v in briefs.items() if isinstance(v, str)})
 
     def save(self) -> None:
         """Write the manifest atomically, in a stable order."""
         data = {"format": FORMAT, "tree": dict(sorted(self.tree.items())),
+                "briefs": dict(sorted(self.briefs.items())),
                 "outputs": dict(sorted(self.outputs.items()))}
         write_atomic(self.out / MANIFEST, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
 
@@ -178,6 +192,9 @@ def scope_of(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
 def up_to_date(manifest: Manifest, scope: Scope) -> list[Path] | None:
     """The outputs of the last complete build of this scope if nothing changed since, else None."""
     recorded = manifest.tree.get(scope.name, {})
-    if recorded.get("key") == scope.tree and manifest.intact(recorded.get("outputs", [])):
-        return [manifest.out / n for n in recorded["outputs"]]
+    names = recorded.get("outputs")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return None
+    if recorded.get("key") == scope.tree and manifest.intact(names):
+        return [manifest.out / n for n in names]
     return None

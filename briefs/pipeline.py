@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,6 +33,7 @@ from .incremental import (
     Manifest,
     Scope,
     digest,
+    files_digest,
     font_fingerprint,
     renderer_fingerprint,
     scope_of,
@@ -138,6 +139,20 @@ def _sources(loaded: LoadedBrief, ed: Edition, snapshot: bytes) -> tuple[tuple[s
     return (*own, ("_shared/used.yaml", snapshot))
 
 
+def schedule(briefs: Sequence[LoadedBrief], built: Mapping[str, str],
+             own: Mapping[str, str]) -> tuple[LoadedBrief, ...]:
+    """The order to plan and render briefs in.
+
+    Briefs whose own files changed since the last build (``own`` digest differs from ``built``)
+    come first, so the brief an analyst just edited is on a worker as soon as one is warm, not
+    after every other brief's HTML and charts. Then longest first (the classic LPT rule), so that
+    short documents, not a long one, end the batch on the last busy worker; a brief's text size
+    is a fair guess at its layout time.
+    """
+    return tuple(sorted(briefs, key=lambda b: (own[b.brief.id] == built.get(b.brief.id),
+                                               -sum(f.stat().st_size for f in b.files))))
+
+
 def check(config: ProjectConfig, paths: Sequence[Path] = (),
           langs: Sequence[str] | None = None) -> tuple[Project, list[Diagnostic]]:
     """Validate everything and render HTML in memory; raises on the first stage with errors.
@@ -234,11 +249,9 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     html_jobs: list[tuple[Path, bytes, str]] = []
     names: list[str] = []
     fonts_fp, renderer_fp = font_fingerprint(families), renderer_fingerprint()
-    # Longest first (the classic LPT rule), so that short documents, not a long one, end the
-    # batch on the last busy worker. A brief's text size is a fair guess at its layout time.
-    longest_first = dataclasses.replace(project, briefs=tuple(sorted(
-        project.briefs, key=lambda b: sum(f.stat().st_size for f in b.files), reverse=True)))
-    for index, document in enumerate(iter_plan(longest_first, langs)):
+    own = {b.brief.id: files_digest(b.folder, b.files) for b in project.briefs}
+    ordered = dataclasses.replace(project, briefs=schedule(project.briefs, manifest.briefs, own))
+    for index, document in enumerate(iter_plan(ordered, langs)):
         folder = out / document.brief_id
         stem = f"{document.brief_id}.{document.lang}"
         html_key = digest([__version__, document.html])
@@ -305,6 +318,12 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
         elif tasks:
             workers.run(tasks, jobs, finished, timeout, memory_limit, pool, early)
     finally:
+        # Which briefs' own files are now fully built (an ordering hint for the next build).
+        written = set(result.written)
+        unfinished = {path.parent.name for path in [*(p for p, *_ in html_jobs),
+                                                    *(p for _, p, *_ in pdf_jobs)]
+                      if path not in written}
+        manifest.briefs.update({b: own[b] for b in own if b not in unfinished})
         if result.failed or len(result.written) < len(html_jobs) + len(pdf_jobs):
             manifest.tree.pop(scope.name, None)
         else:

@@ -139,6 +139,10 @@ def test_one_failing_document_does_not_stop_the_batch(project: Path, monkeypatch
     written = sorted(p.name for p in result.written)
     assert written == ["wechat-r1-inference.en.pdf", "wechat-r1-inference.zh-CN.pdf"]
     assert not list((project / "out" / "compute-etf-note").glob("*.pdf"))
+    from briefs.incremental import Manifest
+
+    recorded = Manifest.load(project / "out").briefs  # the failed brief goes first next time
+    assert "wechat-r1-inference" in recorded and "compute-etf-note" not in recorded
     # Once the fault is gone, the next build renders the failed ones only.
     monkeypatch.undo()
     again = build(config, chosen, formats=("pdf",), out=project / "out", jobs=2)
@@ -158,3 +162,47 @@ def test_workers_are_forks_of_the_warm_zygote() -> None:
     parents = {parent for parent, _ in origins}
     assert len(parents) == 1 and os.getpid() not in parents
     assert all(warmed == parent for parent, warmed in origins)
+
+
+def test_the_brief_just_edited_is_planned_first(project: Path) -> None:
+    # After a build, every brief's own files are on record. Planning goes longest first, except
+    # that a brief edited since goes before all others: its PDF reaches a worker first.
+    from briefs.incremental import Manifest, files_digest
+    from briefs.load import load_project
+    from briefs.pipeline import schedule
+
+    html_build(project)
+    config = load_config(project)
+
+    def order() -> list[str]:
+        briefs = load_project(config).briefs
+        own = {b.brief.id: files_digest(b.folder, b.files) for b in briefs}
+        recorded = Manifest.load(project / "out").briefs
+        return [b.brief.id for b in schedule(briefs, recorded, own)]
+
+    def size(brief_id: str) -> int:
+        return sum(f.stat().st_size for f in (project / "content" / brief_id).iterdir())
+
+    before = order()
+    assert sorted(before) == sorted(EXAMPLES)
+    assert [size(b) for b in before] == sorted((size(b) for b in before), reverse=True)
+    last = before[-1]
+    edit(project / "content" / last / "brief.yaml", "title:", "title: ", 1)
+    assert order() == [last, *before[:-1]]
+    html_build(project)  # now built: back to longest first
+    assert order()[0] == before[0] and len(set(order())) == len(before)
+
+
+@pytest.mark.parametrize("damage", [
+    '{"format": 1, "outputs": [], "tree": 5, "briefs": null}',
+    '{"format": 1, "outputs": {"a/b.html": 3}, "tree": {"x": {"outputs": 7}}, "briefs": {"a": 1}}',
+    '[1, 2, 3]',
+    '{"format": 1, "tree": {"x": {"key": 1, "outputs": [null, 2]}}}',
+])
+def test_a_damaged_manifest_means_rebuild_not_crash(project: Path, damage: str) -> None:
+    html_build(project)
+    manifest = project / "out" / ".briefs" / "manifest.json"
+    manifest.write_text(damage, "utf-8")
+    result = html_build(project)
+    assert not result.failed and len(result.written) + len(result.skipped) == HTML_FILES
+    assert html_build(project).up_to_date  # and the manifest is whole again
