@@ -137,6 +137,11 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
     return outcome
 
 
+def start_zygote() -> None:
+    """Start the warm parent of the local workers now, in the background (a no-op if running)."""
+    _context()
+
+
 def _context() -> Any:
     """Workers come from multiprocessing's fork server, which first imports :mod:`briefs.zygote`.
 
