@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -69,6 +70,21 @@ def toolkit_fingerprint() -> str:
     return digest(parts)
 
 
+@lru_cache(maxsize=1)
+def installed_fingerprint() -> str:
+    """Every installed distribution and its version (the names of the ``*.dist-info`` folders on
+    ``sys.path``): upgrading WeasyPrint, Jinja, matplotlib or any other library ends the no-op
+    fast path, and the keys of each output then decide what is rendered again."""
+    names = []
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as it:
+                names += [e.name for e in it if e.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:  # a zip file, a missing folder: nothing installed there to list
+            continue
+    return digest(sorted(names))
+
+
 def renderer_fingerprint() -> str:
     """briefs' code and the PDF libraries' versions: a new renderer may lay pages out differently."""
     from importlib.metadata import version
@@ -92,7 +108,8 @@ def _files(folder: Path) -> list[Path]:
 def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
              formats: Sequence[str], families: tuple[str, ...]) -> str:
     """Hash of every input file and option of a build (cheap: no parsing)."""
-    parts: list[bytes | str] = [toolkit_fingerprint(), ",".join(langs), ",".join(formats),
+    parts: list[bytes | str] = [toolkit_fingerprint(), installed_fingerprint(),
+                                ",".join(langs), ",".join(formats),
                                 ",".join(str(p.resolve()) for p in paths),
                                 font_fingerprint(families),
                                 f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}"]

@@ -206,3 +206,24 @@ def test_a_damaged_manifest_means_rebuild_not_crash(project: Path, damage: str) 
     result = html_build(project)
     assert not result.failed and len(result.written) + len(result.skipped) == HTML_FILES
     assert html_build(project).up_to_date  # and the manifest is whole again
+
+
+def test_installing_or_upgrading_a_library_ends_the_noop_fast_path(project: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefs.incremental import installed_fingerprint
+
+    html_build(project)
+    assert html_build(project).up_to_date
+    site = tmp_path / "site"
+    (site / "jinja2-99.0.dist-info").mkdir(parents=True)  # as if a new Jinja were installed
+    monkeypatch.syspath_prepend(str(site))
+    installed_fingerprint.cache_clear()
+    try:
+        after = html_build(project)
+        # Not a no-op: every output's key was checked; the HTML came out the same, so none is
+        # rewritten, and the next build is a no-op again.
+        assert not after.up_to_date and not after.written and len(after.skipped) == HTML_FILES
+        assert html_build(project).up_to_date
+    finally:
+        monkeypatch.undo()
+        installed_fingerprint.cache_clear()
