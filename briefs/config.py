@@ -9,6 +9,7 @@ from pathlib import Path
 from .errors import ConfigError, Diagnostic, SourceLocation
 
 KNOWN_LANGUAGES = ("zh-CN", "en", "zh-HK")
+MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # the largest image (or other file) a brief may show
 
 
 @dataclass(frozen=True)

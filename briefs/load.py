@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import BaseModel, ValidationError
 
 from . import model as m
-from .config import ProjectConfig
+from .config import MAX_RESOURCE_BYTES, ProjectConfig
 from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation
 from .exhibits import ExhibitData, reference_targets, resolve_exhibits
 from .markdown import image_problem, link_problem, links, shown_url
@@ -106,6 +107,7 @@ class LoadedBrief:
     files: tuple[Path, ...]
     exhibits: dict[str, ExhibitData] = dataclasses.field(default_factory=dict)  # typed data per exhibit id
     doc: YamlDocument | None = None   # brief.yaml as read, for locating texts
+    assets: tuple[Path, ...] = ()     # images its Markdown shows (files in its folder)
 
     @property
     def folder(self) -> Path:
@@ -325,29 +327,32 @@ def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBri
     _check_references(brief, doc, library, diags)
     bodies, body_files = _resolve_bodies(brief, doc, diags)
     exhibits, data_files = resolve_exhibits(brief, doc, diags)
-    _check_links(brief, doc, bodies, diags)
+    assets = _check_links(brief, doc, bodies, diags)
     diags.raise_if_errors()
-    return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits, doc)
+    return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits, doc, assets)
 
 
 def _check_links(brief: m.Brief, doc: YamlDocument, bodies: dict[tuple[str, str], MarkdownSource],
-                 diags: Diagnostics) -> None:
-    """Every link and image of the brief's Markdown, in its YAML and in its body files."""
+                 diags: Diagnostics) -> tuple[Path, ...]:
+    """Every link and image of the brief's Markdown, in its YAML and in its body files; returns
+    the image files shown."""
     known = reference_targets(brief)
     sources = [source for source in bodies.values() if source.origin.path != doc.path]
     sources += [MarkdownSource.in_yaml(doc, key_path, text) for key_path, text in markdown_texts(doc)]
-    for source in sources:
-        check_markdown(source, diags, known, doc.path.parent)
+    images = {image for source in sources
+              for image in check_markdown(source, diags, known, doc.path.parent)}
+    return tuple(sorted(images))
 
 
 def check_markdown(source: MarkdownSource, diags: Diagnostics, known: set[str] | None = None,
-                   folder: Path | None = None) -> None:
+                   folder: Path | None = None) -> list[Path]:
     """Refuse unsafe link targets, images from outside ``folder`` and images without a text
-    alternative, each at its line.
+    alternative, each at its line; returns the image files that passed, as paths in ``folder``.
 
     An in-page link ``[](#name)`` must name an exhibit, section, chain or companies when ``known``
     is given. Images need a brief ``folder``: shared texts are printed in every brief and have none.
     """
+    images: list[Path] = []
     for link in links(source.text):
         where = source.at_line(link.line)
         if link.image:
@@ -362,6 +367,9 @@ def check_markdown(source: MarkdownSource, diags: Diagnostics, known: set[str] |
             problem = link_problem(link.url)
         if problem:
             diags.error(where, problem)
+        elif link.image and folder is not None:
+            images.append(Path(os.path.normpath(folder / unquote(urlsplit(link.url).path))))
+    return images
 
 
 def _image_problem(url: str, folder: Path | None) -> str | None:
@@ -377,6 +385,9 @@ def _image_problem(url: str, folder: Path | None) -> str | None:
         return f"image '{shown_url(url)}' is outside the brief's folder"
     if not found:
         return f"image '{shown_url(url)}' not found in the brief's folder"
+    if (size := target.stat().st_size) > MAX_RESOURCE_BYTES:
+        return (f"image '{shown_url(url)}' is {size / 2**20:.1f} MiB; the limit is "
+                f"{MAX_RESOURCE_BYTES // 2**20} MiB")
     return None
 
 

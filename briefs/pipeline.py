@@ -246,27 +246,35 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     # Each PDF goes to a warm worker as soon as its HTML exists: rendering overlaps planning.
     early: dict[Any, workers.PdfTask] = {}
     pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str]]] = []
-    html_jobs: list[tuple[Path, bytes, str]] = []
+    html_jobs: list[tuple[Path, bytes, str, dict[str, str]]] = []  # HTML pages and their images
     names: list[str] = []
     fonts_fp, renderer_fp = font_fingerprint(families), renderer_fingerprint()
-    own = {b.brief.id: files_digest(b.folder, b.files) for b in project.briefs}
+    own = {b.brief.id: files_digest(b.folder, (*b.files, *b.assets)) for b in project.briefs}
     ordered = dataclasses.replace(project, briefs=schedule(project.briefs, manifest.briefs, own))
+    by_id = {b.brief.id: b for b in project.briefs}
     for index, document in enumerate(iter_plan(ordered, langs)):
         folder = out / document.brief_id
         stem = f"{document.brief_id}.{document.lang}"
         html_key = digest([__version__, document.html])
+        loaded = by_id[document.brief_id]
+        images = [(p.relative_to(loaded.folder).as_posix(), p.read_bytes()) for p in loaded.assets]
         if "html" in formats:
-            path = folder / f"{stem}.html"
-            names.append(path.relative_to(out).as_posix())
-            if force or not manifest.current(path, html_key):
-                html_jobs.append((path, document.html.encode("utf-8"), html_key))
-            else:
-                result.skipped.append(path)
+            # The page, and (with its first language) the images it shows, beside it.
+            first = document.lang == langs[0]
+            pages = [(folder / f"{stem}.html", document.html.encode("utf-8"), html_key, "html")]
+            pages += [(folder / name, data, digest([data]), "image") for name, data in images if first]
+            for path, data, key, kind in pages:
+                names.append(path.relative_to(out).as_posix())
+                if force or not manifest.current(path, key):
+                    html_jobs.append((path, data, key, {kind: key}))
+                else:
+                    result.skipped.append(path)
         if "pdf" in formats:
             path = folder / f"{stem}.pdf"
             names.append(path.relative_to(out).as_posix())
             sources = digest(part for name, data in document.attachments for part in (name, data))
             inputs = {"html": html_key, "sources": sources, "fonts": fonts_fp, "renderer": renderer_fp,
+                      "images": digest(part for name, data in images for part in (name, data)),
                       "variant": PDF_VARIANT, "created": document.created.isoformat(),
                       "toc_min_pages": str(config.toc_min_pages)}
             pdf_key = digest(sorted(f"{k}={v}" for k, v in inputs.items()))
@@ -306,9 +314,9 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
             reporter.done(path if outcome.pdf is not None else None, outcome.error)
 
     try:
-        for path, data, key in html_jobs:
+        for path, data, key, inputs in html_jobs:
             write_atomic(path, data)
-            manifest.record(path, key, {"html": key})
+            manifest.record(path, key, inputs)
             result.written.append(path)
             if reporter is not None:
                 reporter.done(path, None)

@@ -227,3 +227,55 @@ def test_installing_or_upgrading_a_library_ends_the_noop_fast_path(project: Path
     finally:
         monkeypatch.undo()
         installed_fingerprint.cache_clear()
+
+
+def _shown_colour(pdf_path: Path) -> tuple[int, int, int]:
+    """The colour of the one raster image a PDF draws (its first pixel)."""
+    import pikepdf
+    from pikepdf import PdfImage
+
+    with pikepdf.open(pdf_path) as pdf:
+        # WeasyPrint shares one resource dictionary between pages: the same object on each
+        images = {image.objgen: image for page in pdf.pages for image in page.get_images().values()}
+        assert len(images) == 1
+        return PdfImage(next(iter(images.values()))).as_pil_image().convert("RGB").getpixel((0, 0))
+
+
+@pytest.mark.pdf
+def test_an_image_is_published_beside_the_html_and_its_edits_rebuild_the_pdf(project: Path) -> None:
+    from html.parser import HTMLParser
+
+    from PIL import Image
+
+    brief = project / "content" / "compute-etf-note"
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(brief / "pic.png")
+    with (brief / "etfs.zh-CN.md").open("a", encoding="utf-8") as f:
+        f.write("\n![示意图：红色方块](pic.png)\n")
+    config, out = load_config(project), project / "out"
+    first = build(config, [brief], out=out, jobs=1)
+    assert not first.failed and (out / "compute-etf-note" / "pic.png").read_bytes() == (brief / "pic.png").read_bytes()
+
+    class Sources(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "img":
+                self.found.append(dict(attrs)["src"] or "")
+
+    page = out / "compute-etf-note" / "compute-etf-note.zh-CN.html"
+    parser = Sources()
+    parser.feed(page.read_text("utf-8"))
+    assert parser.found == ["pic.png"] and all((page.parent / src).is_file() for src in parser.found)
+    assert _shown_colour(page.with_suffix(".pdf")) == (200, 30, 30)
+
+    Image.new("RGB", (40, 20), (30, 30, 200)).save(brief / "pic.png")  # the same name, a new picture
+    second = build(config, [brief], out=out, jobs=1)
+    assert {p.name for p in second.written} >= {"pic.png", "compute-etf-note.zh-CN.pdf"}
+    assert "compute-etf-note.zh-CN.html" not in {p.name for p in second.written}  # its text is the same
+    assert (out / "compute-etf-note" / "pic.png").read_bytes() == (brief / "pic.png").read_bytes()
+    assert _shown_colour(page.with_suffix(".pdf")) == (30, 30, 200)
+
+    (out / "compute-etf-note" / "pic.png").unlink()  # a published image deleted is put back
+    assert [p.name for p in build(config, [brief], out=out, jobs=1).written] == ["pic.png"]

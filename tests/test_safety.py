@@ -168,3 +168,31 @@ def test_ctrl_c_leaves_no_temporary_files(project: Path) -> None:
     assert process.returncode != 0
     assert not list((project / "output").rglob("*.tmp"))
     _only_whole_files(project / "output")
+
+
+def test_an_image_over_the_size_limit_is_refused_at_its_line(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # Refused when loading, so even an HTML-only build (which publishes the images beside the
+    # page) never reads it whole.
+    with (project / BRIEF / "big.png").open("wb") as f:
+        f.write(png())
+        f.truncate(21 * 1024 * 1024)  # sparse: 21 MiB on paper, nothing on disk
+    md, line = add_paragraph(project, "![big](big.png)")
+    result = run_cli(project, "build", str(BRIEF), "--format", "html")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{md.relative_to(project)}:{line}" in result.stderr
+    assert "21.0 MiB; the limit is 20 MiB" in result.stderr
+    assert not (project / "output" / "compute-etf-note").exists()
+
+
+def test_an_html_build_publishes_only_the_images_the_text_shows(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (project / BRIEF / "dot.png").write_bytes(png())
+    (project / BRIEF / "unused.png").write_bytes(png(2, 2))
+    (project / BRIEF / "sub").mkdir()
+    (project / BRIEF / "sub" / "n.png").write_bytes(png(3, 1))
+    add_paragraph(project, "![a dot](dot.png) ![a line](sub/./n.png)")
+    result = run_cli(project, "build", str(BRIEF), "--format", "html")
+    assert result.exit_code == 0, result.output
+    published = sorted(p.relative_to(project / "output" / "compute-etf-note").as_posix()
+                       for p in (project / "output" / "compute-etf-note").rglob("*.png"))
+    assert published == ["dot.png", "sub/n.png"]
+    assert (project / "output" / "compute-etf-note" / "sub" / "n.png").read_bytes() == png(3, 1)

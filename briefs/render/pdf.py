@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from ..config import MAX_RESOURCE_BYTES
 from ..errors import Diagnostic, RenderError, SourceLocation
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,6 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-MAX_RESOURCE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # e.g. 8000 x 5000: far above print needs, far below a pixel bomb
 
 
