@@ -18,7 +18,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -93,33 +93,66 @@ def renderer_fingerprint() -> str:
                                             ("weasyprint", "pydyf", "pikepdf", "uharfbuzz", "fonttools"))])
 
 
-def files_digest(folder: Path, files: Iterable[Path]) -> str:
-    """Digest of a brief's own files (names relative to its folder, and contents)."""
-    return digest(part for path in sorted(files) for part in (
-        path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path.as_posix(),
-        path.read_bytes()))
-
-
 def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*")
                   if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
-def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
-             formats: Sequence[str], families: tuple[str, ...]) -> str:
-    """Hash of every input file and option of a build (cheap: no parsing)."""
+def _environment(config: ProjectConfig, langs: Sequence[str], formats: Sequence[str],
+                 families: tuple[str, ...]) -> list[bytes | str]:
+    """What every output depends on besides files: code, libraries, options, fonts, time."""
     parts: list[bytes | str] = [toolkit_fingerprint(), installed_fingerprint(),
-                                ",".join(langs), ",".join(formats),
-                                ",".join(str(p.resolve()) for p in paths),
-                                font_fingerprint(families),
+                                ",".join(langs), ",".join(formats), font_fingerprint(families),
                                 f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}"]
     pyproject = config.root / "pyproject.toml"
     if pyproject.is_file():
         parts.append(pyproject.read_bytes())
+    return parts
+
+
+def _input_files(config: ProjectConfig) -> Iterable[tuple[Path, list[bytes | str]]]:
+    """Every input file under content/ and templates/, with its name and bytes as hash parts."""
     for folder in (config.content, config.templates):
         for path in _files(folder):
-            parts += [path.relative_to(config.root).as_posix(), path.read_bytes()]
+            yield path, [path.relative_to(config.root).as_posix(), path.read_bytes()]
+
+
+def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
+             formats: Sequence[str], families: tuple[str, ...]) -> str:
+    """Hash of every input file and option of a build (cheap: no parsing)."""
+    parts = _environment(config, langs, formats, families)
+    parts.append(",".join(str(p.resolve()) for p in paths))
+    for _, named in _input_files(config):
+        parts += named
     return digest(parts)
+
+
+def brief_keys(config: ProjectConfig, langs: Sequence[str], formats: Sequence[str],
+               families: tuple[str, ...], folders: Mapping[str, Path]) -> dict[str, str]:
+    """Per brief id: a hash of everything its outputs can depend on (cheap: no parsing).
+
+    That is its own folder (every file, used or not), and every input that is not some brief's
+    folder: shared records, distribution lists, templates, CSS, catalogs, configuration, plus
+    the toolkit, the installed libraries, fonts and options. Other briefs' folders are left out,
+    so editing one brief leaves every other brief's key alone; editing anything shared changes
+    them all (and then the output keys decide, precisely, what is rendered again).
+    """
+    every_brief = {p.parent.resolve() for p in config.content.glob("*/brief.yaml")}
+    every_brief |= {folder.resolve() for folder in folders.values()}
+    shared = _environment(config, langs, formats, families)
+    own: dict[Path, list[bytes | str]] = {folder: [] for folder in every_brief}
+    for path, named in _input_files(config):
+        resolved = path.resolve()
+        owner = next((f for f in every_brief if resolved.is_relative_to(f)), None)
+        if owner is None:
+            shared += named
+        else:
+            own[owner] += named
+    for folder in every_brief - {f for f in every_brief if f.is_relative_to(config.content.resolve())}:
+        own[folder] = [part for path in _files(folder)  # a brief given by path, outside content/
+                       for part in (path.relative_to(folder).as_posix(), path.read_bytes())]
+    common = digest(shared)
+    return {brief_id: digest([common, *own[folder.resolve()]]) for brief_id, folder in folders.items()}
 
 
 @dataclass
@@ -129,7 +162,7 @@ class Manifest:
     out: Path
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     tree: dict[str, dict[str, Any]] = field(default_factory=dict)
-    briefs: dict[str, str] = field(default_factory=dict)  # brief id -> its own files' digest
+    briefs: dict[str, str] = field(default_factory=dict)  # brief id -> brief_keys() when last built whole
 
     @classmethod
     def load(cls, out: Path) -> Manifest:

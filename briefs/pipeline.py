@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,8 +32,8 @@ from . import __version__, workers
 from .incremental import (
     Manifest,
     Scope,
+    brief_keys,
     digest,
-    files_digest,
     font_fingerprint,
     renderer_fingerprint,
     scope_of,
@@ -139,18 +139,26 @@ def _sources(loaded: LoadedBrief, ed: Edition, snapshot: bytes) -> tuple[tuple[s
     return (*own, ("_shared/used.yaml", snapshot))
 
 
-def schedule(briefs: Sequence[LoadedBrief], built: Mapping[str, str],
-             own: Mapping[str, str]) -> tuple[LoadedBrief, ...]:
-    """The order to plan and render briefs in.
+def longest_first(briefs: Sequence[LoadedBrief]) -> tuple[LoadedBrief, ...]:
+    """The order to plan and render briefs in: longest first (the classic LPT rule), so that
+    short documents, not a long one, end the batch on the last busy worker. A brief's text size
+    is a fair guess at its layout time."""
+    return tuple(sorted(briefs, key=lambda b: -sum(f.stat().st_size for f in b.files)))
 
-    Briefs whose own files changed since the last build (``own`` digest differs from ``built``)
-    come first, so the brief an analyst just edited is on a worker as soon as one is warm, not
-    after every other brief's HTML and charts. Then longest first (the classic LPT rule), so that
-    short documents, not a long one, end the batch on the last busy worker; a brief's text size
-    is a fair guess at its layout time.
-    """
-    return tuple(sorted(briefs, key=lambda b: (own[b.brief.id] == built.get(b.brief.id),
-                                               -sum(f.stat().st_size for f in b.files))))
+
+def outputs_of(loaded: LoadedBrief, langs: Sequence[str], formats: Sequence[str]) -> list[str]:
+    """The files a build writes for one brief, relative to the output folder, in order: per
+    language its HTML (with the first language, the images the brief shows) and its PDF."""
+    brief_id = loaded.brief.id
+    names = []
+    for i, lang in enumerate(langs):
+        if "html" in formats:
+            names.append(f"{brief_id}/{brief_id}.{lang}.html")
+            if i == 0:
+                names += [f"{brief_id}/{p.relative_to(loaded.folder).as_posix()}" for p in loaded.assets]
+        if "pdf" in formats:
+            names.append(f"{brief_id}/{brief_id}.{lang}.pdf")
+    return names
 
 
 def check(config: ProjectConfig, paths: Sequence[Path] = (),
@@ -185,6 +193,7 @@ class BuildResult:
     failed: list[Diagnostic] = field(default_factory=list)
     briefs: int = 0
     up_to_date: bool = False
+    planned: list[str] = field(default_factory=list)  # documents localized and rendered to HTML
     worker_peak_rss_kib: dict[int, int] = field(default_factory=dict)
 
 
@@ -247,12 +256,21 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     early: dict[Any, workers.PdfTask] = {}
     pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str]]] = []
     html_jobs: list[tuple[Path, bytes, str, dict[str, str]]] = []  # HTML pages and their images
-    names: list[str] = []
     fonts_fp, renderer_fp = font_fingerprint(families), renderer_fingerprint()
-    own = {b.brief.id: files_digest(b.folder, (*b.files, *b.assets)) for b in project.briefs}
-    ordered = dataclasses.replace(project, briefs=schedule(project.briefs, manifest.briefs, own))
+    # A brief whose inputs are all as at its last complete build, with its outputs intact, is
+    # not even planned: the cost of a rebuild follows what changed, not the number of briefs.
+    keys = brief_keys(config, langs, formats, families, {b.brief.id: b.folder for b in project.briefs})
+    outputs = {b.brief.id: outputs_of(b, langs, formats) for b in project.briefs}
+    names = [name for b in project.briefs for name in outputs[b.brief.id]]
+    fresh = set() if force else {b for b, key in keys.items() if manifest.briefs.get(b) == key
+                                 and manifest.intact(outputs[b])}
+    result.skipped += [out / name for b in project.briefs if b.brief.id in fresh
+                       for name in outputs[b.brief.id]]
+    stale = dataclasses.replace(project, briefs=longest_first(
+        [b for b in project.briefs if b.brief.id not in fresh]))
     by_id = {b.brief.id: b for b in project.briefs}
-    for index, document in enumerate(iter_plan(ordered, langs)):
+    for index, document in enumerate(iter_plan(stale, langs)):
+        result.planned.append(f"{document.brief_id}.{document.lang}")
         folder = out / document.brief_id
         stem = f"{document.brief_id}.{document.lang}"
         html_key = digest([__version__, document.html])
@@ -264,14 +282,12 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
             pages = [(folder / f"{stem}.html", document.html.encode("utf-8"), html_key, "html")]
             pages += [(folder / name, data, digest([data]), "image") for name, data in images if first]
             for path, data, key, kind in pages:
-                names.append(path.relative_to(out).as_posix())
                 if force or not manifest.current(path, key):
                     html_jobs.append((path, data, key, {kind: key}))
                 else:
                     result.skipped.append(path)
         if "pdf" in formats:
             path = folder / f"{stem}.pdf"
-            names.append(path.relative_to(out).as_posix())
             sources = digest(part for name, data in document.attachments for part in (name, data))
             inputs = {"html": html_key, "sources": sources, "fonts": fonts_fp, "renderer": renderer_fp,
                       "images": digest(part for name, data in images for part in (name, data)),
@@ -290,8 +306,6 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
             else:
                 result.skipped.append(path)
 
-    rank = {loaded.brief.id: i for i, loaded in enumerate(project.briefs)}
-    names.sort(key=lambda name: rank[name.split("/")[0]])  # stable: listed in the selection's order
     # after the PDFs have started: a warning-only check need not delay the first render
     result.diagnostics.extend(check_glyphs(project, [edition(config, lang) for lang in langs]))
     if reporter is not None:
@@ -326,12 +340,16 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
         elif tasks:
             workers.run(tasks, jobs, finished, timeout, memory_limit, pool, early)
     finally:
-        # Which briefs' own files are now fully built (an ordering hint for the next build).
+        # A brief is on record as built from its key only once all its outputs are written.
         written = set(result.written)
         unfinished = {path.parent.name for path in [*(p for p, *_ in html_jobs),
                                                     *(p for _, p, *_ in pdf_jobs)]
                       if path not in written}
-        manifest.briefs.update({b: own[b] for b in own if b not in unfinished})
+        for brief_id, key in keys.items():
+            if brief_id in unfinished:
+                manifest.briefs.pop(brief_id, None)
+            else:
+                manifest.briefs[brief_id] = key
         if result.failed or len(result.written) < len(html_jobs) + len(pdf_jobs):
             manifest.tree.pop(scope.name, None)
         else:

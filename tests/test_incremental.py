@@ -57,6 +57,7 @@ def test_editing_a_shared_disclaimer_rebuilds_the_briefs_that_carry_it(project: 
     carriers = {b.brief.id for b in load_project(config).briefs
                 if "fund-risk-warning" in load_project(config).library.kind(b.brief.kind).disclaimers}
     assert carriers and rewritten(result) == carriers
+    assert len(result.planned) == HTML_FILES  # shared content: every brief is planned, few written
     assert all("2025.2" in p.read_text("utf-8") for p in result.written)
 
 
@@ -85,6 +86,7 @@ def test_an_altered_or_deleted_output_is_rebuilt(project: Path) -> None:
     result = html_build(project)
     assert set(result.written) == {victim, deleted}
     assert "tampered" not in victim.read_text("utf-8")
+    assert {doc.rsplit(".", 1)[0] for doc in result.planned} == {victim.parent.name, deleted.parent.name}
 
 
 @pytest.mark.pdf
@@ -148,6 +150,7 @@ def test_one_failing_document_does_not_stop_the_batch(project: Path, monkeypatch
     again = build(config, chosen, formats=("pdf",), out=project / "out", jobs=2)
     assert sorted(p.name for p in again.written) == ["compute-etf-note.en.pdf",
                                                      "compute-etf-note.zh-CN.pdf"]
+    assert sorted(again.planned) == ["compute-etf-note.en", "compute-etf-note.zh-CN"]
     assert not again.failed
 
 
@@ -164,33 +167,30 @@ def test_workers_are_forks_of_the_warm_zygote() -> None:
     assert all(warmed == parent for parent, warmed in origins)
 
 
-def test_the_brief_just_edited_is_planned_first(project: Path) -> None:
-    # After a build, every brief's own files are on record. Planning goes longest first, except
-    # that a brief edited since goes before all others: its PDF reaches a worker first.
-    from briefs.incremental import Manifest, files_digest
+def test_only_the_edited_brief_is_planned_again(project: Path) -> None:
+    # Planning (localizing, charts, HTML) is skipped for briefs whose inputs are as at their last
+    # build: the rebuild after an edit costs one brief, however many briefs there are.
     from briefs.load import load_project
-    from briefs.pipeline import schedule
 
-    html_build(project)
-    config = load_config(project)
+    first = html_build(project)
+    assert sorted(first.planned) == sorted(f"{b}.{lang}" for b in EXAMPLES for lang in ("zh-CN", "en"))
+    sizes = {b.brief.id: sum(f.stat().st_size for f in b.files)
+             for b in load_project(load_config(project)).briefs}
+    order = list(dict.fromkeys(doc.rsplit(".", 1)[0] for doc in first.planned))
+    assert [sizes[b] for b in order] == sorted(sizes.values(), reverse=True)  # longest first
 
-    def order() -> list[str]:
-        briefs = load_project(config).briefs
-        own = {b.brief.id: files_digest(b.folder, b.files) for b in briefs}
-        recorded = Manifest.load(project / "out").briefs
-        return [b.brief.id for b in schedule(briefs, recorded, own)]
+    edit(project / "content" / "compute-etf-note" / "etfs.en.md", "R4", "R4 ")
+    second = html_build(project)
+    assert second.planned == ["compute-etf-note.zh-CN", "compute-etf-note.en"]
+    assert {p.name for p in second.written} == {"compute-etf-note.en.html"}
+    assert len(second.skipped) == HTML_FILES - 1
 
-    def size(brief_id: str) -> int:
-        return sum(f.stat().st_size for f in (project / "content" / brief_id).iterdir())
-
-    before = order()
-    assert sorted(before) == sorted(EXAMPLES)
-    assert [size(b) for b in before] == sorted((size(b) for b in before), reverse=True)
-    last = before[-1]
-    edit(project / "content" / last / "brief.yaml", "title:", "title: ", 1)
-    assert order() == [last, *before[:-1]]
-    html_build(project)  # now built: back to longest first
-    assert order()[0] == before[0] and len(set(order())) == len(before)
+    # Any file in a brief's folder counts, used or not; nothing is rewritten if the HTML is the same.
+    (project / "content" / "wechat-r1-inference" / "notes.txt").write_text("draft", "utf-8")
+    third = html_build(project)
+    assert third.planned == ["wechat-r1-inference.zh-CN", "wechat-r1-inference.en"]
+    assert not third.written
+    assert html_build(project).up_to_date
 
 
 @pytest.mark.parametrize("damage", [
