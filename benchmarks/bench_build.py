@@ -5,7 +5,7 @@
 Prints, as ratios measured side by side:
   (a) cold `briefs build` of all example briefs (zh-CN + en, HTML + PDF) vs the sum of plain
       `weasyprint` command-line calls on the same HTML files
-  (b) no-op rebuild vs the cold build
+  (b) no-op rebuild vs the cold build, and a rebuild after one brief's text was edited
   (c) `--jobs 2` vs `--jobs 1` (forced full builds)
   (d) bytes per PDF page (zh-CN and en averages)
   (e) peak memory (max RSS) per PDF worker
@@ -67,6 +67,8 @@ def main() -> None:
         target.mkdir(exist_ok=True)
         plain.append(sum(timed([sys.executable, "-m", "weasyprint", str(h), str(target / (h.stem + ".pdf"))],
                                ROOT) for h in htmls))
+    edited = edit_rebuilds(work, args.repeat, briefs)
+    edited4 = edit_rebuilds(work, args.repeat, briefs, copies=4)
     jobs1 = [timed([*briefs, "--out", str(work / "j1"), "--force", "--jobs", "1"], ROOT)
              for _ in range(args.repeat)]
     jobs2 = [timed([*briefs, "--out", str(work / "j2"), "--force", "--jobs", "2"], ROOT)
@@ -95,6 +97,13 @@ def main() -> None:
         ok = ratio <= target if op == "<=" else ratio >= target
         print(f"{name:45s} {a:7.2f}s / {b:7.2f}s = {ratio:5.3f}   target {op} {target}   "
               f"{'OK' if ok else 'MISSED'}")
+        if name.startswith("(b)"):
+            print(f"{'    one brief edited: rebuild / cold build':45s} {median(edited):7.2f}s / "
+                  f"{median(cold):7.2f}s = {median(edited) / median(cold):5.3f}   "
+                  f"(rewrites its 2 files only)")
+            print(f"{'    the same edit, 4x the briefs / 1x':45s} {median(edited4):7.2f}s / "
+                  f"{median(edited):7.2f}s = {median(edited4) / median(edited):5.3f}   "
+                  f"(unchanged briefs are not planned)")
     for lang, values in sorted(sizes.items()):
         avg = sum(values) / len(values) / 1024
         target = " target <= 60 KB " + ("OK" if avg <= 60 else "MISSED") if lang == "zh-CN" else ""
@@ -105,6 +114,37 @@ def main() -> None:
     print(f"(f) one more recipient / full render {'':9s} {stamp:7.3f}s / {full:7.2f}s = {stamp / full:5.3f}"
           f"   target <= 0.1   {'OK' if stamp / full <= 0.1 else 'MISSED'}")
     shutil.rmtree(work, ignore_errors=True)
+
+
+def edit_rebuilds(work: Path, repeat: int, briefs: list[str], copies: int = 1) -> list[float]:
+    """An analyst's loop: one sentence added to the smallest brief's Chinese text, then a rebuild
+    (on a copy of the project with every example brief ``copies`` times, built once first).
+    Checks that only that brief's zh-CN files were rewritten."""
+    copy = work / f"project{copies}"
+    shutil.copytree(ROOT / "content", copy / "content")
+    shutil.copytree(ROOT / "templates", copy / "templates")
+    shutil.copy(ROOT / "pyproject.toml", copy)
+    for folder in [p.parent for p in (copy / "content").glob("[!_]*/brief.yaml")]:
+        for n in range(2, copies + 1):
+            twin = folder.with_name(f"{folder.name}-{n}")
+            shutil.copytree(folder, twin)
+            yaml = twin / "brief.yaml"
+            yaml.write_text(yaml.read_text("utf-8").replace(f"id: {folder.name}\n", f"id: {twin.name}\n", 1),
+                            "utf-8")
+    command = [*briefs[:3], "--project", str(copy), "build", "--out", str(copy / "output")]
+    timed(command, copy)
+    smallest = min((p for p in (copy / "content").glob("[!_]*") if (p / "brief.yaml").is_file()),
+                   key=lambda p: sum(f.stat().st_size for f in p.iterdir()))
+    text = sorted(smallest.glob("*.zh-CN.md"))[0]
+    times = []
+    for i in range(repeat):
+        with text.open("a", encoding="utf-8") as f:
+            f.write(f"\n补充说明第{i + 1}条。\n")
+        started = time.time()
+        times.append(timed(command, copy))
+        written = {p.name for p in (copy / "output").glob("[!.]*/*.*") if p.stat().st_mtime >= started}
+        assert written == {f"{smallest.name}.zh-CN.html", f"{smallest.name}.zh-CN.pdf"}, written
+    return times
 
 
 def stamping(out: Path) -> tuple[float, float]:
