@@ -28,6 +28,7 @@ from .yamlsource import KeyPath, YamlDocument, load_yaml, read_text
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")  # what a brief's text may show
 
 SHARED_FILES = {
     "house": ("house.yaml", m.House),
@@ -385,6 +386,11 @@ def _image_problem(url: str, folder: Path | None) -> str | None:
         return f"image '{shown_url(url)}' is outside the brief's folder"
     if not found:
         return f"image '{shown_url(url)}' not found in the brief's folder"
+    named = Path(unquote(urlsplit(url).path)).name  # as published beside the HTML
+    if not all(n.lower().endswith(IMAGE_SUFFIXES) for n in (named, target.name)):
+        # (so a published image can never take the name of a page or PDF)
+        return (f"image '{shown_url(url)}' must be a PNG, JPEG, GIF, WebP or SVG file "
+                f"(ending {', '.join(IMAGE_SUFFIXES)})")
     if (size := target.stat().st_size) > MAX_RESOURCE_BYTES:
         return (f"image '{shown_url(url)}' is {size / 2**20:.1f} MiB; the limit is "
                 f"{MAX_RESOURCE_BYTES // 2**20} MiB")

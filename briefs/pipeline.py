@@ -342,8 +342,8 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     finally:
         # A brief is on record as built from its key only once all its outputs are written.
         written = set(result.written)
-        unfinished = {path.parent.name for path in [*(p for p, *_ in html_jobs),
-                                                    *(p for _, p, *_ in pdf_jobs)]
+        unfinished = {path.relative_to(out).parts[0] for path in [*(p for p, *_ in html_jobs),
+                                                                  *(p for _, p, *_ in pdf_jobs)]
                       if path not in written}
         for brief_id, key in keys.items():
             if brief_id in unfinished:

@@ -141,3 +141,23 @@ def test_safe_links_and_images_still_work(project: Path, run_cli: RunCli) -> Non
     assert page.find("img", src="dot.png") is not None
     for a in page.select("a[href]"):   # nothing else anywhere in the page
         assert a["href"].startswith(("https://", "mailto:", "#")), a
+
+
+@pytest.mark.parametrize("name", ["compute-etf-note.en.html", "notes.txt", "chart.png.pdf"])
+def test_an_image_must_be_a_picture_file(project: Path, run_cli: RunCli, name: str) -> None:
+    # Published images sit beside the HTML pages and PDFs: a picture's name can never be theirs.
+    from .test_safety import png
+
+    (project / "content/compute-etf-note" / name).write_bytes(png())
+    line = append(project, ETF_MD, f"![chart]({name})")
+    assert_error(check(run_cli, project), ETF_MD, line, "must be a PNG, JPEG, GIF, WebP or SVG file")
+
+
+def test_an_image_linked_under_a_picture_name_to_a_page_name_is_refused(project: Path, run_cli: RunCli) -> None:
+    from .test_safety import png
+
+    folder = project / "content/compute-etf-note"
+    (folder / "real.png").write_bytes(png())
+    (folder / "compute-etf-note.zh-CN.html").symlink_to(folder / "real.png")
+    line = append(project, ETF_MD, "![chart](compute-etf-note.zh-CN.html)")
+    assert_error(check(run_cli, project), ETF_MD, line, "must be a PNG, JPEG, GIF, WebP or SVG file")
