@@ -98,6 +98,12 @@ def _files(folder: Path) -> list[Path]:
                   if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
+def folder_digest(folder: Path) -> str:
+    """Hash of every file in a folder (names and contents; hidden files left out)."""
+    return digest(part for path in _files(folder)
+                  for part in (path.relative_to(folder).as_posix(), path.read_bytes()))
+
+
 def _environment(config: ProjectConfig, langs: Sequence[str], formats: Sequence[str],
                  families: tuple[str, ...]) -> list[bytes | str]:
     """What every output depends on besides files: code, libraries, options, fonts, time."""
@@ -149,8 +155,7 @@ def brief_keys(config: ProjectConfig, langs: Sequence[str], formats: Sequence[st
         else:
             own[owner] += named
     for folder in every_brief - {f for f in every_brief if f.is_relative_to(config.content.resolve())}:
-        own[folder] = [part for path in _files(folder)  # a brief given by path, outside content/
-                       for part in (path.relative_to(folder).as_posix(), path.read_bytes())]
+        own[folder] = [folder_digest(folder)]  # a brief given by path, outside content/
     common = digest(shared)
     return {brief_id: digest([common, *own[folder.resolve()]]) for brief_id, folder in folders.items()}
 

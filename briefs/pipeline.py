@@ -34,6 +34,7 @@ from .incremental import (
     Scope,
     brief_keys,
     digest,
+    folder_digest,
     font_fingerprint,
     renderer_fingerprint,
     scope_of,
@@ -257,6 +258,7 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str]]] = []
     html_jobs: list[tuple[Path, bytes, str, dict[str, str]]] = []  # HTML pages and their images
     fonts_fp, renderer_fp = font_fingerprint(families), renderer_fingerprint()
+    templates_fp = folder_digest(config.templates)  # anything a PDF may fetch from templates/
     # A brief whose inputs are all as at its last complete build, with its outputs intact, is
     # not even planned: the cost of a rebuild follows what changed, not the number of briefs.
     keys = brief_keys(config, langs, formats, families, {b.brief.id: b.folder for b in project.briefs})
@@ -291,6 +293,7 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
             sources = digest(part for name, data in document.attachments for part in (name, data))
             inputs = {"html": html_key, "sources": sources, "fonts": fonts_fp, "renderer": renderer_fp,
                       "images": digest(part for name, data in images for part in (name, data)),
+                      "templates": templates_fp,
                       "variant": PDF_VARIANT, "created": document.created.isoformat(),
                       "toc_min_pages": str(config.toc_min_pages)}
             pdf_key = digest(sorted(f"{k}={v}" for k, v in inputs.items()))

@@ -100,6 +100,11 @@ def test_pdf_rebuild_follows_its_inputs(project: Path) -> None:
     second = build(config, one, out=project / "out", jobs=2)
     assert {p.name for p in second.written} == {"compute-etf-note.zh-CN.html",
                                                 "compute-etf-note.zh-CN.pdf"}
+    # A PDF may fetch files from templates/ (a logo, say) that its HTML only names: any change
+    # there renders the PDFs again, though the HTML is the same.
+    (project / "templates" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', "utf-8")
+    third = build(config, one, out=project / "out", jobs=2)
+    assert {p.name for p in third.written} == {"compute-etf-note.zh-CN.pdf", "compute-etf-note.en.pdf"}
 
 
 def _failing_for(brief_id: str, how: str):  # type: ignore[no-untyped-def]
