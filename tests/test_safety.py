@@ -196,3 +196,19 @@ def test_an_html_build_publishes_only_the_images_the_text_shows(project: Path, r
                        for p in (project / "output" / "compute-etf-note").rglob("*.png"))
     assert published == ["dot.png", "sub/n.png"]
     assert (project / "output" / "compute-etf-note" / "sub" / "n.png").read_bytes() == png(3, 1)
+
+
+def test_a_wide_picture_is_scaled_to_its_column(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # 2000 px at CSS's 96 px per inch would be 20.8 in wide, far past an A4 page (8.27 in): the
+    # PDF must draw it within the page, so at well over 2000 / 8.27 = 242 pixels per inch.
+    from PIL import Image
+
+    Image.new("RGB", (2000, 60), (18, 53, 91)).save(project / BRIEF / "wide.png")
+    add_paragraph(project, "![a wide band](wide.png)")
+    result = run_cli(project, "build", str(BRIEF), "--lang", "en", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    listing = subprocess.run(["pdfimages", "-list", str(project / "output" / "compute-etf-note" /
+                                                       "compute-etf-note.en.pdf")],
+                             capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    wide = [line.split() for line in listing if line.split()[3:5] == ["2000", "60"]]
+    assert wide and all(float(row[12]) > 2000 / 8.27 for row in wide), listing
