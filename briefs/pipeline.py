@@ -62,11 +62,19 @@ class Document:
 
 
 def build_time(brief_date: dt.date) -> dt.datetime:
-    """Creation time: SOURCE_DATE_EPOCH when set (reproducible CI builds), else the brief's date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    return dt.datetime.combine(brief_date, dt.time(0, 0), tzinfo=dt.UTC)
+    """Creation time: the brief's date (00:00 UTC), never the clock; no later than
+    SOURCE_DATE_EPOCH when that is set.
+
+    That is the Reproducible Builds convention for timestamps that come from the inputs: clamp
+    them to SOURCE_DATE_EPOCH. CI sets it from each commit, so it bounds every date in the output,
+    and a brief whose inputs did not change keeps its bytes from commit to commit (the cached
+    output is reused, not rendered again because the commit time moved).
+    """
+    created = dt.datetime.combine(brief_date, dt.time(0, 0), tzinfo=dt.UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return min(created, dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC))
+    return created
 
 
 def edition(config: ProjectConfig, lang: str) -> Edition:

@@ -72,9 +72,15 @@ def test_option_change_and_force(project: Path, monkeypatch: pytest.MonkeyPatch)
     english_only = html_build(project, langs=("en",))  # no zh-CN twin to link to any more
     assert {p.name.split(".", 1)[1] for p in english_only.written} == {"en.html"}
     assert all('hreflang="zh-CN"' not in p.read_text("utf-8") for p in english_only.written)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1740000000")  # changes the dates in every file
-    assert len(html_build(project).written) == HTML_FILES
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01, before every brief's date:
+    assert len(html_build(project).written) == HTML_FILES  # each date is clamped to it
     assert html_build(project).up_to_date
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456000")  # 2030: a later commit bounds nothing,
+    later = html_build(project)  # so every file is as it was without it
+    assert not later.up_to_date and len(later.written) == HTML_FILES
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456060")  # the next commit, a minute on
+    again = html_build(project)
+    assert not again.written and len(again.skipped) == HTML_FILES  # CI's cached output is reused
     assert len(html_build(project, force=True).written) == HTML_FILES
 
 

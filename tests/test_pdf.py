@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 from pathlib import Path
@@ -218,10 +219,14 @@ def test_pdf_is_archival_tagged_and_carries_its_sources(built: Built, project) -
                 (*loaded.brief.analysts, *loaded.brief.contacts))
 
 
-def test_same_source_date_epoch_gives_identical_bytes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("epoch", ["1740000000", None])
+def test_same_inputs_give_identical_bytes(tmp_path: Path, monkeypatch, epoch: str | None) -> None:  # type: ignore[no-untyped-def]
     from briefs.pipeline import build
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1740000000")
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     config = load_config(ROOT)
     brief = [ROOT / "content" / "compute-etf-note"]
     first = build(config, brief, out=tmp_path / "a")
@@ -230,4 +235,7 @@ def test_same_source_date_epoch_gives_identical_bytes(tmp_path: Path, monkeypatc
     for a, b in zip(first.written, second.written, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
     created = PdfReader(first.written[1]).metadata.creation_date
-    assert created.timestamp() == 1740000000
+    date = load_project(config, brief).briefs[0].brief.date  # as written in its brief.yaml
+    brief_date = dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+    assert brief_date.timestamp() > 1740000000  # so the epoch, when set, clamps it
+    assert created.timestamp() == (1740000000 if epoch else brief_date.timestamp())
