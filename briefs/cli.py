@@ -26,6 +26,15 @@ def _split(value: str, allowed: tuple[str, ...] | None, what: str) -> tuple[str,
     return items
 
 
+def usable_cores() -> int:
+    """The default for --jobs: the cores this process may run on (a container's or taskset's
+    CPU set, not the whole machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _fail(exc: BriefsError) -> None:
     for diagnostic in exc.diagnostics:
         click.echo(str(diagnostic), err=True)
@@ -54,7 +63,7 @@ def cli(ctx: click.Context, project: Path | None) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. from WeasyPrint) as errors.")
 @click.option("--force", is_flag=True, help="Render every output, even those that are up to date.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="PDF worker processes (default: the number of cores).")
+              help="PDF worker processes (default: the cores this process may use).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Render PDFs on this Dask cluster (e.g. tcp://10.0.0.5:8786) instead of locally.")
 @click.option("--final", is_flag=True,
@@ -66,7 +75,7 @@ def build(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str
     from .commands import build as command
 
     options = command.Options(_split(lang, None, "language"), _split(formats, ("html", "pdf"), "format"),
-                              out, strict, force, jobs or os.cpu_count() or 1, scheduler, final)
+                              out, strict, force, jobs or usable_cores(), scheduler, final)
     sys.exit(command.run(project, paths, options, _fail))
 
 
@@ -115,7 +124,7 @@ def distribute(project: Path | None, paths: tuple[Path, ...], recipients_file: P
     from .commands import distribute as command
 
     wanted = tuple(v.strip() for v in only.split(",") if v.strip())
-    sys.exit(command.run(project, paths, recipients_file, wanted, out, jobs or os.cpu_count() or 1,
+    sys.exit(command.run(project, paths, recipients_file, wanted, out, jobs or usable_cores(),
                          scheduler, _fail))
 
 

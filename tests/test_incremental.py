@@ -290,3 +290,16 @@ def test_an_image_is_published_beside_the_html_and_its_edits_rebuild_the_pdf(pro
 
     (out / "compute-etf-note" / "pic.png").unlink()  # a published image deleted is put back
     assert [p.name for p in build(config, [brief], out=out, jobs=1).written] == ["pic.png"]
+
+
+def test_default_jobs_follow_the_cores_this_process_may_use() -> None:
+    # Pinned to one core (as taskset or a container's CPU set does), the default is 1 worker,
+    # not the machine's core count.
+    import subprocess
+    import sys
+
+    script = ("import os; os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]}); "
+              "from briefs.cli import usable_cores; print(usable_cores())")
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert shown == "1"
