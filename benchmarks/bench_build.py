@@ -5,7 +5,8 @@
 Prints, as ratios measured side by side:
   (a) cold `briefs build` of all example briefs (zh-CN + en, HTML + PDF) vs the sum of plain
       `weasyprint` command-line calls on the same HTML files
-  (b) no-op rebuild vs the cold build, and a rebuild after one brief's text was edited
+  (b) no-op rebuild vs the cold build, and a rebuild after one brief's text was edited (by
+      the command line, with 4x the briefs, and under `briefs watch`)
   (c) `--jobs 2` vs `--jobs 1` (forced full builds)
   (d) bytes per PDF page (zh-CN and en averages)
   (e) peak memory (max RSS) per PDF worker
@@ -69,6 +70,7 @@ def main() -> None:
                                ROOT) for h in htmls))
     edited = edit_rebuilds(work, args.repeat, briefs)
     edited4 = edit_rebuilds(work, args.repeat, briefs, copies=4)
+    watched = watch_rebuilds(work, max(args.repeat, 3))
     jobs1 = [timed([*briefs, "--out", str(work / "j1"), "--force", "--jobs", "1"], ROOT)
              for _ in range(args.repeat)]
     jobs2 = [timed([*briefs, "--out", str(work / "j2"), "--force", "--jobs", "2"], ROOT)
@@ -104,6 +106,9 @@ def main() -> None:
             print(f"{'    the same edit, 4x the briefs / 1x':45s} {median(edited4):7.2f}s / "
                   f"{median(edited):7.2f}s = {median(edited4) / median(edited):5.3f}   "
                   f"(unchanged briefs are not planned)")
+            print(f"{'    the same edit under briefs watch / CLI':45s} {median(watched):7.2f}s / "
+                  f"{median(edited):7.2f}s = {median(watched) / median(edited):5.3f}   "
+                  f"(save to PDF written, warm process)")
     for lang, values in sorted(sizes.items()):
         avg = sum(values) / len(values) / 1024
         target = " target <= 60 KB " + ("OK" if avg <= 60 else "MISSED") if lang == "zh-CN" else ""
@@ -144,6 +149,45 @@ def edit_rebuilds(work: Path, repeat: int, briefs: list[str], copies: int = 1) -
         times.append(timed(command, copy))
         written = {p.name for p in (copy / "output").glob("[!.]*/*.*") if p.stat().st_mtime >= started}
         assert written == {f"{smallest.name}.zh-CN.html", f"{smallest.name}.zh-CN.pdf"}, written
+    return times
+
+
+def watch_rebuilds(work: Path, repeat: int) -> list[float]:
+    """The same loop under ``briefs watch``: from saving the file to the new PDF being written."""
+    import queue
+    import threading
+
+    copy = work / "project-watch"
+    shutil.copytree(ROOT / "content", copy / "content")
+    shutil.copytree(ROOT / "templates", copy / "templates")
+    shutil.copy(ROOT / "pyproject.toml", copy)
+    process = subprocess.Popen([sys.executable, "-m", "briefs", "--project", str(copy), "watch"],
+                               cwd=copy, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env={**os.environ, "CI": "1"})
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],  # type: ignore[union-attr]
+                     daemon=True).start()
+
+    def until(text: str) -> None:
+        while text not in lines.get(timeout=120):
+            pass
+
+    smallest = min((p for p in (copy / "content").glob("[!_]*") if (p / "brief.yaml").is_file()),
+                   key=lambda p: sum(f.stat().st_size for f in p.iterdir()))
+    text = sorted(smallest.glob("*.zh-CN.md"))[0]
+    times = []
+    try:
+        until("watching for changes")
+        for i in range(repeat):
+            started = time.perf_counter()
+            with text.open("a", encoding="utf-8") as f:
+                f.write(f"\n补充说明第{i + 1}条。\n")
+            until(f"wrote output/{smallest.name}/{smallest.name}.zh-CN.pdf")
+            times.append(time.perf_counter() - started)
+            until("watching for changes")
+    finally:
+        process.terminate()
+        process.wait()
     return times
 
 

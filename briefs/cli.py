@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,10 +37,9 @@ def usable_cores() -> int:
 
 
 def _fail(exc: BriefsError) -> None:
-    for diagnostic in exc.diagnostics:
-        click.echo(str(diagnostic), err=True)
-    errors = sum(1 for d in exc.diagnostics if d.severity == "error")
-    click.echo(f"briefs: {errors} error(s)", err=True)
+    from .commands import report
+
+    report(exc)
     sys.exit(1)
 
 
@@ -54,29 +54,53 @@ def cli(ctx: click.Context, project: Path | None) -> None:
     ctx.obj = project
 
 
+def _rendering_options(command: Any) -> Any:
+    """What to build and where: the options ``build`` and ``watch`` share."""
+    for option in reversed([
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("--lang", default="zh-CN,en", show_default=True, help="Languages, comma-separated."),
+        click.option("--format", "formats", default="html,pdf", show_default=True,
+                     help="html, pdf or both."),
+        click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Output folder (default: output/ of the project)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                     help="PDF worker processes (default: the cores this process may use)."),
+    ]):
+        command = option(command)
+    return command
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--lang", default="zh-CN,en", show_default=True, help="Languages, comma-separated.")
-@click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or both.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: output/ of the project).")
+@_rendering_options
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. from WeasyPrint) as errors.")
 @click.option("--force", is_flag=True, help="Render every output, even those that are up to date.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="PDF worker processes (default: the cores this process may use).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Render PDFs on this Dask cluster (e.g. tcp://10.0.0.5:8786) instead of locally.")
 @click.option("--final", is_flag=True,
               help="Release build: refuse (exit 1, write nothing) if a brief has no compliance approval.")
 @click.pass_obj
 def build(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str, out: Path | None,
-          strict: bool, force: bool, jobs: int | None, scheduler: str | None, final: bool) -> None:
+          jobs: int | None, strict: bool, force: bool, scheduler: str | None, final: bool) -> None:
     """Build HTML and PDF for every brief under content/ (or the PATHS given)."""
     from .commands import build as command
 
     options = command.Options(_split(lang, None, "language"), _split(formats, ("html", "pdf"), "format"),
                               out, strict, force, jobs or usable_cores(), scheduler, final)
     sys.exit(command.run(project, paths, options, _fail))
+
+
+@cli.command()
+@_rendering_options
+@click.pass_obj
+def watch(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str, out: Path | None,
+          jobs: int | None) -> None:
+    """Build, then rebuild what changed each time a file under content/ or templates/ is saved."""
+    from .commands import build as options
+    from .commands import watch as command
+
+    chosen = options.Options(_split(lang, None, "language"), _split(formats, ("html", "pdf"), "format"),
+                             out, False, False, jobs or usable_cores())
+    sys.exit(command.run(project, paths, chosen))
 
 
 @cli.command()

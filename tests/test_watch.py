@@ -1,0 +1,114 @@
+"""``briefs watch``: a real process on a copy of the project, edited as an analyst would."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import edit, line_of
+
+pytestmark = pytest.mark.pdf
+BRIEF = Path("content") / "compute-etf-note"
+
+
+class Watch:
+    """``briefs watch`` running in ``project``, its output read line by line."""
+
+    def __init__(self, project: Path, *args: str) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "briefs", "watch", *args], cwd=project, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "CI": "1"},
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a terminal's Ctrl-C
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def until(self, text: str, timeout: float = 90) -> list[str]:
+        """The lines printed up to and including the first one containing ``text``."""
+        deadline = time.monotonic() + timeout
+        batch: list[str] = []
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                assert self.reader.is_alive(), f"watch ended without it: {self.seen}"
+                continue
+            batch.append(line)
+            self.seen.append(line)
+            if text in line:
+                return batch
+        raise AssertionError(f"no {text!r} within {timeout} s; saw {self.seen}")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=60)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def watching(project: Path):  # type: ignore[no-untyped-def]
+    watch = Watch(project, str(BRIEF))
+    yield watch
+    watch.stop()
+
+
+def test_watch_rebuilds_what_was_saved_reports_errors_and_goes_on(project: Path, watching: Watch) -> None:
+    first = watching.until("watching for changes")
+    assert any("built 1 brief(s): 4 file(s) written" in line for line in first), first
+
+    md = project / BRIEF / "etfs.zh-CN.md"
+    edit(md, "R4", "R4 ")
+    rebuilt = watching.until("watching for changes")
+    assert any(line == f"changed: {md.relative_to(project)}" for line in rebuilt), rebuilt
+    wrote = sorted(line.rsplit("/", 1)[1] for line in rebuilt if " wrote " in line)
+    assert wrote == ["compute-etf-note.zh-CN.html", "compute-etf-note.zh-CN.pdf"]
+
+    yaml = project / BRIEF / "brief.yaml"
+    good = yaml.read_text("utf-8")
+    line = line_of(yaml, "kind:")
+    edit(yaml, "kind: fund-marketing", "kind: fund-marketting")  # a typo: an unknown kind
+    broken = watching.until("watching for changes")
+    assert any(entry.startswith(f"{yaml.relative_to(project)}:{line}:") and "fund-marketting" in entry
+               for entry in broken), broken
+    assert not any("Traceback" in entry for entry in broken)
+
+    yaml.write_text(good, "utf-8")  # fixed: the outputs on disk are already right
+    fixed = watching.until("watching for changes")
+    assert any("up to date" in entry for entry in fixed), fixed
+
+    assert watching.stop() == 0
+    assert "stopped watching" in watching.until("stopped watching", timeout=10)[-1]
+    assert watching.process.stdout is not None
+    watching.process.stdout.close()
+    assert not list((project / "output").rglob("*.tmp"))
+
+
+def test_watch_in_an_empty_folder_reports_and_waits(tmp_path: Path) -> None:
+    # No project yet: the build's errors are shown, located, and the watch waits for files.
+    watch = Watch(tmp_path)
+    shown = watch.until("watching for changes")
+    assert any(line.startswith("content/_shared/house.yaml: file not found") for line in shown), shown
+    assert watch.stop() == 0
+    watch.reader.join(timeout=10)
+    assert not any("Traceback" in line for line in watch.seen), watch.seen
+    assert watch.process.stdout is not None
+    watch.process.stdout.close()
