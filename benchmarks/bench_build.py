@@ -71,10 +71,10 @@ def main() -> None:
     edited = edit_rebuilds(work, args.repeat, briefs)
     edited4 = edit_rebuilds(work, args.repeat, briefs, copies=4)
     watched = watch_rebuilds(work, max(args.repeat, 3))
-    jobs1 = [timed([*briefs, "--out", str(work / "j1"), "--force", "--jobs", "1"], ROOT)
-             for _ in range(args.repeat)]
-    jobs2 = [timed([*briefs, "--out", str(work / "j2"), "--force", "--jobs", "2"], ROOT)
-             for _ in range(args.repeat)]
+    jobs1, jobs2 = [], []
+    for _ in range(args.repeat):  # alternately, so drift in the machine's load hits both alike
+        jobs1.append(timed([*briefs, "--out", str(work / "j1"), "--force", "--jobs", "1"], ROOT))
+        jobs2.append(timed([*briefs, "--out", str(work / "j2"), "--force", "--jobs", "2"], ROOT))
 
     sizes: dict[str, list[float]] = {}
     for pdf in sorted(out.glob("*/*.pdf")):
