@@ -130,6 +130,11 @@ def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
     parts.append(",".join(str(p.resolve()) for p in paths))
     for _, named in _input_files(config):
         parts += named
+    inside = (config.content.resolve(), config.templates.resolve())
+    for path in paths:  # briefs given by path from elsewhere: their folders count too
+        folder = (path if path.is_dir() else path.parent).resolve()
+        if not any(folder.is_relative_to(root) for root in inside):
+            parts.append(folder_digest(folder))
     return digest(parts)
 
 
@@ -154,8 +159,9 @@ def brief_keys(config: ProjectConfig, langs: Sequence[str], formats: Sequence[st
             shared += named
         else:
             own[owner] += named
-    for folder in every_brief - {f for f in every_brief if f.is_relative_to(config.content.resolve())}:
-        own[folder] = [folder_digest(folder)]  # a brief given by path, outside content/
+    for folder in every_brief:
+        if not folder.is_relative_to(config.content.resolve()):  # a brief given by path, elsewhere
+            own[folder] = [folder_digest(folder)]
     common = digest(shared)
     return {brief_id: digest([common, *own[folder.resolve()]]) for brief_id, folder in folders.items()}
 

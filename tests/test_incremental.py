@@ -303,3 +303,19 @@ def test_default_jobs_follow_the_cores_this_process_may_use() -> None:
     shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                            check=True).stdout.strip()
     assert shown == "1"
+
+
+def test_a_brief_outside_content_is_tracked_by_its_own_files(project: Path, tmp_path: Path) -> None:
+    import shutil
+
+    elsewhere = tmp_path / "drafts" / "compute-etf-note"
+    shutil.copytree(project / "content" / "compute-etf-note", elsewhere)
+    config = load_config(project)
+    first = build(config, [elsewhere], formats=HTML, out=project / "out")
+    assert not first.failed and len(first.planned) == 2
+    assert build(config, [elsewhere], formats=HTML, out=project / "out").up_to_date
+    edit(elsewhere / "etfs.en.md", "R4", "R4 ")  # outside content/, and still an input
+    again = build(config, [elsewhere], formats=HTML, out=project / "out")
+    assert sorted(again.planned) == ["compute-etf-note.en", "compute-etf-note.zh-CN"]
+    assert [p.name for p in again.written] == ["compute-etf-note.en.html"]
+    assert build(config, [elsewhere], formats=HTML, out=project / "out").up_to_date
