@@ -553,3 +553,25 @@ def test_build_also_stops_on_bad_data(project: Path, run_cli: RunCli) -> None:
     found = failed(run_cli(project, "build", "--format", "html", "--out", str(project / "out")))
     assert has(found, COST / "benchmarks.csv", line, "not a number"), found
     assert not list((project / "out").glob("*/*.html"))
+
+
+def test_charts_ignore_the_machines_matplotlibrc(tmp_path: Path) -> None:
+    # A matplotlibrc on the build machine (here through MPLCONFIGDIR) must not change the house
+    # charts: the same inputs give the same HTML everywhere.
+    import os
+    import sys
+
+    config_dir = tmp_path / "mpl"
+    config_dir.mkdir()
+    (config_dir / "matplotlibrc").write_text(
+        "lines.linewidth: 6\nxtick.labelsize: 20\nfont.weight: bold\naxes.facecolor: yellow\n", "utf-8")
+    pages = {}
+    for name, extra in (("plain", {}), ("styled", {"MPLCONFIGDIR": str(config_dir)})):
+        out = tmp_path / name
+        subprocess.run([sys.executable, "-m", "briefs", "--project", str(ROOT), "build",
+                        str(ROOT / "content" / "wechat-r1-inference"), "--format", "html", "--out", str(out)],
+                       check=True, capture_output=True, env={**os.environ, "CI": "1", **extra})
+        pages[name] = sorted(out.rglob("*.html"))
+    assert len(pages["plain"]) == 2 and "<svg" in pages["plain"][0].read_text("utf-8")
+    for plain, styled in zip(pages["plain"], pages["styled"], strict=True):
+        assert plain.read_bytes() == styled.read_bytes(), plain.name
