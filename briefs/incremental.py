@@ -85,11 +85,39 @@ def installed_fingerprint() -> str:
     return digest(sorted(names))
 
 
+def layout_libraries() -> list[str]:
+    """The text-layout libraries WeasyPrint lays pages out with (Pango, HarfBuzz, fontconfig,
+    FreeType), as ``path:size:mtime`` of the files this process maps when it loads them; empty
+    where that cannot be seen (not Linux, or the library is missing: the build will say so)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libpangoft2-1.0.so.0")  # pulls in the others, as WeasyPrint does
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            fields = [line.split(None, 5) for line in maps]  # address perms offset dev inode path
+    except OSError:
+        return []
+    wanted = ("libpango", "libharfbuzz", "libfontconfig", "libfreetype")
+    lines = []
+    for path in sorted({f[5].strip() for f in fields if len(f) == 6}):
+        if os.path.basename(path).startswith(wanted) and os.path.isfile(path):
+            stat = os.stat(path)
+            lines.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return lines
+
+
+@lru_cache(maxsize=1)
+def system_fingerprint() -> str:
+    """:func:`layout_libraries` as one hash: a system upgrade of any of them may move text, so
+    it counts as a change of every PDF's inputs (about 5 ms)."""
+    return digest(layout_libraries())
+
+
 def renderer_fingerprint() -> str:
     """briefs' code and the PDF libraries' versions: a new renderer may lay pages out differently."""
     from importlib.metadata import version
 
-    return digest([toolkit_fingerprint(), *(version(name) for name in
+    return digest([toolkit_fingerprint(), system_fingerprint(), *(version(name) for name in
                                             ("weasyprint", "pydyf", "pikepdf", "uharfbuzz", "fonttools"))])
 
 
@@ -107,7 +135,7 @@ def folder_digest(folder: Path) -> str:
 def _environment(config: ProjectConfig, langs: Sequence[str], formats: Sequence[str],
                  families: tuple[str, ...]) -> list[bytes | str]:
     """What every output depends on besides files: code, libraries, options, fonts, time."""
-    parts: list[bytes | str] = [toolkit_fingerprint(), installed_fingerprint(),
+    parts: list[bytes | str] = [toolkit_fingerprint(), installed_fingerprint(), system_fingerprint(),
                                 ",".join(langs), ",".join(formats), font_fingerprint(families),
                                 f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}"]
     pyproject = config.root / "pyproject.toml"

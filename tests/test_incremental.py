@@ -319,3 +319,17 @@ def test_a_brief_outside_content_is_tracked_by_its_own_files(project: Path, tmp_
     assert sorted(again.planned) == ["compute-etf-note.en", "compute-etf-note.zh-CN"]
     assert [p.name for p in again.written] == ["compute-etf-note.en.html"]
     assert build(config, [elsewhere], formats=HTML, out=project / "out").up_to_date
+
+
+def test_the_layout_libraries_on_this_machine_are_part_of_the_keys() -> None:
+    # WeasyPrint's text layout comes from system libraries, not Python packages: their files
+    # are seen (so an apt upgrade of Pango or HarfBuzz re-renders the PDFs).
+    from briefs.incremental import layout_libraries
+
+    seen = layout_libraries()
+    names = {Path(line.split(":")[0]).name.split(".so")[0] for line in seen}
+    assert {"libpango-1.0", "libpangoft2-1.0", "libharfbuzz", "libfontconfig", "libfreetype"} <= names
+    for line in seen:
+        path, size, mtime = line.rsplit(":", 2)
+        stat = Path(path).stat()
+        assert (int(size), int(mtime)) == (stat.st_size, stat.st_mtime_ns)
