@@ -118,6 +118,10 @@ def main() -> None:
     stamp, full = stamping(work / "mem")
     print(f"(f) one more recipient / full render {'':9s} {stamp:7.3f}s / {full:7.2f}s = {stamp / full:5.3f}"
           f"   target <= 0.1   {'OK' if stamp / full <= 0.1 else 'MISSED'}")
+    distribution_peak(work / "mem", 1)  # builds the base PDFs first, outside the measurement
+    small, large = (distribution_peak(work / "mem", n) for n in (20, 120))
+    print(f"(f) distribute: peak memory, 20 / 120 recipients {small:6.0f} MB / {large:.0f} MB "
+          f"= {(large - small) / 100:.2f} MB more per recipient")
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -189,6 +193,19 @@ def watch_rebuilds(work: Path, repeat: int) -> list[float]:
         process.terminate()
         process.wait()
     return times
+
+
+def distribution_peak(out: Path, count: int) -> float:
+    """Peak memory (MB) of `briefs distribute` stamping one brief for ``count`` recipients."""
+    listing = out / f"recipients-{count}.yaml"
+    listing.write_text("recipients:\n" + "".join(
+        f"  - {{id: client-{i}, name: 测试客户{i}, organisation: 示例资产管理公司, lang: zh-CN}}\n"
+        for i in range(count)), "utf-8")
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "briefs", "--project",
+                             str(ROOT), "distribute", str(ROOT / "content" / "compute-etf-note"),
+                             "--recipients", str(listing), "--out", str(out)],
+                            capture_output=True, text=True, check=True, env={**os.environ, "CI": "1"})
+    return int(result.stderr.strip().splitlines()[-1]) / 1024
 
 
 def stamping(out: Path) -> tuple[float, float]:
