@@ -44,6 +44,8 @@ def test_each_recipient_gets_a_stamped_copy_and_a_log_line(project: Path, run_cl
         base = out / "compute-etf-note" / f"compute-etf-note.{entry['lang']}.pdf"
         assert entry["sha256"] == hashlib.sha256(stamped.read_bytes()).hexdigest()
         assert entry["version"] == hashlib.sha256(base.read_bytes()).hexdigest()
+        # The stamp's font is cut down to the glyphs of one line: it adds little to the brief.
+        assert stamped.stat().st_size < 1.1 * base.stat().st_size, (stamped.stat().st_size, base.stat().st_size)
         stamped_pages, base_pages = page_texts(stamped), page_texts(base)
         assert len(stamped_pages) == len(base_pages)
         for page, original in zip(stamped_pages, base_pages, strict=True):
@@ -69,3 +71,27 @@ def test_bad_distribution_lists_are_located(project: Path, run_cli) -> None:  # 
     result = run_cli(project, "distribute", "--only", "nobody")
     assert result.exit_code == 1 and "no recipient 'nobody'" in result.stderr
     assert not (project / "output" / "distribution.jsonl").exists()
+
+
+def test_distributing_on_workers_gives_the_same_files_and_log(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # With --jobs 2 the recipients are shared out among workers; files, hashes and the log's
+    # order are exactly those of one process.
+    listing = project / "clients.yaml"
+    listing.write_text(RECIPIENTS, "utf-8")
+    briefs = ["content/compute-etf-note", "content/wechat-r1-inference"]
+    logs = {}
+    for jobs in ("1", "2"):
+        out = project / f"out{jobs}"
+        result = run_cli(project, "distribute", *briefs, "--recipients", str(listing), "--out", str(out),
+                         "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        logs[jobs] = [{k: v for k, v in json.loads(line).items() if k != "time"}
+                      for line in (out / "distribution.jsonl").read_text("utf-8").splitlines()]
+    assert len(logs["1"]) == 4 and logs["1"] == logs["2"]
+    assert [(e["brief"], e["recipient"]) for e in logs["1"]] == [
+        ("compute-etf-note", "client-a"), ("compute-etf-note", "client-b"),
+        ("wechat-r1-inference", "client-a"), ("wechat-r1-inference", "client-b")]
+    for entry in logs["1"]:
+        one, two = (project / f"out{jobs}" / entry["file"] for jobs in ("1", "2"))
+        assert one.read_bytes() == two.read_bytes()
+        assert hashlib.sha256(two.read_bytes()).hexdigest() == entry["sha256"]

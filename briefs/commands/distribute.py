@@ -28,7 +28,7 @@ def run(project: Path | None, paths: Sequence[Path], recipients_file: Path | Non
                 click.echo(str(diagnostic), err=True)
             click.echo("briefs: base PDFs failed; nothing distributed", err=True)
             return 1
-        result = distribute(config, paths, target, recipients)
+        result = distribute(config, paths, target, recipients, jobs=jobs)
     except BriefsError as exc:
         fail(exc)
         return 1
