@@ -196,14 +196,15 @@ def watch_rebuilds(work: Path, repeat: int) -> list[float]:
 
 
 def distribution_peak(out: Path, count: int) -> float:
-    """Peak memory (MB) of `briefs distribute` stamping one brief for ``count`` recipients."""
+    """Peak memory (MB) of `briefs distribute` stamping one brief for ``count`` recipients, in
+    its own process (--jobs 1: on workers, their memory would not be counted)."""
     listing = out / f"recipients-{count}.yaml"
     listing.write_text("recipients:\n" + "".join(
         f"  - {{id: client-{i}, name: 测试客户{i}, organisation: 示例资产管理公司, lang: zh-CN}}\n"
         for i in range(count)), "utf-8")
     result = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "briefs", "--project",
                              str(ROOT), "distribute", str(ROOT / "content" / "compute-etf-note"),
-                             "--recipients", str(listing), "--out", str(out)],
+                             "--recipients", str(listing), "--out", str(out), "--jobs", "1"],
                             capture_output=True, text=True, check=True, env={**os.environ, "CI": "1"})
     return int(result.stderr.strip().splitlines()[-1]) / 1024
 
