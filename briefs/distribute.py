@@ -21,7 +21,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .config import ProjectConfig
-from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+from .errors import ContentError, Diagnostic, Diagnostics, RenderError, SourceLocation
 from .fonts import FONTS
 from .i18n import Edition, translations
 from .incremental import file_hash
@@ -218,7 +218,14 @@ def _stamp_all(config: ProjectConfig, work: Sequence[tuple[Recipient, list[tuple
     calls = [(config, edition(config, r.lang), r, copies) for r, copies in work]
     if jobs <= 1 or len(calls) <= 1:
         return [stamp_for(*call) for call in calls]
+    from concurrent.futures.process import BrokenProcessPool
+
     from .workers import start_pool
 
-    with start_pool(min(jobs, len(calls))) as pool:
-        return list(pool.map(stamp_for, *zip(*calls, strict=True)))
+    try:
+        with start_pool(min(jobs, len(calls))) as pool:
+            return list(pool.map(stamp_for, *zip(*calls, strict=True)))
+    except BrokenProcessPool:
+        raise RenderError(Diagnostic(SourceLocation(Path(LOG_NAME)),
+                                     "a stamping worker died (out of memory or killed); nothing "
+                                     "was logged; run briefs distribute again")) from None

@@ -95,3 +95,36 @@ def test_distributing_on_workers_gives_the_same_files_and_log(project: Path, run
         one, two = (project / f"out{jobs}" / entry["file"] for jobs in ("1", "2"))
         assert one.read_bytes() == two.read_bytes()
         assert hashlib.sha256(two.read_bytes()).hexdigest() == entry["sha256"]
+
+
+def test_a_stamping_worker_that_dies_is_an_error_not_a_traceback(project: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+    import os
+
+    from briefs import distribute as dist
+    from briefs import workers
+    from briefs.config import load_config
+    from briefs.errors import RenderError
+    from briefs.pipeline import build
+
+    config = load_config(project)
+    brief = [project / "content" / "compute-etf-note"]
+    out = project / "output"
+    assert not build(config, brief, ("zh-CN", "en"), ("pdf",), out, jobs=1).failed
+    real = dist.stamp_pdf
+
+    def dying(config, edition, recipient):  # type: ignore[no-untyped-def]
+        if recipient.id == "client-b":
+            os._exit(70)  # the worker process dies outright
+        return real(config, edition, recipient)
+
+    # The fault is injected by patching this process, so the workers are plain forks of it.
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(dist, "stamp_pdf", dying)
+    listing = project / "clients.yaml"
+    listing.write_text(RECIPIENTS, "utf-8")
+    with pytest.raises(RenderError) as died:
+        dist.distribute(config, brief, out, dist.load_recipients(config, listing), jobs=2)
+    assert "a stamping worker died" in str(died.value)
+    assert not (out / dist.LOG_NAME).exists()  # nothing logged for a run that did not finish
