@@ -134,10 +134,9 @@ def folder_digest(folder: Path) -> str:
 
 def _environment(config: ProjectConfig, langs: Sequence[str], formats: Sequence[str],
                  families: tuple[str, ...]) -> list[bytes | str]:
-    """What every output depends on besides files: code, libraries, options, fonts, time."""
+    """What every output depends on besides files and dates: code, libraries, options, fonts."""
     parts: list[bytes | str] = [toolkit_fingerprint(), installed_fingerprint(), system_fingerprint(),
-                                ",".join(langs), ",".join(formats), font_fingerprint(families),
-                                f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}"]
+                                ",".join(langs), ",".join(formats), font_fingerprint(families)]
     pyproject = config.root / "pyproject.toml"
     if pyproject.is_file():
         parts.append(pyproject.read_bytes())
@@ -155,6 +154,7 @@ def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
              formats: Sequence[str], families: tuple[str, ...]) -> str:
     """Hash of every input file and option of a build (cheap: no parsing)."""
     parts = _environment(config, langs, formats, families)
+    parts.append(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}")  # (no parsing here)
     parts.append(",".join(str(p.resolve()) for p in paths))
     for _, named in _input_files(config):
         parts += named
@@ -167,14 +167,17 @@ def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
 
 
 def brief_keys(config: ProjectConfig, langs: Sequence[str], formats: Sequence[str],
-               families: tuple[str, ...], folders: Mapping[str, Path]) -> dict[str, str]:
+               families: tuple[str, ...], folders: Mapping[str, Path],
+               created: Mapping[str, str]) -> dict[str, str]:
     """Per brief id: a hash of everything its outputs can depend on (cheap: no parsing).
 
-    That is its own folder (every file, used or not), and every input that is not some brief's
-    folder: shared records, distribution lists, templates, CSS, catalogs, configuration, plus
-    the toolkit, the installed libraries, fonts and options. Other briefs' folders are left out,
-    so editing one brief leaves every other brief's key alone; editing anything shared changes
-    them all (and then the output keys decide, precisely, what is rendered again).
+    That is its own folder (every file, used or not), its creation date as the build will use
+    it (``created``: SOURCE_DATE_EPOCH clamps it, so a later commit's epoch changes nothing),
+    and every input that is not some brief's folder: shared records, distribution lists,
+    templates, CSS, catalogs, configuration, plus the toolkit, the installed libraries, fonts
+    and options. Other briefs' folders are left out, so editing one brief leaves every other
+    brief's key alone; editing anything shared changes them all (and then the output keys
+    decide, precisely, what is rendered again).
     """
     every_brief = {p.parent.resolve() for p in config.content.glob("*/brief.yaml")}
     every_brief |= {folder.resolve() for folder in folders.values()}
@@ -191,7 +194,8 @@ def brief_keys(config: ProjectConfig, langs: Sequence[str], formats: Sequence[st
         if not folder.is_relative_to(config.content.resolve()):  # a brief given by path, elsewhere
             own[folder] = [folder_digest(folder)]
     common = digest(shared)
-    return {brief_id: digest([common, *own[folder.resolve()]]) for brief_id, folder in folders.items()}
+    return {brief_id: digest([common, created[brief_id], *own[folder.resolve()]])
+            for brief_id, folder in folders.items()}
 
 
 @dataclass

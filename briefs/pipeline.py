@@ -269,7 +269,8 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     templates_fp = folder_digest(config.templates)  # anything a PDF may fetch from templates/
     # A brief whose inputs are all as at its last complete build, with its outputs intact, is
     # not even planned: the cost of a rebuild follows what changed, not the number of briefs.
-    keys = brief_keys(config, langs, formats, families, {b.brief.id: b.folder for b in project.briefs})
+    keys = brief_keys(config, langs, formats, families, {b.brief.id: b.folder for b in project.briefs},
+                      {b.brief.id: build_time(b.brief.date).isoformat() for b in project.briefs})
     outputs = {b.brief.id: outputs_of(b, langs, formats) for b in project.briefs}
     names = [name for b in project.briefs for name in outputs[b.brief.id]]
     fresh = set() if force else {b for b, key in keys.items() if manifest.briefs.get(b) == key

@@ -81,6 +81,7 @@ def test_option_change_and_force(project: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456060")  # the next commit, a minute on
     again = html_build(project)
     assert not again.written and len(again.skipped) == HTML_FILES  # CI's cached output is reused
+    assert not again.planned  # and no brief is even planned: their dates are as they were
     assert len(html_build(project, force=True).written) == HTML_FILES
 
 
