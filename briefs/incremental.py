@@ -184,8 +184,7 @@ def brief_keys(config: ProjectConfig, langs: Sequence[str], formats: Sequence[st
     shared = _environment(config, langs, formats, families)
     own: dict[Path, list[bytes | str]] = {folder: [] for folder in every_brief}
     for path, named in _input_files(config):
-        resolved = path.resolve()
-        owner = next((f for f in every_brief if resolved.is_relative_to(f)), None)
+        owner = next((p for p in path.resolve().parents if p in every_brief), None)
         if owner is None:
             shared += named
         else:

@@ -279,14 +279,14 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
                        for name in outputs[b.brief.id]]
     stale = dataclasses.replace(project, briefs=longest_first(
         [b for b in project.briefs if b.brief.id not in fresh]))
-    by_id = {b.brief.id: b for b in project.briefs}
+    images_of = {b.brief.id: [(p.relative_to(b.folder).as_posix(), p.read_bytes()) for p in b.assets]
+                 for b in stale.briefs}  # read once per brief, shown in every language
     for index, document in enumerate(iter_plan(stale, langs)):
         result.planned.append(f"{document.brief_id}.{document.lang}")
         folder = out / document.brief_id
         stem = f"{document.brief_id}.{document.lang}"
         html_key = digest([__version__, document.html])
-        loaded = by_id[document.brief_id]
-        images = [(p.relative_to(loaded.folder).as_posix(), p.read_bytes()) for p in loaded.assets]
+        images = images_of[document.brief_id]
         if "html" in formats:
             # The page, and (with its first language) the images it shows, beside it.
             first = document.lang == langs[0]
