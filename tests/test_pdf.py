@@ -239,3 +239,47 @@ def test_same_inputs_give_identical_bytes(tmp_path: Path, monkeypatch, epoch: st
     brief_date = dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
     assert brief_date.timestamp() > 1740000000  # so the epoch, when set, clamps it
     assert created.timestamp() == (1740000000 if epoch else brief_date.timestamp())
+
+
+def _outline_pages(reader: PdfReader) -> dict[str, int]:
+    """Bookmark title → 0-based page, for every bookmark at any depth."""
+    pages: dict[str, int] = {}
+
+    def walk(items: list) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                pages.setdefault(item.title, reader.get_destination_page_number(item))
+    walk(reader.outline)
+    return pages
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_back_matter_starts_a_page_and_short_blocks_stay_whole(built: Built, lang: str) -> None:
+    """Sources open the back matter on a fresh page, with the disclosures following on it (never
+    a page holding only a few sources); each rating scale is printed on one page."""
+    from bs4 import BeautifulSoup
+
+    checked_sources = 0
+    for brief_id in built.briefs:
+        html = BeautifulSoup(built.file(brief_id, lang, "html").read_text("utf-8"), "html.parser")
+        pdf = built.file(brief_id, lang, "pdf")
+        reader = PdfReader(pdf)
+        bookmarks = _outline_pages(reader)
+        heading = lambda selector: html.select_one(selector).get_text(strip=True)  # noqa: E731
+        disclosures = bookmarks[heading("#disclosures-heading")]
+        risks = bookmarks[heading("#risks h2")]
+        if html.select_one("#sources"):
+            sources = bookmarks[heading("#sources h2")]
+            assert sources == disclosures > risks, (brief_id, sources, disclosures, risks)
+            checked_sources += 1
+        else:
+            assert disclosures > risks, brief_id
+        pages = [squash(text) for text in pdf_text(pdf)]
+        for scale in html.select(".rating-definitions h4"):
+            definitions = scale.find_next_sibling("dl").select("dd")
+            first, last = squash(scale.get_text()), squash(definitions[-1].get_text())
+            on = [i for i, text in enumerate(pages) if first in text and last in text]
+            assert on, f"{brief_id} ({lang}): the scale {scale.get_text()!r} is split across pages"
+    assert checked_sources >= 3
