@@ -220,6 +220,8 @@ def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
     lacks its compliance approval (nothing is written).
     """
     langs = tuple(langs or config.languages)
+    for lang in langs:
+        edition(config, lang)  # an unknown language is a located error before anything else
     out = (out or config.output).resolve()
     scope = scope_of(config, paths, langs, formats)
     unchanged = None if force or final else up_to_date(Manifest.load(out), scope)

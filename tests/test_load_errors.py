@@ -723,3 +723,13 @@ def test_check_nonexistent_path(project: Path, run_cli: RunCli) -> None:
     assert_failed_cleanly(result)
     assert "content/no-such-brief" in result.stderr
     assert "no such brief" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("build", "--out", "out"), ("build", "--format", "html", "--out", "out"),
+                                  ("build", "--force", "--out", "out"), ("check",)])
+def test_unknown_language_is_a_clean_error(project: Path, run_cli: RunCli, args: tuple[str, ...]) -> None:
+    """--lang names a language the project has no edition for: a located error, nothing written."""
+    result = run_cli(project, *args, "--lang", "en,xx")
+    assert_failed_cleanly(result)
+    assert "pyproject.toml: language 'xx' is not one of the project's editions" in result.stderr
+    assert not (project / "out").exists() or not any((project / "out").rglob("*.pdf"))
