@@ -28,7 +28,7 @@ from .incremental import file_hash
 from .load import discover, validate
 from .model import _check_id
 from .templates import css_string
-from .write import write_atomic
+from .write import cannot_write, write_atomic
 from .yamlsource import load_yaml
 
 LOG_NAME = "distribution.jsonl"
@@ -205,8 +205,11 @@ def distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
             result.log.append(entry)
             log_lines.append(json.dumps(entry, ensure_ascii=False, sort_keys=True))
     if log_lines:
-        with (out / LOG_NAME).open("a", encoding="utf-8") as log:  # append-only record
-            log.write("\n".join(log_lines) + "\n")
+        try:
+            with (out / LOG_NAME).open("a", encoding="utf-8") as log:  # append-only record
+                log.write("\n".join(log_lines) + "\n")
+        except OSError as exc:
+            raise cannot_write(out / LOG_NAME, exc) from None
     return result
 
 

@@ -105,6 +105,12 @@ class RenderError(BriefsError):
     category = "render"
 
 
+class OutputError(BriefsError):
+    """An output file or folder cannot be written (permissions, a full disk, a read-only mount)."""
+
+    category = "output"
+
+
 class ComplianceError(BriefsError):
     """A brief lacks mandatory compliance text."""
 

@@ -14,11 +14,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import RenderError
+from .errors import OutputError, RenderError
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically; a crash leaves the old file or none, never half of one."""
+    """Write ``data`` to ``path`` atomically; a crash leaves the old file or none, never half of one.
+
+    A file that cannot be written (no permission, disk full) is an :class:`OutputError` at it."""
+    try:
+        _write_atomic(path, data)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+
+
+def cannot_write(path: Path, exc: OSError) -> OutputError:
+    """The located error for an output ``path`` the system refused."""
+    return OutputError.at(path, 0, 0, f"cannot write here: {exc.strerror or exc}")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -48,8 +62,12 @@ def output_lock(out: Path) -> Iterator[None]:
     worker processes, so orphaned workers cannot keep a dead build's folder locked.
     """
     lock_path = out / ".briefs" / "lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a+") as handle:
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a+")
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
+    with handle:
         try:
             fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

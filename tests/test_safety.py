@@ -212,3 +212,42 @@ def test_a_wide_picture_is_scaled_to_its_column(project: Path, run_cli) -> None:
                              capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     wide = [line.split() for line in listing if line.split()[3:5] == ["2000", "60"]]
     assert wide and all(float(row[12]) > 2000 / 8.27 for row in wide), listing
+
+
+def _clean_failure(result, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Exit 1, ``path: cannot write here: <reason>`` (relative to the project, where the CLI
+    ran), no traceback."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    shown = path.relative_to(Path.cwd())
+    assert f"{shown}: cannot write here: " in result.stderr, result.stderr
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_clean_error(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    blocker = project / "not-a-folder"
+    blocker.write_text("a file where the output folder's parent should be", "utf-8")
+    out = blocker / "out"
+    result = run_cli(project, "build", str(BRIEF), "--format", "html", "--out", str(out))
+    _clean_failure(result, out)
+    assert blocker.read_text("utf-8").startswith("a file")
+
+
+def test_an_output_file_that_cannot_be_written_is_a_clean_error(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    out = project / "out"
+    taken = out / BRIEF.name / f"{BRIEF.name}.en.html"
+    taken.mkdir(parents=True)  # a folder where the page should go: the rename into place fails
+    result = run_cli(project, "build", str(BRIEF), "--lang", "en", "--format", "html", "--out", str(out))
+    _clean_failure(result, taken)
+    assert not list(out.rglob(".*.tmp")), "no temporary file is left behind"
+    # Once the way is clear, the next build writes the page.
+    taken.rmdir()
+    result = run_cli(project, "build", str(BRIEF), "--lang", "en", "--format", "html", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert taken.is_file()
+
+
+def test_a_distribution_log_that_cannot_be_appended_is_a_clean_error(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    out = project / "output"
+    (out / "distribution.jsonl").mkdir(parents=True)
+    result = run_cli(project, "distribute", str(BRIEF))
+    _clean_failure(result, out / "distribution.jsonl")
