@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,13 +72,23 @@ def find_root(start: Path) -> Path:
 def load_config(root: Path) -> ProjectConfig:
     """Read ``[tool.briefs]``; every key is optional, unknown keys are errors."""
     root = root.resolve()
+    if not root.is_dir():
+        raise ConfigError(Diagnostic(SourceLocation(root), "no such project folder"))
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
         return ProjectConfig(root=root)
     try:
         data = tomllib.loads(pyproject.read_text("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(Diagnostic(SourceLocation(pyproject), f"cannot read: {exc}")) from None
+    except tomllib.TOMLDecodeError as exc:
+        # "... (at line 65, column 13)" → pyproject.toml:65:13: ...
+        where = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
+        message = str(exc)[:where.start()] if where else str(exc)
+        line, column = (int(where[1]), int(where[2])) if where else (0, 0)
+        raise ConfigError(Diagnostic(SourceLocation(pyproject, line, column),
+                                     f"not valid TOML: {message}")) from None
+    except UnicodeDecodeError:
+        raise ConfigError(Diagnostic(SourceLocation(pyproject),
+                                     "not valid UTF-8 (save the file as UTF-8)")) from None
     table = data.get("tool", {}).get("briefs", {})
     where = SourceLocation(pyproject, _line_of(pyproject, "[tool.briefs]"))
     allowed = {"languages", "content", "templates", "output", "derived", "toc_min_pages"}

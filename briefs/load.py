@@ -290,6 +290,9 @@ def discover(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Path]:
 
 def load_project(config: ProjectConfig, paths: Sequence[Path] = ()) -> Project:
     """Load the library and the briefs; raise one :class:`ContentError` listing every problem."""
+    if not config.content.is_dir():  # not a briefs project: one clear line, not a missing file each
+        raise ContentError.at(config.content, 0, 0, "no content folder: run briefs inside a "
+                              "project (content/_shared/ and one folder per brief) or give --project")
     library = load_library(config)
     diags = Diagnostics()
     briefs: list[LoadedBrief] = []

@@ -733,3 +733,25 @@ def test_unknown_language_is_a_clean_error(project: Path, run_cli: RunCli, args:
     assert_failed_cleanly(result)
     assert "pyproject.toml: language 'xx' is not one of the project's editions" in result.stderr
     assert not (project / "out").exists() or not any((project / "out").rglob("*.pdf"))
+
+
+def test_a_folder_that_is_not_a_project_is_one_clear_error(tmp_path: Path, run_cli: RunCli) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for args in (("check",), ("build",)):
+        result = run_cli(empty, *args)
+        assert_failed_cleanly(result)
+        assert result.stderr.startswith("content: no content folder: run briefs inside a project"), result.stderr
+        assert "file not found" not in result.stderr
+    result = run_cli(tmp_path, "--project", str(tmp_path / "missing"), "build")
+    assert_failed_cleanly(result)
+    assert "missing: no such project folder" in result.stderr, result.stderr
+
+
+def test_broken_pyproject_is_located_at_its_line(project: Path, run_cli: RunCli) -> None:
+    pyproject = project / "pyproject.toml"
+    lines = pyproject.read_text("utf-8").count("\n")
+    pyproject.write_text(pyproject.read_text("utf-8") + 'broken = "no end\n', "utf-8")
+    result = run_cli(project, "check")
+    assert_failed_cleanly(result)
+    assert re.search(rf"^pyproject\.toml:{lines + 1}:\d+: not valid TOML: ", result.stderr, re.MULTILINE), result.stderr

@@ -106,7 +106,7 @@ def test_watch_in_an_empty_folder_reports_and_waits(tmp_path: Path) -> None:
     # No project yet: the build's errors are shown, located, and the watch waits for files.
     watch = Watch(tmp_path)
     shown = watch.until("watching for changes")
-    assert any(line.startswith("content/_shared/house.yaml: file not found") for line in shown), shown
+    assert any(line.startswith("content: no content folder") for line in shown), shown
     assert watch.stop() == 0
     watch.reader.join(timeout=10)
     assert not any("Traceback" in line for line in watch.seen), watch.seen
