@@ -240,20 +240,24 @@ def _build_locked(config: ProjectConfig, paths: Sequence[Path], langs: tuple[str
     manifest = Manifest.load(out)  # re-read under the lock: another build may just have finished
     # Fork the PDF workers before loading content (see workers.start_pool); unused if nothing
     # turns out to need rendering.
+    # A Dask cluster is reached first: a wrong address fails before any work is done.
+    cluster = workers.connect_dask(scheduler) if "pdf" in formats and scheduler else None
     pool = workers.start_pool(jobs, memory_limit) if "pdf" in formats and not scheduler else None
     try:
         return _render_changed(config, paths, langs, formats, out, reporter, scope, manifest, pool,
                                force=force, jobs=jobs, timeout=timeout, memory_limit=memory_limit,
-                               scheduler=scheduler, final=final)
+                               cluster=cluster, final=final)
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+        if cluster is not None:
+            cluster.close()
 
 
 def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[str, ...],
                     formats: Sequence[str], out: Path, reporter: Reporter | None, scope: Scope,
                     manifest: Manifest, pool: Any, *, force: bool, jobs: int, timeout: float,
-                    memory_limit: int | None, scheduler: str | None, final: bool) -> BuildResult:
+                    memory_limit: int | None, cluster: Any, final: bool) -> BuildResult:
     families = tuple(sorted({f for lang in langs for f in (FONTS[lang].sans, FONTS[lang].serif)}))
 
     project = load_project(config, paths)
@@ -349,8 +353,8 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
             if reporter is not None:
                 reporter.done(path, None)
         tasks = [task for task, *_ in pdf_jobs]
-        if tasks and scheduler:
-            workers.run_dask(tasks, scheduler, finished, timeout)
+        if tasks and cluster is not None:
+            workers.run_dask(tasks, cluster, finished, timeout)
         elif tasks:
             workers.run(tasks, jobs, finished, timeout, memory_limit, pool, early)
     finally:

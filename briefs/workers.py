@@ -243,34 +243,41 @@ def _run_pool(tasks: list[PdfTask], workers: int, outcomes: dict[int, PdfOutcome
         return [t for t in tasks if t.index not in outcomes]
 
 
-def run_dask(tasks: Sequence[PdfTask], address: str, on_done: Callable[[PdfOutcome], None] | None = None,
+def connect_dask(address: str) -> Any:
+    """A client of the Dask cluster at ``address``; a located error if Dask is missing or the
+    scheduler does not answer. Called before any work, so a typo in the address costs nothing."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise BriefsError(Diagnostic(SourceLocation(Path("--scheduler")),
+                                     "Dask is not installed: pip install 'briefs[dask]'")) from None
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, ValueError, TypeError) as exc:
+        raise BriefsError(Diagnostic(SourceLocation(Path("--scheduler")),
+                                     f"cannot reach the Dask scheduler at {address}: {exc}")) from None
+
+
+def run_dask(tasks: Sequence[PdfTask], client: Any, on_done: Callable[[PdfOutcome], None] | None = None,
              timeout: float = DEFAULT_TIMEOUT) -> list[PdfOutcome]:
-    """Render the same tasks on a Dask distributed cluster; outcomes in task order, as locally.
+    """Render the same tasks on a Dask distributed cluster (``client`` from :func:`connect_dask`);
+    outcomes in task order, as locally.
 
     The workers need the same environment (briefs, WeasyPrint, fonts) and must see the project's
     files at the same paths (a shared file system), because PDFs fetch nothing but local files.
     """
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise BriefsError(Diagnostic(SourceLocation(Path("--scheduler")),
-                                     "Dask is not installed: pip install 'briefs[dask]'")) from None
+    from distributed import as_completed
+
     outcomes: dict[int, PdfOutcome] = {}
-    try:
-        client = Client(address, timeout="10s")
-    except OSError as exc:
-        raise BriefsError(Diagnostic(SourceLocation(Path("--scheduler")),
-                                     f"cannot reach the Dask scheduler at {address}: {exc}")) from None
-    with client:
-        futures = {client.submit(render_task, task, timeout, pure=False): task for task in tasks}
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as exc:  # a worker lost or a task killed: this document fails alone
-                outcome = PdfOutcome(task.index, error=Diagnostic(
-                    SourceLocation(task.source), f"Dask task failed: {type(exc).__name__}: {exc}"))
-            outcomes[task.index] = outcome
-            if on_done:
-                on_done(outcome)
+    futures = {client.submit(render_task, task, timeout, pure=False): task for task in tasks}
+    for future in as_completed(futures):
+        task = futures[future]
+        try:
+            outcome = future.result()
+        except Exception as exc:  # a worker lost or a task killed: this document fails alone
+            outcome = PdfOutcome(task.index, error=Diagnostic(
+                SourceLocation(task.source), f"Dask task failed: {type(exc).__name__}: {exc}"))
+        outcomes[task.index] = outcome
+        if on_done:
+            on_done(outcome)
     return [outcomes[t.index] for t in tasks]

@@ -27,8 +27,11 @@ def test_dask_local_cluster_builds_the_same_bytes(project: Path, monkeypatch: py
         assert a.read_bytes() == b.read_bytes()
 
 
-def test_unreachable_scheduler_is_a_clean_error(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli(project, "build", "content/compute-etf-note", "--format", "pdf",
-                     "--scheduler", "tcp://127.0.0.1:9")
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:9", "not an address"])
+def test_unreachable_scheduler_is_a_clean_error_before_any_work(project: Path, run_cli,  # type: ignore[no-untyped-def]
+                                                                 address: str) -> None:
+    result = run_cli(project, "build", "content/compute-etf-note", "--scheduler", address)
     assert result.exit_code == 1
-    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.output
+    assert f"--scheduler: cannot reach the Dask scheduler at {address}" in result.stderr
+    assert not list((project / "output").rglob("*.html")), "nothing is built for a cluster that is not there"
