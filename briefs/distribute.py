@@ -13,12 +13,14 @@ import datetime as dt
 import hashlib
 import io
 import json
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from .config import ProjectConfig
 from .errors import ContentError, Diagnostic, Diagnostics, RenderError, SourceLocation
@@ -34,14 +36,52 @@ from .yamlsource import load_yaml
 LOG_NAME = "distribution.jsonl"
 
 
+# Widths in columns (a Chinese character takes two): together the name and the organisation
+# leave the stamp on one line at its 6.5 pt, in every edition, below the page footer.
+STAMP_COLUMNS = {"name": 30, "organisation": 70}
+
+
+def columns(text: str) -> int:
+    """Display width: two columns for a wide (East Asian) character, one for any other."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def _check_stamp_field(value: str, info: ValidationInfo) -> str:
+    """A name or organisation printed in the stamp: plain visible text on one line.
+
+    Control and format characters are refused: a right-to-left override (U+202E) in a name
+    would print the rest of the stamp, "Not for onward distribution." included, backwards.
+    """
+    field = info.field_name or "text"
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            raise PydanticCustomError(
+                "briefs_stamp_char", "{field} contains the invisible character U+{code} ({name}); "
+                "type it as plain text", {"field": field, "code": f"{ord(char):04X}",
+                                          "name": unicodedata.name(char, "a control character")})
+    if value != value.strip():
+        raise PydanticCustomError("briefs_stamp_space", "{field} starts or ends with a space",
+                                  {"field": field})
+    limit = STAMP_COLUMNS.get(field, 30)
+    if columns(value) > limit:
+        raise PydanticCustomError(
+            "briefs_stamp_long", "{field} is too long for the one-line stamp: {width} columns, at "
+            "most {limit} (a Chinese character takes two); shorten or abbreviate it",
+            {"field": field, "width": columns(value), "limit": limit})
+    return value
+
+
+StampField = Annotated[str, Field(min_length=1), AfterValidator(_check_stamp_field)]
+
+
 class Recipient(BaseModel):
     """One client on the distribution list."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: Annotated[str, AfterValidator(_check_id)]
-    name: str = Field(min_length=1)
-    organisation: str = Field(min_length=1)
+    name: StampField
+    organisation: StampField
     lang: str
 
 

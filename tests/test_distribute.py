@@ -73,6 +73,31 @@ def test_bad_distribution_lists_are_located(project: Path, run_cli) -> None:  # 
     assert not (project / "output" / "distribution.jsonl").exists()
 
 
+@pytest.mark.parametrize("field, value, words", [
+    ("name", "Jane\u202e Doe", ("name contains the invisible character U+202E", "RIGHT-TO-LEFT OVERRIDE")),
+    ("organisation", "Alpha\\nCapital", ("organisation contains the invisible character U+000A",)),
+    ("name", " Jane Doe", ("name starts or ends with a space",)),
+    ("organisation", " ".join(["Alpha Capital"] * 6), ("organisation", "too long for the one-line stamp")),
+    ("name", "李" * 16, ("name is too long for the one-line stamp: 32 columns, at most 30",)),
+])
+def test_stamp_text_that_would_mislead_or_overflow_is_refused(project: Path, run_cli, field: str,  # type: ignore[no-untyped-def]
+                                                              value: str, words: tuple[str, ...]) -> None:
+    """A recipient's name and organisation are printed in the compliance stamp: no control or
+    bidi characters (an override would print "Not for onward distribution." backwards), no
+    stray spaces, and short enough for the stamp's one line."""
+    listing = project / "clients.yaml"
+    old = {"name": "name: Jane Doe", "organisation": "organisation: Alpha Capital"}[field]
+    listing.write_text(RECIPIENTS.replace(old, f'{field}: "{value}"'), "utf-8")
+    result = run_cli(project, "distribute", "content/compute-etf-note", "--recipients", str(listing))
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    located = [m for m in result.stderr.splitlines() if m.startswith("clients.yaml:")]
+    assert located and all(w in located[0] for w in words), result.stderr
+    line = line_of(listing, field + ': "')
+    assert located[0].startswith(f"clients.yaml:{line}:"), located
+    assert not (project / "output" / "distribution.jsonl").exists()
+
+
 def test_distributing_on_workers_gives_the_same_files_and_log(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     # With --jobs 2 the recipients are shared out among workers; files, hashes and the log's
     # order are exactly those of one process.
