@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -108,3 +109,46 @@ def test_han_latin_spacing_is_one_rule_in_chinese_and_untouched_in_english() -> 
     assert cjk_spacing("DeepSeek 取得 79.8% 的得分，AIME 2024 数学") == "DeepSeek取得79.8%的得分，AIME 2024数学"
     assert Edition("zh-CN").text({"zh-CN": "接入 DeepSeek 后", "en": "x"}) == "接入DeepSeek后"
     assert Edition("en").text({"zh-CN": "x", "en": "after DeepSeek 2"}) == "after DeepSeek 2"
+
+
+def _catalog(path: Path) -> dict[str, str]:
+    """msgid → msgstr of a .po/.pot file (plural entries by their first form)."""
+    with path.open("rb") as handle:
+        return {str(m.id if isinstance(m.id, str) else m.id[0]):
+                str(m.string if isinstance(m.string, str) else m.string[0]) for m in read_po(handle) if m.id}
+
+
+def test_catalog_command_updates_catalogs_in_a_project_without_babel_cfg(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """A project folder (content, templates, pyproject; no babel.cfg, no toolkit source) gets its
+    template strings and the toolkit's own strings; no translation is lost; a new string is
+    reported as the one entry to translate."""
+    assert not (project / "babel.cfg").exists()
+    locales = project / "templates" / "locales"
+    po = locales / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    before = _catalog(po)
+    toc = project / "templates" / "partials" / "toc.html"
+    toc.write_text(toc.read_text("utf-8") + '{{ _("A fresh string for the test") }}\n', "utf-8")
+    result = run_cli(project, "catalog")
+    assert result.exit_code == 0, result.output
+    assert "catalogs updated; 1 entry to translate" in result.stdout
+    pot = _catalog(locales / "messages.pot")
+    shipped = _catalog(ROOT / "templates" / "locales" / "messages.pot")
+    assert set(pot) == set(shipped) | {"A fresh string for the test"}  # code strings included
+    after = _catalog(po)
+    assert {k: v for k, v in after.items() if k in before} == before, "no translation lost"
+    assert after["A fresh string for the test"] == ""
+    assert "A fresh string for the test" in result.stderr  # located at its .po line
+
+
+def test_catalog_command_refuses_a_broken_template_and_changes_nothing(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    locales = project / "templates" / "locales"
+    files = [locales / "messages.pot", locales / "zh_CN" / "LC_MESSAGES" / "messages.po"]
+    before = [f.read_bytes() for f in files]
+    toc = project / "templates" / "partials" / "toc.html"
+    lines = toc.read_text("utf-8").count("\n")
+    toc.write_text(toc.read_text("utf-8") + "{% if %}\n", "utf-8")
+    result = run_cli(project, "catalog")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert f"templates/partials/toc.html:{lines + 1}:" in result.stderr, result.stderr
+    assert [f.read_bytes() for f in files] == before
