@@ -206,6 +206,19 @@ class BuildResult:
     worker_peak_rss_kib: dict[int, int] = field(default_factory=dict)
 
 
+def output_folder(config: ProjectConfig, out: Path | None = None) -> Path:
+    """The output folder (``out``, else the configured one), resolved; a located error if it
+    holds or sits in content/ or templates/: its files would count as inputs (every build would
+    see a change) or the inputs as outputs (a watch would never see one)."""
+    folder = (out or config.output).resolve()
+    for inputs in (config.content.resolve(), config.templates.resolve()):
+        if folder.is_relative_to(inputs) or inputs.is_relative_to(folder):
+            where = Path("--out") if out is not None else config.root / "pyproject.toml"
+            raise ContentError.at(where, 0, 0, f"the output folder {folder} must be outside "
+                                  f"{inputs} and must not contain it; choose another folder")
+    return folder
+
+
 def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None,
           formats: Sequence[str] = FORMATS, out: Path | None = None,
           reporter: Reporter | None = None, *, force: bool = False, jobs: int = 1,
@@ -222,7 +235,7 @@ def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
     langs = tuple(langs or config.languages)
     for lang in langs:
         edition(config, lang)  # an unknown language is a located error before anything else
-    out = (out or config.output).resolve()
+    out = output_folder(config, out)
     scope = scope_of(config, paths, langs, formats)
     unchanged = None if force or final else up_to_date(Manifest.load(out), scope)
     if unchanged is not None:

@@ -755,3 +755,22 @@ def test_broken_pyproject_is_located_at_its_line(project: Path, run_cli: RunCli)
     result = run_cli(project, "check")
     assert_failed_cleanly(result)
     assert re.search(rf"^pyproject\.toml:{lines + 1}:\d+: not valid TOML: ", result.stderr, re.MULTILINE), result.stderr
+
+
+@pytest.mark.parametrize("out", ["content/_out", ".", "templates/out"])
+def test_output_folder_must_not_mix_with_the_inputs(project: Path, run_cli: RunCli, out: str) -> None:
+    """Outputs inside content/ would count as inputs (no build would ever be up to date); an
+    output folder holding content/ would hide every edit from briefs watch."""
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    result = run_cli(project, "build", "--format", "html", "--out", out)
+    assert_failed_cleanly(result)
+    assert "--out: the output folder" in result.stderr and "must be outside" in result.stderr
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before, "nothing written"
+
+
+def test_configured_output_folder_inside_content_is_refused(project: Path, run_cli: RunCli) -> None:
+    pyproject = project / "pyproject.toml"
+    edit(pyproject, 'output = "output"', 'output = "content/built"')
+    result = run_cli(project, "build", "--format", "html")
+    assert_failed_cleanly(result)
+    assert result.stderr.startswith("pyproject.toml: the output folder"), result.stderr
