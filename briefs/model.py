@@ -159,13 +159,18 @@ class Benchmark(Record):
     index: Text
 
 
+# A band's bound, in percent of relative return: a loss cannot pass -100 %, and 1000 % is far
+# beyond any rating band (and keeps the printed sentence within what Babel can format).
+BandPercent = Annotated[float, Field(ge=-100, le=1000)]
+
+
 class RatingValue(Record):
     """One value of a scale, defined by its band of relative return (percent) or by its own text."""
 
     id: Id
     label: Text
-    min: float | None = None
-    max: float | None = None
+    min: BandPercent | None = None
+    max: BandPercent | None = None
     definition: Text | None = None
 
     @model_validator(mode="after")

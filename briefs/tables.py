@@ -226,6 +226,10 @@ def _digits(text: str) -> int:
     return int(text)
 
 
+MAX_EXPONENT = 18  # a billion billion: beyond any figure a brief prints, and Babel's decimals
+MAX_MAGNITUDE = 10.0 ** MAX_EXPONENT
+
+
 def to_number(raw: str) -> float | None:
     """The number a cell means (``1,814``, ``-3.5``, ``1e9``; a trailing ``%`` is allowed), else None."""
     text = raw.strip().removesuffix("%").strip()
@@ -255,6 +259,10 @@ def convert(raw: str, fmt: CellFormat, where: SourceLocation, column: str,
     number = to_number(raw)
     if number is None:
         diags.error(where, f"'{raw}' in column '{column}' is not a number (type {fmt.type})")
+        return Cell(raw, None, fmt, where)
+    if abs(number) >= MAX_MAGNITUDE:
+        diags.error(where, f"'{raw}' in column '{column}' is too large to print "
+                    f"(at most 10^{MAX_EXPONENT} either side of zero)")
         return Cell(raw, None, fmt, where)
     if raw.strip().endswith("%") and fmt.type != "percent":
         diags.error(where, f"'{raw}' in column '{column}' has a '%' but the column is {fmt.type}")

@@ -471,6 +471,18 @@ def test_non_numeric_cell_is_reported_at_its_csv_line(project: Path, run_cli: Ru
     assert has(found, COST / "benchmarks.csv", line, "'97.3x'", "not a number", "'r1'"), found
 
 
+@pytest.mark.parametrize("huge", ["1e30", "-1e300", "1000000000000000000"])
+def test_a_number_too_large_to_print_is_reported_at_its_csv_line(project: Path, run_cli: RunCli,
+                                                                 huge: str) -> None:
+    """Babel cannot format such a number (a traceback before); no figure in a brief is that big."""
+    data = project / COST / "benchmarks.csv"
+    line = edit(data, "97.3", huge)
+    result = run_cli(project, "build", str(COST), "--format", "html", "--out", "out")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    found = failed(run_cli(project, "check"))
+    assert has(found, COST / "benchmarks.csv", line, f"'{huge}'", "too large to print"), found
+
+
 def test_non_numeric_cell_in_a_yaml_data_file_is_reported_at_its_line(project: Path, run_cli: RunCli) -> None:
     data = project / DEFLATION / "deployment.yaml"
     line = edit(data, "value: 77,", "value: seventy-seven,")

@@ -774,3 +774,14 @@ def test_configured_output_folder_inside_content_is_refused(project: Path, run_c
     result = run_cli(project, "build", "--format", "html")
     assert_failed_cleanly(result)
     assert result.stderr.startswith("pyproject.toml: the output folder"), result.stderr
+
+
+@pytest.mark.parametrize("bound, words", [("1e300", "less than or equal to 1000"),
+                                          ("-150", "greater than or equal to -100")])
+def test_rating_band_beyond_any_return_is_located(project: Path, run_cli: RunCli, bound: str, words: str) -> None:
+    """A band bound is a relative return in percent; an absurd one crashed the rating sentence."""
+    ratings = project / "content" / "_shared" / "ratings.yaml"
+    line = replace_line(ratings, "min: 5", f"        min: {bound}\n")
+    assert_error(run_cli(project, "check"), "content/_shared/ratings.yaml", line, "'min'", words)
+    result = run_cli(project, "build", "content/wechat-r1-inference", "--format", "html", "--out", "out")
+    assert_failed_cleanly(result)
