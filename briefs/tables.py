@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -230,9 +231,16 @@ MAX_EXPONENT = 18  # a billion billion: beyond any figure a brief prints, and Ba
 MAX_MAGNITUDE = 10.0 ** MAX_EXPONENT
 
 
+def plain(raw: str) -> str:
+    """A cell as typed in Chinese sources, in ASCII: full-width digits, signs and ％ (NFKC), and
+    the minus sign U+2212 that spreadsheets and typeset tables use for negatives."""
+    return unicodedata.normalize("NFKC", raw).replace("\u2212", "-").strip()
+
+
 def to_number(raw: str) -> float | None:
-    """The number a cell means (``1,814``, ``-3.5``, ``1e9``; a trailing ``%`` is allowed), else None."""
-    text = raw.strip().removesuffix("%").strip()
+    """The number a cell means (``1,814``, ``-3.5``, ``1e9``, ``−3.5``, ``９５％``; a trailing ``%``
+    is allowed), else None."""
+    text = plain(raw).removesuffix("%").strip()
     if _GROUPED.match(text):
         text = text.replace(",", "")
     if not _PLAIN.match(text):
@@ -264,7 +272,7 @@ def convert(raw: str, fmt: CellFormat, where: SourceLocation, column: str,
         diags.error(where, f"'{raw}' in column '{column}' is too large to print "
                     f"(at most 10^{MAX_EXPONENT} either side of zero)")
         return Cell(raw, None, fmt, where)
-    if raw.strip().endswith("%") and fmt.type != "percent":
+    if plain(raw).endswith("%") and fmt.type != "percent":
         diags.error(where, f"'{raw}' in column '{column}' has a '%' but the column is {fmt.type}")
     if fmt.type == "integer":
         if number != int(number):

@@ -483,6 +483,26 @@ def test_a_number_too_large_to_print_is_reported_at_its_csv_line(project: Path, 
     assert has(found, COST / "benchmarks.csv", line, f"'{huge}'", "too large to print"), found
 
 
+def test_full_width_digits_and_the_minus_sign_read_as_numbers(project: Path, run_cli: RunCli) -> None:
+    """Figures pasted from Chinese sources (９７.３, ７９.８％) or typeset tables (−3) mean what
+    they say: the brief comes out exactly as from ASCII figures."""
+    data = project / COST / "benchmarks.csv"
+    ascii_text = data.read_text("utf-8")
+    args = ("build", str(COST), "--format", "html", "--lang", "en")
+    assert run_cli(project, *args, "--out", "a").exit_code == 0
+    wide = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
+    data.write_text(ascii_text.replace("97.3", "97.3".translate(wide)).replace("79.8", "79.8%".translate(wide)), "utf-8")
+    assert run_cli(project, *args, "--out", "b").exit_code == 0
+    page = Path(COST.name) / f"{COST.name}.en.html"
+    assert (project / "b" / page).read_bytes() == (project / "a" / page).read_bytes()
+    data.write_text(ascii_text.replace("97.3", "\u221297.3"), "utf-8")
+    assert run_cli(project, *args, "--out", "c").exit_code == 0
+    data.write_text(ascii_text.replace("97.3", "-97.3"), "utf-8")
+    assert run_cli(project, *args, "--out", "d").exit_code == 0
+    assert (project / "c" / page).read_bytes() == (project / "d" / page).read_bytes()
+    assert (project / "c" / page).read_bytes() != (project / "a" / page).read_bytes()
+
+
 def test_non_numeric_cell_in_a_yaml_data_file_is_reported_at_its_line(project: Path, run_cli: RunCli) -> None:
     data = project / DEFLATION / "deployment.yaml"
     line = edit(data, "value: 77,", "value: seventy-seven,")
