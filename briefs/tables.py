@@ -119,8 +119,13 @@ def _read_csv(path: Path) -> RawData:
                             skip_blank_lines=True, skipinitialspace=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         found = re.search(r"line (\d+)", str(exc))
-        raise ContentError.at(path, int(found.group(1)) if found else 1, 1,
-                             f"unreadable CSV: {str(exc).strip()}") from None
+        row = re.search(r"starting at row (\d+)", str(exc))  # 0-based, the header being row 0
+        line = (int(found.group(1)) if found else
+                records[int(row.group(1))][0] if row and int(row.group(1)) < len(records) else 1)
+        message = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
+        if row:
+            message = "a quoted field is never closed (a \" is missing)"
+        raise ContentError.at(path, line, 1, f"unreadable CSV: {message}") from None
     rows = [tuple(("" if v is None else str(v)).strip() for v in record)
             for record in frame.itertuples(index=False, name=None)]
     body = records[1:]

@@ -503,6 +503,13 @@ def test_full_width_digits_and_the_minus_sign_read_as_numbers(project: Path, run
     assert (project / "c" / page).read_bytes() != (project / "a" / page).read_bytes()
 
 
+def test_an_unclosed_quote_in_a_csv_is_reported_where_it_opens(project: Path, run_cli: RunCli) -> None:
+    data = project / COST / "benchmarks.csv"
+    line = edit(data, "MATH-500,", '"MATH-500,')
+    found = failed(run_cli(project, "check"))
+    assert has(found, COST / "benchmarks.csv", line, "unreadable CSV", "never closed"), found
+
+
 def test_non_numeric_cell_in_a_yaml_data_file_is_reported_at_its_line(project: Path, run_cli: RunCli) -> None:
     data = project / DEFLATION / "deployment.yaml"
     line = edit(data, "value: 77,", "value: seventy-seven,")
