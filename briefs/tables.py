@@ -100,6 +100,11 @@ def _read_csv(path: Path) -> RawData:
         diags.error(SourceLocation(path, 1, 1), "data file is empty (expected a header row and data rows)")
         diags.raise_if_errors()
     header_line, header, _ = records[0]
+    other = next((sep for sep in (";", "\t", "|") if len(header) == 1 and sep in header[0]), None)
+    if other is not None:
+        shown = "tabs" if other == "\t" else f"'{other}'"
+        raise ContentError.at(path, header_line, 1, f"the fields are separated by {shown}; save the "
+                              "file as comma-separated values (CSV, fields separated by ',')")
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         name = name.strip()

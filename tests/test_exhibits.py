@@ -510,6 +510,16 @@ def test_an_unclosed_quote_in_a_csv_is_reported_where_it_opens(project: Path, ru
     assert has(found, COST / "benchmarks.csv", line, "unreadable CSV", "never closed"), found
 
 
+@pytest.mark.parametrize("separator, named", [(";", "';'"), ("\t", "tabs")])
+def test_a_csv_separated_otherwise_says_so(project: Path, run_cli: RunCli, separator: str, named: str) -> None:
+    """A spreadsheet saved with ';' or tabs: one clear line, not 'unknown column' for each column."""
+    data = project / COST / "benchmarks.csv"
+    data.write_text(data.read_text("utf-8").replace(",", separator), "utf-8")
+    found = failed(run_cli(project, "check"))
+    assert has(found, COST / "benchmarks.csv", 1, f"separated by {named}", "comma-separated"), found
+    assert not any("unknown column" in msg for _, _, msg in found), found
+
+
 def test_non_numeric_cell_in_a_yaml_data_file_is_reported_at_its_line(project: Path, run_cli: RunCli) -> None:
     data = project / DEFLATION / "deployment.yaml"
     line = edit(data, "value: 77,", "value: seventy-seven,")
