@@ -21,7 +21,7 @@ from . import model as m
 from .config import MAX_RESOURCE_BYTES, ProjectConfig
 from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation
 from .exhibits import ExhibitData, reference_targets, resolve_exhibits
-from .markdown import image_problem, link_problem, links, shown_url
+from .markdown import comment_lines, image_problem, link_problem, links, shown_url
 from .texts import markdown_texts
 from .yamlsource import KeyPath, YamlDocument, load_yaml, read_text
 
@@ -357,6 +357,10 @@ def check_markdown(source: MarkdownSource, diags: Diagnostics, known: set[str] |
     is given. Images need a brief ``folder``: shared texts are printed in every brief and have none.
     """
     images: list[Path] = []
+    for line in comment_lines(source.text):
+        diags.error(source.at_line(line), "an HTML comment (<!-- … -->) would be printed as text, "
+                    "and the source files are embedded in the PDF: delete it, and keep notes "
+                    "outside content/")
     for link in links(source.text):
         where = source.at_line(link.line)
         if link.image:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -187,17 +187,30 @@ def links(text: str) -> list[Link]:
     """Every link (autolinks included) and image target of a Markdown text, whether or not it
     would be allowed, with its 0-based line (the paragraph's line plus the line breaks before it)."""
     found: list[Link] = []
+    for line, token in _inline_tokens(text):
+        if token.type == "link_open":
+            found.append(Link(str(token.attrs.get("href", "")), line))
+        elif token.type == "image":
+            found.append(Link(str(token.attrs.get("src", "")), line, image=True, alt=token.content))
+    return found
+
+
+def _inline_tokens(text: str) -> Iterator[tuple[int, Token]]:
+    """Every inline token of a Markdown text with its 0-based line (the paragraph's line plus
+    the line breaks before it)."""
     for block in _parser(checking=True).parse(text):
         line = block.map[0] if block.map else 0
         for token in block.children or ():
             if token.type in ("softbreak", "hardbreak"):
                 line += 1
-            elif token.type == "link_open":
-                found.append(Link(str(token.attrs.get("href", "")), line))
-            elif token.type == "image":
-                found.append(Link(str(token.attrs.get("src", "")), line, image=True,
-                                  alt=token.content))
-    return found
+            yield line, token
+
+
+def comment_lines(text: str) -> list[int]:
+    """The 0-based lines where an HTML comment (``<!--``) opens outside code. Raw HTML is off, so
+    a comment would be printed as text; its author meant it to be hidden."""
+    return [line for line, token in _inline_tokens(text)
+            if token.type == "text" and "<!--" in token.content]
 
 
 def _known_span_languages(state: StateCore) -> None:

@@ -251,3 +251,16 @@ def test_a_distribution_log_that_cannot_be_appended_is_a_clean_error(project: Pa
     (out / "distribution.jsonl").mkdir(parents=True)
     result = run_cli(project, "distribute", str(BRIEF))
     _clean_failure(result, out / "distribution.jsonl")
+
+
+def test_an_html_comment_in_markdown_is_refused_at_its_line(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """Raw HTML is off, so a comment would print as text; and the Markdown ships inside the PDF.
+    Code that shows a comment is fine."""
+    md, line = add_paragraph(project, "A last word.\n<!-- internal: check this figure with the desk -->")
+    add_paragraph(project, "Write `<!-- like this -->` in HTML.")
+    result = run_cli(project, "check", str(BRIEF))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [e for e in result.stderr.splitlines() if "HTML comment" in e]
+    assert errors == [f"{md.relative_to(project)}:{line + 1}:1: an HTML comment (<!-- … -->) would be "
+                      "printed as text, and the source files are embedded in the PDF: delete it, and "
+                      "keep notes outside content/"], result.stderr
