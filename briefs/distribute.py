@@ -30,7 +30,7 @@ from .incremental import file_hash
 from .load import discover, validate
 from .model import _check_id
 from .templates import css_string
-from .write import cannot_write, write_atomic
+from .write import cannot_write, output_lock, write_atomic
 from .yamlsource import load_yaml
 
 LOG_NAME = "distribution.jsonl"
@@ -202,6 +202,14 @@ def distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
     recipient's stamp once and lays it over all of that recipient's briefs); the log lists the
     files in the same order either way.
     """
+    # The output folder is held throughout, so no build can replace a base PDF between its draft
+    # check, its stamping and the version hash logged for it: the log names what was sent.
+    with output_lock(out):
+        return _distribute(config, paths, out, recipients, now, jobs)
+
+
+def _distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
+                recipients: Sequence[Recipient], now: dt.datetime | None, jobs: int) -> DistributionResult:
     from .pipeline import edition
 
     result = DistributionResult()
