@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,3 +88,22 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     assert not result.diagnostics, "the examples build without a warning:\n" + "\n".join(map(str, result.diagnostics))
     briefs = tuple(sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")))
     return Built(out, briefs)
+
+
+@contextmanager
+def lock_held_elsewhere(out: Path) -> Iterator[None]:
+    """Another process holds the output folder's lock, as a running build would (as pid 4242)."""
+    lock = out / ".briefs" / "lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, time\n"
+         f"h = open({str(lock)!r}, 'a+'); fcntl.lockf(h, fcntl.LOCK_EX)\n"
+         "h.write('pid 4242'); h.flush(); print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()  # type: ignore[union-attr]

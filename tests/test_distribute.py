@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import edit, line_of
+from .conftest import edit, line_of, lock_held_elsewhere
 
 pytestmark = pytest.mark.pdf
 
@@ -158,25 +158,12 @@ def test_a_stamping_worker_that_dies_is_an_error_not_a_traceback(project: Path,
 def test_distribution_holds_the_output_folder_as_a_build_does(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     """Stamping and logging hold the output folder, as a build does: while another process holds
     it (a build replacing base PDFs), nothing is stamped and nothing is logged."""
-    import sys
-
     listing = project / "clients.yaml"
     listing.write_text(RECIPIENTS, "utf-8")
     brief = "content/compute-etf-note"
     assert run_cli(project, "build", brief, "--format", "pdf", "--lang", "zh-CN,en").exit_code == 0
-    lock = project / "output" / ".briefs" / "lock"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, time\n"
-         f"h = open({str(lock)!r}, 'a+'); fcntl.lockf(h, fcntl.LOCK_EX)\n"
-         "h.write('pid 4242'); h.flush(); print('held', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(project / "output"):
         result = run_cli(project, "distribute", brief, "--recipients", str(listing))
-    finally:
-        holder.kill()
-        holder.wait()
-        holder.stdout.close()  # type: ignore[union-attr]
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "another build (pid 4242) is writing to this output folder" in result.stderr
     assert not (project / "output" / "distribution.jsonl").exists()

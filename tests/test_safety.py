@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .conftest import EXAMPLES, line_of
+from .conftest import EXAMPLES, line_of, lock_held_elsewhere
 
 pytestmark = pytest.mark.pdf
 BRIEF = Path("content") / "compute-etf-note"
@@ -98,20 +98,8 @@ def test_an_image_over_the_pixel_limit_is_refused(project: Path, run_cli) -> Non
 
 
 def test_two_builds_cannot_write_one_folder(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    lock = project / "output" / ".briefs" / "lock"
-    lock.parent.mkdir(parents=True)
-    holder = subprocess.Popen(  # another process holds the folder, as a running build would
-        [sys.executable, "-c", "import fcntl, sys, time\n"
-         f"h = open({str(lock)!r}, 'a+'); fcntl.lockf(h, fcntl.LOCK_EX)\n"
-         "h.write('pid 4242'); h.flush(); print('held', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(project / "output"):
         result = run_cli(project, "build", str(BRIEF), "--format", "html")
-    finally:
-        holder.kill()
-        holder.wait()
-        holder.stdout.close()  # type: ignore[union-attr]
     assert result.exit_code == 1
     assert "another build (pid 4242) is writing to this output folder" in result.stderr
     assert run_cli(project, "build", str(BRIEF), "--format", "html").exit_code == 0  # released
