@@ -40,7 +40,7 @@ from .incremental import (
     scope_of,
     up_to_date,
 )
-from .write import output_lock, write_atomic
+from .write import cannot_write, output_lock, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +170,42 @@ def outputs_of(loaded: LoadedBrief, langs: Sequence[str], formats: Sequence[str]
     return names
 
 
+def remove_withdrawn(config: ProjectConfig, project: Project, manifest: Manifest) -> list[Path]:
+    """Delete the outputs on record that no build of the project writes any more; returns them.
+
+    Those are every output of a brief whose folder is gone (withdrawn, or renamed), and, for the
+    briefs just loaded, any file that none of their editions and formats writes (an edition the
+    project dropped, an image the text no longer shows). Otherwise a withdrawn brief would stay
+    in the output folder, and be published with it. Files the manifest does not list (the
+    distributed copies, anything put there by hand) are never touched.
+    """
+    present = {p.parent.name for p in config.content.glob("*/brief.yaml")}
+    present |= {b.brief.id for b in project.briefs}
+    expected = {b.brief.id: set(outputs_of(b, config.editions, FORMATS)) for b in project.briefs}
+    gone = sorted(name for name in manifest.outputs
+                  if (brief_id := name.split("/", 1)[0]) not in present
+                  or (brief_id in expected and name not in expected[brief_id]))
+    removed = []
+    for name in gone:
+        path = manifest.out / name
+        try:
+            path.unlink(missing_ok=True)
+            for folder in path.parents:  # its folder too, once empty
+                if folder == manifest.out or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+        except OSError as exc:
+            raise cannot_write(path, exc) from None
+        del manifest.outputs[name]
+        removed.append(path)
+    for brief_id in [b for b in manifest.briefs if b not in present]:
+        del manifest.briefs[brief_id]
+    for scope in [name for name, done in manifest.tree.items()  # builds that wrote them
+                  if not isinstance(done.get("outputs"), list) or set(gone) & set(map(str, done["outputs"]))]:
+        del manifest.tree[scope]
+    return removed
+
+
 def check(config: ProjectConfig, paths: Sequence[Path] = (),
           langs: Sequence[str] | None = None) -> tuple[Project, list[Diagnostic]]:
     """Validate everything and render HTML in memory; raises on the first stage with errors.
@@ -203,6 +239,7 @@ class BuildResult:
     briefs: int = 0
     up_to_date: bool = False
     planned: list[str] = field(default_factory=list)  # documents localized and rendered to HTML
+    removed: list[Path] = field(default_factory=list)  # outputs no brief writes any more
     worker_peak_rss_kib: dict[int, int] = field(default_factory=dict)
 
 
@@ -280,6 +317,7 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
         for lang in langs:
             require_fonts(lang)
     result = BuildResult(briefs=len(project.briefs))
+    result.removed = remove_withdrawn(config, project, manifest)
     # Each PDF goes to a warm worker as soon as its HTML exists: rendering overlaps planning.
     early: dict[Any, workers.PdfTask] = {}
     pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str]]] = []

@@ -334,3 +334,38 @@ def test_the_layout_libraries_on_this_machine_are_part_of_the_keys() -> None:
         path, size, mtime = line.rsplit(":", 2)
         stat = Path(path).stat()
         assert (int(size), int(mtime)) == (stat.st_size, stat.st_mtime_ns)
+
+
+def test_outputs_no_brief_writes_any_more_are_removed(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """A withdrawn (or renamed) brief, a dropped edition and an image no longer shown leave the
+    output folder, so they are not published with it; files the build did not write stay."""
+    from PIL import Image
+
+    out = project / "out"
+    etf = project / "content" / "compute-etf-note"
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(etf / "pic.png")
+    markdown = etf / "etfs.en.md"
+    markdown.write_text(markdown.read_text("utf-8") + "\n![A red square](pic.png)\n", "utf-8")
+    assert run_cli(project, "build", "--format", "html", "--lang", "zh-CN,en,zh-HK", "--out", "out").exit_code == 0
+    withdrawn = out / "wechat-r1-inference"
+    (withdrawn / "distribution").mkdir()
+    (withdrawn / "distribution" / "sent.pdf").write_bytes(b"a copy that was sent")
+    (out / "notes.txt").write_text("kept by hand", "utf-8")
+    hk_pages = sorted(out.glob("*/*.zh-HK.html"))
+    assert len(hk_pages) == len(EXAMPLES)
+
+    (project / "content" / "wechat-r1-inference").rename(project / "content" / "_withdrawn")
+    markdown.write_text(markdown.read_text("utf-8").replace("\n![A red square](pic.png)\n", ""), "utf-8")
+    edit(project / "pyproject.toml", 'zh-HK = { from = "zh-CN", convert = "s2hk" }', "")
+    result = run_cli(project, "build", "--format", "html", "--out", "out")
+    assert result.exit_code == 0, result.output
+    removed = {line.split()[1] for line in result.stdout.splitlines() if line.startswith("removed ")}
+    expected = {"out/wechat-r1-inference/wechat-r1-inference.zh-CN.html",
+                "out/wechat-r1-inference/wechat-r1-inference.en.html", "out/compute-etf-note/pic.png",
+                *(p.relative_to(project).as_posix() for p in hk_pages)}
+    assert removed == expected
+    assert not any((project / name).exists() for name in expected)
+    assert (withdrawn / "distribution" / "sent.pdf").is_file() and (out / "notes.txt").is_file()
+    manifest = (out / ".briefs" / "manifest.json").read_text("utf-8")
+    assert "wechat-r1-inference" not in manifest and "zh-HK" not in manifest
+    assert run_cli(project, "build", "--format", "html", "--out", "out").stdout.startswith("up to date")

@@ -116,8 +116,11 @@ def run(project: Path | None, paths: Sequence[Path], options: Options,
     if result.up_to_date:
         click.echo(f"up to date: {len(result.skipped)} file(s) ({elapsed:.2f}s)")
         return 0
+    for path in result.removed:
+        click.echo(f"removed {_shown(path)} (no brief writes it any more)")
+    removed = f", {len(result.removed)} removed" if result.removed else ""
     click.echo(f"built {result.briefs} brief(s): {len(result.written)} file(s) written, "
-               f"{len(result.skipped)} up to date, {len(result.failed)} failed in {elapsed:.1f}s")
+               f"{len(result.skipped)} up to date{removed}, {len(result.failed)} failed in {elapsed:.1f}s")
     if result.failed:
         for diagnostic in result.failed:
             click.echo(str(diagnostic), err=True)
