@@ -153,6 +153,18 @@ def distribute(project: Path | None, paths: tuple[Path, ...], recipients_file: P
 
 
 @cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder holding distribution.jsonl (default: output/ of the project).")
+@click.pass_obj
+def trace(project: Path | None, files: tuple[Path, ...], out: Path | None) -> None:
+    """Name the recipient a distributed copy was made for (by its SHA-256, from the log)."""
+    from .commands import trace as command
+
+    sys.exit(command.run(project, files, out, _fail))
+
+
+@cli.command()
 @click.pass_obj
 def catalog(project: Path | None) -> None:
     """Extract template strings and update the translation catalogs (then translate the new ones)."""

@@ -169,3 +169,34 @@ def test_distribution_holds_the_output_folder_as_a_build_does(project: Path, run
     assert not (project / "output" / "distribution.jsonl").exists()
     assert not (project / "output" / "compute-etf-note" / "distribution").exists()
     assert run_cli(project, "distribute", brief, "--recipients", str(listing)).exit_code == 0
+
+
+def test_trace_names_the_recipient_of_a_copy_from_the_log(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    listing = project / "clients.yaml"
+    listing.write_text(RECIPIENTS, "utf-8")
+    assert run_cli(project, "trace", "output/x.pdf").exit_code == 1  # no log yet
+    assert run_cli(project, "distribute", "content/compute-etf-note", "--recipients",
+                   str(listing)).exit_code == 0
+    out = project / "output"
+    log = [json.loads(line) for line in (out / "distribution.jsonl").read_text("utf-8").splitlines()]
+    copies = [out / entry["file"] for entry in log]
+    result = run_cli(project, "trace", *map(str, copies))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(log) == 2
+    for line, entry in zip(lines, log, strict=True):
+        assert f"for {entry['name']}, {entry['organisation']} [{entry['recipient']}]" in line
+        assert entry["time"] in line and entry["brief"] in line
+    # The base PDF was never sent, and a copy changed after sending is not the copy that was sent.
+    altered = project / "altered.pdf"
+    altered.write_bytes(copies[0].read_bytes() + b"\n")
+    base = out / "compute-etf-note" / "compute-etf-note.en.pdf"
+    result = run_cli(project, "trace", str(base), str(altered))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.count("not in output/distribution.jsonl") == 2
+    # A damaged log is reported at its line, not guessed around.
+    with (out / "distribution.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    result = run_cli(project, "trace", str(copies[0]))
+    assert result.exit_code == 1
+    assert "output/distribution.jsonl:3:1: not a log entry" in result.stderr
