@@ -369,3 +369,29 @@ def test_outputs_no_brief_writes_any_more_are_removed(project: Path, run_cli) ->
     manifest = (out / ".briefs" / "manifest.json").read_text("utf-8")
     assert "wechat-r1-inference" not in manifest and "zh-HK" not in manifest
     assert run_cli(project, "build", "--format", "html", "--out", "out").stdout.startswith("up to date")
+
+
+def test_a_manifest_never_leads_a_build_to_delete_outside_the_output_folder(project: Path) -> None:
+    """Outputs on record that no brief writes are deleted; a damaged or hand-edited manifest
+    naming files outside the output folder must not turn that into deleting them."""
+    import json
+
+    first = html_build(project)
+    assert not first.failed
+    victims = [project / "victim.txt", project / "content" / "_shared" / "house.yaml"]
+    (project / "victim.txt").write_text("not the build's", "utf-8")
+    out = project / "out"
+    outside = out / "elsewhere"
+    outside.symlink_to(project, target_is_directory=True)
+    manifest = out / ".briefs" / "manifest.json"
+    data = json.loads(manifest.read_text("utf-8"))
+    entry = next(iter(data["outputs"].values()))
+    for name in ("../victim.txt", str(project / "victim.txt"), "elsewhere/content/_shared/house.yaml"):
+        data["outputs"][name] = dict(entry)
+    manifest.write_text(json.dumps(data), "utf-8")
+    result = html_build(project, force=True)
+    assert not result.failed
+    assert all(path.is_file() for path in victims)
+    assert not result.removed
+    recorded = set(json.loads(manifest.read_text("utf-8"))["outputs"])
+    assert not {"../victim.txt", str(project / "victim.txt"), "elsewhere/content/_shared/house.yaml"} & recorded
