@@ -105,9 +105,12 @@ def test_watch_rebuilds_what_was_saved_reports_errors_and_goes_on(project: Path,
 def test_watch_in_an_empty_folder_reports_and_waits(tmp_path: Path) -> None:
     # No project yet: the build's errors are shown, located, and the watch waits for files.
     watch = Watch(tmp_path)
-    shown = watch.until("watching for changes")
-    assert any(line.startswith("content: no content folder") for line in shown), shown
-    assert watch.stop() == 0
+    try:  # a failed assertion must not leave the watch running for ever
+        shown = watch.until("watching for changes")
+        assert any(line.startswith("content: no content folder") for line in shown), shown
+    finally:
+        status = watch.stop()
+    assert status == 0
     watch.reader.join(timeout=10)
     assert not any("Traceback" in line for line in watch.seen), watch.seen
     assert watch.process.stdout is not None
