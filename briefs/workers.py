@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import select
 import signal
 import sys
 import threading
@@ -79,20 +80,22 @@ def font_config() -> Any:
     return _FONT_CONFIG
 
 
-def warm(memory_limit: int | None) -> None:
-    """Worker initializer: bound the address space; import WeasyPrint and set up fonts once
-    (already done when the worker was forked from the warm :mod:`briefs.zygote`)."""
+def warm(memory_limit: int | None, build_pid: int | None = None) -> None:
+    """Worker initializer: bound the address space; end with the build (``build_pid``); import
+    WeasyPrint and set up fonts once (already done when forked from the warm :mod:`briefs.zygote`)."""
     if memory_limit:
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         cap = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
     _die_with_parent()
+    if build_pid is not None:
+        _die_with_build(build_pid)
     font_config()
 
 
 def _die_with_parent() -> None:
-    """Linux: end this worker when the build that started it dies (even by SIGKILL)."""
+    """Linux: end this worker when its parent (the fork server) dies, even by SIGKILL."""
     try:
         import ctypes
 
@@ -100,6 +103,26 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass  # elsewhere the worker exits when its task queue closes
+
+
+def _die_with_build(pid: int) -> None:
+    """End this worker when the build that uses it dies, even by SIGKILL (the OOM killer, a CI
+    timeout). Its parent is the fork server, not the build, and the fork server lives as long as
+    any of its children holds its "alive" pipe, which every worker does: without this, a killed
+    build left the fork server and its workers running for good, a worker blocked writing a
+    result nobody reads. A pidfd becomes readable when the process ends (Linux 5.3+)."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:  # already gone
+        os._exit(1)
+    except (OSError, AttributeError):
+        return  # no pidfds here: the worker ends when its task queue closes
+
+    def wait() -> None:
+        select.select([handle], [], [])
+        os._exit(1)
+
+    threading.Thread(target=wait, name="briefs-build-watch", daemon=True).start()
 
 
 def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
@@ -168,7 +191,7 @@ def origin() -> tuple[int, int | None]:
 def start_pool(jobs: int, memory_limit: int | None = DEFAULT_MEMORY) -> ProcessPoolExecutor:
     """A pool of ``jobs`` workers, forked from the warm :mod:`briefs.zygote` as tasks arrive."""
     return ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
-                               initializer=warm, initargs=(memory_limit,))
+                               initializer=warm, initargs=(memory_limit, os.getpid()))
 
 
 def submit(pool: ProcessPoolExecutor, task: PdfTask,

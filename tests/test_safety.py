@@ -125,6 +125,20 @@ def _wait_for_first_pdf(project: Path, process: subprocess.Popen[bytes]) -> None
         time.sleep(0.1)
 
 
+def _processes_in(project: Path) -> list[str]:
+    """Command lines of the processes started for ``project`` (the fork server and its workers
+    carry the project folder in their arguments)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if str(project) in text:
+            found.append(text[:120])
+    return found
+
+
 def _only_whole_files(out: Path) -> None:
     for pdf in out.rglob("*.pdf"):
         assert len(PdfReader(pdf).pages) > 0, pdf
@@ -137,6 +151,11 @@ def test_sigkill_mid_build_leaves_whole_files_and_the_next_build_recovers(projec
     _wait_for_first_pdf(project, process)
     process.kill()  # SIGKILL: no handler, no cleanup
     process.wait()
+    # Its workers and their warm parent (the fork server) end with it, not linger for good.
+    deadline = time.monotonic() + 30
+    while (left := _processes_in(project)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"left running after the build was killed: {left}"
     out = project / "output"
     _only_whole_files(out)
     (out / "compute-etf-note" / ".compute-etf-note.en.pdf.abc123.tmp").write_bytes(b"%PDF-1.7 half")
