@@ -136,18 +136,20 @@ def translations(project: Path | None, paths: tuple[Path, ...], reviewed: bool) 
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--recipients", "recipients_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Distribution list (default: content/_distribution/recipients.yaml).")
-@click.option("--only", default="", help="Only these recipient ids, comma-separated.")
+@click.option("--only", default=None, help="Only these recipient ids, comma-separated.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: output/ of the project).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="PDF worker processes.")
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="Render base PDFs on this Dask cluster.")
 @click.pass_obj
-def distribute(project: Path | None, paths: tuple[Path, ...], recipients_file: Path | None, only: str,
+def distribute(project: Path | None, paths: tuple[Path, ...], recipients_file: Path | None, only: str | None,
                out: Path | None, jobs: int | None, scheduler: str | None) -> None:
     """Stamp each brief for each recipient ("prepared for …") and log it to distribution.jsonl."""
     from .commands import distribute as command
 
-    wanted = tuple(v.strip() for v in only.split(",") if v.strip())
+    wanted = tuple(v.strip() for v in (only or "").split(",") if v.strip())
+    if only is not None and not wanted:  # an empty variable must never mean "every client"
+        raise click.BadParameter("give at least one recipient id", param_hint="'--only'")
     sys.exit(command.run(project, paths, recipients_file, wanted, out, jobs or usable_cores(),
                          scheduler, _fail))
 

@@ -38,7 +38,7 @@ from .tables import (
     has_han,
     read_data,
 )
-from .yamlsource import YamlDocument
+from .yamlsource import YamlDocument, locate
 
 DATA_SUFFIXES = (".csv", ".yaml", ".yml")
 RESERVED = {"chain": "the thesis-chain figure", "companies": "the related-companies table"}
@@ -98,14 +98,18 @@ def _data_file(exhibit: m.Exhibit, folder: Path, doc: YamlDocument, here: tuple[
                diags: Diagnostics) -> Path | None:
     where = doc.location((*here, "data"))
     relative = exhibit.data.strip()
-    target = (folder / relative).resolve()
-    if not target.is_relative_to(folder):
+    located = locate(folder, relative)
+    if located is None:
+        diags.error(where, f"data file '{relative[:80]}' is not a usable file name")
+        return None
+    target, inside, found = located
+    if not inside:
         diags.error(where, f"data file '{relative}' is outside the brief's folder")
     elif target.suffix.lower() not in DATA_SUFFIXES:
         diags.error(where, f"data file '{relative}' must be CSV (.csv) or YAML (.yaml)")
     elif target == doc.path.resolve():
         diags.error(where, "the data file cannot be brief.yaml itself")
-    elif not target.is_file():
+    elif not found:
         diags.error(where, f"data file '{relative}' not found")
     else:
         return target

@@ -160,7 +160,11 @@ def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
         parts += named
     inside = (config.content.resolve(), config.templates.resolve())
     for path in paths:  # briefs given by path from elsewhere: their folders count too
-        folder = (path if path.is_dir() else path.parent).resolve()
+        try:
+            folder = (path if path.is_dir() else path.parent).resolve()
+        except (OSError, ValueError):  # not a usable name: loading reports it
+            parts.append(str(path))
+            continue
         if not any(folder.is_relative_to(root) for root in inside):
             parts.append(folder_digest(folder))
     return digest(parts)

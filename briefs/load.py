@@ -23,7 +23,7 @@ from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLo
 from .exhibits import ExhibitData, reference_targets, resolve_exhibits
 from .markdown import comment_lines, image_problem, link_problem, links, shown_url
 from .texts import markdown_texts
-from .yamlsource import KeyPath, YamlDocument, load_yaml, read_text
+from .yamlsource import KeyPath, YamlDocument, load_yaml, locate, read_text
 
 log = logging.getLogger(__name__)
 
@@ -273,19 +273,25 @@ def discover(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Path]:
         paths = [config.content]
     found: list[Path] = []
     for given in paths:
-        path = given.resolve()
-        if path.is_file():
-            found.append(path)
-        elif (path / "brief.yaml").is_file():
-            found.append(path / "brief.yaml")
-        elif path.is_dir():
-            found.extend(
-                p.resolve() for p in sorted(path.glob("*/brief.yaml"))
-                if not p.parent.name.startswith(("_", "."))
-            )
-        else:
-            raise ContentError.at(Path(given), 0, 0, "no such brief, folder or file")
+        try:
+            found.extend(_briefs_at(given))
+        except (OSError, ValueError) as exc:  # a name no file can have (too long, a NUL byte)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ContentError.at(Path(shown_url(str(given))), 0, 0,
+                                  f"not a usable path: {reason}") from None
     return sorted(dict.fromkeys(found))
+
+
+def _briefs_at(given: Path) -> list[Path]:
+    path = given.resolve()
+    if path.is_file():
+        return [path]
+    if (path / "brief.yaml").is_file():
+        return [path / "brief.yaml"]
+    if path.is_dir():
+        return [p.resolve() for p in sorted(path.glob("*/brief.yaml"))
+                if not p.parent.name.startswith(("_", "."))]
+    raise ContentError.at(Path(given), 0, 0, "no such brief, folder or file")
 
 
 def load_project(config: ProjectConfig, paths: Sequence[Path] = ()) -> Project:
@@ -516,14 +522,18 @@ def _resolve_bodies(brief: m.Brief, doc: YamlDocument,
             assert section.body_file is not None
             where = doc.location(("sections", i, "body_file", lang))
             relative = section.body_file[lang].strip()
-            target = (folder / relative).resolve()
-            if not target.is_relative_to(folder):
+            located = locate(folder, relative)
+            if located is None:
+                diags.error(where, f"body_file '{shown_url(relative)}' is not a usable file name")
+                continue
+            target, inside, found = located
+            if not inside:
                 diags.error(where, f"body_file '{relative}' is outside the brief's folder")
                 continue
             if target.suffix != ".md":
                 diags.error(where, f"body_file '{relative}' must be a Markdown (.md) file")
                 continue
-            if not target.is_file():
+            if not found:
                 diags.error(where, f"body_file '{relative}' not found")
                 continue
             try:

@@ -26,16 +26,16 @@ from pydantic_core import PydanticCustomError
 
 from .config import KNOWN_LANGUAGES
 
-_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-_LICENCE_RE = re.compile(r"^S\d{13}$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-_TICKER_RE = re.compile(r"^[0-9A-Z]{1,6}(?:\.[A-Z]{1,2})$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_URL_RE = re.compile(r"^https://[^\s<>\"]+$")
+_ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_LICENCE_RE = re.compile(r"S[0-9]{13}")
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+_TICKER_RE = re.compile(r"[0-9A-Z]{1,6}(?:\.[A-Z]{1,2})")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_URL_RE = re.compile(r"https://[^\s<>\"]+")
 
 
 def _check_id(value: str) -> str:
-    if not _ID_RE.match(value) or len(value) > 64:
+    if not _ID_RE.fullmatch(value) or len(value) > 64:
         raise PydanticCustomError(
             "briefs_id", "invalid id '{value}': use lower-case letters, digits and single '-', "
             "starting with a letter", {"value": value})
@@ -60,7 +60,7 @@ def _check_text(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
 
 
 def _check_licence(value: str) -> str:
-    if not _LICENCE_RE.match(value):
+    if not _LICENCE_RE.fullmatch(value):
         raise PydanticCustomError(
             "briefs_licence", "malformed licence number '{value}': expected 'S' followed by 13 "
             "digits, e.g. S0990523010001", {"value": value})
@@ -68,13 +68,13 @@ def _check_licence(value: str) -> str:
 
 
 def _check_email(value: str) -> str:
-    if not _EMAIL_RE.match(value):
+    if not _EMAIL_RE.fullmatch(value):
         raise PydanticCustomError("briefs_email", "malformed e-mail address '{value}'", {"value": value})
     return value
 
 
 def _check_ticker(value: str) -> str:
-    if not _TICKER_RE.match(value):
+    if not _TICKER_RE.fullmatch(value):
         raise PydanticCustomError(
             "briefs_ticker", "malformed ticker '{value}': expected CODE.EXCHANGE such as "
             "600941.SH, 0700.HK or KC.O", {"value": value})
@@ -82,13 +82,13 @@ def _check_ticker(value: str) -> str:
 
 
 def _check_url(value: str) -> str:
-    if not _URL_RE.match(value):
+    if not _URL_RE.fullmatch(value):
         raise PydanticCustomError("briefs_url", "URL must start with https:// ('{value}')", {"value": value})
     return value
 
 
 def _check_date_text(value: Any) -> Any:
-    if not (isinstance(value, str) and _DATE_RE.match(value)):
+    if not (isinstance(value, str) and _DATE_RE.fullmatch(value)):
         raise PydanticCustomError("briefs_date", "dates are written YYYY-MM-DD, not '{value}'",
                                   {"value": value})
     return value
@@ -403,11 +403,11 @@ class SourceRef(Record):
 
 COLUMN_TYPES = ("text", "integer", "number", "percent", "currency", "compact", "date", "mixed")
 CHART_TYPES = ("line", "bar", "grouped-bar")
-_CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+_CURRENCY_RE = re.compile(r"[A-Z]{3}")
 
 
 def _check_currency(value: str) -> str:
-    if not _CURRENCY_RE.match(value):
+    if not _CURRENCY_RE.fullmatch(value):
         raise PydanticCustomError("briefs_currency", "currency must be an ISO 4217 code such as "
                                   "CNY, HKD or USD, not '{value}'", {"value": value})
     return value

@@ -67,6 +67,17 @@ class _Refused(Exception):
         self.message = message
 
 
+def locate(folder: Path, relative: str) -> tuple[Path, bool, bool] | None:
+    """``relative`` (as written in content) under ``folder``: the resolved path, whether it is
+    inside the folder, whether it is a file; None for a name no file can have (a NUL byte, a
+    name too long for the file system)."""
+    try:
+        target = (folder / relative).resolve()
+        return target, target.is_relative_to(folder.resolve()), target.is_file()
+    except (ValueError, OSError):
+        return None
+
+
 def read_text(path: Path) -> str:
     """Read a content file as strict UTF-8 within the size limit, or raise a located error."""
     try:
