@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import tomllib
 from dataclasses import dataclass
@@ -95,7 +96,16 @@ def load_config(root: Path) -> ProjectConfig:
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise ConfigError(Diagnostic(where, f"unknown key tool.briefs.{unknown[0]}"))
-    languages = tuple(table.get("languages", ("zh-CN", "en")))
+    for key, expected in (("languages", list), ("derived", dict), ("content", str),
+                          ("templates", str), ("output", str)):
+        value = table.get(key)
+        if value is not None and (not isinstance(value, expected) or value in ("", [])):
+            shape = {list: 'a list of languages, e.g. ["zh-CN", "en"]', dict: "a table",
+                     str: 'a folder name, e.g. "content"'}[expected]
+            raise ConfigError(Diagnostic(
+                SourceLocation(pyproject, _line_of_key(pyproject, key) or where.line),
+                f"tool.briefs.{key}: expected {shape}, not {value!r}"))
+    languages = tuple(str(lang) for lang in table.get("languages", ("zh-CN", "en")))
     bad = [lang for lang in languages if lang not in KNOWN_LANGUAGES]
     if bad or not languages:
         raise ConfigError(
@@ -109,6 +119,12 @@ def load_config(root: Path) -> ProjectConfig:
             raise ConfigError(Diagnostic(where, f"tool.briefs.derived.{lang}: expected "
                                          '{ from = "<one of languages>", convert = "<OpenCC config>" } '
                                          f"for a language outside 'languages' ({', '.join(KNOWN_LANGUAGES)})"))
+        known = _opencc_configs()
+        if known and str(spec["convert"]).removesuffix(".json") not in known:
+            raise ConfigError(Diagnostic(
+                SourceLocation(pyproject, _line_of_key(pyproject, lang) or where.line),
+                f"tool.briefs.derived.{lang}: unknown OpenCC conversion {spec['convert']!r}; "
+                f"choose from {', '.join(sorted(known))}"))
         derived.append((lang, str(spec["from"]), str(spec["convert"])))
     toc_min_pages = table.get("toc_min_pages", ProjectConfig.toc_min_pages)
     if not isinstance(toc_min_pages, int) or isinstance(toc_min_pages, bool) or toc_min_pages < 0:
@@ -125,6 +141,14 @@ def load_config(root: Path) -> ProjectConfig:
         templates_dir=Path(table.get("templates", "templates")),
         output_dir=Path(table.get("output", "output")),
     )
+
+
+def _opencc_configs() -> set[str]:
+    """The conversions OpenCC ships (its .json configurations), without importing it."""
+    spec = importlib.util.find_spec("opencc")
+    if spec is None or spec.origin is None:
+        return set()
+    return {p.stem for p in Path(spec.origin).parent.rglob("*.json")}
 
 
 def _line_of_key(path: Path, key: str) -> int:

@@ -348,7 +348,14 @@ def describe_number(value: Decimal) -> str:
     return _plain(value)
 
 
+def _short(text: str, limit: int = 40) -> str:
+    """A figure as quoted in a message: whole, unless it is a run of digits no one would read."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _plain(value: Decimal) -> str:
+    if abs(value.adjusted()) > 30:  # a run of digits no text means as a figure: say it briefly
+        return format(value, ".6e")
     text = format(value.normalize(), "f")
     whole, _, fraction = text.partition(".")
     return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
@@ -549,7 +556,8 @@ def format_lock(groups: dict[str, dict[str, dict[str, str]]]) -> str:
 
 def _natural(key: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key_points/2 before key_points/10."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in key.split("/"))
+    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part)
+                 for part in key.split("/"))
 
 
 def _lock_key(key: str) -> str:
@@ -660,10 +668,10 @@ def _check_text(run: _Run, entry: Entry, lang: str) -> None:
         shown = figure.describe()
         extra = "" if shown in figure.text else f" ({shown})"
         run.diags.warning(site.at(aligned(source, figure.start, target)),
-                          f"figure '{figure.text}'{extra} of the zh-CN text is missing from the {lang} text")
+                          f"figure '{_short(figure.text)}'{extra} of the zh-CN text is missing from the {lang} text")
     for figure in missing_figures(target, source):
         run.diags.warning(site.at(figure.start),
-                          f"figure '{figure.text}' of the {lang} text is not in the zh-CN text")
+                          f"figure '{_short(figure.text)}' of the {lang} text is not in the zh-CN text")
     if lang != "en":
         return
     if run.glossary is not None:

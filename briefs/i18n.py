@@ -154,8 +154,11 @@ def translations(templates: Path, edition: Edition) -> gettext.NullTranslations:
 def _compiled(path: Path, _mtime: int, convert: str | None) -> gettext.GNUTranslations:
     if not path.is_file():
         raise TemplateError.at(path, 0, 0, "message catalog not found")
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=None, abort_invalid=True)
+    try:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=None, abort_invalid=True)
+    except (PoFileError, ValueError, LookupError, OSError) as exc:  # LookupError: an unknown charset
+        raise TemplateError.at(path, getattr(exc, "lineno", 0), 0, f"unreadable catalog: {exc}") from None
     if convert:
         derive = _converter(convert)
         for message in catalog:
@@ -165,6 +168,29 @@ def _compiled(path: Path, _mtime: int, convert: str | None) -> gettext.GNUTransl
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)")
+
+
+def _placeholder_problem(msgid: str | tuple[str, ...], msgstr: str | tuple[str, ...]) -> str | None:
+    """How a translation breaks its message's placeholders, if it does. Every message is
+    %-formatted with the msgid's names (Jinja's newstyle gettext), so a renamed or dropped
+    ``%(name)s`` or a lone ``%`` would fail the build or lose a value."""
+    ids = (msgid,) if isinstance(msgid, str) else msgid
+    names = {name for text in ids for name in _PLACEHOLDER.findall(text)} | (
+        set() if isinstance(msgid, str) else {"num"})
+    for text in (msgstr,) if isinstance(msgstr, str) else msgstr:
+        try:
+            text % {name: "" for name in names}
+        except KeyError as exc:
+            return f"uses %({exc.args[0]})s, which the message does not have"
+        except (ValueError, TypeError):
+            return "has a '%' that is not a placeholder (write %% for a percent sign)"
+        missing = {n for n in names if n != "num"} - set(_PLACEHOLDER.findall(text))
+        if missing:
+            return f"drops {', '.join(f'%({n})s' for n in sorted(missing))}"
+    return None
 
 
 def catalog_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
@@ -188,7 +214,7 @@ def catalog_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
             po = read_po(handle, abort_invalid=True)
     except FileNotFoundError as exc:
         return [Diagnostic(SourceLocation(Path(str(exc.filename))), "message catalog not found")]
-    except (PoFileError, ValueError) as exc:
+    except (PoFileError, ValueError, LookupError, OSError) as exc:  # LookupError: an unknown charset
         return [Diagnostic(SourceLocation(po_path, getattr(exc, "lineno", 0)), f"unreadable catalog: {exc}")]
     for template in pot:
         if not template.id:
@@ -203,6 +229,9 @@ def catalog_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
         elif entry.fuzzy:
             problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),
                                        f"fuzzy {lang} translation for {template.id!r} (review it)"))
+        elif (broken := _placeholder_problem(template.id, entry.string)) is not None:
+            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),
+                                       f"{lang} translation for {template.id!r} {broken}"))
     for entry in po:
         if entry.id and entry.id not in pot:
             problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),

@@ -215,7 +215,7 @@ class Manifest:
         """Read the manifest; a missing or unreadable one means "nothing is known to be current"."""
         try:
             data = json.loads((out / MANIFEST).read_text("utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return cls(out)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return cls(out)

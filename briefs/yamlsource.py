@@ -8,6 +8,7 @@ nesting are bounded. We use PyYAML's composer (node graph with marks) and never 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,10 +90,22 @@ def read_text(path: Path) -> str:
     if len(raw) > MAX_BYTES:
         raise ContentError.at(path, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ContentError.at(path, line, 1, "not valid UTF-8 (save the file as UTF-8)") from None
+    if found := CONTROL.search(text):
+        raise ContentError.at(path, *_position(text, found.start()), control_message(found.group()))
+    return text
+
+
+# Control characters (tab and line breaks aside) are invisible in an editor, print as a box or
+# not at all, and would be written raw into the HTML; they only arrive by pasting or by escapes.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
+def control_message(char: str) -> str:
+    return f"control character U+{ord(char):04X} in the text (invisible, and never printed); delete it"
 
 
 # PyYAML (YAML 1.1) breaks lines at these; editors, grep -n and git do not, so every line number
@@ -235,6 +248,9 @@ class _Builder:
         if not _encodable(node.value):
             self.diagnostics.error(self._loc(node), "text contains an invalid (surrogate) character, "
                                    "e.g. from a \\ud800 escape")
+            return None
+        if found := CONTROL.search(node.value):  # from an escape such as "\x01" or "\0"
+            self.diagnostics.error(self._loc(node), control_message(found.group()))
             return None
         return _scalar(node)
 

@@ -19,17 +19,18 @@ def failed_cleanly(result, status: int = 1) -> str:  # type: ignore[no-untyped-d
     return str(result.stderr)
 
 
-@pytest.mark.parametrize("old, new", [
-    ("      en: etfs.en.md", '      en: "a\\0b.md"'),
-    ("      en: etfs.en.md", "      en: " + "a" * 300 + ".md"),
-    ("data: compute-share.csv", 'data: "a\\0.csv"'),
-    ("data: compute-share.csv", "data: " + "a" * 300 + ".csv"),
+@pytest.mark.parametrize("old, new, words", [
+    ("      en: etfs.en.md", '      en: "a\\0b.md"', "control character U+0000"),
+    ("      en: etfs.en.md", "      en: " + "a" * 300 + ".md", "is not a usable file name"),
+    ("data: compute-share.csv", 'data: "a\\0.csv"', "control character U+0000"),
+    ("data: compute-share.csv", "data: " + "a" * 300 + ".csv", "is not a usable file name"),
 ])
-def test_a_file_name_no_file_can_have_is_located(project: Path, run_cli, old: str, new: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_name_no_file_can_have_is_located(project: Path, run_cli, old: str, new: str,  # type: ignore[no-untyped-def]
+                                                 words: str) -> None:
     brief = project / ETF / "brief.yaml"
     line = edit(brief, old, new)
     stderr = failed_cleanly(run_cli(project, "check", str(ETF)))
-    assert f"{ETF}/brief.yaml:{line}:" in stderr and "is not a usable file name" in stderr, stderr
+    assert f"{ETF}/brief.yaml:{line}:" in stderr and words in stderr, stderr
 
 
 @pytest.mark.parametrize("command", ["check", "build", "translations"])
@@ -57,3 +58,96 @@ def test_patterns_match_the_whole_value_in_ascii_digits(project: Path, run_cli, 
     line = edit(analysts, old, new)
     stderr = failed_cleanly(run_cli(project, "check"))
     assert f"content/_shared/analysts.yaml:{line}:" in stderr, stderr
+
+
+@pytest.mark.parametrize("old, new", [
+    ("  en: WeChat trials", '  en: "WeChat \\x01 trials'),
+    ("  en: WeChat trials", '  en: "WeChat \\0 trials'),
+])
+def test_a_control_character_from_a_yaml_escape_is_located(project: Path, run_cli, old: str, new: str) -> None:  # type: ignore[no-untyped-def]
+    brief = project / WECHAT / "brief.yaml"
+    text = brief.read_text("utf-8")
+    line = text[:text.index(old)].count("\n") + 1
+    original = text.splitlines()[line - 1]
+    brief.write_text(text.replace(original, new + original.removeprefix(old) + '"'), "utf-8")
+    stderr = failed_cleanly(run_cli(project, "check", str(WECHAT)))
+    assert f"{WECHAT}/brief.yaml:{line}:" in stderr and "control character U+00" in stderr, stderr
+
+
+@pytest.mark.parametrize("name, char", [("thesis.en.md", "\x1b"), ("compute-share.csv", "\x00")])
+def test_a_control_character_in_a_file_is_located(project: Path, run_cli, name: str, char: str) -> None:  # type: ignore[no-untyped-def]
+    path = project / WECHAT / name
+    lines = path.read_text("utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if i and len(line) > 5)
+    lines[row] = lines[row][:3] + char + lines[row][3:]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    result = run_cli(project, "build", str(WECHAT), "--format", "html", "--out", "out")
+    stderr = failed_cleanly(result)
+    assert f"{WECHAT}/{name}:{row + 1}:4: control character U+{ord(char):04X}" in stderr, stderr
+    assert not (project / "out" / WECHAT.name).exists()
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ('msgstr "%(unit)s整理"', 'msgstr "%(units)s整理"', "uses %(units)s, which the message does not have"),
+    ('msgstr "%(unit)s整理"', 'msgstr "整理"', "drops %(unit)s"),
+    ('msgstr "分析师"', 'msgstr "分析师 100%"', "has a '%' that is not a placeholder"),
+    ("charset=utf-8", "charset=bogus", "unreadable catalog: unknown encoding: bogus"),
+])
+def test_a_catalog_that_would_break_formatting_is_located(project: Path, run_cli, old: str, new: str,  # type: ignore[no-untyped-def]
+                                                          words: str) -> None:
+    po = project / "templates" / "locales" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    edit(po, old, new)
+    for args in (("check",), ("build", str(ETF), "--format", "html", "--out", "out")):
+        stderr = failed_cleanly(run_cli(project, *args))
+        assert "templates/locales/zh_CN/LC_MESSAGES/messages.po" in stderr and words in stderr, stderr
+
+
+@pytest.mark.parametrize("edit_template, words", [
+    (lambda t: t.unlink(), "template not found: partials/toc.html"),
+    (lambda t: t.write_bytes(t.read_bytes() + b"\xff\xfe"), "not valid UTF-8"),
+    (lambda t: t.write_text(t.read_text("utf-8") + "{{ 1/0 }}\n", "utf-8"), "ZeroDivisionError"),
+    (lambda t: t.write_text(t.read_text("utf-8") + '{% include "partials/toc.html" %}\n', "utf-8"),
+     "RecursionError"),
+])
+def test_template_mistakes_are_located_errors(project: Path, run_cli, edit_template, words: str) -> None:  # type: ignore[no-untyped-def]
+    edit_template(project / "templates" / "partials" / "toc.html")
+    stderr = failed_cleanly(run_cli(project, "build", str(ETF), "--format", "html", "--out", "out"))
+    assert "templates" in stderr and words in stderr, stderr
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ('languages = ["zh-CN", "en"]', "languages = 5", "tool.briefs.languages: expected a list"),
+    ('languages = ["zh-CN", "en"]', 'languages = "en"', "tool.briefs.languages: expected a list"),
+    ('content = "content"', "content = 5", "tool.briefs.content: expected a folder name"),
+    ('convert = "s2hk"', 'convert = "bogus"', "unknown OpenCC conversion 'bogus'"),
+])
+def test_configuration_of_the_wrong_shape_is_located(project: Path, run_cli, old: str, new: str,  # type: ignore[no-untyped-def]
+                                                     words: str) -> None:
+    line = edit(project / "pyproject.toml", old, new)
+    stderr = failed_cleanly(run_cli(project, "check"))
+    assert f"pyproject.toml:{line}:" in stderr and words in stderr, stderr
+
+
+def test_a_run_of_thousands_of_digits_is_not_a_crash(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    md = project / WECHAT / "thesis.zh-CN.md"
+    md.write_text(md.read_text("utf-8") + "\n\n数字" + "9" * 4400 + "。\n", "utf-8")
+    result = run_cli(project, "check", str(WECHAT))
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert "figure '99999" in result.stderr and "…'" in result.stderr  # quoted briefly
+
+
+def test_a_label_key_in_other_digits_can_be_marked_reviewed(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    data = project / WECHAT / "compute-share.csv"
+    edit(data, "inference", "①")
+    edit(project / WECHAT / "brief.yaml", "        inference:", "        ①:")
+    result = run_cli(project, "translations", "--reviewed", str(WECHAT))
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+
+
+def test_trace_reports_a_log_line_nested_too_deep(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    out = project / "output"
+    out.mkdir()
+    (out / "distribution.jsonl").write_text("[" * 100_000 + "\n", "utf-8")
+    (project / "copy.pdf").write_bytes(b"%PDF-1.7")
+    stderr = failed_cleanly(run_cli(project, "trace", "copy.pdf"))
+    assert "output/distribution.jsonl:1:1: not a log entry" in stderr

@@ -66,7 +66,7 @@ def read_log(log: Path) -> list[dict[str, object]]:
             continue
         try:
             entry = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
             entry = None
         if isinstance(entry, dict):
             entries.append(entry)

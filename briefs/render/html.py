@@ -60,6 +60,16 @@ def render_html(templates: Path, context: RenderContext, template: str = "brief.
     except jinja2.UndefinedError as exc:
         line, name = _template_frame(exc, templates)
         raise TemplateError.at(Path(name), line, 0, str(exc)) from None
+    except jinja2.TemplateNotFound as exc:
+        line, name = _template_frame(exc, templates)
+        raise TemplateError.at(Path(name), line, 0, f"template not found: {exc.name}") from None
+    except UnicodeDecodeError:
+        raise TemplateError.at(templates, 0, 0, "a template is not valid UTF-8 (save it as UTF-8)") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+        # a mistake in template code (a division by zero, a filter given text, an include loop)
+        line, name = _template_frame(exc, templates)
+        raise TemplateError.at(Path(name), line, 0,
+                               f"template error: {type(exc).__name__}: {str(exc)[:200]}") from None
 
 
 def _template_frame(exc: BaseException, templates: Path) -> tuple[int, str]:
