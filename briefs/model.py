@@ -525,6 +525,17 @@ class Approval(Record):
     date: Date
 
 
+def _no_repeats(items: list[Any]) -> list[Any]:
+    """A list of ids names each once (an analyst listed twice would sign twice)."""
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, str):
+            if item in seen:
+                raise PydanticCustomError("briefs_repeat", "lists '{item}' twice", {"item": item})
+            seen.add(item)
+    return items
+
+
 class Brief(Record):
     """One brief, as written in content/<id>/brief.yaml."""
 
@@ -535,13 +546,13 @@ class Brief(Record):
     title: Text
     subtitle: Text | None = None
     rating: RatingRef | None = None
-    analysts: list[Id] = []
-    contacts: list[Id] = []
+    analysts: Annotated[list[Id], AfterValidator(_no_repeats)] = []
+    contacts: Annotated[list[Id], AfterValidator(_no_repeats)] = []
     chain: ChainRef | None = None
     key_points: list[Text] = Field(min_length=1)
     sections: list[Section] = Field(min_length=1)
     companies: list[CompanyGroup] = []
-    risks: list[RiskItem] = Field(min_length=1)
+    risks: Annotated[list[RiskItem], Field(min_length=1), AfterValidator(_no_repeats)]
     related_reports: list[RelatedReport] = []
     sources: list[SourceRef] = []
     exhibits: list[Exhibit] = []

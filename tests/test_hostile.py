@@ -151,3 +151,17 @@ def test_trace_reports_a_log_line_nested_too_deep(project: Path, run_cli) -> Non
     (project / "copy.pdf").write_bytes(b"%PDF-1.7")
     stderr = failed_cleanly(run_cli(project, "trace", "copy.pdf"))
     assert "output/distribution.jsonl:1:1: not a log entry" in stderr
+
+
+@pytest.mark.parametrize("old, new", [
+    ("analysts: [lin-qing]", "analysts: [lin-qing, lin-qing]"),
+    ("contacts: [he-yu]", "contacts: [he-yu, he-yu]"),
+    ("  - ai-monetisation\n", "  - ai-monetisation\n  - export-controls\n"),
+])
+def test_an_id_listed_twice_in_a_brief_is_located(project: Path, run_cli, old: str, new: str) -> None:  # type: ignore[no-untyped-def]
+    """An analyst listed twice would sign twice; a risk twice gives two elements with one id."""
+    brief = project / WECHAT / "brief.yaml"
+    key = new.split(":")[0] if ":" in new else "risks"
+    edit(brief, old, new)
+    stderr = failed_cleanly(run_cli(project, "check", str(WECHAT)))
+    assert f"{WECHAT}/brief.yaml:{line_of(brief, key + ':')}:" in stderr and "twice" in stderr, stderr
