@@ -94,6 +94,9 @@ def _read_csv(path: Path) -> RawData:
     import pandas as pd  # type: ignore[import-untyped]  # first use only: briefs with exhibits
 
     text = read_text(path).removeprefix("\ufeff")
+    if "\r" in text and "\n" not in text:
+        raise ContentError.at(path, 1, 1, "lines end in CR only (old Mac style); save the file with "
+                              "ordinary line endings (LF or CRLF)")
     diags = Diagnostics()
     records = _record_lines(path, text)
     if not records:

@@ -165,3 +165,10 @@ def test_an_id_listed_twice_in_a_brief_is_located(project: Path, run_cli, old: s
     edit(brief, old, new)
     stderr = failed_cleanly(run_cli(project, "check", str(WECHAT)))
     assert f"{WECHAT}/brief.yaml:{line_of(brief, key + ':')}:" in stderr and "twice" in stderr, stderr
+
+
+def test_a_csv_with_cr_only_line_endings_says_so(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    data = project / WECHAT / "compute-share.csv"
+    data.write_bytes(data.read_bytes().replace(b"\n", b"\r"))
+    stderr = failed_cleanly(run_cli(project, "check", str(WECHAT)))
+    assert f"{WECHAT}/compute-share.csv:1:1: lines end in CR only" in stderr, stderr
