@@ -148,11 +148,11 @@ def _typed_rows(exhibit: m.Exhibit, raw: RawData, doc: YamlDocument, here: tuple
         return None
     rows = convert_rows(raw, formats, type_columns, diags)
     for j, column in enumerate(exhibit.columns):
-        if column.type != "text":
+        if column.type not in ("text", "mixed"):
             continue
         for row in rows:
             cell = row[column.column]
-            if cell.value is None:
+            if cell.value is None or cell.fmt.type != "text":  # (a mixed column's text rows)
                 continue
             if column.labels is not None:
                 if cell.value not in column.labels:

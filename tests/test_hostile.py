@@ -172,3 +172,10 @@ def test_a_csv_with_cr_only_line_endings_says_so(project: Path, run_cli) -> None
     data.write_bytes(data.read_bytes().replace(b"\n", b"\r"))
     stderr = failed_cleanly(run_cli(project, "check", str(WECHAT)))
     assert f"{WECHAT}/compute-share.csv:1:1: lines end in CR only" in stderr, stderr
+
+
+def test_chinese_text_in_a_mixed_column_is_caught_as_in_a_text_column(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    data = project / "content" / "deepseek-efficiency-not-deflation" / "deployment.yaml"
+    line = edit(data, "value: 1814, format: integer", "value: 中文, format: text")
+    stderr = failed_cleanly(run_cli(project, "check", "content/deepseek-efficiency-not-deflation"))
+    assert f"deployment.yaml:{line}:" in stderr and "Chinese text '中文'" in stderr, stderr
