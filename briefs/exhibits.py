@@ -70,11 +70,19 @@ def resolve_exhibits(brief: m.Brief, doc: YamlDocument,
     found: dict[str, ExhibitData] = {}
     files: list[Path] = []
     sections = [s.id for s in brief.sections]
+    for i, section_id in enumerate(sections):  # [](#id) must name one thing
+        if section_id in RESERVED:
+            diags.error(doc.location(("sections", i, "id")),
+                        f"section id '{section_id}' is reserved for {RESERVED[section_id]}")
     for i, exhibit in enumerate(brief.exhibits):
         here = ("exhibits", i)
         if exhibit.id in RESERVED:
             diags.error(doc.location((*here, "id")),
                         f"exhibit id '{exhibit.id}' is reserved for {RESERVED[exhibit.id]}")
+        elif exhibit.id in sections:
+            diags.error(doc.location((*here, "id")),
+                        f"exhibit id '{exhibit.id}' is also a section's id; a link [](#{exhibit.id}) "
+                        "must name one of them")
         if exhibit.after not in sections:
             diags.error(doc.location((*here, "after")),
                         f"unknown section '{exhibit.after}'{_suggest(exhibit.after, sections)}")

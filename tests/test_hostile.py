@@ -179,3 +179,14 @@ def test_chinese_text_in_a_mixed_column_is_caught_as_in_a_text_column(project: P
     line = edit(data, "value: 1814, format: integer", "value: 中文, format: text")
     stderr = failed_cleanly(run_cli(project, "check", "content/deepseek-efficiency-not-deflation"))
     assert f"deployment.yaml:{line}:" in stderr and "Chinese text '中文'" in stderr, stderr
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("  - id: event\n", "  - id: chain\n", "section id 'chain' is reserved"),
+    ("  - id: compute-share\n", "  - id: event\n", "exhibit id 'event' is also a section's id"),
+])
+def test_one_id_names_one_thing_a_link_can_reach(project: Path, run_cli, old: str, new: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    brief = project / WECHAT / "brief.yaml"
+    line = edit(brief, old, new)
+    stderr = failed_cleanly(run_cli(project, "check", str(WECHAT)))
+    assert f"{WECHAT}/brief.yaml:{line}:" in stderr and words in stderr, stderr
