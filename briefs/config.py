@@ -6,6 +6,7 @@ import importlib.util
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import ConfigError, Diagnostic, SourceLocation
@@ -143,12 +144,13 @@ def load_config(root: Path) -> ProjectConfig:
     )
 
 
-def _opencc_configs() -> set[str]:
+@lru_cache(maxsize=1)
+def _opencc_configs() -> frozenset[str]:
     """The conversions OpenCC ships (its .json configurations), without importing it."""
     spec = importlib.util.find_spec("opencc")
     if spec is None or spec.origin is None:
-        return set()
-    return {p.stem for p in Path(spec.origin).parent.rglob("*.json")}
+        return frozenset()
+    return frozenset(p.stem for p in Path(spec.origin).parent.rglob("*.json"))
 
 
 def _line_of_key(path: Path, key: str) -> int:

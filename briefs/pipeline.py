@@ -41,6 +41,7 @@ from .incremental import (
     up_to_date,
 )
 from .write import cannot_write, output_lock, write_atomic
+from .yamlsource import locate
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +189,8 @@ def remove_withdrawn(config: ProjectConfig, project: Project, manifest: Manifest
     removed = []
     for name in gone:
         path = manifest.out / name
-        if not _inside(path, manifest.out):  # a damaged or hand-edited manifest: forget, never delete
+        located = locate(manifest.out, name)
+        if located is None or not located[1]:  # a damaged or hand-edited manifest: forget, never delete
             del manifest.outputs[name]
             continue
         try:
@@ -207,14 +209,6 @@ def remove_withdrawn(config: ProjectConfig, project: Project, manifest: Manifest
                   if not isinstance(done.get("outputs"), list) or set(gone) & set(map(str, done["outputs"]))]:
         del manifest.tree[scope]
     return removed
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """``path`` names a file within ``folder`` (no ``..``, no absolute name, no link leading out)."""
-    try:
-        return ".." not in path.relative_to(folder).parts and path.resolve().is_relative_to(folder.resolve())
-    except (ValueError, OSError):
-        return False
 
 
 def check(config: ProjectConfig, paths: Sequence[Path] = (),
