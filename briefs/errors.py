@@ -31,7 +31,7 @@ class SourceLocation:
     column: int = 0
 
     def __str__(self) -> str:
-        shown = _display_path(self.path)
+        shown = display_path(self.path)
         if self.line and self.column:
             return f"{shown}:{self.line}:{self.column}"
         if self.line:
@@ -39,15 +39,13 @@ class SourceLocation:
         return shown
 
 
-def _display_path(path: Path) -> str:
-    """Show paths relative to the working directory when they are below it (shorter, clickable)."""
-    path = Path(path)
-    if path.is_absolute():
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
-    return str(path)
+def display_path(path: Path) -> str:
+    """A path as the user reads it: relative to the working directory when it is below it
+    (shorter, and clickable in a terminal), else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
 
 
 @dataclass(frozen=True, order=True)

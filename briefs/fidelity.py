@@ -41,7 +41,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .config import KNOWN_LANGUAGES, ProjectConfig
-from .errors import BriefsError, Diagnostic, Diagnostics, SourceLocation, by_place
+from .errors import BriefsError, Diagnostic, Diagnostics, SourceLocation, by_place, display_path
 from .load import (
     SHARED_FILES,
     LoadedBrief,
@@ -568,15 +568,8 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def _review_target(doc_path: Path, loaded: LoadedBrief | None) -> str:
-    return _shown(loaded.folder if loaded is not None else doc_path)
+    return display_path(loaded.folder if loaded is not None else doc_path)
 
 
 # ============================================================================ the checks

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ..config import project_config
-from ..errors import BriefsError, Diagnostic
+from ..errors import BriefsError, Diagnostic, display_path
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class PlainReporter:
         """Print one finished file."""
         self.count += 1
         elapsed = time.perf_counter() - self.started
-        what = f"wrote {_shown(path)}" if path is not None else f"FAILED {error}"
+        what = f"wrote {display_path(path)}" if path is not None else f"FAILED {error}"
         click.echo(f"[{self.count}/{self.total} {elapsed:5.1f}s] {what}")
 
     def close(self) -> None:
@@ -117,7 +117,7 @@ def run(project: Path | None, paths: Sequence[Path], options: Options,
         click.echo(f"up to date: {len(result.skipped)} file(s) ({elapsed:.2f}s)")
         return 0
     for path in result.removed:
-        click.echo(f"removed {_shown(path)} (no brief writes it any more)")
+        click.echo(f"removed {display_path(path)} (no brief writes it any more)")
     removed = f", {len(result.removed)} removed" if result.removed else ""
     click.echo(f"built {result.briefs} brief(s): {len(result.written)} file(s) written, "
                f"{len(result.skipped)} up to date{removed}, {len(result.failed)} failed in {elapsed:.1f}s")
@@ -138,12 +138,3 @@ def _nothing_changed(config: Any, paths: Sequence[Path], options: Options) -> bo
     out = (options.out or config.output).resolve()
     scope = scope_of(config, paths, options.langs, options.formats)
     return up_to_date(Manifest.load(out), scope) is not None
-
-
-def _shown(path: Path | None) -> str:
-    if path is None:
-        return ""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

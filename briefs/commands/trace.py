@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from ..config import project_config
-from ..errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation
+from ..errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
 
 
 def run(project: Path | None, files: Sequence[Path], out: Path | None,
@@ -36,7 +36,7 @@ def run(project: Path | None, files: Sequence[Path], out: Path | None,
                 continue
             found = [e for e in entries if e.get("sha256") == digest]
             if not found:
-                unknown.error(SourceLocation(path), f"not in {_shown(log)}: no copy with this "
+                unknown.error(SourceLocation(path), f"not in {display_path(log)}: no copy with this "
                               "content was distributed (or it was altered after it was sent)")
             for entry in found:
                 click.echo(f"{path}: {entry.get('brief')} ({entry.get('lang')}) for "
@@ -74,10 +74,3 @@ def read_log(log: Path) -> list[dict[str, object]]:
             problems.error(SourceLocation(log, number, 1), "not a log entry (one JSON object per line)")
     problems.raise_if_errors(ContentError)
     return entries
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..config import project_config
-from ..errors import BriefsError
+from ..errors import BriefsError, display_path
 from ..fidelity import mark_reviewed, review_status
 
 
@@ -23,7 +23,7 @@ def run(project: Path | None, paths: Sequence[Path], reviewed: bool,
         if reviewed:
             for lock in mark_reviewed(config, paths):
                 state = "wrote" if lock.changed else "unchanged"
-                click.echo(f"{state} {_shown(lock.path)} ({lock.texts} text(s) reviewed)")
+                click.echo(f"{state} {display_path(lock.path)} ({lock.texts} text(s) reviewed)")
             return 0
         findings = review_status(config, paths)
     except BriefsError as exc:
@@ -34,10 +34,3 @@ def run(project: Path | None, paths: Sequence[Path], reviewed: bool,
     click.echo(f"translations to review: {len(findings)} finding(s)" if findings
                else "every translation is marked as reviewed")
     return 0
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
