@@ -170,6 +170,22 @@ def _compiled(path: Path, _mtime: int, convert: str | None) -> gettext.GNUTransl
     return gettext.GNUTranslations(buffer)
 
 
+_PO_STRING_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*')
+
+
+def _unquoted_lines(po_path: Path) -> list[Diagnostic]:
+    """Lines of a catalog whose string is not closed by its quote. Babel's reader takes the last
+    character for the closing quote, so ``msgstr "分析师`` would silently print 分析."""
+    problems = []
+    text = po_path.read_text("utf-8", "replace")
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith(("msg", '"')) and not _PO_STRING_LINE.fullmatch(stripped):
+            problems.append(Diagnostic(SourceLocation(po_path, number),
+                                       "this string is not closed by a \" (or has a stray one inside)"))
+    return problems
+
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
 
@@ -216,6 +232,7 @@ def catalog_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
         return [Diagnostic(SourceLocation(Path(str(exc.filename))), "message catalog not found")]
     except (PoFileError, ValueError, LookupError, OSError) as exc:  # LookupError: an unknown charset
         return [Diagnostic(SourceLocation(po_path, getattr(exc, "lineno", 0)), f"unreadable catalog: {exc}")]
+    problems += _unquoted_lines(po_path)
     for template in pot:
         if not template.id:
             continue

@@ -92,6 +92,7 @@ def test_a_control_character_in_a_file_is_located(project: Path, run_cli, name: 
     ('msgstr "%(unit)s整理"', 'msgstr "整理"', "drops %(unit)s"),
     ('msgstr "分析师"', 'msgstr "分析师 100%"', "has a '%' that is not a placeholder"),
     ("charset=utf-8", "charset=bogus", "unreadable catalog: unknown encoding: bogus"),
+    ('msgstr "分析师"', 'msgstr "分析师', 'not closed by a "'),  # Babel would print 分析
 ])
 def test_a_catalog_that_would_break_formatting_is_located(project: Path, run_cli, old: str, new: str,  # type: ignore[no-untyped-def]
                                                           words: str) -> None:
