@@ -19,6 +19,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import (
@@ -154,11 +155,7 @@ def translations(templates: Path, edition: Edition) -> gettext.NullTranslations:
 def _compiled(path: Path, _mtime: int, convert: str | None) -> gettext.GNUTranslations:
     if not path.is_file():
         raise TemplateError.at(path, 0, 0, "message catalog not found")
-    try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=None, abort_invalid=True)
-    except (PoFileError, ValueError, LookupError, OSError) as exc:  # LookupError: an unknown charset
-        raise TemplateError.at(path, getattr(exc, "lineno", 0), 0, f"unreadable catalog: {exc}") from None
+    catalog = _read_catalog(path)
     if convert:
         derive = _converter(convert)
         for message in catalog:
@@ -168,6 +165,17 @@ def _compiled(path: Path, _mtime: int, convert: str | None) -> gettext.GNUTransl
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+def _read_catalog(path: Path) -> Catalog:
+    """A .po/.pot file, or a located error: missing, unreadable, not a catalog, unknown charset."""
+    try:
+        with path.open("rb") as handle:
+            return read_po(handle, locale=None, abort_invalid=True)
+    except FileNotFoundError:
+        raise TemplateError.at(path, 0, 0, "message catalog not found") from None
+    except (PoFileError, ValueError, LookupError, OSError) as exc:  # LookupError: an unknown charset
+        raise TemplateError.at(path, getattr(exc, "lineno", 0), 0, f"unreadable catalog: {exc}") from None
 
 
 _PO_STRING_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*')
@@ -224,14 +232,9 @@ def catalog_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
     po_path = catalog_path(templates, lang)
     problems: list[Diagnostic] = []
     try:
-        with pot_path.open("rb") as handle:
-            pot = read_po(handle)
-        with po_path.open("rb") as handle:
-            po = read_po(handle, abort_invalid=True)
-    except FileNotFoundError as exc:
-        return [Diagnostic(SourceLocation(Path(str(exc.filename))), "message catalog not found")]
-    except (PoFileError, ValueError, LookupError, OSError) as exc:  # LookupError: an unknown charset
-        return [Diagnostic(SourceLocation(po_path, getattr(exc, "lineno", 0)), f"unreadable catalog: {exc}")]
+        pot, po = _read_catalog(pot_path), _read_catalog(po_path)
+    except TemplateError as exc:
+        return list(exc.diagnostics)
     problems += _unquoted_lines(po_path)
     for template in pot:
         if not template.id:

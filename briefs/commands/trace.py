@@ -7,7 +7,6 @@ entry, and says so.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ import click
 
 from ..config import project_config
 from ..errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
+from ..incremental import file_hash
 
 
 def run(project: Path | None, files: Sequence[Path], out: Path | None,
@@ -30,7 +30,7 @@ def run(project: Path | None, files: Sequence[Path], out: Path | None,
         unknown = Diagnostics()
         for path in files:
             try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                digest = file_hash(path)  # as distribute logged it
             except OSError as exc:
                 unknown.error(SourceLocation(path), f"cannot read: {exc.strerror}")
                 continue
