@@ -14,6 +14,7 @@ Anything else that escapes is a bug and deserves a traceback.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,11 @@ def display_path(path: Path) -> str:
     """A path as the user reads it: relative to the working directory when it is below it
     (shorter, and clickable in a terminal), else as given."""
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+        cwd = Path.cwd()
+        lexical = Path(os.path.abspath(path))  # a link is shown by the name it was given
+        if lexical.is_relative_to(cwd):
+            return str(lexical.relative_to(cwd))
+        return str(Path(path).resolve().relative_to(cwd.resolve()))
     except (ValueError, OSError):
         return str(path)
 

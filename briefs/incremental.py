@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,6 +27,7 @@ from typing import Any
 
 from . import __version__
 from .config import ProjectConfig
+from .safefiles import Unsafe, read_bytes
 from .write import write_atomic
 
 MANIFEST = Path(".briefs") / "manifest.json"
@@ -122,14 +124,64 @@ def renderer_fingerprint() -> str:
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*")
-                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    """Every entry below ``folder`` that is not a folder, hidden names included, sorted; symlinks
+    are listed, never descended into (a build reads through them only after resolving them
+    inside the brief's folder, and that target is listed in its own right)."""
+    found: list[Path] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:  # unreadable folder: its name still counts (see _entry_parts)
+            if current != folder:
+                found.append(current)
+            continue
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            (pending if is_folder else found).append(Path(entry.path))
+    return sorted(found)
+
+
+# Content above this is refused by every reader, so only its name, size and time can matter.
+_HASH_LIMIT = 64 * 2**20
+
+
+def _entry_parts(path: Path) -> list[bytes | str]:
+    """What an entry contributes to a key: its bytes for a regular file (hidden ones included),
+    its target for a symlink (and the target's type, size and time), and only its type for anything that is
+    never read (FIFO, device, socket, an unreadable file), so hashing never blocks or fails."""
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        return [f"gone:{exc.errno}"]
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        try:  # what it points at, by metadata only: the target is never read through a link here
+            seen = os.stat(path)
+            return [f"link:{target}:{stat.S_IFMT(seen.st_mode)}:{seen.st_size}:{seen.st_mtime_ns}"]
+        except (OSError, ValueError):
+            return [f"link:{target}:dangling"]
+    if not stat.S_ISREG(info.st_mode):
+        return [f"special:{stat.S_IFMT(info.st_mode)}"]
+    if info.st_size > _HASH_LIMIT:
+        return [f"large:{info.st_size}:{info.st_mtime_ns}"]
+    try:
+        return [read_bytes(path, _HASH_LIMIT)]
+    except Unsafe as exc:  # unreadable (permissions), or swapped for a FIFO meanwhile
+        return [f"unreadable:{exc.reason}:{info.st_size}:{info.st_mtime_ns}"]
 
 
 def folder_digest(folder: Path) -> str:
-    """Hash of every file in a folder (names and contents; hidden files left out)."""
+    """Hash of every entry in a folder (names and contents; hidden files included)."""
     return digest(part for path in _files(folder)
-                  for part in (path.relative_to(folder).as_posix(), path.read_bytes()))
+                  for part in (path.relative_to(folder).as_posix(), *_entry_parts(path)))
 
 
 def _environment(config: ProjectConfig, langs: Sequence[str], formats: Sequence[str],
@@ -147,7 +199,7 @@ def _input_files(config: ProjectConfig) -> Iterable[tuple[Path, list[bytes | str
     """Every input file under content/ and templates/, with its name and bytes as hash parts."""
     for folder in (config.content, config.templates):
         for path in _files(folder):
-            yield path, [path.relative_to(config.root).as_posix(), path.read_bytes()]
+            yield path, [path.relative_to(config.root).as_posix(), *_entry_parts(path)]
 
 
 def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
@@ -188,7 +240,7 @@ def brief_keys(config: ProjectConfig, langs: Sequence[str], formats: Sequence[st
     shared = _environment(config, langs, formats, families)
     own: dict[Path, list[bytes | str]] = {folder: [] for folder in every_brief}
     for path, named in _input_files(config):
-        owner = next((p for p in path.resolve().parents if p in every_brief), None)
+        owner = next((p for p in path.parents if p in every_brief), None)  # the entry, not a link's target
         if owner is None:
             shared += named
         else:

@@ -9,6 +9,7 @@ nesting are bounded. We use PyYAML's composer (node graph with marks) and never 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+from .safefiles import Unsafe, read_bytes
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -80,15 +82,15 @@ def locate(folder: Path, relative: str) -> tuple[Path, bool, bool] | None:
 
 
 def read_text(path: Path) -> str:
-    """Read a content file as strict UTF-8 within the size limit, or raise a located error."""
+    """Read a content file as strict UTF-8 within the size limit, or raise a located error.
+
+    The file is read through :mod:`briefs.safefiles`: only a regular file, its size checked
+    before anything is read (a FIFO or ``/dev/zero`` is refused, never waited on or slurped)."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ContentError.at(path, 0, 0, "file not found") from None
-    except OSError as exc:
-        raise ContentError.at(path, 0, 0, f"cannot read: {exc.strerror}") from None
-    if len(raw) > MAX_BYTES:
-        raise ContentError.at(path, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")
+        raw = read_bytes(path, MAX_BYTES)
+    except Unsafe as exc:
+        line = 1 if "the limit is" in exc.reason else 0
+        raise ContentError.at(path, line, line, f"file {exc.reason}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -101,10 +103,18 @@ def read_text(path: Path) -> str:
 
 # Control characters (tab and line breaks aside) are invisible in an editor, print as a box or
 # not at all, and would be written raw into the HTML; they only arrive by pasting or by escapes.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# Bidirectional formatting characters are refused too: an override or isolate reorders what is
+# printed after the text was checked (an English "\u202e95\u202c%" matches the Chinese 95 % in
+# the figure check and prints as "59%"), and text in Chinese and English never needs one.
+BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f{BIDI}]")
 
 
 def control_message(char: str) -> str:
+    if char > "\x9f":
+        return (f"bidirectional control U+{ord(char):04X} {unicodedata.name(char, '')} in the text: "
+                "it reorders what is printed (a figure can print reversed), and Chinese and English "
+                "never need one; delete it")
     return f"control character U+{ord(char):04X} in the text (invisible, and never printed); delete it"
 
 
