@@ -24,6 +24,7 @@ from .errors import BriefsError, ContentError, Diagnostic, SourceLocation, Templ
 from .fonts import FONTS, require_fonts
 from .glyphs import check_glyphs
 from .i18n import Edition, catalog_problems, translations
+from .images import published_images
 from .load import LoadedBrief, Project, load_project, unapproved
 from .localize import localize
 from .render.html import Alternate, RenderContext, load_css, render_html
@@ -341,8 +342,11 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
                        for name in outputs[b.brief.id]]
     stale = dataclasses.replace(project, briefs=longest_first(
         [b for b in project.briefs if b.brief.id not in fresh]))
-    images_of = {b.brief.id: [(p.relative_to(b.folder).as_posix(), p.read_bytes()) for p in b.assets]
-                 for b in stale.briefs}  # read once per brief, shown in every language
+    # Read once per brief (shown in every language) through safefiles and checked again as read,
+    # so what is published beside the HTML is what passed (images.py; the PDF's fetcher likewise).
+    images_of = {b.brief.id: published_images(b.folder, [p.relative_to(b.folder).as_posix()
+                                                          for p in b.assets])
+                 for b in stale.briefs}
     for index, document in enumerate(iter_plan(stale, langs)):
         result.planned.append(f"{document.brief_id}.{document.lang}")
         folder = out / document.brief_id

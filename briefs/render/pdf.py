@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import mimetypes
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from urllib.parse import unquote, urlparse
 
 from ..config import MAX_RESOURCE_BYTES
 from ..errors import Diagnostic, RenderError, SourceLocation
+from ..images import MIME_TYPES, ImageRefused, checked_image, raster_problem
+from ..safefiles import Unsafe, read_bytes, resolve_inside
 
 log = logging.getLogger(__name__)
 
@@ -30,37 +33,17 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-MAX_IMAGE_PIXELS = 40_000_000  # e.g. 8000 x 5000: far above print needs, far below a pixel bomb
-
-
-def _image_too_large(path: Path) -> str | None:
-    """Why an image must not be decoded (dimensions read from its header only), or None."""
-    import warnings
-
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we judge the size
-            with Image.open(path) as image:
-                width, height = image.size
-    except Image.DecompressionBombError as exc:
-        return f"image is too large to decode safely ({exc})".replace(
-            "could be decompression bomb DOS attack.", "").strip()
-    except (UnidentifiedImageError, OSError):
-        return None  # not a raster image (SVG, CSS, font): the byte cap applies
-    if width * height > MAX_IMAGE_PIXELS:
-        return f"image is {width} x {height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels"
-    return None
-
-
 def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
     """A WeasyPrint URL fetcher for ``data:`` and ``file:`` under ``allowed_roots`` only.
 
-    Symlinks are resolved before the check, the network is never touched, and a refusal stops
-    the rendering (WeasyPrint would otherwise log it and carry on without the resource).
+    A file is resolved and read through :mod:`briefs.safefiles` (every symlink followed, only
+    regular files, the size checked before reading), and a picture's bytes pass
+    :func:`briefs.images.checked_image`, as when it is published. WeasyPrint is handed those
+    bytes and never the file's path, so it cannot read the file again (it would, lazily, when it
+    embeds a picture): what is drawn is what was checked. The network is never touched, and a
+    refusal stops the rendering (WeasyPrint would otherwise log it and carry on without it).
     """
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     roots = [root.resolve() for root in allowed_roots]
 
@@ -69,28 +52,63 @@ def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
             super().__init__(f"refused {url}: {reason}")
             self.url, self.reason = url, reason
 
+    class Checked(URLFetcherResponse):  # type: ignore[misc]
+        path = None  # bytes only: no file for WeasyPrint to reopen
+
     class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = urlparse(url).scheme.lower()
             if scheme == "data":
                 if len(url) > MAX_RESOURCE_BYTES:
                     raise Refused(url[:60] + "…", "data: URL larger than the resource limit")
-                return super().fetch(url, headers)
+                response = super().fetch(url, headers)
+                try:
+                    data, mime = response.read(MAX_RESOURCE_BYTES + 1), response.content_type
+                finally:
+                    response.close()
+                return Checked(url, _checked(url[:60], data, _suffix_of(mime)),
+                               {"Content-Type": mime})
             if scheme != "file":
                 raise Refused(url, "only files in the brief's folder and data: URLs may be used")
-            target = Path(unquote(urlparse(url).path)).resolve()
-            if not any(target.is_relative_to(root) for root in roots):
-                raise Refused(url, "outside the brief's folder")
-            if not target.is_file():
-                raise Refused(url, "no such file")
-            if target.stat().st_size > MAX_RESOURCE_BYTES:
-                raise Refused(url, f"larger than {MAX_RESOURCE_BYTES // 2**20} MiB")
-            too_large = _image_too_large(target)
-            if too_large:
-                raise Refused(url, too_large)
-            return super().fetch(url, headers)
+            data = _read(url, Path(unquote(urlparse(url).path)))
+            name = Path(unquote(urlparse(url).path)).name
+            mime = MIME_TYPES.get(Path(name).suffix.lower()) or (
+                mimetypes.guess_type(name)[0] or "application/octet-stream")
+            return Checked(url, _checked(url, data, Path(name).suffix.lower()), {"Content-Type": mime})
+
+    def _read(url: str, path: Path) -> bytes:
+        reason = "outside the brief's folder"
+        for root in roots:
+            try:
+                target = resolve_inside(root, path)
+            except Unsafe as exc:
+                reason = reason if exc.reason == "is outside the brief's folder" else exc.reason
+                continue
+            try:
+                return read_bytes(target, MAX_RESOURCE_BYTES)
+            except Unsafe as exc:
+                raise Refused(url, exc.reason) from None
+        raise Refused(url, reason.removeprefix("is "))
+
+    def _checked(url: str, data: bytes, suffix: str) -> bytes:
+        if len(data) > MAX_RESOURCE_BYTES:
+            raise Refused(url, f"larger than {MAX_RESOURCE_BYTES // 2**20} MiB")
+        try:
+            if suffix in MIME_TYPES:   # a picture by its name: the same check as when published
+                return checked_image(f"image{suffix}", data)
+        except ImageRefused as exc:
+            raise Refused(url, f"image {exc.reason}") from None
+        problem = raster_problem(data)  # CSS, a font, or a picture by another name
+        if problem:
+            raise Refused(url, f"image {problem}")
+        return data
 
     return LocalOnlyFetcher(allowed_protocols=("file", "data"))
+
+
+def _suffix_of(mime: str) -> str:
+    """The picture suffix of a data: URL's type (``image/svg+xml`` → ``.svg``), or ''."""
+    return next((suffix for suffix, known in MIME_TYPES.items() if known == mime), "")
 
 
 def _locate(url: str, base_url: Path, attachments: Sequence[tuple[str, bytes]],

@@ -1,0 +1,321 @@
+"""The one check an image's bytes pass before they are shown, rendered or published.
+
+:func:`checked_image` is called by the loader (``briefs check``), by the build before it
+publishes an image beside the HTML, and by the PDF's URL fetcher; each reads the file through
+:mod:`briefs.safefiles` and uses only the bytes this function returns.
+
+- **Raster pictures** (PNG, JPEG, GIF, WebP) are identified by Pillow from their header, among
+  those four formats only; the format must be the one the name's suffix says (a browser opening
+  the published file goes by the suffix), and width x height must be within
+  :data:`MAX_IMAGE_PIXELS`. Nothing is decoded. The bytes are published as they are: a picture
+  format runs no script, and re-encoding would alter the author's pixels and colour profile.
+- **SVG pictures** are parsed by lxml with entities left unresolved, no DTD loaded and no network,
+  and refused (never silently cleaned) when anything in them could run, fetch or expand:
+  ``<script>``, ``<foreignObject>``, an ``on…`` event attribute, a reference (``href``,
+  ``xlink:href``, ``src``, CSS ``url()``, ``@import``) to anything but a part of the same
+  picture (``#id``), which covers ``javascript:``, the network, other files and nested
+  ``data:`` pictures; a ``<!DOCTYPE>`` other than the W3C's public SVG one (which matplotlib
+  and Illustrator write: no internal subset, so no entity, and never loaded), an entity, a
+  processing instruction, an animation of a reference or handler, an element of another
+  language than SVG (editors' metadata aside), more than :data:`MAX_SVG_ELEMENTS` elements, a
+  size beyond the pixel budget, or text that is not UTF-8. What passes is re-serialised from the
+  parsed tree (UTF-8, comments dropped), so what is published and rendered is exactly what was
+  checked, and the file is inert when opened from the output folder itself, whatever headers a
+  web server would add.
+
+A refusal is :class:`ImageRefused`, a :class:`~briefs.safefiles.Unsafe` whose ``reason``
+completes a sentence about the image and names the SVG's own line where it has one.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .config import MAX_RESOURCE_BYTES
+from .errors import Diagnostics, SourceLocation
+from .safefiles import Unsafe, read_inside
+
+MAX_IMAGE_PIXELS = 40_000_000  # e.g. 8000 x 5000: far above print needs, far below a pixel bomb
+MAX_SVG_ELEMENTS = 20_000      # a detailed chart has a few thousand
+
+# What a suffix promises, and the Pillow formats that keep the promise (MPO: a camera's JPEG).
+RASTER_FORMATS = {".png": ("PNG",), ".jpg": ("JPEG", "MPO"), ".jpeg": ("JPEG", "MPO"),
+                  ".gif": ("GIF",), ".webp": ("WEBP",)}
+MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+              ".webp": "image/webp", ".svg": "image/svg+xml"}
+_FORMAT_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "GIF": "GIF", "WEBP": "WebP"}
+
+SVG_NS = "http://www.w3.org/2000/svg"
+# Editors' metadata (Inkscape, Sodipodi, RDF, Dublin Core, Creative Commons): no behaviour anywhere.
+METADATA_NS = frozenset({
+    "http://www.inkscape.org/namespaces/inkscape", "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://purl.org/dc/elements/1.1/",
+    "http://creativecommons.org/ns#", "http://web.resource.org/cc/"})
+SCRIPT_ELEMENTS = frozenset({"script", "handler", "listener"})
+ANIMATIONS = frozenset({"animate", "set", "animateMotion", "animateTransform", "animateColor", "discard"})
+REFERENCE_ATTRIBUTES = frozenset({"href", "src", "srcset", "ping"})
+_CSS_URL_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "-webkit-image-set",
+                                "cross-fade", "-webkit-cross-fade"})
+_UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54,
+          "mm": 96 / 25.4, "q": 96 / 101.6}
+_LENGTH = re.compile(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([a-zA-Z%]*)\s*$")
+
+
+class ImageRefused(Unsafe):
+    """An image that must not be used; ``reason`` completes "image 'name' …"."""
+
+    def __init__(self, what: str, line: int | None = None, why: str = "") -> None:
+        where = f" at line {line} of the SVG" if line else ""
+        super().__init__(f"{what}{where}: {why}" if why else f"{what}{where}")
+        self.line = line
+
+
+def checked_image(name: str, data: bytes) -> bytes:
+    """The bytes to use for the picture ``name`` (its suffix says its format), or :class:`ImageRefused`."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".svg":
+        return _checked_svg(data)
+    if suffix in RASTER_FORMATS:
+        _check_raster(suffix, data)
+        return data
+    raise ImageRefused("must be a PNG, JPEG, GIF, WebP or SVG file (ending "
+                       f"{', '.join(MIME_TYPES)})")
+
+
+def read_image(folder: Path, relative: str | Path, limit: int = MAX_RESOURCE_BYTES) -> tuple[Path, bytes]:
+    """Read the picture ``relative`` (as written) from ``folder`` through :mod:`safefiles` and
+    check it: (resolved path, bytes to use), or :class:`Unsafe` (:class:`ImageRefused` included)."""
+    target, data = read_inside(folder, relative, limit)
+    return target, checked_image(str(relative), data)
+
+
+def published_images(folder: Path, names: Iterable[str]) -> list[tuple[str, bytes]]:
+    """(name, bytes to publish) for each picture ``names`` (relative to ``folder``, as shown),
+    read again and checked again at the moment of publishing, so that what is published is what
+    passed the check even if a file changed since. A refusal is a :class:`ContentError` at the
+    picture (at its own line, for an SVG)."""
+    published: list[tuple[str, bytes]] = []
+    diags = Diagnostics()
+    for name in names:
+        try:
+            published.append((name, read_image(folder, name)[1]))
+        except Unsafe as exc:
+            line = exc.line if isinstance(exc, ImageRefused) else None
+            diags.error(SourceLocation(folder / name, line or 0), f"image '{name}' {exc.reason}")
+    diags.raise_if_errors()
+    return published
+
+
+def raster_problem(data: bytes) -> str | None:
+    """For a file of any name that is a raster picture: why it must not be decoded (over the
+    pixel budget), or None; None too for what is not a raster picture at all."""
+    try:
+        found = _raster_header(data)
+    except ImageRefused as exc:
+        return exc.reason
+    if found and found[1] * found[2] > MAX_IMAGE_PIXELS:
+        return f"is {found[1]} x {found[2]} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels"
+    return None
+
+
+# ----------------------------------------------------------------------------- raster
+
+
+def _check_raster(suffix: str, data: bytes) -> None:
+    expected = RASTER_FORMATS[suffix]
+    found = _raster_header(data)
+    if found is None:
+        raise ImageRefused(f"is not a readable {_FORMAT_NAMES[expected[0]]} picture")
+    kind, width, height = found
+    if kind not in expected:
+        raise ImageRefused(f"is a {_FORMAT_NAMES[kind]} picture named as a "
+                           f"{_FORMAT_NAMES[expected[0]]} ('{suffix}'): give it the suffix of its format")
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ImageRefused(f"is {width} x {height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels")
+
+
+def _raster_header(data: bytes) -> tuple[str, int, int] | None:
+    """(format, width, height) from the header, among the four formats only; None if it is
+    none of them. Nothing is decoded."""
+    from PIL import (GifImagePlugin, Image, JpegImagePlugin, PngImagePlugin,  # noqa: F401
+                     UnidentifiedImageError, WebPImagePlugin)  # (the plugins register the formats)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we judge the size
+            with Image.open(io.BytesIO(data), formats=["PNG", "JPEG", "GIF", "WEBP"]) as image:
+                return image.format or "", image.size[0], image.size[1]
+    except Image.DecompressionBombError as exc:  # Pillow's own limit, far above ours
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(pixels.group(1)):,} pixels" if pixels else "too many pixels"
+        raise ImageRefused(f"is too large to decode safely: {size}; the limit is "
+                           f"{MAX_IMAGE_PIXELS:,} pixels") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+
+
+# ----------------------------------------------------------------------------- SVG
+
+
+def _checked_svg(data: bytes) -> bytes:
+    from lxml import etree
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImageRefused("is not UTF-8 text", data.count(b"\n", 0, exc.start) + 1,
+                           "save the SVG as UTF-8") from None
+    # The one DOCTYPE allowed is the W3C's public one that matplotlib and Illustrator write: no
+    # internal subset, so no entity, and never loaded. Checked on the text before parsing (the
+    # parser reads the bytes as UTF-8 whatever they declare, so the text is what it parses).
+    for found in re.finditer("<!DOCTYPE", text):
+        if not _W3C_DOCTYPE.match(text, found.start()):
+            raise ImageRefused("has a <!DOCTYPE …> of its own", text.count("\n", 0, found.start()) + 1,
+                               "delete it; an SVG picture needs none, and may not define entities")
+    parser = etree.XMLParser(encoding="utf-8", resolve_entities=False, no_network=True,
+                             load_dtd=False, dtd_validation=False, huge_tree=False,
+                             remove_comments=True, remove_pis=False, strip_cdata=True, recover=False)
+    # (not collect_ids=False: libxml2 would then load an external DTD)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        message = re.sub(r", line \d+, column \d+$", "", exc.msg or "")
+        raise ImageRefused("is not a well-formed SVG file", exc.lineno or None, message) from None
+    except (ValueError, etree.LxmlError) as exc:
+        raise ImageRefused("is not a well-formed SVG file", None, str(exc)) from None
+    tree = root.getroottree()
+    for sibling in [*root.itersiblings(preceding=True), *root.itersiblings()]:
+        _refuse_node(sibling)
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise ImageRefused("is not an SVG picture", root.sourceline,
+                           f'its root element must be <svg xmlns="{SVG_NS}">')
+    _check_size(root)
+    for count, node in enumerate(root.iter(), start=1):
+        if count > MAX_SVG_ELEMENTS:
+            raise ImageRefused(f"has more than {MAX_SVG_ELEMENTS:,} elements", None,
+                               "simplify it, or show a PNG")
+        _check_node(node)
+    return etree.tostring(tree, encoding="UTF-8", xml_declaration=True)
+
+
+_W3C_DOCTYPE = re.compile(r'<!DOCTYPE\s+svg\s+PUBLIC\s+"-//W3C//DTD SVG 1\.[01](?: Tiny| Basic)?//EN"'
+                          r'\s+"http://www\.w3\.org/Graphics/SVG/1\.[01]/DTD/svg[0-9a-z-]*\.dtd"\s*>')
+
+
+def _refuse_node(node: Any) -> None:
+    """Processing instructions (``<?xml-stylesheet?>`` runs XSLT in a browser) and entities."""
+    from lxml import etree
+
+    if isinstance(node, etree._ProcessingInstruction):
+        raise ImageRefused(f"has a processing instruction <?{node.target} …?>", node.sourceline,
+                           "an SVG picture may not carry one (a browser would apply a style sheet)")
+    if isinstance(node, etree._Entity):
+        raise ImageRefused(f"uses the entity {node.text}", node.sourceline,
+                           "an SVG picture may not use entities")
+
+
+def _check_node(node: Any) -> None:
+    from lxml import etree
+
+    if not isinstance(node.tag, str):  # a processing instruction or entity inside the picture
+        _refuse_node(node)
+        return
+    qname = etree.QName(node)
+    line = node.sourceline
+    if qname.namespace not in (SVG_NS, *METADATA_NS):
+        raise ImageRefused(f"has a <{qname.localname}> element of "
+                           f"'{qname.namespace or 'no namespace'}'", line,
+                           "an SVG picture may hold only SVG elements")
+    if qname.namespace == SVG_NS:
+        if qname.localname in SCRIPT_ELEMENTS:
+            raise ImageRefused(f"has a <{qname.localname}> element", line,
+                               "an SVG picture may not carry scripts")
+        if qname.localname == "foreignObject":
+            raise ImageRefused("has a <foreignObject> element", line,
+                               "an SVG picture may not carry HTML or other foreign content")
+        if qname.localname in ANIMATIONS:
+            target = node.get("attributeName", "").rpartition(":")[2].strip().lower()
+            if target in REFERENCE_ATTRIBUTES or target.startswith("on") or target == "style":
+                raise ImageRefused(f"has an animation <{qname.localname}> of '{target}'", line,
+                                   "an SVG picture may not animate a reference, handler or style")
+        if qname.localname == "style":
+            _check_css(node.text or "", line)
+    for attribute, value in node.attrib.items():
+        local = etree.QName(attribute).localname.lower()
+        if local.startswith("on"):
+            raise ImageRefused(f"has an event handler {local}=", line,
+                               "an SVG picture may not carry scripts")
+        if local in REFERENCE_ATTRIBUTES:
+            if not value.strip().startswith("#"):
+                raise ImageRefused(f"refers to '{_shown(value)}'", line, _ONLY_OWN_PARTS)
+        elif "(" in value or "@" in value or "\\" in value:
+            _check_css(value, line)
+
+
+_ONLY_OWN_PARTS = ("an SVG picture may refer only to its own parts (#id), not to another "
+                   "file, a data: URL, a script or the network")
+
+
+def _check_css(text: str, line: int | None) -> None:
+    """CSS (a <style> element, a style or presentation attribute) may fetch nothing."""
+    import tinycss2
+
+    for node in _css_nodes(tinycss2.parse_component_value_list(text, skip_comments=True), False):
+        if node.type == "at-keyword" and node.lower_value == "import":
+            raise ImageRefused("has a CSS @import", line, _ONLY_OWN_PARTS)
+        if node.type == "error" and node.kind == "bad-url":
+            raise ImageRefused("has a malformed CSS url()", line, _ONLY_OWN_PARTS)
+        if node.type == "url" or node.type == "string":
+            if not node.value.strip().startswith("#"):
+                raise ImageRefused(f"refers to '{_shown(node.value)}' in CSS", line, _ONLY_OWN_PARTS)
+
+
+def _css_nodes(nodes: Iterable[Any], in_url: bool) -> Iterator[Any]:
+    """Every token, with strings yielded only where they name a resource (inside url() & co.)."""
+    for node in nodes:
+        kind = node.type
+        if kind == "function":
+            yield from _css_nodes(node.arguments, in_url or node.lower_name in _CSS_URL_FUNCTIONS)
+        elif kind in ("() block", "[] block", "{} block"):
+            yield from _css_nodes(node.content, in_url)
+        elif kind != "string" or in_url:
+            yield node
+
+
+def _check_size(root: Any) -> None:
+    """The picture's own size: width x height where both are absolute, else its viewBox's."""
+    width, height = (_pixels(root.get(name)) for name in ("width", "height"))
+    source = "width and height"
+    if width is None or height is None:
+        box = (root.get("viewBox") or "").replace(",", " ").split()
+        try:
+            width, height = (abs(float(v)) for v in box[2:4]) if len(box) == 4 else (None, None)
+        except ValueError:
+            width = height = None
+        source = "viewBox"
+    if width is None or height is None:
+        return
+    pixels = width * height
+    if not math.isfinite(pixels) or pixels > MAX_IMAGE_PIXELS:
+        shown = f"{width:.0f} x {height:.0f}" if math.isfinite(pixels) else "too many"
+        raise ImageRefused(f"is {shown} pixels ({source})", root.sourceline,
+                           f"the limit is {MAX_IMAGE_PIXELS:,} pixels")
+
+
+def _pixels(value: str | None) -> float | None:
+    """An absolute SVG length in CSS pixels; None for a missing, relative (%, em) or bad one."""
+    match = _LENGTH.match(value or "")
+    if not match or match.group(2).lower() not in _UNITS:
+        return None
+    return abs(float(match.group(1))) * _UNITS[match.group(2).lower()]
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in value.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
