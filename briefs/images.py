@@ -29,6 +29,7 @@ completes a sentence about the image and names the SVG's own line where it has o
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -245,6 +246,9 @@ def _check_node(node: Any) -> None:
                 raise ImageRefused(f"has an animation <{qname.localname}> of '{target}'", line,
                                    "an SVG picture may not animate a reference, handler or style")
         if qname.localname == "style":
+            if len(node):
+                raise ImageRefused("has a <style> element with elements inside", line,
+                                   "a style sheet is text only")
             _check_css(node.text or "", line)
     for attribute, value in node.attrib.items():
         local = etree.QName(attribute).localname.lower()
@@ -254,7 +258,7 @@ def _check_node(node: Any) -> None:
         if local in REFERENCE_ATTRIBUTES:
             if not value.strip().startswith("#"):
                 raise ImageRefused(f"refers to '{_shown(value)}'", line, _ONLY_OWN_PARTS)
-        elif "(" in value or "@" in value or "\\" in value:
+        elif _MAY_FETCH.search(_OWN_PART.sub("", value)):
             _check_css(value, line)
 
 
@@ -264,16 +268,29 @@ _ONLY_OWN_PARTS = ("an SVG picture may refer only to its own parts (#id), not to
 
 def _check_css(text: str, line: int | None) -> None:
     """CSS (a <style> element, a style or presentation attribute) may fetch nothing."""
+    problem = _css_problem(text)
+    if problem:
+        raise ImageRefused(problem, line, _ONLY_OWN_PARTS)
+
+
+@functools.lru_cache(maxsize=1024)  # an editor repeats the same values on thousands of elements
+def _css_problem(text: str) -> str | None:
     import tinycss2
 
     for node in _css_nodes(tinycss2.parse_component_value_list(text, skip_comments=True), False):
         if node.type == "at-keyword" and node.lower_value == "import":
-            raise ImageRefused("has a CSS @import", line, _ONLY_OWN_PARTS)
+            return "has a CSS @import"
         if node.type == "error" and node.kind == "bad-url":
-            raise ImageRefused("has a malformed CSS url()", line, _ONLY_OWN_PARTS)
-        if node.type == "url" or node.type == "string":
-            if not node.value.strip().startswith("#"):
-                raise ImageRefused(f"refers to '{_shown(node.value)}' in CSS", line, _ONLY_OWN_PARTS)
+            return "has a malformed CSS url()"
+        if node.type in ("url", "string") and not node.value.strip().startswith("#"):
+            return f"refers to '{_shown(node.value)}' in CSS"
+    return None
+
+
+# What any value that could fetch must contain (a CSS escape may spell the rest), once the
+# plain references to its own parts, url(#id), are set aside (they are most values that have one).
+_MAY_FETCH = re.compile(r"url|image|src|fade|@|\\", re.IGNORECASE)
+_OWN_PART = re.compile(r"url\(#[\w.:-]*\)")
 
 
 def _css_nodes(nodes: Iterable[Any], in_url: bool) -> Iterator[Any]:
