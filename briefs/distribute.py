@@ -3,8 +3,13 @@
 The base PDF comes from the ordinary (incremental) build. Each recipient's stamp is a one-page
 WeasyPrint document holding only a margin-box line ("Prepared for …" / "仅供…使用"), so the
 recipient's name is typeset with the brief's fonts; it is laid over every page of the base PDF
-with pikepdf (qpdf) as one shared form XObject. No brief is laid out again per recipient.
-Every stamped file is appended to ``<out>/distribution.jsonl``: the record compliance keeps.
+with pikepdf (qpdf) as one shared form XObject, which also carries the recipient's id (as does
+the document information), so two recipients of the same name and organisation still get copies
+that differ. No brief is laid out again per recipient.
+
+Every copy gets its line in ``<out>/distribution.jsonl`` (see :mod:`briefs.distlog`), the
+record compliance keeps, as it is made: the copy is written under a temporary name and fsynced,
+its line appended and fsynced, and only then is the copy renamed to its final name.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
+import re
+import stat
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -23,17 +29,18 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from pydantic_core import PydanticCustomError
 
 from .config import ProjectConfig
-from .errors import ContentError, Diagnostic, Diagnostics, RenderError, SourceLocation
+from .distlog import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
+from .errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
 from .fonts import FONTS
 from .i18n import Edition, translations
-from .incremental import file_hash
 from .load import discover, validate
 from .model import _check_id
+from .safefiles import Unsafe, read_bytes
 from .templates import css_string
-from .write import cannot_write, output_lock, write_atomic
+from .write import discard, output_lock, release, stage
 from .yamlsource import load_yaml
 
-LOG_NAME = "distribution.jsonl"
+__all__ = ["LOG_NAME", "Recipient", "distribute", "load_recipients"]
 
 
 # Widths in columns (a Chinese character takes two): together the name and the organisation
@@ -95,10 +102,11 @@ class RecipientList(BaseModel):
 
 @dataclass
 class DistributionResult:
-    """Stamped files written, with the log lines appended."""
+    """Stamped files written, with the log lines appended, and what was repaired on the way."""
 
     written: list[Path] = field(default_factory=list)
     log: list[dict[str, str]] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)  # warnings: a torn line, unlogged copies
 
 
 def load_recipients(config: ProjectConfig, path: Path | None = None,
@@ -158,17 +166,22 @@ def is_draft(config: ProjectConfig, pdf: bytes, edition: Edition) -> bool:
     return keywords.split(",")[0].strip() == translations(config.templates, edition).gettext("DRAFT")
 
 
-def overlay(base: bytes, stamp: bytes) -> bytes:
+def overlay(base: bytes, stamp: bytes, recipient_id: str = "") -> bytes:
     """Lay the stamp's single page over every page of the base PDF (no re-layout).
 
     One form XObject shared by every page, under a fixed resource name: pikepdf's add_overlay
     picks a random name each time, which made every stamped copy's bytes differ from run to run.
+    The recipient's id goes into that XObject and the document information (``/BriefsRecipient``):
+    two recipients whose stamps read the same still get copies with different SHA-256s.
     """
     import pikepdf
     from pikepdf import Name, Rectangle
 
     with pikepdf.open(io.BytesIO(base)) as pdf, pikepdf.open(io.BytesIO(stamp)) as mark:
         formx = pdf.copy_foreign(mark.pages[0].as_form_xobject())
+        if recipient_id:
+            formx[Name("/BriefsRecipient")] = pikepdf.String(recipient_id)
+            pdf.docinfo[Name("/BriefsRecipient")] = pikepdf.String(recipient_id)
         for page in pdf.pages:
             name = page.add_resource(formx, Name.XObject, Name("/BriefsRecipientStamp"))
             placed = page.calc_form_xobject_placement(formx, name, Rectangle(page.trimbox))
@@ -181,102 +194,146 @@ def overlay(base: bytes, stamp: bytes) -> bytes:
 
 
 def stamp_for(config: ProjectConfig, edition: Edition, recipient: Recipient,
-              copies: Sequence[tuple[Path, Path]]) -> list[str]:
-    """One recipient's work: render their stamp once, lay it over each ``(base, target)`` PDF
-    and write the target; returns each target's SHA-256. Runs in a PDF worker, or here."""
+              bases: Sequence[Path]) -> list[bytes]:
+    """One recipient's work: render their stamp once and lay it over each base PDF; returns the
+    copies' bytes (written, logged and released by the caller). Runs in a PDF worker, or here."""
     stamp = stamp_pdf(config, edition, recipient)
-    hashes = []
-    for base, target in copies:
-        data = overlay(base.read_bytes(), stamp)
-        write_atomic(target, data)
-        hashes.append(hashlib.sha256(data).hexdigest())
-    return hashes
+    return [overlay(base.read_bytes(), stamp, recipient.id) for base in bases]
 
 
 def distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
                recipients: Sequence[Recipient], now: dt.datetime | None = None,
                jobs: int = 1) -> DistributionResult:
-    """Stamp each brief's base PDF for each recipient and append the log.
+    """Stamp each brief's base PDF for each recipient, logging each copy as it is made.
 
     With ``jobs`` > 1 the recipients are shared out among warm PDF workers (each renders a
-    recipient's stamp once and lays it over all of that recipient's briefs); the log lists the
-    files in the same order either way.
+    recipient's stamp once and lays it over all of that recipient's briefs); the copies are
+    written and logged here, in the same order either way: recipient by recipient, brief by brief.
     """
     # The output folder is held throughout, so no build can replace a base PDF between its draft
     # check, its stamping and the version hash logged for it: the log names what was sent.
     with output_lock(out):
-        return _distribute(config, paths, out, recipients, now, jobs)
+        log = LogWriter(out)
+        try:
+            return _distribute(config, paths, out, recipients, now, jobs, log)
+        finally:
+            log.close()
 
 
 def _distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
-                recipients: Sequence[Recipient], now: dt.datetime | None, jobs: int) -> DistributionResult:
-    from .pipeline import edition
-
-    result = DistributionResult()
+                recipients: Sequence[Recipient], now: dt.datetime | None, jobs: int,
+                log: LogWriter) -> DistributionResult:
+    result = DistributionResult(notes=[*log.notes, *_remove_unlogged(out, log.recorded())])
     sources = discover(config, paths)
-    langs = sorted({r.lang for r in recipients})
-    # Every base PDF is checked before anything is written: a refusal leaves no stamped copy
-    # without its log line.
-    problems = Diagnostics()
-    for source in sources:
-        brief_id = source.parent.name
-        for lang in langs:
-            base_path = out / brief_id / f"{brief_id}.{lang}.pdf"
-            if not base_path.is_file():
-                problems.error(SourceLocation(base_path), "base PDF missing; build it first")
-            elif is_draft(config, base_path.read_bytes(), edition(config, lang)):  # a draft never leaves the house
-                problems.error(SourceLocation(source, 1, 1),
-                               f"brief '{brief_id}' is not approved: {base_path.name} is a draft; add "
-                               "the compliance approval and rebuild before distributing")
-    problems.raise_if_errors()
-
-    def files(brief_id: str, recipient: Recipient) -> tuple[Path, Path]:
-        return (out / brief_id / f"{brief_id}.{recipient.lang}.pdf",
-                out / brief_id / "distribution" / f"{brief_id}.{recipient.lang}.{recipient.id}.pdf")
-
     briefs = [source.parent.name for source in sources]
-    work = [(recipient, [files(b, recipient) for b in briefs]) for recipient in recipients]
-    hashes: dict[tuple[str, str], str] = {}
-    for (recipient, _), done in zip(work, _stamp_all(config, work, jobs), strict=True):
-        hashes.update({(brief_id, recipient.id): h for brief_id, h in zip(briefs, done, strict=True)})
-    versions = {base: file_hash(base) for _, copies in work for base, _ in copies}
-    when = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-    log_lines: list[str] = []
-    for brief_id in briefs:
-        for recipient in recipients:
-            base_path, target = files(brief_id, recipient)
-            entry = {"time": when, "brief": brief_id, "lang": recipient.lang,
-                     "version": versions[base_path], "recipient": recipient.id,
-                     "name": recipient.name, "organisation": recipient.organisation,
-                     "file": target.relative_to(out).as_posix(), "sha256": hashes[brief_id, recipient.id]}
-            result.written.append(target)
-            result.log.append(entry)
-            log_lines.append(json.dumps(entry, ensure_ascii=False, sort_keys=True))
-    if log_lines:
-        try:
-            with (out / LOG_NAME).open("a", encoding="utf-8") as log:  # append-only record
-                log.write("\n".join(log_lines) + "\n")
-        except OSError as exc:
-            raise cannot_write(out / LOG_NAME, exc) from None
+    versions = _check_bases(config, out, sources, sorted({r.lang for r in recipients}))
+    work = [(recipient, [out / b / f"{b}.{recipient.lang}.pdf" for b in briefs]) for recipient in recipients]
+    stamped = _stamp_all(config, work, jobs)
+    try:
+        for (recipient, bases), copies in zip(work, stamped, strict=True):
+            for brief_id, base, data in zip(briefs, bases, copies, strict=True):
+                target = out / copy_file(brief_id, recipient.lang, recipient.id)
+                entry = {"time": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+                         "brief": brief_id, "lang": recipient.lang, "version": versions[base],
+                         "recipient": recipient.id, "name": recipient.name,
+                         "organisation": recipient.organisation,
+                         "file": target.relative_to(out).as_posix(),
+                         "sha256": hashlib.sha256(data).hexdigest()}
+                tmp = stage(target, data)  # written and fsynced under a temporary name
+                try:
+                    log.append(entry)  # the line, fsynced, before the copy has its name
+                except BaseException:
+                    discard(tmp)
+                    raise
+                release(tmp, target)
+                result.written.append(target)
+                result.log.append(entry)
+    finally:
+        stamped.close()
     return result
 
 
-def _stamp_all(config: ProjectConfig, work: Sequence[tuple[Recipient, list[tuple[Path, Path]]]],
-               jobs: int) -> list[list[str]]:
-    """:func:`stamp_for` for every recipient, here or on ``jobs`` warm workers; in order."""
+def _check_bases(config: ProjectConfig, out: Path, sources: Sequence[Path],
+                 langs: Sequence[str]) -> dict[Path, str]:
+    """Every base PDF checked before anything is written (built, approved, a plain file, and
+    a folder of briefs' own for the copies); returns each one's SHA-256, the logged version."""
     from .pipeline import edition
 
-    calls = [(config, edition(config, r.lang), r, copies) for r, copies in work]
+    problems = Diagnostics()
+    versions: dict[Path, str] = {}
+    for source in sources:
+        brief_id = source.parent.name
+        folder = out / brief_id / "distribution"
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            problems.error(SourceLocation(folder), "cannot write here: not a folder briefs made (a "
+                           "symbolic link or a file); copies go only into briefs' own folder")
+        for lang in langs:
+            base_path = out / brief_id / f"{brief_id}.{lang}.pdf"
+            try:
+                data = read_bytes(base_path, COPY_LIMIT)
+            except Unsafe as exc:
+                problems.error(SourceLocation(base_path), "base PDF missing; build it first"
+                               if exc.reason == "not found" else f"base PDF {exc.reason}")
+                continue
+            if is_draft(config, data, edition(config, lang)):  # a draft never leaves the house
+                problems.error(SourceLocation(source, 1, 1),
+                               f"brief '{brief_id}' is not approved: {base_path.name} is a draft; add "
+                               "the compliance approval and rebuild before distributing")
+            versions[base_path] = hashlib.sha256(data).hexdigest()
+    problems.raise_if_errors()
+    return versions
+
+
+def _remove_unlogged(out: Path, recorded: set[tuple[str, str]]) -> list[Diagnostic]:
+    """Remove every copy (``<id>/distribution/<id>.<lang>.<recipient>.pdf``) whose content has no
+    line for its name in the log: a copy nobody can trace must not be there to be sent. Only
+    regular files with a copy's name, in real folders, are looked at; nothing else is touched."""
+    notes = []
+    for brief in sorted(out.iterdir()):
+        folder = brief / "distribution"
+        if brief.name.startswith(".") or brief.is_symlink() or folder.is_symlink() or not folder.is_dir():
+            continue
+        name = re.compile(rf"{re.escape(brief.name)}\.[A-Za-z0-9-]+\.[a-z0-9-]+\.pdf")
+        for copy in sorted(folder.iterdir()):
+            if not name.fullmatch(copy.name) or not stat.S_ISREG(copy.lstat().st_mode):
+                continue
+            try:
+                digest = hash_file(copy)
+            except Unsafe:
+                continue
+            if (copy.relative_to(out).as_posix(), digest) not in recorded:
+                try:
+                    copy.unlink()
+                except OSError as exc:
+                    raise OutputError.at(copy, 0, 0, f"a copy with no line in {LOG_NAME}, and it "
+                                         f"cannot be removed: {exc.strerror}") from None
+                notes.append(Diagnostic(SourceLocation(copy), f"removed: a copy with no line in "
+                                        f"{LOG_NAME} (left by an interrupted run, or the log was "
+                                        "edited); no copy may exist that cannot be traced", "warning"))
+    return notes
+
+
+def _stamp_all(config: ProjectConfig, work: Sequence[tuple[Recipient, list[Path]]],
+               jobs: int) -> Iterator[list[bytes]]:
+    """:func:`stamp_for` for every recipient, here or on ``jobs`` warm workers; yielded in order,
+    each as soon as it and those before it are done."""
+    from .pipeline import edition
+
+    calls = [(config, edition(config, r.lang), r, bases) for r, bases in work]
     if jobs <= 1 or len(calls) <= 1:
-        return [stamp_for(*call) for call in calls]
+        for call in calls:
+            yield stamp_for(*call)
+        return
     from concurrent.futures.process import BrokenProcessPool
 
     from .workers import start_pool
 
+    pool = start_pool(min(jobs, len(calls)))
     try:
-        with start_pool(min(jobs, len(calls))) as pool:
-            return list(pool.map(stamp_for, *zip(*calls, strict=True)))
+        yield from pool.map(stamp_for, *zip(*calls, strict=True))
     except BrokenProcessPool:
         raise RenderError(Diagnostic(SourceLocation(Path(LOG_NAME)),
-                                     "a stamping worker died (out of memory or killed); nothing "
-                                     "was logged; run briefs distribute again")) from None
+                                     "a stamping worker died (out of memory or killed); the copies "
+                                     "made before it are logged; run briefs distribute again")) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,56 +1,148 @@
 """Stage 6 (write): files appear whole or not at all, and one build at a time owns a folder.
 
 Every file is written to a temporary file in the same folder and renamed into place, so a crash,
-Ctrl-C or SIGKILL leaves the old file or none, never half of one; the next build removes the
-temporaries a killed one left behind.
+Ctrl-C or SIGKILL leaves the old file or none, never half of one. A temporary has a name only
+briefs makes, ``.<name>.briefs-<16 hex digits>.tmp``, and while a build holds the output folder
+each temporary is recorded in ``<out>/.briefs/temporaries`` before it is created. The next build
+removes exactly the recorded ones that a killed build left behind: a file briefs did not make
+(``.settings.json.tmp`` in a folder used as output) is never touched, and no symlink is followed.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
-import tempfile
+import re
+import secrets
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import OutputError, RenderError
 
+STATE = ".briefs"  # briefs' own folder in the output folder: lock, manifest, records
+JOURNAL = "temporaries"  # in STATE: the temporaries made while the folder is held
+TEMPORARY = re.compile(r"\..+\.briefs-[0-9a-f]{16}\.tmp")
+_NAME_BYTES = 200  # leaves room for the temporary's dot, mark and suffix within NAME_MAX (255)
+_OPEN_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically; a crash leaves the old file or none, never half of one.
 
     A file that cannot be written (no permission, disk full) is an :class:`OutputError` at it."""
+    tmp = stage(path, data)
+    release(tmp, path)
+
+
+def stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary beside ``path`` and fsync it; returns the temporary.
+
+    Nothing is at ``path`` yet: :func:`release` puts it there, :func:`discard` drops it."""
     try:
-        _write_atomic(path, data)
+        return _stage(path, data)
     except OSError as exc:
         raise cannot_write(path, exc) from None
 
 
-def cannot_write(path: Path, exc: OSError) -> OutputError:
-    """The located error for an output ``path`` the system refused."""
-    return OutputError.at(path, 0, 0, f"cannot write here: {exc.strerror or exc}")
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def release(tmp: Path, path: Path) -> None:
+    """Rename a staged temporary into place (the temporary is removed if that fails)."""
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; published files follow the umask
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        discard(tmp)
+        if isinstance(exc, OSError):
+            raise cannot_write(path, exc) from None
         raise
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def discard(tmp: Path) -> None:
+    """Remove a staged temporary that will not be released."""
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+
+
+def cannot_write(path: Path, exc: OSError) -> OutputError:
+    """The located error for an output ``path`` the system refused."""
+    if exc.errno == errno.ELOOP:
+        return OutputError.at(path, 0, 0, "cannot write here: it is a symbolic link, and briefs "
+                              "writes only files it made; remove the link")
+    return OutputError.at(path, 0, 0, f"cannot write here: {exc.strerror or exc}")
+
+
+def temporary_name(path: Path) -> Path:
+    """A fresh name only briefs makes, in ``path``'s folder: ``.<name>.briefs-<random>.tmp``."""
+    name = path.name
+    while len(name.encode("utf-8", "surrogateescape")) > _NAME_BYTES:
+        name = name[: len(name) // 2 + len(name) // 4]
+    return path.with_name(f".{name}.briefs-{secrets.token_hex(8)}.tmp")
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_name(path)
+    _record(tmp)  # recorded before it exists: a kill at any point leaves nothing unrecorded
+    fd = os.open(tmp, _OPEN_NEW, 0o666)  # the umask applies, as for any file the user makes
+    try:
+        view = memoryview(data)
+        while view:  # a short write (a file-size limit) ends in the error of the next one
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        discard(tmp)
+        raise
+    os.close(fd)
+    return tmp
+
+
+# ----------------------------------------------------------------------------- the held folder
+
+_held: list[tuple[str, int]] = []  # (absolute output folder, journal descriptor) while held
+
+
+def _record(tmp: Path) -> None:
+    where = os.path.abspath(tmp)
+    for out, journal in _held:
+        if where.startswith(out + os.sep):
+            os.write(journal, (os.path.relpath(where, out) + "\n").encode("utf-8", "surrogateescape"))
+            return
+
+
+def _open_state(out: Path) -> int:
+    """The descriptor of ``<out>/.briefs``, made if missing; a symlink there is refused."""
+    top = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        try:
+            os.mkdir(STATE, 0o777, dir_fd=top)
+        except FileExistsError:
+            pass
+        try:
+            return os.open(STATE, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=top)
+        except OSError as exc:
+            if stat.S_ISLNK(os.stat(STATE, dir_fd=top, follow_symlinks=False).st_mode):
+                raise OSError(errno.ELOOP, "a symbolic link") from None
+            raise OSError(exc.errno, "it is not a folder; briefs keeps its own state there") from None
+    finally:
+        os.close(top)
+
+
+def open_private(folder: int, name: str, flags: int, create: bool = True) -> int:
+    """Open (creating) one of briefs' own files in ``folder``, never through a symlink or a hard
+    link, and only a regular file: writing through one would change a file briefs did not make."""
+    flags |= os.O_CREAT if create else 0
+    fd = os.open(name, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o666,
+                 dir_fd=folder)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+        os.close(fd)
+        what = "a hard link to another file" if stat.S_ISREG(info.st_mode) else "not a regular file"
+        raise OSError(errno.EPERM, f"it is {what}, and briefs writes only files it made")
+    return fd
 
 
 @contextmanager
@@ -59,38 +151,89 @@ def output_lock(out: Path) -> Iterator[None]:
 
     The lock is a POSIX record lock (``lockf``) on ``<out>/.briefs/lock``: the kernel drops it
     when the holder exits, even on SIGKILL, and unlike ``flock`` it is not inherited by forked
-    worker processes, so orphaned workers cannot keep a dead build's folder locked.
+    worker processes, so orphaned workers cannot keep a dead build's folder locked. The lock, the
+    journal of temporaries and their folder are opened without following symlinks.
     """
-    lock_path = out / ".briefs" / "lock"
     try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        handle = lock_path.open("a+")
+        out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise cannot_write(out, exc) from None
-    with handle:
+    try:
+        state = _open_state(out)
+    except OSError as exc:
+        raise cannot_write(out / STATE, exc) from None
+    try:
+        lock = _private(state, out / STATE / "lock", os.O_RDWR)
         try:
-            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise RenderError.at(out, 0, 0, f"another build ({holder}) is writing to this output "
-                                 "folder; wait for it to finish") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
-            remove_stale_temporaries(out)
-            yield
+            _lock(out, lock)
+            try:
+                journal = _private(state, out / STATE / JOURNAL, os.O_RDWR | os.O_APPEND)
+                try:
+                    remove_stale_temporaries(out, journal)
+                    _held.append((os.path.abspath(out), journal))
+                    yield
+                finally:
+                    _held[:] = [h for h in _held if h[1] != journal]
+                    remove_stale_temporaries(out, journal)  # what an interrupted write left
+                    os.close(journal)
+            finally:
+                os.ftruncate(lock, 0)
         finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.lockf(handle, fcntl.LOCK_UN)
+            os.close(lock)  # closing a descriptor of the file releases the lockf lock
+    finally:
+        os.close(state)
 
 
-def remove_stale_temporaries(out: Path) -> list[Path]:
-    """Delete temporary files a killed build left behind (only ours: ``.<name>.<random>.tmp``)."""
-    stale = [p for p in out.rglob(".*.tmp") if p.is_file()]
-    for path in stale:
-        path.unlink(missing_ok=True)
+def _private(state: int, path: Path, flags: int) -> int:
+    try:
+        return open_private(state, path.name, flags)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+
+
+def _lock(out: Path, lock: int) -> None:
+    try:
+        fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(lock, 200, 0).decode("utf-8", "replace").strip() or "another process"
+        raise RenderError.at(out, 0, 0, f"another build ({holder}) is writing to this output "
+                             "folder; wait for it to finish") from None
+    os.ftruncate(lock, 0)
+    os.pwrite(lock, f"pid {os.getpid()}".encode(), 0)
+
+
+def remove_stale_temporaries(out: Path, journal: int) -> list[Path]:
+    """Delete the temporaries a killed build left behind: only those in the journal, only with a
+    temporary's name, only regular files, reached without following any symlink. Then empty it."""
+    stale: list[Path] = []
+    size = os.fstat(journal).st_size
+    listed = os.pread(journal, min(size, 64 << 20), 0).decode("utf-8", "surrogateescape").splitlines()
+    for line in dict.fromkeys(listed):
+        parts = Path(line).parts
+        if not parts or Path(line).is_absolute() or ".." in parts or not TEMPORARY.fullmatch(parts[-1]):
+            continue
+        if _unlink_below(out, parts):
+            stale.append(out / line)
+    os.ftruncate(journal, 0)
     return stale
+
+
+def _unlink_below(out: Path, parts: tuple[str, ...]) -> bool:
+    """Remove the regular file ``out/<parts>``, walking the folders with O_NOFOLLOW."""
+    try:
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        if not stat.S_ISREG(os.stat(parts[-1], dir_fd=fd, follow_symlinks=False).st_mode):
+            return False
+        os.unlink(parts[-1], dir_fd=fd)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)

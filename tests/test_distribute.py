@@ -74,7 +74,7 @@ def test_bad_distribution_lists_are_located(project: Path, run_cli) -> None:  # 
 
 
 @pytest.mark.parametrize("field, value, words", [
-    ("name", "Jane\u202e Doe", ("name contains the invisible character U+202E", "RIGHT-TO-LEFT OVERRIDE")),
+    ("name", "Jane\u202e Doe", ("U+202E", "RIGHT-TO-LEFT OVERRIDE")),  # refused as it is read
     ("organisation", "Alpha\\nCapital", ("organisation contains the invisible character U+000A",)),
     ("name", " Jane Doe", ("name starts or ends with a space",)),
     ("organisation", " ".join(["Alpha Capital"] * 6), ("organisation", "too long for the one-line stamp")),
@@ -113,9 +113,9 @@ def test_distributing_on_workers_gives_the_same_files_and_log(project: Path, run
         logs[jobs] = [{k: v for k, v in json.loads(line).items() if k != "time"}
                       for line in (out / "distribution.jsonl").read_text("utf-8").splitlines()]
     assert len(logs["1"]) == 4 and logs["1"] == logs["2"]
-    assert [(e["brief"], e["recipient"]) for e in logs["1"]] == [
-        ("compute-etf-note", "client-a"), ("compute-etf-note", "client-b"),
-        ("wechat-r1-inference", "client-a"), ("wechat-r1-inference", "client-b")]
+    assert [(e["brief"], e["recipient"]) for e in logs["1"]] == [  # in the order they were made
+        ("compute-etf-note", "client-a"), ("wechat-r1-inference", "client-a"),
+        ("compute-etf-note", "client-b"), ("wechat-r1-inference", "client-b")]
     for entry in logs["1"]:
         one, two = (project / f"out{jobs}" / entry["file"] for jobs in ("1", "2"))
         assert one.read_bytes() == two.read_bytes()
@@ -152,7 +152,13 @@ def test_a_stamping_worker_that_dies_is_an_error_not_a_traceback(project: Path,
     with pytest.raises(RenderError) as died:
         dist.distribute(config, brief, out, dist.load_recipients(config, listing), jobs=2)
     assert "a stamping worker died" in str(died.value)
-    assert not (out / dist.LOG_NAME).exists()  # nothing logged for a run that did not finish
+    # The run stopped, but every copy that exists has its line, and client-b's copy does not exist.
+    copies = sorted((out / "compute-etf-note" / "distribution").glob("*.pdf"))
+    assert (out / "compute-etf-note" / "distribution" / "compute-etf-note.en.client-b.pdf") not in copies
+    log = (out / dist.LOG_NAME).read_text("utf-8").splitlines() if copies else []
+    logged = {(json.loads(line)["file"], json.loads(line)["sha256"]) for line in log}
+    assert {(c.relative_to(out).as_posix(), hashlib.sha256(c.read_bytes()).hexdigest())
+            for c in copies} == logged
 
 
 def test_distribution_holds_the_output_folder_as_a_build_does(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -32,6 +32,8 @@ def run(project: Path | None, paths: Sequence[Path], recipients_file: Path | Non
     except BriefsError as exc:
         fail(exc)
         return 1
+    for note in result.notes:  # what an interrupted run left, and how it was put right
+        click.echo(str(note), err=True)
     for entry in result.log:
         click.echo(f"stamped {entry['file']} for {entry['recipient']}")
     click.echo(f"distributed {len(result.written)} file(s); logged to {target / LOG_NAME}")
