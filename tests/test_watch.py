@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -115,3 +116,75 @@ def test_watch_in_an_empty_folder_reports_and_waits(tmp_path: Path) -> None:
     assert not any("Traceback" in line for line in watch.seen), watch.seen
     assert watch.process.stdout is not None
     watch.process.stdout.close()
+
+
+def _quiet(watch: Watch, seconds: float = 3.0, limit: float = 60) -> None:
+    """Read what the watch prints until it has printed nothing for ``seconds``."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            watch.seen.append(watch.lines.get(timeout=seconds))
+        except queue.Empty:
+            return
+    raise AssertionError(f"the watch never went quiet; saw {watch.seen}")
+
+
+def _ended(watch: Watch) -> None:
+    """Ctrl-C; the watch ends with status 0 and its output is read to the end."""
+    status = watch.stop()
+    watch.reader.join(timeout=10)
+    assert watch.process.stdout is not None
+    watch.process.stdout.close()
+    assert status == 0
+
+
+def _saved_and_rebuilt(project: Path, watch: Watch) -> None:
+    """A save after the folders were replaced is seen, and the page is built again from it."""
+    template = project / "templates" / "brief.html"
+    edit(template, '<meta name="viewport"', '<meta name="robots" content="noindex">\n<meta name="viewport"')
+    seen = watch.until("changed: templates/brief.html", timeout=30)
+    assert not any("Traceback" in line for line in seen), seen
+    wrote = watch.until(" wrote ", timeout=60)[-1]
+    assert wrote.endswith("compute-etf-note.zh-CN.html"), wrote
+    page = project / "output" / "compute-etf-note" / "compute-etf-note.zh-CN.html"
+    assert '<meta name="robots" content="noindex">' in page.read_text("utf-8")
+
+    md = project / BRIEF / "etfs.zh-CN.md"
+    edit(md, "R4", "R4 ")
+    watch.until(f"changed: {md.relative_to(project)}", timeout=30)
+    assert watch.until(" wrote ", timeout=60)[-1].endswith("compute-etf-note.zh-CN.html")
+
+
+def test_watch_goes_on_after_content_is_deleted_and_made_again(project: Path, tmp_path: Path) -> None:
+    """Issue 14: content/ deleted and copied back; a save after that was never seen again (the
+    native watch belonged to the deleted folder)."""
+    watch = Watch(project, str(BRIEF), "--format", "html", "--lang", "zh-CN")
+    try:
+        watch.until("watching for changes")
+        shutil.copytree(project / "content", tmp_path / "backup")
+        shutil.rmtree(project / "content")
+        watch.until("no content folder", timeout=30)  # reported, and the watch goes on
+        _quiet(watch)
+        shutil.copytree(tmp_path / "backup", project / "content")
+        watch.until("up to date", timeout=30)  # the restored folder is built at once
+        _quiet(watch)
+        _saved_and_rebuilt(project, watch)
+    finally:
+        _ended(watch)
+    assert not any("Traceback" in line for line in watch.seen), watch.seen
+
+
+def test_watch_goes_on_after_templates_are_replaced_by_a_renamed_copy(project: Path) -> None:
+    """A variant: templates/ replaced by another folder renamed into its place (a checkout or an
+    editor's safe save of a whole folder does this)."""
+    watch = Watch(project, str(BRIEF), "--format", "html", "--lang", "zh-CN")
+    try:
+        watch.until("watching for changes")
+        shutil.copytree(project / "templates", project / "t2")
+        shutil.rmtree(project / "templates")
+        (project / "t2").rename(project / "templates")
+        _quiet(watch)
+        _saved_and_rebuilt(project, watch)
+    finally:
+        _ended(watch)
+    assert not any("Traceback" in line for line in watch.seen), watch.seen

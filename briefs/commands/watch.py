@@ -9,20 +9,19 @@ message`` and the watch goes on; Ctrl-C ends it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import click
 
 from ..config import project_config
 from ..errors import BriefsError
+from ..templates import environment
 from . import build, report
 
 
 def run(project: Path | None, paths: Sequence[Path], options: build.Options) -> int:
     """Watch until Ctrl-C; returns the exit status (0, or 1 if the project cannot be found)."""
-    from watchfiles import watch
-
     logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its own "stopping watch" on Ctrl-C
     try:
         config = project_config(project)
@@ -30,28 +29,96 @@ def run(project: Path | None, paths: Sequence[Path], options: build.Options) -> 
         report(exc)
         return 1
     out = (options.out or config.output).resolve()
-    wanted = [config.content, config.templates, config.root / "pyproject.toml",
-              *(p for p in paths if not p.resolve().is_relative_to(config.content.resolve()))]
-    watched = [p for p in wanted if p.exists()] or [config.root]  # a project yet to be made
-    # The watcher starts before the first build (its first, empty, yield says it is running),
-    # so a file saved during a build is seen and built next, and none is missed at the start.
-    changes_seen = watch(*watched, raise_interrupt=False, debounce=200, step=50, rust_timeout=1000,
-                         yield_on_timeout=True)
+    wanted = (config.content, config.templates, config.root / "pyproject.toml",
+              *(p for p in paths if not p.resolve().is_relative_to(config.content.resolve())))
+    armed = _Watcher(wanted, config.root)
+    project = config.root  # found once: the working folder may be deleted and made again meanwhile
     try:
-        next(changes_seen, None)
         _build(project, paths, options)
         click.echo("watching for changes (Ctrl-C to stop)")
-        for changes in changes_seen:
-            changed = sorted({Path(p) for _, p in changes if not Path(p).is_relative_to(out)})
+        while True:
+            changes = armed.next()
+            if changes is None:
+                break
+            changed = sorted(p for p in changes if not p.is_relative_to(out))
             if not changed:
                 continue
             click.echo(f"changed: {_names(changed, config.root)}")
+            if any(not p.is_relative_to(config.content) for p in changed):
+                # Jinja keeps compiled templates and the catalogs it was given for the life of
+                # the process (no reload checks in a build); a template or catalog save must reach
+                # the next build.
+                environment.cache_clear()
             _build(project, paths, options)
             click.echo("watching for changes (Ctrl-C to stop)")
     except KeyboardInterrupt:  # during a build: the build has tidied up after itself
         pass
+    finally:
+        armed.close()
     click.echo("stopped watching")
     return 0
+
+
+class _Watcher:
+    """watchfiles' native watch over the folders and files a build reads, re-armed whenever one
+    of them disappears, appears or is replaced.
+
+    An inotify watch belongs to a folder's inode, not to its name: once ``content/`` is deleted
+    and made again (a checkout, a copy restored from a backup, ``mv templates t2; mv t2
+    templates``), the old watch sees nothing more. Each yield of the watch (at least one a second,
+    ``yield_on_timeout``) compares what each name is now (device, inode) with what was armed; on
+    a difference the watch starts again on what exists, and the name counts as changed, so the
+    build runs on the new files. The watch is running before the first build (its first, empty,
+    yield says so), so a save made during a build is seen and built next.
+    """
+
+    def __init__(self, wanted: Sequence[Path], root: Path) -> None:
+        self.wanted = tuple(wanted)
+        self.root = root
+        self.identity = self._identify()
+        self.changes: Iterator[set[tuple[object, str]]] = self._start()
+
+    def _identify(self) -> tuple[tuple[int, int] | None, ...]:
+        found: list[tuple[int, int] | None] = []
+        for path in self.wanted:
+            try:
+                info = path.stat()
+                found.append((info.st_dev, info.st_ino))
+            except (OSError, ValueError):
+                found.append(None)
+        return tuple(found)
+
+    def _start(self) -> Iterator[set[tuple[object, str]]]:
+        from watchfiles import watch
+
+        present = [p for p, seen in zip(self.wanted, self.identity, strict=True) if seen is not None]
+        # A project yet to be made: its folder, until a wanted name appears (checked each second).
+        changes = watch(*(present or [self.root]), raise_interrupt=False, debounce=200, step=50,
+                        rust_timeout=1000, yield_on_timeout=True, recursive=bool(present))
+        next(changes, None)  # the first, empty, yield: the watch is running
+        return changes
+
+    def next(self) -> set[Path] | None:
+        """The paths changed since the last call (empty after a quiet second); None once the
+        watch has ended (Ctrl-C)."""
+        batch = next(self.changes, None)
+        if batch is None:
+            return None
+        changed = {Path(p) for _, p in batch}
+        now = self._identify()
+        if now != self.identity:
+            changed |= {p for p, before, after in zip(self.wanted, self.identity, now, strict=True)
+                        if before != after}
+            self.close()
+            self.identity = now
+            self.changes = self._start()
+        return changed
+
+    def close(self) -> None:
+        """Stop the native watch."""
+        close = getattr(self.changes, "close", None)
+        if close is not None:
+            close()
 
 
 def _build(project: Path | None, paths: Sequence[Path], options: build.Options) -> None:
