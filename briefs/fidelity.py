@@ -53,7 +53,8 @@ from .load import (
 )
 from .texts import SOURCE, Entry, Unit, units
 from .write import write_atomic
-from .yamlsource import load_yaml
+from .safefiles import Unsafe, read_bytes
+from .yamlsource import MAX_BYTES, load_yaml
 
 LOCK_NAME = "translations.lock"
 GLOSSARY_FILE = "glossary.yaml"
@@ -763,7 +764,10 @@ def mark_reviewed(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Rev
     written: list[Reviewed] = []
     for folder, lock in folders.items():
         text = format_lock(lock.groups or {})
-        old = lock.path.read_text("utf-8") if lock.path.is_file() else None
+        try:
+            old: str | None = read_bytes(lock.path, MAX_BYTES).decode("utf-8", "replace")
+        except Unsafe:  # none yet (or not a file we would read): it is written anew
+            old = None
         if old != text:
             write_atomic(lock.path, text.encode("utf-8"))
         written.append(Reviewed(lock.path, counts[folder], old != text))

@@ -19,10 +19,12 @@ from pydantic import BaseModel, ValidationError
 
 from . import model as m
 from .config import MAX_RESOURCE_BYTES, ProjectConfig
-from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation
+from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
 from .exhibits import ExhibitData, reference_targets, resolve_exhibits
 from .markdown import comment_lines, image_problem, link_problem, links, shown_url
 from .texts import markdown_texts
+from .safefiles import Unsafe, resolve_inside
+from .images import read_image
 from .yamlsource import KeyPath, YamlDocument, load_yaml, locate, read_text
 
 log = logging.getLogger(__name__)
@@ -268,30 +270,57 @@ def _check_kinds(library: Library, doc: YamlDocument, diags: Diagnostics) -> Non
 
 
 def discover(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Path]:
-    """Brief files to load: every ``content/<id>/brief.yaml``, or those named by ``paths``."""
+    """Brief files to load: every ``content/<id>/brief.yaml``, or those named by ``paths``.
+
+    A brief under ``content/`` must really be there: a brief folder (or its ``brief.yaml``) that
+    is a symlink to somewhere outside ``content/`` is refused, since a brief's folder is the only
+    place its files may be read from. A brief given by a path outside ``content/`` is built from
+    where it is."""
     if not paths:
         paths = [config.content]
     found: list[Path] = []
+    diags = Diagnostics()
     for given in paths:
         try:
-            found.extend(_briefs_at(given))
+            found.extend(_briefs_at(given, config.content, diags))
         except (OSError, ValueError) as exc:  # a name no file can have (too long, a NUL byte)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise ContentError.at(Path(shown_url(str(given))), 0, 0,
                                   f"not a usable path: {reason}") from None
+    diags.raise_if_errors()
     return sorted(dict.fromkeys(found))
 
 
-def _briefs_at(given: Path) -> list[Path]:
+def _briefs_at(given: Path, content: Path, diags: Diagnostics) -> list[Path]:
     path = given.resolve()
     if path.is_file():
-        return [path]
-    if (path / "brief.yaml").is_file():
-        return [path / "brief.yaml"]
-    if path.is_dir():
-        return [p.resolve() for p in sorted(path.glob("*/brief.yaml"))
-                if not p.parent.name.startswith(("_", "."))]
-    raise ContentError.at(Path(given), 0, 0, "no such brief, folder or file")
+        candidates = [Path(os.path.abspath(given))]
+    elif (path / "brief.yaml").is_file():
+        candidates = [Path(os.path.abspath(given)) / "brief.yaml"]
+    elif path.is_dir():
+        candidates = [Path(os.path.abspath(given)) / p.relative_to(path)
+                      for p in sorted(path.glob("*/brief.yaml"))
+                      if not p.parent.name.startswith(("_", "."))]
+    else:
+        raise ContentError.at(Path(given), 0, 0, "no such brief, folder or file")
+    found = []
+    for candidate in candidates:
+        if (problem := _outside(candidate, content.absolute())) is not None:
+            diags.error(SourceLocation(candidate), problem)
+        else:
+            found.append(candidate.resolve())
+    return found
+
+
+def _outside(brief_file: Path, content: Path) -> str | None:
+    """Why ``brief_file`` (as named, not resolved) is not where it says it is, or None."""
+    folder, real = brief_file.parent, brief_file.resolve()
+    if real.parent != folder.resolve():
+        return f"brief.yaml is a link to {real}, outside its folder: put the file itself there"
+    if folder.is_relative_to(content) and not real.is_relative_to(content.resolve()):
+        return (f"brief folder is a link to {folder.resolve()}, outside {display_path(content)}/: "
+                f"a brief's files must really be inside the content folder (copy it in)")
+    return None
 
 
 def load_project(config: ProjectConfig, paths: Sequence[Path] = ()) -> Project:
@@ -390,16 +419,15 @@ def _image_problem(url: str, folder: Path | None) -> str | None:
     problem = image_problem(url)
     if problem or folder is None:
         return problem or f"image '{shown_url(url)}': images may only be used in a brief's own texts"
+    relative = unquote(urlsplit(url).path)
     try:
-        target = (folder / unquote(urlsplit(url).path)).resolve()
-        inside, found = target.is_relative_to(folder.resolve()), target.is_file()
-    except (ValueError, OSError):   # a NUL byte, a name too long for the file system
-        return f"image '{shown_url(url)}' is not a usable file name"
-    if not inside:
-        return f"image '{shown_url(url)}' is outside the brief's folder"
-    if not found:
-        return f"image '{shown_url(url)}' not found in the brief's folder"
-    named = Path(unquote(urlsplit(url).path)).name  # as published beside the HTML
+        target = resolve_inside(folder, relative)
+    except Unsafe as exc:
+        return f"image '{shown_url(url)}' {exc.reason}" + (
+            " in the brief's folder" if exc.reason == "not found" else "")
+    if ".." in Path(relative).parts:  # published under this name: it must name the file itself
+        return f"image '{shown_url(url)}': a path with '..' is not allowed; name the picture by its place in the brief's folder"
+    named = Path(relative).name  # as published beside the HTML
     if not all(n.lower().endswith(IMAGE_SUFFIXES) for n in (named, target.name)):
         # (so a published image can never take the name of a page or PDF)
         return (f"image '{shown_url(url)}' must be a PNG, JPEG, GIF, WebP or SVG file "
@@ -407,6 +435,10 @@ def _image_problem(url: str, folder: Path | None) -> str | None:
     if (size := target.stat().st_size) > MAX_RESOURCE_BYTES:
         return (f"image '{shown_url(url)}' is {size / 2**20:.1f} MiB; the limit is "
                 f"{MAX_RESOURCE_BYTES // 2**20} MiB")
+    try:
+        read_image(folder, relative)  # its bytes: the check publishing and the PDF apply (images.py)
+    except Unsafe as exc:
+        return f"image '{shown_url(url)}' {exc.reason}"
     return None
 
 
