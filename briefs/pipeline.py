@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any, Protocol
 from markupsafe import Markup
 
 from .compliance import verify_html
-from .config import ProjectConfig
+from .config import ProjectConfig, source_date_epoch
 from .dependencies import shared_snapshot
 from .errors import BriefsError, ContentError, Diagnostic, SourceLocation, TemplateError
 from .fonts import FONTS, require_fonts
@@ -73,9 +72,9 @@ def build_time(brief_date: dt.date) -> dt.datetime:
     output is reused, not rendered again because the commit time moved).
     """
     created = dt.datetime.combine(brief_date, dt.time(0, 0), tzinfo=dt.UTC)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return min(created, dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC))
+    epoch = source_date_epoch()  # validated: a located error for anything but 0 … end of 9999
+    if epoch is not None:
+        return min(created, dt.datetime.fromtimestamp(epoch, tz=dt.UTC))
     return created
 
 

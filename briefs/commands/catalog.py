@@ -11,6 +11,7 @@ and lose their translations.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +20,12 @@ import click
 import jinja2
 
 from ..config import project_config
-from ..errors import BriefsError, Diagnostic, SourceLocation, TemplateError
+from ..errors import BriefsError, Diagnostic, OutputError, SourceLocation, TemplateError
 from ..i18n import Edition, catalog_problems
+from ..safefiles import Unsafe, read_bytes
+from ..write import write_atomic
+
+MAX_CATALOG_BYTES = 16 * 1024 * 1024
 
 MAPPING = """[python: **.py]
 [jinja2: **.html]
@@ -29,30 +34,24 @@ extensions = jinja2.ext.i18n,jinja2.ext.do
 
 
 def run(project: Path | None, fail: Callable[[BriefsError], None]) -> int:
-    """Extract messages.pot from code and templates, then update each own-language catalog."""
-    from babel.messages.frontend import CommandLineInterface
+    """Extract messages.pot from code and templates, then update each own-language catalog.
 
+    Babel works on copies in a scratch folder; the catalogs that changed are then written back,
+    each atomically, after every one of them was found writable. A read-only project, or one
+    catalog that cannot be replaced, is a located error before any file is touched.
+    """
     try:
         config = project_config(project)
         _compile_templates(config.templates)
+        with tempfile.TemporaryDirectory() as scratch:
+            changed = _updated_catalogs(config.templates, [lang for lang in config.languages
+                                                           if lang != "en"], Path(scratch))
+        _writable([path for path, _ in changed])
+        for path, data in changed:
+            write_atomic(path, data)
     except BriefsError as exc:
         fail(exc)
         return 1
-    locales = config.templates / "locales"
-    pot = locales / "messages.pot"
-    package = Path(__file__).resolve().parent.parent
-    cli = CommandLineInterface()
-    with tempfile.TemporaryDirectory() as scratch:
-        mapping = Path(scratch) / "babel.cfg"
-        mapping.write_text(MAPPING, "utf-8")
-        cli.run(["pybabel", "-q", "extract", "-F", str(mapping), "-k", "_", "-k", "gettext",
-                 "--no-location", "--sort-output", "--omit-header", "-o", str(pot),
-                 str(package), str(config.templates)])
-    for lang in config.languages:
-        if lang == "en":
-            continue
-        folder = lang.replace("-", "_")
-        cli.run(["pybabel", "-q", "update", "-i", str(pot), "-d", str(locales), "-l", folder, "-w", "100"])
     problems = [p for lang in config.languages for p in catalog_problems(config.templates, Edition(lang))]
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -61,18 +60,82 @@ def run(project: Path | None, fail: Callable[[BriefsError], None]) -> int:
     return 0
 
 
+def _updated_catalogs(templates: Path, langs: list[str], scratch: Path) -> list[tuple[Path, bytes]]:
+    """(path, new bytes) of messages.pot and of each language's messages.po that Babel changed."""
+    from babel.messages.frontend import CommandLineInterface
+
+    locales = templates / "locales"
+    package = Path(__file__).resolve().parent.parent
+    mapping = scratch / "babel.cfg"
+    mapping.write_text(MAPPING, "utf-8")
+    work = scratch / "locales"
+    targets = {work / "messages.pot": locales / "messages.pot"}
+    for lang in langs:
+        folder = Path(lang.replace("-", "_"), "LC_MESSAGES", "messages.po")
+        targets[work / folder] = locales / folder
+        if (old := _current(locales / folder)) is not None:
+            (work / folder).parent.mkdir(parents=True, exist_ok=True)
+            (work / folder).write_bytes(old)
+    work.mkdir(exist_ok=True)
+    cli = CommandLineInterface()
+    cli.run(["pybabel", "-q", "extract", "-F", str(mapping), "-k", "_", "-k", "gettext",
+             "--no-location", "--sort-output", "--omit-header", "-o", str(work / "messages.pot"),
+             str(package), str(templates)])
+    for lang in langs:
+        cli.run(["pybabel", "-q", "update", "--init-missing", "-i", str(work / "messages.pot"),
+                 "-d", str(work), "-l", lang.replace("-", "_"), "-w", "100"])
+    return [(target, new) for made, target in targets.items()
+            if _dateless(new := made.read_bytes()) != _dateless(_current(target))]
+
+
+def _dateless(catalog: bytes | None) -> bytes | None:
+    """A catalog without its POT-Creation-Date, which Babel sets to the minute of every run: a
+    catalog whose entries did not change is left as it is."""
+    return None if catalog is None else re.sub(rb'(?m)^"POT-Creation-Date: [^"\n]*\\n"\n', b"", catalog)
+
+
+def _current(path: Path) -> bytes | None:
+    """A catalog's bytes as they are now; None if there is none (a located error if unreadable)."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        return read_bytes(path, MAX_CATALOG_BYTES)
+    except Unsafe as exc:
+        raise TemplateError(Diagnostic(SourceLocation(path), exc.reason)) from None
+
+
+def _writable(paths: list[Path]) -> None:
+    """A located error naming every catalog whose folder refuses a new file (read-only, no
+    permission), so that none is written when one cannot be."""
+    problems = []
+    for path in paths:
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:  # a new language's folders
+            folder = folder.parent
+        try:
+            with tempfile.TemporaryFile(dir=folder):  # O_TMPFILE: nothing appears in the folder
+                pass
+        except OSError as exc:
+            problems.append(Diagnostic(SourceLocation(path), f"cannot write the catalog: "
+                                       f"{exc.strerror or exc} (nothing was changed)"))
+    if problems:
+        raise OutputError(problems)
+
+
 def _compile_templates(templates: Path) -> None:
     """Parse every template; one located error listing each that does not compile."""
     env = jinja2.Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do"], autoescape=True)
     problems = []
     for path in sorted(templates.rglob("*.html")):
         try:
-            env.parse(path.read_text("utf-8"), path.name, str(path))
+            env.parse(read_bytes(path, MAX_CATALOG_BYTES).decode("utf-8"), path.name, str(path))
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Diagnostic(SourceLocation(path, exc.lineno, 0),
                                        f"{exc.message or 'syntax error'} (fix it before updating "
                                        "the catalogs: its strings would be lost)"))
         except UnicodeDecodeError:
             problems.append(Diagnostic(SourceLocation(path), "not valid UTF-8 (save the file as UTF-8)"))
+        except Unsafe as exc:
+            problems.append(Diagnostic(SourceLocation(path), exc.reason))
     if problems:
         raise TemplateError(problems)
