@@ -190,8 +190,9 @@ def _conflicts(record: LogRecord) -> list[Diagnostic]:
             if {k: v for k, v in entry.items() if k != "time"} != same:
                 problems.append(record.at(number, (
                     f"the SHA-256 of line {first_line} ({first['brief']} for [{first['recipient']}]) "
-                    f"again, for {entry['brief']} ({entry['lang']}) for [{entry['recipient']}]: one copy "
-                    "cannot be two; the log was altered, so neither line can be trusted")))
+                    f"again, for {entry['brief']} ({entry['lang']}) for [{entry['recipient']}]: one file "
+                    "cannot be two copies, so neither line can be trusted (the log was altered, or "
+                    "an older briefs made these copies identical)")))
                 problems.append(record.at(first_line, f"its SHA-256 is claimed again on line {number}"))
     return sorted(set(problems), key=lambda d: d.location.line)
 

@@ -382,6 +382,8 @@ def test_trace_refuses_special_and_huge_files_at_once(project: Path, tmp_path: P
     assert f"{link}: cannot be traced: it is a device" in result.stderr
     assert f"{huge}: cannot be traced: it is 3072 MiB, larger than any copy" in result.stderr
     assert "[client-000]" in result.stdout  # the real copy is still answered
+    folder = briefs(project, "trace", str(tmp_path), timeout=60)
+    assert folder.returncode == 2 and "is a directory" in folder.stderr
     # The log itself as a FIFO or a symlink: refused, not waited on or followed.
     log.unlink()
     os.mkfifo(log)
