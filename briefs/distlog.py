@@ -109,18 +109,22 @@ class LogRecord:
 
 def _lines(fd: int) -> Iterator[tuple[bytes, int]]:
     """Each line of the file at ``fd`` with the offset after its newline (-1 for a last line
-    without one), read from the start in pieces."""
-    offset, buffer, at = 0, b"", 0  # at: the file offset of buffer[0]
+    without one), read from the start in pieces. A line longer than any entry (1 MiB) is given
+    as its first megabyte, so a damaged log cannot fill the memory."""
+    offset, buffer, at, overlong = 0, b"", 0, b""  # at: the file offset of buffer[0]
     while chunk := os.pread(fd, _CHUNK, offset):
         offset += len(chunk)
         buffer += chunk
         start = 0
         while (newline := buffer.find(b"\n", start)) >= 0:
-            yield buffer[start:newline], at + newline + 1
-            start = newline + 1
+            yield overlong or buffer[start:newline], at + newline + 1
+            start, overlong = newline + 1, b""
         buffer, at = buffer[start:], at + start
-    if buffer:
-        yield buffer, -1
+        if len(buffer) > _CHUNK:  # no newline in sight: keep only the start of the line
+            overlong = overlong or buffer[:_CHUNK]
+            buffer, at = b"", at + len(buffer)
+    if buffer or overlong:
+        yield overlong or buffer, -1
 
 
 def parse(path: Path, fd: int) -> LogRecord:
