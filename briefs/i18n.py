@@ -30,6 +30,7 @@ from babel.numbers import (
     format_percent,
 )
 
+from .conversion import convert_prose
 from .errors import Diagnostic, SourceLocation, TemplateError
 
 _BABEL = {"zh-CN": "zh_Hans_CN", "en": "en", "zh-HK": "zh_Hant_HK"}
@@ -80,8 +81,27 @@ class Edition:
         return self.derive(value[self.source])
 
     def derive(self, text: str) -> str:
-        """Convert a source-language text (identity for an edition with its own texts)."""
-        return self.typeset(_converter(self.convert)(text) if self.convert else text)
+        """Convert a source-language plain text (identity for an edition with its own texts);
+        the URLs and e-mail addresses in it are kept as written."""
+        if not self.convert:
+            return self.typeset(text)
+        return self.typeset(convert_prose(text, _converter(self.convert)))
+
+    def markdown(self, value: Mapping[str, str]) -> tuple[str, Callable[[str], str] | None]:
+        """A Markdown text in this edition, as (text to parse, conversion of its prose or None).
+
+        A derived edition parses the source's text and converts only its prose (see
+        :mod:`briefs.conversion`): converting the Markdown first would rename the image files,
+        link targets and code it names."""
+        if self.lang in value:
+            return self.typeset(value[self.lang]), None
+        if self.source is None:
+            raise KeyError(self.lang)  # the loader guarantees every own language; a bug otherwise
+        return self.derive_markdown(value[self.source])
+
+    def derive_markdown(self, text: str) -> tuple[str, Callable[[str], str] | None]:
+        """:meth:`markdown` for a source-language Markdown text."""
+        return self.typeset(text), (_converter(self.convert) if self.convert else None)
 
     def typeset(self, text: str) -> str:
         """House typography for the edition's script (see :func:`cjk_spacing`)."""

@@ -198,12 +198,25 @@ def _other(text: dict[str, str], t: Edition) -> str:
     return "" if other == t.text(text) else other
 
 
-def _body(loaded: LoadedBrief, section_id: str, t: Edition) -> str:
+def _body(loaded: LoadedBrief, section_id: str, t: Edition, refs: dict[str, Ref],
+          ids: HeadingIds) -> Markup:
     own = loaded.bodies.get((section_id, t.lang))
     if own is not None:
-        return t.typeset(own.text)
+        return render_block(t.typeset(own.text), refs=refs, ids=ids)
     assert t.source is not None  # own languages are resolved by the loader
-    return t.derive(loaded.bodies[(section_id, t.source)].text)
+    text, convert = t.derive_markdown(loaded.bodies[(section_id, t.source)].text)
+    return render_block(text, refs=refs, ids=ids, convert=convert)
+
+
+def _block(value: dict[str, str], t: Edition, ids: HeadingIds, refs: dict[str, Ref] | None = None) -> Markup:
+    """Markdown blocks in the edition (a derived edition converts prose only, after parsing)."""
+    text, convert = t.markdown(value)
+    return render_block(text, refs=refs, ids=ids, convert=convert)
+
+
+def _inline(value: dict[str, str], t: Edition) -> Markup:
+    text, convert = t.markdown(value)
+    return render_inline(text, convert=convert)
 
 
 def localize(loaded: LoadedBrief, library: Library, t: Edition,
@@ -216,9 +229,9 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
     font = FONTS[t.lang].sans
     # One set of heading ids for the whole document, claimed in reading order: body text first.
     ids = HeadingIds()
-    key_points = tuple(render_block(t.text(p), refs=refs, ids=ids) for p in brief.key_points)
+    key_points = tuple(_block(p, t, ids, refs) for p in brief.key_points)
     sections = tuple(
-        SectionView(s.id, t.text(s.heading), render_block(_body(loaded, s.id, t), refs=refs, ids=ids),
+        SectionView(s.id, t.text(s.heading), _body(loaded, s.id, t, refs, ids),
                     tuple(exhibit_view(loaded.exhibits[e.id], t, refs[e.id], font)
                           for e in brief.exhibits if e.after == s.id))
         for s in brief.sections
@@ -304,7 +317,7 @@ def _person(library: Library, person_id: str, t: Edition, ids: HeadingIds) -> Pe
         licence=person.licence,
         email=person.email,
         phone=person.phone,
-        bio=render_block(t.text(person.bio), ids=ids) if person.bio else None,
+        bio=_block(person.bio, t, ids) if person.bio else None,
     )
 
 
@@ -324,7 +337,7 @@ def _chain(brief: m.Brief, library: Library, t: Edition, refs: dict[str, Ref],
                 id=stage.id,
                 label=t.text(stage.label),
                 current=stage.id == brief.chain.stage,
-                narrative=render_block(t.text(stage.narrative), ids=ids),
+                narrative=_block(stage.narrative, t, ids),
                 segments=tuple(
                     SegmentView(s.id, t.text(s.label), f"#segment-{s.id}" if s.id in in_table else None)
                     for s in stage.segments
@@ -358,12 +371,12 @@ def _risk(risk: str | m.OwnRisk, library: Library, t: Edition, index: int) -> Ti
     if isinstance(risk, str):
         found = library.risk(risk)
         assert found is not None
-        return TitledText(found.id, t.text(found.title), render_inline(t.text(found.text)))
-    return TitledText(f"own-{index + 1}", t.text(risk.title), render_inline(t.text(risk.text)))
+        return TitledText(found.id, t.text(found.title), _inline(found.text, t))
+    return TitledText(f"own-{index + 1}", t.text(risk.title), _inline(risk.text, t))
 
 
 def _disclaimer(library: Library, disclaimer_id: str, t: Edition, ids: HeadingIds) -> TitledText:
     found = library.disclaimer(disclaimer_id)
     assert found is not None
-    return TitledText(found.id, t.text(found.title), render_block(t.text(found.text), ids=ids),
+    return TitledText(found.id, t.text(found.title), _block(found.text, t, ids),
                       found.version)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -40,6 +40,7 @@ from mdit_py_cjk_friendly import cjk_friendly
 from mdit_py_plugins.attrs import attrs_plugin
 
 from .config import KNOWN_LANGUAGES
+from .conversion import GENERATED, convert_tokens
 
 
 SAFE_SCHEMES = ("https", "mailto")
@@ -91,6 +92,7 @@ def _parser(checking: bool = False) -> MarkdownIt:
     md.core.ruler.after("inline", "span_lang", _known_span_languages)
     md.core.ruler.after("span_lang", "exhibit_refs", _exhibit_references)
     md.core.ruler.after("exhibit_refs", "heading_ids", _heading_ids)
+    md.core.ruler.after("heading_ids", "derived_text", _derived_text)
     return md
 
 
@@ -168,7 +170,7 @@ def _exhibit_references(state: StateCore) -> None:
             token.attrs["class"] = "xref"
             position = children.index(token)
             if position + 1 < len(children) and children[position + 1].type == "link_close":
-                text = Token("text", "", 0)
+                text = Token("text", "", 0, meta={GENERATED: True})  # already in the edition's language
                 text.content = ref.label
                 children.insert(position + 1, text)
 
@@ -221,14 +223,24 @@ def _known_span_languages(state: StateCore) -> None:
                 token.attrs.pop("lang", None)
 
 
+def _derived_text(state: StateCore) -> None:
+    """A derived edition: convert the prose, never a target, name or code (:mod:`conversion`)."""
+    convert: Callable[[str], str] | None = state.env.get("briefs_convert")
+    if convert is not None:
+        convert_tokens(state.tokens, convert)
+
+
 def render_block(text: str, heading_base: int = 3, refs: Mapping[str, Reference] | None = None,
-                 ids: HeadingIds | None = None) -> Markup:
+                 ids: HeadingIds | None = None, convert: Callable[[str], str] | None = None) -> Markup:
     """Render Markdown blocks; ``#`` becomes ``<h{heading_base}>``, deeper levels follow.
 
-    Pass the document's ``ids`` so that heading ids are unique across all its texts.
+    Pass the document's ``ids`` so that heading ids are unique across all its texts, and a derived
+    edition's ``convert`` (its text is then the source language's).
     """
     md = _parser()
     env: dict[str, Any] = {"briefs_refs": refs} if refs else {}
+    if convert is not None:
+        env["briefs_convert"] = convert
     if ids is not None:
         env["briefs_heading_ids"] = ids
     tokens = md.parse(text, env)
@@ -239,7 +251,10 @@ def render_block(text: str, heading_base: int = 3, refs: Mapping[str, Reference]
     return Markup(md.renderer.render(tokens, md.options, env))  # noqa: S704 - escaped by markdown-it
 
 
-def render_inline(text: str, refs: Mapping[str, Reference] | None = None) -> Markup:
+def render_inline(text: str, refs: Mapping[str, Reference] | None = None,
+                  convert: Callable[[str], str] | None = None) -> Markup:
     """Render one paragraph's worth of inline Markdown (emphasis, code, links) without ``<p>``."""
     env: dict[str, Any] = {"briefs_refs": refs} if refs else {}
+    if convert is not None:
+        env["briefs_convert"] = convert
     return Markup(_parser().renderInline(text.strip(), env))  # noqa: S704 - escaped by markdown-it
