@@ -220,3 +220,11 @@ def test_catalog_writes_none_when_one_catalog_cannot_be_written(project: Path) -
     assert done.returncode == 0, done.stderr
     assert "1 entry to translate" in done.stdout
     assert b'msgid "Read-only probe"' in (project / "templates" / "locales" / "messages.pot").read_bytes()
+
+
+def test_catalog_outside_a_project_is_a_located_error(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """A variant: no templates folder at all (Babel's usage text and exit status 2 before)."""
+    stderr = failed_cleanly(run_cli(tmp_path, "catalog"))
+    assert stderr.splitlines()[0] == ("templates: no templates folder: run briefs catalog inside a "
+                                      "project, or give --project"), stderr
+    assert list(tmp_path.iterdir()) == []

@@ -42,6 +42,9 @@ def run(project: Path | None, fail: Callable[[BriefsError], None]) -> int:
     """
     try:
         config = project_config(project)
+        if not config.templates.is_dir():
+            raise TemplateError(Diagnostic(SourceLocation(config.templates), "no templates folder: run "
+                                           "briefs catalog inside a project, or give --project"))
         _compile_templates(config.templates)
         with tempfile.TemporaryDirectory() as scratch:
             changed = _updated_catalogs(config.templates, [lang for lang in config.languages
