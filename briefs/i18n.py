@@ -178,9 +178,11 @@ def _compiled(path: Path, _mtime: int, convert: str | None) -> gettext.GNUTransl
     catalog = _read_catalog(path)
     if convert:
         derive = _converter(convert)
-        for message in catalog:
+        for message in catalog:  # placeholders are ASCII and stay; so do URLs and e-mail addresses
             if message.id and isinstance(message.string, str):
-                message.string = derive(message.string)
+                message.string = convert_prose(message.string, derive)
+            elif message.id and isinstance(message.string, tuple):  # plural forms
+                message.string = tuple(convert_prose(s, derive) for s in message.string)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)

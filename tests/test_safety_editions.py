@@ -103,3 +103,18 @@ def test_plain_texts_keep_their_addresses() -> None:
     text, convert = HK.markdown({"zh-CN": "![图](图.png)"})
     assert text == "![图](图.png)" and convert is not None and convert("图") == "圖"
     assert Edition("zh-CN").markdown({"zh-CN": "图 A"}) == ("图A", None)
+
+
+def test_catalog_strings_of_a_derived_edition_keep_their_addresses(tmp_path: Path) -> None:
+    """The zh-HK catalog is zh-CN's converted: its prose, plural forms included, not its addresses."""
+    from briefs.i18n import translations
+
+    po = tmp_path / "locales" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+                  '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+                  'msgid "Contact"\nmsgstr "联系 research@example.com 或见 https://example.com/简体/说明"\n\n'
+                  'msgid "%(n)s report"\nmsgid_plural "%(n)s reports"\nmsgstr[0] "%(n)s份报告"\n', "utf-8")
+    hk = translations(tmp_path, HK)
+    assert hk.gettext("Contact") == "聯繫 research@example.com 或見 https://example.com/简体/说明"
+    assert hk.ngettext("%(n)s report", "%(n)s reports", 2) == "%(n)s份報告"
