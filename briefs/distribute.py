@@ -40,8 +40,6 @@ from .templates import css_string
 from .write import discard, output_lock, release, stage
 from .yamlsource import load_yaml
 
-__all__ = ["LOG_NAME", "Recipient", "distribute", "load_recipients"]
-
 
 # Widths in columns (a Chinese character takes two): together the name and the organisation
 # leave the stamp on one line at its 6.5 pt, in every edition, below the page footer.
