@@ -9,6 +9,7 @@ message`` and the watch goes on; Ctrl-C ends it.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -91,12 +92,18 @@ class _Watcher:
     def _start(self) -> Iterator[set[tuple[object, str]]]:
         from watchfiles import watch
 
-        present = [p for p, seen in zip(self.wanted, self.identity, strict=True) if seen is not None]
-        # A project yet to be made: its folder, until a wanted name appears (checked each second).
-        changes = watch(*(present or [self.root]), raise_interrupt=False, debounce=200, step=50,
-                        rust_timeout=1000, yield_on_timeout=True, recursive=bool(present))
-        next(changes, None)  # the first, empty, yield: the watch is running
-        return changes
+        while True:
+            present = [p for p, seen in zip(self.wanted, self.identity, strict=True) if seen is not None]
+            # A project yet to be made: its folder, until a wanted name appears (checked each second).
+            changes = watch(*(present or [self.root]), raise_interrupt=False, debounce=200, step=50,
+                            rust_timeout=1000, yield_on_timeout=True, recursive=bool(present))
+            try:
+                next(changes, None)  # the first, empty, yield: the watch is running
+                return changes
+            except FileNotFoundError:  # a name went away since it was looked at: look again
+                changes.close()
+                time.sleep(0.5)  # (the project folder itself may be gone for a while)
+                self.identity = self._identify()
 
     def next(self) -> set[Path] | None:
         """The paths changed since the last call (empty after a quiet second); None once the
