@@ -38,7 +38,8 @@ FONT_PT = 8.0
 
 @dataclass(frozen=True)
 class Series:
-    """One series: its legend label, values (None = missing) and the values as printed."""
+    """One series: its legend label, values (None = missing) and the values as printed (value
+    labels only: empty for a chart drawn without them)."""
 
     label: str
     values: tuple[float | None, ...]

@@ -41,6 +41,13 @@ from .tables import (
 from .yamlsource import YamlDocument, locate
 
 DATA_SUFFIXES = (".csv", ".yaml", ".yml")
+# What one exhibit may print or draw (the example briefs' exhibits have at most 5 rows). A table
+# of 500 rows fills a dozen A4 pages. The chart column is about 500 points wide, so 500 bars are
+# each under a point wide and 2,000 line points are four to a point: more cannot be seen, and
+# drawing cost grows with every bar (matplotlib makes one object per bar, about 1.5 ms each).
+MAX_TABLE_ROWS = 500
+MAX_CHART_BARS = 500      # bars of a bar or grouped-bar chart: rows × series
+MAX_CHART_POINTS = 2_000  # points of a line chart: rows × series
 RESERVED = {"chain": "the thesis-chain figure", "companies": "the related-companies table"}
 CHAIN_ANCHOR = "fig-chain"
 COMPANIES_ANCHOR = "tab-companies"
@@ -152,6 +159,7 @@ def _typed_rows(exhibit: m.Exhibit, raw: RawData, doc: YamlDocument, here: tuple
             type_columns[column.column] = column.type_column
     if exhibit.chart is not None:
         _check_chart(exhibit, exhibit.chart, doc, here, diags)
+    _check_size(exhibit, raw, doc, here, diags)
     if len(diags.errors) > errors_before:
         return None
     rows = convert_rows(raw, formats, type_columns, diags)
@@ -197,6 +205,25 @@ def _check_chart(exhibit: m.Exhibit, chart: m.ChartSpec, doc: YamlDocument,
     if len(types) > 1:
         diags.error(doc.location((*here, "chart", "y")),
                     "a chart's series share one value axis: give them the same type")
+
+
+def _check_size(exhibit: m.Exhibit, raw: RawData, doc: YamlDocument, here: tuple[str | int, ...],
+                diags: Diagnostics) -> None:
+    """No more rows than a page can print, or bars and points than a chart can show."""
+    rows, chart = len(raw.rows), exhibit.chart
+    where = doc.location((*here, "data"))
+    if chart is None:
+        if rows > MAX_TABLE_ROWS:
+            diags.error(where, f"table '{exhibit.id}' would print the {rows:,} rows of "
+                        f"{raw.path.name}; the limit is {MAX_TABLE_ROWS:,} (about a dozen pages): "
+                        "print a selection or a summary")
+        return
+    marks, limit = ("points", MAX_CHART_POINTS) if chart.type == "line" else ("bars", MAX_CHART_BARS)
+    count = rows * max(1, len(chart.y))
+    if count > limit:
+        diags.error(where, f"chart '{exhibit.id}' would draw {count:,} {marks} ({rows:,} rows of "
+                    f"{raw.path.name} × {len(chart.y)} series); the limit is {limit:,}, more than "
+                    "the printed chart can show: aggregate the data (e.g. by month rather than by day)")
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
@@ -354,6 +381,9 @@ def chart_svg(data: ExhibitData, t: Edition, anchor_id: str, title: str, font: s
     declared = {c.column: c for c in exhibit.columns}
     x = declared[chart.x]
     categories = tuple(_cell_text(row[chart.x], x, t) for row in data.rows)
+    crowded = len(data.rows) * len(chart.y) > 24       # labels on every bar would collide
+    value_labels = (chart.value_labels if chart.value_labels is not None
+                    else chart.type != "line" and not crowded)
     series = []
     for name in chart.y:
         column = declared[name]
@@ -361,13 +391,11 @@ def chart_svg(data: ExhibitData, t: Edition, anchor_id: str, title: str, font: s
         series.append(Series(
             label=t.text(column.header),
             values=tuple(None if c.value is None else float(c.value) for c in cells),
-            texts=tuple(_cell_text(c, column, t, short=True) for c in cells),
+            # printed only as value labels: not formatted at all for a chart without them
+            texts=tuple(_cell_text(c, column, t, short=True) for c in cells) if value_labels else (),
         ))
     first = declared[chart.y[0]]
     fmt = CellFormat(first.type, first.digits, first.currency)
-    crowded = len(data.rows) * len(chart.y) > 24       # labels on every bar would collide
-    value_labels = (chart.value_labels if chart.value_labels is not None
-                    else chart.type != "line" and not crowded)
     return render_svg(
         ChartData(chart.type, categories, tuple(series), fmt, t.lang,
                   t.text(chart.y_label) if chart.y_label else None,

@@ -21,7 +21,8 @@ from . import model as m
 from .config import MAX_RESOURCE_BYTES, ProjectConfig
 from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
 from .exhibits import ExhibitData, reference_targets, resolve_exhibits
-from .markdown import comment_lines, image_problem, link_problem, links, shown_url
+from .limits import Budget
+from .markdown import comment_lines, image_problem, link_problem, links, over_budget, shown_url
 from .texts import markdown_texts
 from .safefiles import Unsafe, resolve_inside
 from .images import read_image
@@ -323,8 +324,10 @@ def _outside(brief_file: Path, content: Path) -> str | None:
     return None
 
 
-def load_project(config: ProjectConfig, paths: Sequence[Path] = ()) -> Project:
-    """Load the library and the briefs; raise one :class:`ContentError` listing every problem."""
+def load_project(config: ProjectConfig, paths: Sequence[Path] = (), budget: Budget = Budget()) -> Project:
+    """Load the library and the briefs; raise one :class:`ContentError` listing every problem.
+
+    Each brief is loaded within ``budget`` (time and memory; :mod:`briefs.limits`)."""
     if not config.content.is_dir():  # not a briefs project: one clear line, not a missing file each
         raise ContentError.at(config.content, 0, 0, "no content folder: run briefs inside a "
                               "project (content/_shared/ and one folder per brief) or give --project")
@@ -336,7 +339,8 @@ def load_project(config: ProjectConfig, paths: Sequence[Path] = ()) -> Project:
         raise ContentError.at(config.content, 0, 0, "no briefs found (expected <id>/brief.yaml)")
     for path in files:
         try:
-            loaded = load_brief(path, library, config)
+            with budget.spent_on(path, "checking this brief"):
+                loaded = load_brief(path, library, config)
         except BriefsError as exc:
             diags.extend(exc.diagnostics)
             continue
@@ -391,6 +395,12 @@ def check_markdown(source: MarkdownSource, diags: Diagnostics, known: set[str] |
     An in-page link ``[](#name)`` must name an exhibit, section, chain or companies when ``known``
     is given. Images need a brief ``folder``: shared texts are printed in every brief and have none.
     """
+    if (excess := over_budget(source.text)) is not None:  # refused before markdown-it parses it
+        where = source.at_line(excess.line)
+        if where.path.suffix.lower() not in (".yaml", ".yml"):  # a Markdown file: exact columns
+            where = SourceLocation(where.path, where.line, excess.column)
+        diags.error(where, excess.message)
+        return []
     images: list[Path] = []
     for line in comment_lines(source.text):
         diags.error(source.at_line(line), "an HTML comment (<!-- … -->) would be printed as text, "

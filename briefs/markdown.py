@@ -34,6 +34,7 @@ from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_cjk_friendly import cjk_friendly
@@ -93,7 +94,71 @@ def _parser(checking: bool = False) -> MarkdownIt:
     md.core.ruler.after("span_lang", "exhibit_refs", _exhibit_references)
     md.core.ruler.after("exhibit_refs", "heading_ids", _heading_ids)
     md.core.ruler.after("heading_ids", "derived_text", _derived_text)
+    # The same token streams as markdown-it's own two rules, in linear time (see _joined).
+    md.inline.ruler2.at("fragments_join", _fragments_join)
+    md.core.ruler.at("text_join", _text_join)
     return md
+
+
+def _joined(run: list[Token], keep: int) -> list[Token]:
+    """A run of adjacent text tokens as one: the token at ``keep`` with every run's text."""
+    token = run[keep]
+    if len(run) > 1:
+        token.content = "".join(t.content for t in run)
+    return [token]
+
+
+def _fragments_join(state: StateInline) -> None:
+    """markdown-it's ``fragments_join`` (token levels, adjacent text merged into the last token
+    of each run) without its quadratic cost.
+
+    Its loop concatenates the run so far into the next token, and every partial string stays
+    referenced until the end: ``*a `` × 40,000 (each unmatched ``*`` is a text token of its own)
+    held about 5 GB. Here each run is joined once.
+    """
+    level = 0
+    for token in state.tokens:
+        if token.nesting < 0:
+            level -= 1
+        token.level = level
+        if token.nesting > 0:
+            level += 1
+    merged: list[Token] = []
+    run: list[Token] = []
+    for token in state.tokens:
+        if token.type == "text":
+            run.append(token)
+            continue
+        if run:
+            merged += _joined(run, -1)
+            run = []
+        merged.append(token)
+    if run:
+        merged += _joined(run, -1)
+    state.tokens[:] = merged
+
+
+def _text_join(state: StateCore) -> None:
+    """markdown-it's core ``text_join`` (escapes become text, adjacent text merged into the first
+    token of each run), joining each run once instead of growing a string token by token."""
+    for inline in state.tokens:
+        if inline.type != "inline":
+            continue
+        merged: list[Token] = []
+        run: list[Token] = []
+        for child in inline.children or []:
+            if child.type == "text_special":
+                child.type = "text"
+            if child.type == "text":
+                run.append(child)
+                continue
+            if run:
+                merged += _joined(run, 0)
+                run = []
+            merged.append(child)
+        if run:
+            merged += _joined(run, 0)
+        inline.children = merged
 
 
 HEADING_PREFIX = "md-"
@@ -117,15 +182,24 @@ class HeadingIds:
 
     def __init__(self) -> None:
         self.used: set[str] = set()
+        self._next: dict[str, int] = {}  # slug → the suffix to try first for its next repeat
 
     def claim(self, title: str) -> str:
-        """The id for a heading with this text; never one already given out."""
+        """The id for a heading with this text; never one already given out.
+
+        Linear in the number of headings: a repeat starts from the suffix after the last one its
+        slug was given (every lower one is taken, and ids are never given back), not from ``-2``.
+        """
         words = re.findall(r"\w+", unicodedata.normalize("NFKC", title).casefold())
         base = HEADING_PREFIX + ("-".join(words)[:_SLUG_LENGTH].strip("-_") or "heading")
-        candidate, count = base, 1
-        while candidate in self.used:
-            count += 1
+        candidate = base
+        if candidate in self.used:
+            count = self._next.get(base, 2)
             candidate = f"{base}-{count}"
+            while candidate in self.used:  # taken by a heading whose own slug ends in -<count>
+                count += 1
+                candidate = f"{base}-{count}"
+            self._next[base] = count + 1
         self.used.add(candidate)
         return candidate
 
@@ -159,7 +233,9 @@ def _exhibit_references(state: StateCore) -> None:
         children = block.children
         if not children:
             continue
-        for index, token in enumerate(list(children)):
+        rewritten: list[Token] = []  # one pass: inserting in place would be quadratic in links
+        for index, token in enumerate(children):
+            rewritten.append(token)
             if token.type != "link_open":
                 continue
             href = str(token.attrs.get("href", ""))
@@ -168,11 +244,100 @@ def _exhibit_references(state: StateCore) -> None:
                 continue
             token.attrs["href"] = f"#{ref.anchor}"
             token.attrs["class"] = "xref"
-            position = children.index(token)
-            if position + 1 < len(children) and children[position + 1].type == "link_close":
+            if index + 1 < len(children) and children[index + 1].type == "link_close":
                 text = Token("text", "", 0, meta={GENERATED: True})  # already in the edition's language
                 text.content = ref.label
-                children.insert(position + 1, text)
+                rewritten.append(text)
+        children[:] = rewritten
+
+
+# Budgets for one Markdown text, checked by one linear scan before markdown-it sees the text.
+# markdown-it's cost grows with these counts, in places faster than linearly (a reference
+# definition rescans the rest of its paragraph; bracket and emphasis runs make token streams);
+# within them every text parses in well under a second. Each limit is far above real writing:
+# in the example briefs the longest text has 1,732 characters, and the busiest paragraph 1,096
+# characters, 6 lines, 24 emphasis markers and 4 brackets.
+MAX_TEXT_CHARS = 100_000   # one section body or key point: some 30 to 50 printed pages
+MAX_BLOCK_CHARS = 50_000   # a paragraph, list, quote or table: lines with no blank line between
+MAX_BLOCK_LINES = 1_000    # e.g. a Markdown table of 1,000 rows
+MAX_BLOCK_MARKS: tuple[tuple[str, int, str], ...] = (
+    ("*_", 2_000, "emphasis markers (* or _)"),
+    ("[]", 2_000, "link or image brackets ([ or ])"),
+    ("`", 2_000, "backticks (`)"),
+    ("<", 2_000, "angle brackets (<)"),
+    ("\\", 5_000, "backslash escapes (\\)"),
+    ("&", 5_000, "character references (&)"),
+)
+MAX_BLOCK_DEFINITIONS = 50  # reference definitions ([name]: https://…): each rescans its block
+_DEFINITION = re.compile(r"^[ \t>]*(?:[-+*][ \t]+|\d{1,9}[.)][ \t]+)*\[[^\]\n]*\]:", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Excess:
+    """Where a Markdown text goes over a budget (0-based line, 1-based column) and what to do."""
+
+    line: int
+    column: int
+    message: str
+
+
+def over_budget(text: str) -> Excess | None:
+    """The first budget a Markdown text goes over, or None. Linear in the text, and cheap next to
+    parsing: every inline run (and every reference definition's rescan) stays inside one block of
+    lines with no blank line between, so counts per block bound what markdown-it will do."""
+    lines = text.split("\n")
+    start: int | None = None
+    for index, content in enumerate([*lines, ""]):
+        if content.strip(" \t\r"):
+            start = index if start is None else start
+        elif start is not None:
+            found = _block_excess("\n".join(lines[start:index]), start)
+            if found is not None:
+                return found
+            start = None
+    if len(text) > MAX_TEXT_CHARS:
+        return Excess(0, 1, f"this Markdown text is {len(text):,} characters long; the limit is "
+                            f"{MAX_TEXT_CHARS:,}: split it into several sections")
+    return None
+
+
+def _block_excess(block: str, line: int) -> Excess | None:
+    """The first budget one block (starting at 0-based ``line`` of its text) goes over."""
+    advice = (" per paragraph (lines with no blank line between them): break it up; "
+              "tables of figures belong in an exhibit")
+    what = "paragraph"
+    for chars, limit, name in MAX_BLOCK_MARKS:
+        count = sum(block.count(c) for c in chars)
+        if count > limit:
+            at = _nth(block, chars, limit + 1)
+            return _at(block, line, at, f"{what} has {count:,} {name}; the limit is {limit:,}{advice}")
+    definitions = list(_DEFINITION.finditer(block))
+    if len(definitions) > MAX_BLOCK_DEFINITIONS:
+        at = definitions[MAX_BLOCK_DEFINITIONS].start()
+        return _at(block, line, at, f"{what} has {len(definitions):,} reference definitions "
+                                    f"([name]: …); the limit is {MAX_BLOCK_DEFINITIONS:,}{advice}")
+    lines = block.count("\n") + 1
+    if lines > MAX_BLOCK_LINES:
+        return Excess(line + MAX_BLOCK_LINES, 1, f"{what} has {lines:,} lines; the limit is "
+                                                 f"{MAX_BLOCK_LINES:,}{advice}")
+    if len(block) > MAX_BLOCK_CHARS:
+        return _at(block, line, MAX_BLOCK_CHARS, f"{what} is {len(block):,} characters long; the "
+                                                 f"limit is {MAX_BLOCK_CHARS:,}{advice}")
+    return None
+
+
+def _nth(block: str, chars: str, n: int) -> int:
+    """The index of the ``n``-th character of ``block`` that is one of ``chars``."""
+    for count, match in enumerate(re.finditer(f"[{re.escape(chars)}]", block), 1):
+        if count == n:
+            return match.start()
+    return 0
+
+
+def _at(block: str, line: int, index: int, message: str) -> Excess:
+    """An excess at ``index`` of a block that starts on 0-based ``line``."""
+    start = block.rfind("\n", 0, index) + 1
+    return Excess(line + block.count("\n", 0, index), index - start + 1, message)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from .errors import BriefsError, ContentError, Diagnostic, SourceLocation, Templ
 from .fonts import FONTS, require_fonts
 from .glyphs import check_glyphs
 from .i18n import Edition, catalog_problems, translations
+from .limits import Budget
 from .images import published_images
 from .load import LoadedBrief, Project, load_project, unapproved
 from .localize import localize
@@ -90,13 +91,16 @@ def edition(config: ProjectConfig, lang: str) -> Edition:
     return Edition(lang, *derivation)
 
 
-def plan(project: Project, langs: Sequence[str]) -> list[Document]:
+def plan(project: Project, langs: Sequence[str], budget: Budget = Budget()) -> list[Document]:
     """Localize and render the HTML of every brief in every language (cheap; done in-process)."""
-    return list(iter_plan(project, langs))
+    return list(iter_plan(project, langs, budget))
 
 
-def iter_plan(project: Project, langs: Sequence[str]) -> Iterator[Document]:
-    """:func:`plan`, one document at a time, so PDF workers can start on the first ones."""
+def iter_plan(project: Project, langs: Sequence[str], budget: Budget = Budget()) -> Iterator[Document]:
+    """:func:`plan`, one document at a time, so PDF workers can start on the first ones.
+
+    Each document is made within ``budget`` (time and memory, :mod:`briefs.limits`); over it,
+    a located error at its brief.yaml."""
     config = project.config
     editions = [edition(config, lang) for lang in langs]
     problems = [p for e in editions for p in catalog_problems(config.templates, e)]
@@ -106,7 +110,9 @@ def iter_plan(project: Project, langs: Sequence[str]) -> Iterator[Document]:
     for loaded in project.briefs:
         snapshot = shared_snapshot(project, loaded)  # the same for every edition of a brief
         for ed in editions:
-            yield _document(project, loaded, ed, langs, css, snapshot)
+            with budget.spent_on(loaded.path, f"preparing the {ed.lang} edition of this brief"):
+                document = _document(project, loaded, ed, langs, css, snapshot)
+            yield document
 
 
 def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequence[str],
@@ -211,15 +217,17 @@ def remove_withdrawn(config: ProjectConfig, project: Project, manifest: Manifest
     return removed
 
 
-def check(config: ProjectConfig, paths: Sequence[Path] = (),
-          langs: Sequence[str] | None = None) -> tuple[Project, list[Diagnostic]]:
+def check(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None,
+          budget: Budget = Budget()) -> tuple[Project, list[Diagnostic]]:
     """Validate everything and render HTML in memory; raises on the first stage with errors.
 
-    Returns the loaded project and the warnings: characters no font of an edition can draw.
+    Every brief is loaded, and each of its editions prepared, within ``budget`` (time and memory
+    per brief; :mod:`briefs.limits`). Returns the loaded project and the warnings: characters no
+    font of an edition can draw.
     """
     langs = tuple(langs or config.languages)
-    project = load_project(config, paths)
-    plan(project, langs)
+    project = load_project(config, paths, budget)
+    plan(project, langs, budget)
     return project, check_glyphs(project, [edition(config, lang) for lang in langs])
 
 

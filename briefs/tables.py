@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ContentError, Diagnostics, SourceLocation
+from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .i18n import (
     format_compact,
     format_compact_short,
@@ -32,6 +32,11 @@ from .i18n import (
 from .yamlsource import load_yaml, read_text
 
 NUMERIC = ("integer", "number", "percent", "currency", "compact")
+# Data files feed exhibits, and every row of an exhibit's file is printed or drawn; no exhibit
+# may use more than 2,000 rows (a line chart's points, see exhibits.py), so a file never needs
+# more. The example briefs' data files have at most 5 rows and 4 columns.
+MAX_DATA_ROWS = 2_000
+MAX_DATA_COLUMNS = 100
 MISSING = "–"  # printed for an empty numeric or date cell (n/a)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
@@ -103,6 +108,10 @@ def _read_csv(path: Path) -> RawData:
         diags.error(SourceLocation(path, 1, 1), "data file is empty (expected a header row and data rows)")
         diags.raise_if_errors()
     header_line, header, _ = records[0]
+    if len(records) - 1 > MAX_DATA_ROWS:
+        raise too_many_rows(SourceLocation(path, records[MAX_DATA_ROWS + 1][0], 1), len(records) - 1)
+    if len(header) > MAX_DATA_COLUMNS:
+        raise too_many_columns(SourceLocation(path, header_line, 1), len(header))
     other = next((sep for sep in (";", "\t", "|") if len(header) == 1 and sep in header[0]), None)
     if other is not None:
         shown = "tabs" if other == "\t" else f"'{other}'"
@@ -139,7 +148,7 @@ def _read_csv(path: Path) -> RawData:
     body = records[1:]
     if len(rows) != len(body):  # pandas and csv disagree on records: fall back to the file's start
         body = [(header_line, [], "")] * len(rows)
-    cells = tuple(tuple(SourceLocation(path, line, _field_column(raw, j)) for j in range(len(header)))
+    cells = tuple(tuple(SourceLocation(path, line, column) for column in _field_columns(raw, len(header)))
                   for line, _, raw in body)
     return RawData(path, tuple(str(c).strip() for c in frame.columns), tuple(rows), cells,
                    SourceLocation(path, header_line, 1))
@@ -161,15 +170,36 @@ def _record_lines(path: Path, text: str) -> list[tuple[int, list[str], str]]:
     return found
 
 
-def _field_column(raw: str, index: int) -> int:
-    """1-based character column of the ``index``-th field of an unquoted CSV line (else 1)."""
+def _field_columns(raw: str, count: int) -> list[int]:
+    """1-based character column of each of the first ``count`` fields of an unquoted CSV line
+    (all 1 for a quoted one); a missing field points past the line's end. One pass per line."""
     if '"' in raw:
-        return 1
+        return [1] * count
     parts = raw.split(",")
-    if index >= len(parts):
-        return len(raw.rstrip("\r")) + 1 if index else 1
-    offset = sum(len(p) + 1 for p in parts[:index])
-    return offset + (len(parts[index]) - len(parts[index].lstrip())) + 1
+    columns: list[int] = []
+    offset = 0
+    for index in range(count):
+        if index >= len(parts):
+            columns.append(len(raw.rstrip("\r")) + 1 if index else 1)
+            continue
+        part = parts[index]
+        columns.append(offset + (len(part) - len(part.lstrip())) + 1)
+        offset += len(part) + 1
+    return columns
+
+
+def too_many_rows(where: SourceLocation, count: int) -> ContentError:
+    """The error for a data file with more rows than any exhibit may use, at the first row over."""
+    return ContentError(Diagnostic(where, (
+        f"data file has {count:,} data rows; the limit is {MAX_DATA_ROWS:,}, more than any chart "
+        "or table can show: aggregate the data (e.g. by month rather than by day)")))
+
+
+def too_many_columns(where: SourceLocation, count: int) -> ContentError:
+    """The error for a data file with more columns than a page could hold."""
+    return ContentError(Diagnostic(where, (
+        f"data file has {count:,} columns; the limit is {MAX_DATA_COLUMNS:,}: keep the columns "
+        "the brief uses")))
 
 
 def _read_yaml(path: Path) -> RawData:
@@ -185,11 +215,15 @@ def _read_yaml(path: Path) -> RawData:
     rows_data = data["rows"]
     if not isinstance(rows_data, list):
         raise ContentError.at(path, *_line_col(doc.location(("rows",))), "'rows' must be a list")
+    if len(rows_data) > MAX_DATA_ROWS:
+        raise too_many_rows(doc.location(("rows", MAX_DATA_ROWS)), len(rows_data))
     names: list[str] = []
     for i, row in enumerate(rows_data):
         if not isinstance(row, dict):
             diags.error(doc.location(("rows", i)), "each row must be a mapping of column: value")
             continue
+        if len(row) > MAX_DATA_COLUMNS:
+            raise too_many_columns(doc.location(("rows", i)), len(row))
         for key, value in row.items():
             if isinstance(value, (dict, list)):
                 diags.error(doc.location(("rows", i, key)),
@@ -201,6 +235,8 @@ def _read_yaml(path: Path) -> RawData:
                             f"cell '{key}' is true/false; quote it if it is text")
             if key not in names:
                 names.append(key)
+        if len(names) > MAX_DATA_COLUMNS:
+            raise too_many_columns(doc.location(("rows", i)), len(names))
     diags.raise_if_errors()
     rows = tuple(tuple("" if row.get(n) is None else str(row.get(n)).strip() for n in names)
                  for row in rows_data)
