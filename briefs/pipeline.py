@@ -41,8 +41,9 @@ from .incremental import (
     scope_of,
     up_to_date,
 )
+from .safefiles import Unsafe, read_bytes
 from .write import cannot_write, output_lock, write_atomic
-from .yamlsource import locate
+from .yamlsource import MAX_BYTES, locate
 
 log = logging.getLogger(__name__)
 
@@ -150,9 +151,17 @@ def _sources(loaded: LoadedBrief, ed: Edition, snapshot: bytes) -> tuple[tuple[s
     text_lang = ed.lang if any(lang == ed.lang for _, lang in loaded.bodies) else ed.source
     other_md = {src.origin.path for (_, lang), src in loaded.bodies.items()
                 if lang != text_lang and src.origin.path != loaded.path}
-    own = [(p.relative_to(loaded.folder).as_posix(), p.read_bytes())
+    own = [(p.relative_to(loaded.folder).as_posix(), _read_again(p))
            for p in loaded.files if p not in other_md]
     return (*own, ("_shared/used.yaml", snapshot))
+
+
+def _read_again(path: Path) -> bytes:
+    """A file loading read and checked, read again for embedding, under the same rules."""
+    try:
+        return read_bytes(path, MAX_BYTES)
+    except Unsafe as exc:
+        raise ContentError.at(path, 0, 0, f"file {exc.reason}") from None
 
 
 def longest_first(briefs: Sequence[LoadedBrief]) -> tuple[LoadedBrief, ...]:
