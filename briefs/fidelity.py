@@ -42,6 +42,7 @@ from pydantic_core import PydanticCustomError
 
 from .config import KNOWN_LANGUAGES, ProjectConfig
 from .errors import BriefsError, Diagnostic, Diagnostics, SourceLocation, by_place, display_path
+from .limits import Budget
 from .load import (
     SHARED_FILES,
     LoadedBrief,
@@ -146,7 +147,7 @@ _MULTIPLIERS: dict[str, Decimal] = {
 # Text that is not prose: URLs, Markdown link targets, citation markers [3], tickers 600941.SH.
 _NOT_PROSE = re.compile(
     r"https?://\S+"
-    r"|\]\([^)\s]*\)"
+    r"|\]\((?:[^)\s\]]|\](?!\())*\)"  # (a try stops at the next "](": linear in ](x](x…)
     r"|\[\d{1,3}\]"
     r"|(?<![0-9A-Za-z])\d{1,6}\.[A-Z]{1,2}(?![A-Za-z])"
 )
@@ -222,13 +223,18 @@ def extract_figures(text: str) -> list[Figure]:
     def take(match: re.Match[str], kind: FigureKind, value: Any) -> None:
         found.append(Figure(kind, value, text[match.start():match.end()], match.start(), match.end()))
 
+    # Each pattern reads the text with the matches of the ones before it masked; the spans of
+    # one pattern are masked together after it (once per match was quadratic in dates).
+    spans: list[tuple[int, int]] = []
     for m in _ISO_DATE.finditer(work):
         year, month, day = (int(g) for g in m.groups())
         if _valid_date(month, day):
             found.append(Figure("number", Decimal(year), m.group(1), m.start(1), m.end(1)))
             found.append(Figure("date", (month, day), text[m.start():m.end()], m.start(), m.end()))
-            work = _mask(work, [m.span()])
+            spans.append(m.span())
+    work = _mask(work, spans)
     for pattern, order in ((_ZH_DATE, "md"), (_EN_DAY_MONTH, "dm"), (_EN_MONTH_DAY, "md")):
+        spans = []
         for m in pattern.finditer(work):
             first, second = m.group(1), m.group(2)
             month_text, day_text = (first, second) if order == "md" else (second, first)
@@ -236,17 +242,22 @@ def extract_figures(text: str) -> list[Figure]:
             day = int(day_text)
             if _valid_date(month, day):
                 take(m, "date", (month, day))
-                work = _mask(work, [m.span()])
+                spans.append(m.span())
+        work = _mask(work, spans)
+    spans = []
     for m in _ZH_MONTH.finditer(work):
         month = int(m.group(1))
         if 1 <= month <= 12:
             take(m, "month", month)
-            work = _mask(work, [m.span()])
+            spans.append(m.span())
+    work = _mask(work, spans)
+    spans = []
     for m in _EN_MONTH.finditer(work):
         group = "month" if m.group("month") else "may"
         start, end = m.span(group)
         found.append(Figure("month", _MONTH_NUMBER[m.group(group).lower()], text[start:end], start, end))
-        work = _mask(work, [(start, end)])
+        spans.append((start, end))
+    work = _mask(work, spans)
 
     numbers: list[tuple[Figure, Decimal | None, bool]] = []   # (figure, its multiplier, is a percentage)
     for m in _NUMBER.finditer(work):
@@ -622,7 +633,8 @@ def check_fidelity(config: ProjectConfig, paths: Sequence[Path] = (),
     run = _Run(config, targets, None)
     run.glossary = load_glossary(config, run.diags)
     for unit in units(project.library.docs.values(), project.briefs):
-        _check_unit(run, unit, drift_only=False)
+        with Budget().spent_on(unit.doc.path, "checking the translations of this file"):
+            _check_unit(run, unit, drift_only=False)
     return sorted(set(run.diags.items), key=by_place)
 
 
