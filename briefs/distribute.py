@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
@@ -33,12 +33,16 @@ from .distlog import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
 from .errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
 from .fonts import FONTS
 from .i18n import Edition, translations
-from .load import discover, validate
+from .incremental import Manifest
+from .load import discover, load_project, validate
 from .model import _check_id
 from .safefiles import Unsafe, read_bytes
 from .templates import css_string
 from .write import discard, output_lock, release, stage
 from .yamlsource import load_yaml
+
+if TYPE_CHECKING:
+    from .pipeline import Document
 
 
 # Widths in columns (a Chinese character takes two): together the name and the organisation
@@ -152,16 +156,31 @@ def stamp_pdf(config: ProjectConfig, edition: Edition, recipient: Recipient) -> 
     return repack_fonts(pdf)  # the CJK font cut to the name's glyphs: 5 KB, not 115 KB
 
 
-def is_draft(config: ProjectConfig, pdf: bytes, edition: Edition) -> bool:
-    """Whether a built PDF is a draft: its /Keywords start with the edition's DRAFT word.
+def refusal(manifest: Manifest, document: Document, base: Path, data: bytes) -> Diagnostic | None:
+    """Why a base PDF may not be sent, or None; decided from the brief's approval in the model
+    and the manifest's record of the build, never from anything a template writes.
 
-    The PDF about to be sent is the truth, whatever brief.yaml says now.
+    A draft brief is refused; so is a PDF the manifest does not list, one whose bytes are not
+    those recorded, one recorded as built from a draft, and one not built from the current
+    inputs (its recorded HTML is not the HTML these inputs render to).
     """
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        keywords = str(doc.docinfo.get("/Keywords", ""))
-    return keywords.split(",")[0].strip() == translations(config.templates, edition).gettext("DRAFT")
+    name = base.name
+    if document.draft:  # a draft never leaves the house
+        return Diagnostic(SourceLocation(document.source, 1, 1),
+                          f"brief '{document.brief_id}' is not approved: {name} is a draft; add "
+                          "the compliance approval and rebuild before distributing")
+    entry = manifest.outputs.get(f"{document.brief_id}/{name}")
+    if entry is None:
+        why = "not built by briefs (the manifest does not list it)"
+    elif entry.get("sha256") != hashlib.sha256(data).hexdigest():
+        why = "not the file briefs built (its SHA-256 is not the one in the manifest)"
+    elif manifest.draft(f"{document.brief_id}/{name}") is not False:
+        why = "built as a draft (so says the manifest), before the brief was approved"
+    elif not isinstance(inputs := entry.get("inputs"), dict) or inputs.get("html") != document.html_key:
+        why = "not built from the current inputs"
+    else:
+        return None
+    return Diagnostic(SourceLocation(base), f"base PDF {why}; build it again before distributing")
 
 
 def overlay(base: bytes, stamp: bytes, recipient_id: str = "") -> bytes:
@@ -224,7 +243,7 @@ def _distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
     result = DistributionResult(notes=[*log.notes, *_remove_unlogged(out, log.recorded())])
     sources = discover(config, paths)
     briefs = [source.parent.name for source in sources]
-    versions = _check_bases(config, out, sources, sorted({r.lang for r in recipients}))
+    versions = _check_bases(config, paths, out, sources, sorted({r.lang for r in recipients}))
     work = [(recipient, [out / b / f"{b}.{recipient.lang}.pdf" for b in briefs]) for recipient in recipients]
     stamped = _stamp_all(config, work, jobs)
     try:
@@ -251,12 +270,17 @@ def _distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
     return result
 
 
-def _check_bases(config: ProjectConfig, out: Path, sources: Sequence[Path],
+def _check_bases(config: ProjectConfig, paths: Sequence[Path], out: Path, sources: Sequence[Path],
                  langs: Sequence[str]) -> dict[Path, str]:
-    """Every base PDF checked before anything is written (built, approved, a plain file, and
-    a folder of briefs' own for the copies); returns each one's SHA-256, the logged version."""
-    from .pipeline import edition
+    """Every base PDF checked before anything is written (approved, built by briefs from the
+    current inputs as recorded in the manifest, a plain file, and a folder of briefs' own for
+    the copies); returns each one's SHA-256, the logged version."""
+    from .pipeline import iter_plan
 
+    manifest = Manifest.load(out)
+    # Each brief loaded and rendered to HTML again (cheap; no PDF): its approval, and the HTML
+    # key its base PDF must have been built from.
+    documents = {(d.brief_id, d.lang): d for d in iter_plan(load_project(config, paths), langs)}
     problems = Diagnostics()
     versions: dict[Path, str] = {}
     for source in sources:
@@ -273,10 +297,9 @@ def _check_bases(config: ProjectConfig, out: Path, sources: Sequence[Path],
                 problems.error(SourceLocation(base_path), "base PDF missing; build it first"
                                if exc.reason == "not found" else f"base PDF {exc.reason}")
                 continue
-            if is_draft(config, data, edition(config, lang)):  # a draft never leaves the house
-                problems.error(SourceLocation(source, 1, 1),
-                               f"brief '{brief_id}' is not approved: {base_path.name} is a draft; add "
-                               "the compliance approval and rebuild before distributing")
+            refused = refusal(manifest, documents[(brief_id, lang)], base_path, data)
+            if refused is not None:
+                problems.extend([refused])
             versions[base_path] = hashlib.sha256(data).hexdigest()
     problems.raise_if_errors()
     return versions

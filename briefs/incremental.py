@@ -286,21 +286,34 @@ class Manifest:
                 "outputs": dict(sorted(self.outputs.items()))}
         write_atomic(self.out / MANIFEST, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
 
-    def current(self, path: Path, key: str) -> bool:
-        """True if ``path`` was built from ``key`` and is still exactly what was written."""
+    def current(self, path: Path, key: str, draft: bool | None = None) -> bool:
+        """True if ``path`` was built from ``key`` and is still exactly what was written (and,
+        when ``draft`` is given, is on record with that draft status)."""
         entry = self.outputs.get(self._name(path))
         if not entry or entry.get("key") != key or not path.is_file():
+            return False
+        if draft is not None and entry.get("draft") is not draft:
             return False
         stat = path.stat()
         if entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
             return True
         return entry.get("sha256") == file_hash(path)
 
-    def record(self, path: Path, key: str, inputs: dict[str, str]) -> None:
-        """Remember that ``path`` was just written from ``key``."""
+    def record(self, path: Path, key: str, inputs: dict[str, str], draft: bool | None = None) -> None:
+        """Remember that ``path`` was just written from ``key``; ``draft``: whether it was built
+        from a brief without compliance approval (the model's answer, which distribute reads)."""
         stat = path.stat()
-        self.outputs[self._name(path)] = {"key": key, "sha256": file_hash(path), "size": stat.st_size,
-                                          "mtime_ns": stat.st_mtime_ns, "inputs": inputs}
+        entry: dict[str, Any] = {"key": key, "sha256": file_hash(path), "size": stat.st_size,
+                                 "mtime_ns": stat.st_mtime_ns, "inputs": inputs}
+        if draft is not None:
+            entry["draft"] = draft
+        self.outputs[self._name(path)] = entry
+
+    def draft(self, name: str) -> bool | None:
+        """Whether the output ``name`` (relative to the output folder) was built as a draft;
+        None when the manifest does not say (not built by briefs, or by an older version)."""
+        value = self.outputs.get(name, {}).get("draft")
+        return value if isinstance(value, bool) else None
 
     def intact(self, names: Iterable[str]) -> bool:
         """Every named output is recorded and unchanged on disk."""

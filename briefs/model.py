@@ -559,3 +559,11 @@ class Brief(Record):
     approval: Approval | None = None  # without it the brief is a draft: DRAFT on every page
     key_data: list[KeyDatum] = Field(default=[], max_length=8)  # the sidebar's market/key data box
 
+    @property
+    def draft(self) -> bool:
+        """No compliance approval yet: every output says DRAFT and none may be distributed.
+
+        The one answer to "is this a draft?": the build records it with each output, and
+        ``briefs distribute`` decides from that record and this brief, never from a template."""
+        return self.approval is None
+

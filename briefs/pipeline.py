@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from markupsafe import Markup
 
 from .compliance import verify_html
+from .draftmark import verify_draft_mark
 from .config import ProjectConfig, source_date_epoch
 from .dependencies import shared_snapshot
 from .errors import BriefsError, ContentError, Diagnostic, SourceLocation, TemplateError
@@ -62,6 +63,12 @@ class Document:
     folder: Path
     created: dt.datetime
     attachments: tuple[tuple[str, bytes], ...]
+    draft: bool = True  # from the brief's approval (model), recorded with each output
+
+    @property
+    def html_key(self) -> str:
+        """The key the HTML is recorded under, and part of the PDF's: a function of its inputs."""
+        return digest([__version__, self.html])
 
 
 def build_time(brief_date: dt.date) -> dt.datetime:
@@ -137,8 +144,20 @@ def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequenc
     )
     html = render_html(config.templates, context)
     verify_html(html, localized, loaded.path)
+    draft = loaded.brief.draft
+    if draft:
+        verify_draft_mark(html, draft, tr.gettext("DRAFT"), lang, loaded.path,
+                          _template_name(config))
     return Document(loaded.brief.id, lang, html, loaded.path, loaded.folder, context.created,
-                    _sources(loaded, ed, snapshot))
+                    _sources(loaded, ed, snapshot), draft)
+
+
+def _template_name(config: ProjectConfig, name: str = "brief.html") -> str:
+    """The brief template as a message names it: the project's own file if it has one (an
+    override), else the theme's."""
+    if (config.templates / name).is_file():
+        return (config.templates_dir / name).as_posix()
+    return f"{name} of the theme"
 
 
 def _sources(loaded: LoadedBrief, ed: Edition, snapshot: bytes) -> tuple[tuple[str, bytes], ...]:
@@ -342,8 +361,8 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     result.removed = remove_withdrawn(config, project, manifest)
     # Each PDF goes to a warm worker as soon as its HTML exists: rendering overlaps planning.
     early: dict[Any, workers.PdfTask] = {}
-    pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str]]] = []
-    html_jobs: list[tuple[Path, bytes, str, dict[str, str]]] = []  # HTML pages and their images
+    pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str], bool]] = []
+    html_jobs: list[tuple[Path, bytes, str, dict[str, str], bool]] = []  # HTML pages, their images
     fonts_fp, renderer_fp = font_fingerprint(families), renderer_fingerprint()
     templates_fp = folder_digest(config.templates)  # anything a PDF may fetch from templates/
     # A brief whose inputs are all as at its last complete build, with its outputs intact, is
@@ -367,7 +386,7 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
         result.planned.append(f"{document.brief_id}.{document.lang}")
         folder = out / document.brief_id
         stem = f"{document.brief_id}.{document.lang}"
-        html_key = digest([__version__, document.html])
+        html_key = document.html_key
         images = images_of[document.brief_id]
         if "html" in formats:
             # The page, and (with its first language) the images it shows, beside it.
@@ -375,8 +394,8 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
             pages = [(folder / f"{stem}.html", document.html.encode("utf-8"), html_key, "html")]
             pages += [(folder / name, data, digest([data]), "image") for name, data in images if first]
             for path, data, key, kind in pages:
-                if force or not manifest.current(path, key):
-                    html_jobs.append((path, data, key, {kind: key}))
+                if force or not manifest.current(path, key, document.draft):
+                    html_jobs.append((path, data, key, {kind: key}, document.draft))
                 else:
                     result.skipped.append(path)
         if "pdf" in formats:
@@ -388,12 +407,12 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
                       "variant": PDF_VARIANT, "created": document.created.isoformat(),
                       "toc_min_pages": str(config.toc_min_pages)}
             pdf_key = digest(sorted(f"{k}={v}" for k, v in inputs.items()))
-            if force or not manifest.current(path, pdf_key):
+            if force or not manifest.current(path, pdf_key, document.draft):
                 task = workers.PdfTask(index, document.html, document.folder,
                                        (document.folder, config.templates), document.source,
                                        document.attachments, document.created,
                                        config.toc_min_pages)
-                pdf_jobs.append((task, path, pdf_key, inputs))
+                pdf_jobs.append((task, path, pdf_key, inputs, document.draft))
                 future = workers.submit(pool, task, timeout) if pool is not None else None
                 if future is not None:
                     early[future] = task
@@ -404,10 +423,10 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     result.diagnostics.extend(check_glyphs(project, [edition(config, lang) for lang in langs]))
     if reporter is not None:
         reporter.start(len(html_jobs) + len(pdf_jobs))
-    by_index = {task.index: (path, key, inputs) for task, path, key, inputs in pdf_jobs}
+    by_index = {task.index: (path, key, inputs, draft) for task, path, key, inputs, draft in pdf_jobs}
 
     def finished(outcome: workers.PdfOutcome) -> None:
-        path, key, inputs = by_index[outcome.index]
+        path, key, inputs, draft = by_index[outcome.index]
         result.worker_peak_rss_kib[outcome.pid] = max(
             outcome.peak_rss_kib, result.worker_peak_rss_kib.get(outcome.pid, 0))
         result.diagnostics.extend(outcome.warnings)
@@ -416,15 +435,15 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
             result.failed.append(outcome.error)
         else:
             write_atomic(path, outcome.pdf)
-            manifest.record(path, key, inputs)
+            manifest.record(path, key, inputs, draft)
             result.written.append(path)
         if reporter is not None:
             reporter.done(path if outcome.pdf is not None else None, outcome.error)
 
     try:
-        for path, data, key, inputs in html_jobs:
+        for path, data, key, inputs, draft in html_jobs:
             write_atomic(path, data)
-            manifest.record(path, key, inputs)
+            manifest.record(path, key, inputs, draft)
             result.written.append(path)
             if reporter is not None:
                 reporter.done(path, None)
