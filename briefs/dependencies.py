@@ -23,7 +23,8 @@ def used_shared(project: Project, loaded: LoadedBrief) -> dict[str, Any]:
     people = [lib.analyst(a) for a in (*brief.analysts, *brief.contacts)]
     used: dict[str, Any] = {
         "house": lib.house.model_dump(mode="json"),
-        "kind": kind.model_dump(mode="json"),
+        # a kind's own template (kinds.yaml ``template:``) is listed only when it names one
+        "kind": kind.model_dump(mode="json", exclude=None if kind.template else {"template"}),
         "analysts": [p.model_dump(mode="json") for p in people if p is not None],
         "disclaimers": [d.model_dump(mode="json") for d in
                         (lib.disclaimer(i) for i in kind.disclaimers) if d is not None],

@@ -38,6 +38,7 @@ from .load import discover, load_project, validate
 from .model import _check_id
 from .safefiles import Unsafe, read_bytes
 from .templates import css_string
+from .theme import theme_of
 from .write import discard, output_lock, release, stage
 from .yamlsource import load_yaml
 
@@ -137,7 +138,7 @@ def stamp_pdf(config: ProjectConfig, edition: Edition, recipient: Recipient) -> 
     """The one-page stamp for a recipient: a discreet line at the foot of every page."""
     import weasyprint
 
-    tr = translations(config.templates, edition)
+    tr = translations(theme_of(config), edition)
     text = tr.gettext("Prepared for %(name)s, %(organisation)s. Not for onward distribution.") % {
         "name": recipient.name, "organisation": recipient.organisation}
     font = FONTS[edition.lang].sans

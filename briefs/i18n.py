@@ -1,9 +1,11 @@
 """Languages: BCP-47 tags (zh-CN, en, zh-HK) ↔ Babel locales and gettext catalogs; Babel formatting.
 
-This is the only module that knows how a language tag maps to a Babel ``Locale`` or a gettext
-folder name. Formatting always passes an explicit locale; nothing here touches ``locale.setlocale``.
-Catalogs are read from ``templates/locales/<ll_CC>/LC_MESSAGES/messages.po`` and compiled in memory
-(no ``.mo`` files in the repository); fuzzy entries are not used.
+The language table (:mod:`briefs.languages`) says which Babel ``Locale`` and gettext folder a
+language tag has; this module applies them. Formatting always passes an explicit locale; nothing here touches ``locale.setlocale``.
+Catalogs are read from ``locales/<ll_CC>/LC_MESSAGES/messages.po`` in each folder of the theme's
+search path (the project's ``templates/``, plugin themes, the shipped theme; the first translation
+of a message wins) and compiled in memory (no ``.mo`` files anywhere, so a wheel ships the .po
+files); fuzzy entries are not used.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
@@ -32,10 +35,15 @@ from babel.numbers import (
 
 from .conversion import convert_prose
 from .errors import Diagnostic, SourceLocation, TemplateError
+from .languages import LANGUAGES, MSGID_LANGUAGE
 
-_BABEL = {"zh-CN": "zh_Hans_CN", "en": "en", "zh-HK": "zh_Hant_HK"}
-_GETTEXT = {"zh-CN": "zh_CN", "en": "en", "zh-HK": "zh_HK"}
-SOURCE_LANGUAGE = "en"  # gettext msgids are English
+if TYPE_CHECKING:
+    from .theme import Theme
+
+# Locales and catalog folders come from the language table (briefs/languages.py).
+_BABEL = {tag: lang.babel for tag, lang in LANGUAGES.items()}
+_GETTEXT = {tag: lang.gettext for tag, lang in LANGUAGES.items()}
+SOURCE_LANGUAGE = MSGID_LANGUAGE  # gettext msgids are English
 
 
 def locale(lang: str) -> Locale:
@@ -45,7 +53,7 @@ def locale(lang: str) -> Locale:
 
 def is_cjk(lang: str) -> bool:
     """Whether the language is written in Chinese characters."""
-    return lang.startswith("zh")
+    return lang in LANGUAGES and LANGUAGES[lang].han
 
 
 def format_date(value: dt.date, lang: str) -> str:
@@ -129,8 +137,8 @@ def _converter(config: str) -> Callable[[str], str]:
     return converter.convert  # type: ignore[no-any-return]
 
 
-# CLDR's zh_Hant_HK compact pattern is Latin ("1.3B"); Hong Kong Chinese text writes 13億.
-_COMPACT = {"zh-HK": "zh_Hant"}
+# Where CLDR's compact pattern does not fit the language's text (languages.py says why).
+_COMPACT = {tag: lang.compact_locale for tag, lang in LANGUAGES.items()}
 
 
 def format_compact(value: float, lang: str, digits: int = 1) -> str:
@@ -155,27 +163,52 @@ def catalog_path(templates: Path, lang: str) -> Path:
     return templates / "locales" / _GETTEXT[lang] / "LC_MESSAGES" / "messages.po"
 
 
-def translations(templates: Path, edition: Edition) -> gettext.NullTranslations:
+def translations(theme: Theme, edition: Edition) -> gettext.NullTranslations:
     """gettext translations for an edition (English needs none: msgids are English).
 
-    A derived edition without a catalog of its own uses its source's catalog, converted.
+    Every theme folder with a catalog for the edition counts, message by message: the project's
+    translation of a message wins over a plugin theme's, which wins over the shipped theme's. A
+    derived edition without a catalog of its own in a folder uses that folder's catalog of its
+    source language, converted.
     """
     if edition.lang == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
-    path = catalog_path(templates, edition.lang)
-    if not path.is_file() and edition.source is not None:
-        path, convert = catalog_path(templates, edition.source), edition.convert
-    else:
-        convert = None
-    stat = path.stat() if path.is_file() else None
-    return _compiled(path, stat.st_mtime_ns if stat else 0, convert)
+    chain: list[tuple[Path, int, str | None]] = []
+    for folder in theme.folders:
+        path, convert = catalog_path(folder, edition.lang), None
+        if not path.is_file() and edition.source is not None:
+            path, convert = catalog_path(folder, edition.source), edition.convert
+        if path.is_file():
+            chain.append((path, path.stat().st_mtime_ns, convert))
+    if not chain:
+        raise TemplateError.at(catalog_path(theme.folders[0], edition.lang), 0, 0, "message catalog not found")
+    return _compiled(tuple(chain))
 
 
 @lru_cache(maxsize=16)
-def _compiled(path: Path, _mtime: int, convert: str | None) -> gettext.GNUTranslations:
-    if not path.is_file():
-        raise TemplateError.at(path, 0, 0, "message catalog not found")
-    catalog = _read_catalog(path)
+def _compiled(chain: tuple[tuple[Path, int, str | None], ...]) -> gettext.GNUTranslations:
+    """One compiled catalog from a chain of catalogs (first wins, per message)."""
+    catalogs = [_converted(_read_catalog(path), convert) for path, _mtime, convert in chain]
+    catalog = catalogs[-1]
+    for overriding in reversed(catalogs[:-1]):
+        for message in overriding:
+            if message.id and _translated(message.string) and not message.fuzzy:
+                if catalog.get(message.id, message.context) is not None:
+                    catalog.delete(message.id, message.context)
+                catalog[message.id] = message
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def _translated(string: str | tuple[str, ...] | None) -> bool:
+    """Whether a catalog entry carries a translation (every plural form of it)."""
+    return bool(string) and (isinstance(string, str) or all(string))
+
+
+def _converted(catalog: Catalog, convert: str | None) -> Catalog:
+    """A catalog of the source language, converted for a derived edition (in place)."""
     if convert:
         derive = _converter(convert)
         for message in catalog:  # placeholders are ASCII and stay; so do URLs and e-mail addresses
@@ -183,10 +216,7 @@ def _compiled(path: Path, _mtime: int, convert: str | None) -> gettext.GNUTransl
                 message.string = convert_prose(message.string, derive)
             elif message.id and isinstance(message.string, tuple):  # plural forms
                 message.string = tuple(convert_prose(s, derive) for s in message.string)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return catalog
 
 
 def _read_catalog(path: Path) -> Catalog:
@@ -239,12 +269,23 @@ def _placeholder_problem(msgid: str | tuple[str, ...], msgstr: str | tuple[str, 
     return None
 
 
-def catalog_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
-    """Entries of ``messages.pot`` that the language's catalog lacks, leaves empty or marks fuzzy.
+def catalog_problems(theme: Theme, edition: Edition) -> list[Diagnostic]:
+    """Entries of ``messages.pot`` that the language's catalog lacks, leaves empty or marks fuzzy,
+    for each theme folder that has a ``messages.pot`` (the project's own, when it extracted its
+    templates' strings, and the shipped theme's).
 
     gettext falls back to the English msgid silently; for a published brief that is a bug, so
-    ``check`` and ``build`` report it at the .po line.
+    ``check`` and ``build`` report it at the .po line. A folder that has a ``messages.pot`` answers
+    for every message in it (``briefs catalog`` fills a project's new entries from the theme).
     """
+    folders = theme.folders
+    return [problem for index, folder in enumerate(folders)
+            if index == len(folders) - 1 or (folder / "locales" / "messages.pot").is_file()
+            for problem in _folder_problems(folder, edition)]
+
+
+def _folder_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
+    """:func:`catalog_problems` for one theme folder."""
     lang = edition.lang
     if lang == SOURCE_LANGUAGE:
         return []
@@ -265,7 +306,7 @@ def catalog_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
         if entry is None:
             problems.append(Diagnostic(SourceLocation(po_path, 1),
                                        f"no {lang} translation for {template.id!r}"))
-        elif not entry.string or (isinstance(entry.string, tuple) and not all(entry.string)):
+        elif not _translated(entry.string):
             problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),
                                        f"empty {lang} translation for {template.id!r}"))
         elif entry.fuzzy:

@@ -28,6 +28,7 @@ from typing import Any
 from . import __version__
 from .config import ProjectConfig
 from .safefiles import Unsafe, read_bytes
+from .theme import theme_of
 from .write import write_atomic
 
 MANIFEST = Path(".briefs") / "manifest.json"
@@ -196,10 +197,15 @@ def _environment(config: ProjectConfig, langs: Sequence[str], formats: Sequence[
 
 
 def _input_files(config: ProjectConfig) -> Iterable[tuple[Path, list[bytes | str]]]:
-    """Every input file under content/ and templates/, with its name and bytes as hash parts."""
-    for folder in (config.content, config.templates):
+    """Every input file under content/ and in every theme folder (the project's templates/, plugin
+    themes, the shipped theme, wherever installed), with its name and bytes as hash parts."""
+    for path in _files(config.content):
+        yield path, [path.relative_to(config.root).as_posix(), *_entry_parts(path)]
+    for index, folder in enumerate(theme_of(config).folders):
         for path in _files(folder):
-            yield path, [path.relative_to(config.root).as_posix(), *_entry_parts(path)]
+            name = (path.relative_to(config.root).as_posix() if folder == config.templates
+                    else f"<theme {index}>/{path.relative_to(folder).as_posix()}")
+            yield path, [name, *_entry_parts(path)]
 
 
 def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
@@ -210,7 +216,7 @@ def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
     parts.append(",".join(str(p.resolve()) for p in paths))
     for _, named in _input_files(config):
         parts += named
-    inside = (config.content.resolve(), config.templates.resolve())
+    inside = (config.content.resolve(), *(f.resolve() for f in theme_of(config).folders))
     for path in paths:  # briefs given by path from elsewhere: their folders count too
         try:
             folder = (path if path.is_dir() else path.parent).resolve()

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import model as m
 from .config import MAX_RESOURCE_BYTES, ProjectConfig
+from .theme import kind_template_problems, theme_of
 from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
 from .exhibits import ExhibitData, reference_targets, resolve_exhibits
 from .limits import Budget
@@ -251,6 +252,9 @@ def load_library(config: ProjectConfig) -> Library:
             check_markdown(MarkdownSource.in_yaml(doc, key_path, text), diags)
     library = Library(**loaded, files={n: config.shared / f for n, (f, _) in SHARED_FILES.items()}, docs=docs)
     _check_kinds(library, docs["kinds"], diags)
+    diags.extend(kind_template_problems(theme_of(config), [
+        (kind.template, docs["kinds"].location(("kinds", i, "template")))
+        for i, kind in enumerate(library.kinds.kinds)]))
     diags.raise_if_errors()
     return library
 

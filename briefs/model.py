@@ -245,6 +245,9 @@ class Kind(Record):
     disclaimers: list[Id] = Field(min_length=1)
     rating_definitions: bool
     analysts_required: bool
+    # The kind's own page template, looked up along the theme's search path (briefs/theme.py);
+    # none: the theme's brief.html.
+    template: str | None = None
 
 
 class KindList(Record):

@@ -30,6 +30,7 @@ from .load import LoadedBrief, Project, load_project, unapproved
 from .localize import localize
 from .render.html import Alternate, RenderContext, load_css, render_html
 from .render.pdf import PDF_VARIANT
+from .theme import DEFAULT_TEMPLATE, theme_of
 from . import __version__, workers
 from .incremental import (
     Manifest,
@@ -111,10 +112,11 @@ def iter_plan(project: Project, langs: Sequence[str], budget: Budget = Budget())
     a located error at its brief.yaml."""
     config = project.config
     editions = [edition(config, lang) for lang in langs]
-    problems = [p for e in editions for p in catalog_problems(config.templates, e)]
+    theme = theme_of(config)
+    problems = [p for e in editions for p in catalog_problems(theme, e)]
     if any(p.severity == "error" for p in problems):
         raise TemplateError(problems)
-    css = (load_css(config.templates), load_css(config.templates, "screen.css"))
+    css = (load_css(theme), load_css(theme, "screen.css"))
     for loaded in project.briefs:
         snapshot = shared_snapshot(project, loaded)  # the same for every edition of a brief
         for ed in editions:
@@ -127,7 +129,8 @@ def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequenc
               css: tuple[Markup, Markup], snapshot: bytes) -> Document:
     config = project.config
     lang = ed.lang
-    tr = translations(config.templates, ed)
+    theme = theme_of(config)
+    tr = translations(theme, ed)
     localized = localize(loaded, project.library, ed, tr)
     alternates = tuple(
         Alternate(other, LANGUAGE_NAMES[other], f"{loaded.brief.id}.{other}.html")
@@ -142,7 +145,8 @@ def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequenc
         screen_css=css[1],
         created=build_time(loaded.brief.date),
     )
-    html = render_html(config.templates, context)
+    kind = project.library.kind(loaded.brief.kind)
+    html = render_html(theme, context, (kind.template if kind is not None else None) or DEFAULT_TEMPLATE)
     verify_html(html, localized, loaded.path)
     draft = loaded.brief.draft
     if draft:
@@ -289,7 +293,8 @@ def output_folder(config: ProjectConfig, out: Path | None = None) -> Path:
     holds or sits in content/ or templates/: its files would count as inputs (every build would
     see a change) or the inputs as outputs (a watch would never see one)."""
     folder = (out or config.output).resolve()
-    for inputs in (config.content.resolve(), config.templates.resolve()):
+    for inputs in (config.content.resolve(), config.templates.resolve(),
+                   *(f.resolve() for f in theme_of(config).folders)):
         if folder.is_relative_to(inputs) or inputs.is_relative_to(folder):
             where = Path("--out") if out is not None else config.root / "pyproject.toml"
             raise ContentError.at(where, 0, 0, f"the output folder {folder} must be outside "
@@ -364,7 +369,8 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str], bool]] = []
     html_jobs: list[tuple[Path, bytes, str, dict[str, str], bool]] = []  # HTML pages, their images
     fonts_fp, renderer_fp = font_fingerprint(families), renderer_fingerprint()
-    templates_fp = folder_digest(config.templates)  # anything a PDF may fetch from templates/
+    theme = theme_of(config)  # anything a PDF may fetch from a theme folder:
+    templates_fp = digest([folder_digest(folder) for folder in theme.folders])
     # A brief whose inputs are all as at its last complete build, with its outputs intact, is
     # not even planned: the cost of a rebuild follows what changed, not the number of briefs.
     keys = brief_keys(config, langs, formats, families, {b.brief.id: b.folder for b in project.briefs},
@@ -409,7 +415,7 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
             pdf_key = digest(sorted(f"{k}={v}" for k, v in inputs.items()))
             if force or not manifest.current(path, pdf_key, document.draft):
                 task = workers.PdfTask(index, document.html, document.folder,
-                                       (document.folder, config.templates), document.source,
+                                       (document.folder, *theme.folders), document.source,
                                        document.attachments, document.created,
                                        config.toc_min_pages)
                 pdf_jobs.append((task, path, pdf_key, inputs, document.draft))

@@ -1,6 +1,7 @@
 """Stage 4 (render HTML, set-up): the Jinja2 environment — one per language, all with autoescape.
 
-Lookup order: ``templates/`` of the project. Environments use ``StrictUndefined`` (a typo in a
+Lookup order: the theme's search path (:mod:`briefs.theme`: the project's ``templates/``, plugin
+themes, the shipped theme), with the shipped theme also under ``theme/``. Environments use ``StrictUndefined`` (a typo in a
 template is an error, not an empty string), autoescape for every template, and gettext (newstyle)
 from the language's catalog. Markup enters only from ``markdown.py`` or the CSS filters below.
 """
@@ -9,12 +10,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
-
 import jinja2
 from markupsafe import Markup
 
 from .i18n import Edition, translations
+from .theme import Theme
 
 _CSS_UNSAFE = re.compile(r'[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]', re.UNICODE)
 
@@ -69,10 +69,10 @@ def _locale_filters(lang: str) -> dict[str, object]:
 
 
 @lru_cache(maxsize=8)
-def environment(templates: Path, edition: Edition) -> jinja2.Environment:
-    """The Jinja environment for one edition (cached per templates folder and edition)."""
+def environment(theme: Theme, edition: Edition) -> jinja2.Environment:
+    """The Jinja environment for one edition (cached per theme and edition)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=theme.loader(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -82,5 +82,5 @@ def environment(templates: Path, edition: Edition) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.filters.update(_locale_filters(edition.lang))
-    env.install_gettext_translations(translations(templates, edition), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations(theme, edition), newstyle=True)  # type: ignore[attr-defined]
     return env

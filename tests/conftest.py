@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from briefs.cli import cli
 from briefs.config import load_config
 from briefs.pipeline import build
+from briefs.theme import PACKAGE_THEME
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("zh-CN", "en")
@@ -27,10 +28,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="rewrite the reference images in tests/visual/ from this build (tests/test_visual.py)")
 
 
-def copy_project(dest: Path) -> Path:
-    """Copy the example project (content, templates, pyproject) to ``dest``."""
-    for name in ("content", "templates"):
-        shutil.copytree(ROOT / name, dest / name)
+def copy_project(dest: Path, theme: bool = True) -> Path:
+    """Copy the example project (content, its template overrides, pyproject) to ``dest``.
+
+    With ``theme``, the project's templates/ also holds a copy of every file of the shipped theme
+    (as a house that copied the theme to edit it: the same output byte for byte), so a test can
+    break a template or a catalog of the project; without, templates/ holds only the example's
+    own overrides (none: then there is no templates/ folder, as in the example project).
+    """
+    shutil.copytree(ROOT / "content", dest / "content")
+    if theme:
+        shutil.copytree(PACKAGE_THEME, dest / "templates")
+    overrides = [p for p in (ROOT / "templates").rglob("*") if p.is_file() and p.name != "README.md"]
+    for path in overrides:
+        target = dest / "templates" / path.relative_to(ROOT / "templates")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
     shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
     return dest
 

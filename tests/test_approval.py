@@ -12,10 +12,11 @@ from pypdf import PdfReader
 
 from briefs.config import load_config
 from briefs.load import load_project
+from briefs.theme import PACKAGE_THEME
 
 from .conftest import LANGS, ROOT, Built, edit, line_of
 
-CATALOG = ROOT / "templates" / "locales" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+CATALOG = PACKAGE_THEME / "locales" / "zh_CN" / "LC_MESSAGES" / "messages.po"
 
 
 def draft_word(lang: str) -> str:

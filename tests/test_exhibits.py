@@ -28,6 +28,7 @@ from briefs.fonts import FONTS
 from briefs.i18n import translations
 from briefs.load import load_project
 from briefs.pipeline import build, edition, plan
+from briefs.theme import theme_of
 
 from .conftest import EXAMPLES, LANGS, ROOT, Built, copy_project, edit, line_of
 
@@ -55,7 +56,7 @@ def squash(text: str) -> str:
 def patterns(lang: str) -> dict[str, str]:
     """The caption and source-line patterns of a language, from its gettext catalog (not from output)."""
     config = load_config(ROOT)
-    tr = translations(config.templates, edition(config, lang))
+    tr = translations(theme_of(config), edition(config, lang))
     return {
         "figure": tr.gettext("Figure %(number)s"),
         "table": tr.gettext("Table %(number)s"),

@@ -10,23 +10,25 @@ from babel.messages.pofile import read_po
 
 from briefs.i18n import Edition, catalog_problems, format_date, format_percentage
 
+from briefs.theme import PACKAGE_THEME, Theme
+
 from .conftest import ROOT
 
 
 def test_message_template_matches_the_sources() -> None:
-    """templates/locales/messages.pot lists exactly the strings the code and templates use."""
-    method_map = [("briefs/**.py", "python"), ("templates/**.html", "jinja2")]
-    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n,jinja2.ext.do"}}  # as babel.cfg
+    """The shipped theme's messages.pot lists exactly the strings the code and theme use."""
+    method_map = [("briefs/**.py", "python"), ("briefs/themes/**.html", "jinja2")]
+    options = {"briefs/themes/**.html": {"extensions": "jinja2.ext.i18n,jinja2.ext.do"}}  # as babel.cfg
     used = {msg for _f, _l, msg, _c, _x in extract_from_dir(str(ROOT), method_map, options,
                                                             keywords={"_": None, "gettext": None})
             if not str(_f).startswith((".venv", "tests"))}
-    with (ROOT / "templates" / "locales" / "messages.pot").open("rb") as handle:
+    with (PACKAGE_THEME / "locales" / "messages.pot").open("rb") as handle:
         pot = {m.id for m in read_po(handle) if m.id}
     assert used == pot, "run the extract command in the README (pybabel extract ...)"
 
 
 def test_shipped_catalogs_are_complete() -> None:
-    assert catalog_problems(ROOT / "templates", Edition("zh-CN")) == []
+    assert catalog_problems(Theme(None), Edition("zh-CN")) == []
 
 
 def test_dates_and_percentages_use_explicit_locales() -> None:
@@ -87,18 +89,16 @@ def test_compact_numbers_and_currency_per_locale() -> None:
 
 
 def test_template_filters_use_the_editions_locale(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import shutil
-
     from briefs.templates import environment
 
     templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
+    templates.mkdir()
     (templates / "probe.html").write_text(
         "{{ d | date }}|{{ 1300000000 | compact }}|{{ 79.8 | percent }}|{{ 1234.5 | money('HKD') }}",
         "utf-8")
     day = dt.date(2025, 2, 16)
-    zh = environment(templates, Edition("zh-CN")).get_template("probe.html").render(d=day)
-    en = environment(templates, Edition("en")).get_template("probe.html").render(d=day)
+    zh = environment(Theme(templates), Edition("zh-CN")).get_template("probe.html").render(d=day)
+    en = environment(Theme(templates), Edition("en")).get_template("probe.html").render(d=day)
     assert zh == "2025年2月16日|13亿|79.8%|HK$1,234.50"
     assert en == "February 16, 2025|1.3 billion|79.8%|HK$1,234.50"
 
@@ -119,9 +119,9 @@ def _catalog(path: Path) -> dict[str, str]:
 
 
 def test_catalog_command_updates_catalogs_in_a_project_without_babel_cfg(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    """A project folder (content, templates, pyproject; no babel.cfg, no toolkit source) gets its
-    template strings and the toolkit's own strings; no translation is lost; a new string is
-    reported as the one entry to translate."""
+    """A project folder (content, templates, pyproject; no babel.cfg, no toolkit source) gets the
+    strings of its own templates (the toolkit's own strings stay with the theme's catalog); no
+    translation is lost; a new string is reported as the one entry to translate."""
     assert not (project / "babel.cfg").exists()
     locales = project / "templates" / "locales"
     po = locales / "zh_CN" / "LC_MESSAGES" / "messages.po"
@@ -132,10 +132,14 @@ def test_catalog_command_updates_catalogs_in_a_project_without_babel_cfg(project
     assert result.exit_code == 0, result.output
     assert "catalogs updated; 1 entry to translate" in result.stdout
     pot = _catalog(locales / "messages.pot")
-    shipped = _catalog(ROOT / "templates" / "locales" / "messages.pot")
-    assert set(pot) == set(shipped) | {"A fresh string for the test"}  # code strings included
+    method_map = [("**.html", "jinja2")]
+    options = {"**.html": {"extensions": "jinja2.ext.i18n,jinja2.ext.do"}}
+    in_templates = {m[2] if isinstance(m[2], str) else m[2][0]
+                    for m in extract_from_dir(str(PACKAGE_THEME), method_map, options)}
+    assert set(pot) == in_templates | {"A fresh string for the test"}  # the templates', not the code's
     after = _catalog(po)
-    assert {k: v for k, v in after.items() if k in before} == before, "no translation lost"
+    assert {k: v for k, v in after.items() if k in pot} == {k: v for k, v in before.items() if k in pot} | {
+        "A fresh string for the test": ""}, "no translation lost"
     assert after["A fresh string for the test"] == ""
     assert "A fresh string for the test" in result.stderr  # located at its .po line
 

@@ -2,15 +2,17 @@
 
 Compiling is not a step: catalogs are compiled in memory when a build reads them.
 
-The strings come from the project's templates and from the toolkit's own code (the stamp's
-"Prepared for …", for instance), wherever briefs is installed; the extraction mapping is built in,
-so a project needs no ``babel.cfg``. Every template is compiled first: Babel's Jinja extractor
+The strings come from the project's own templates (its ``templates/`` folder, which overrides
+the theme): the shipped theme's strings, and the toolkit's own (the stamp's "Prepared for …"),
+are translated by the theme's catalogs, which a project's catalog overrides message by message.
+The extraction mapping is built in, so a project needs no ``babel.cfg``. Every template is compiled first: Babel's Jinja extractor
 skips a template it cannot parse without a word, which would drop its strings from the catalogs
 and lose their translations.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
 from collections.abc import Callable
@@ -20,9 +22,11 @@ import click
 import jinja2
 
 from ..config import project_config
-from ..errors import BriefsError, Diagnostic, OutputError, SourceLocation, TemplateError
+from ..errors import BriefsError, Diagnostic, OutputError, SourceLocation, TemplateError, display_path
 from ..i18n import Edition, catalog_problems
+from ..languages import MSGID_LANGUAGE
 from ..safefiles import Unsafe, read_bytes
+from ..theme import theme_of
 from ..write import write_atomic
 
 MAX_CATALOG_BYTES = 16 * 1024 * 1024
@@ -34,7 +38,7 @@ extensions = jinja2.ext.i18n,jinja2.ext.do
 
 
 def run(project: Path | None, fail: Callable[[BriefsError], None]) -> int:
-    """Extract messages.pot from code and templates, then update each own-language catalog.
+    """Extract messages.pot from the project's templates, then update each own-language catalog.
 
     Babel works on copies in a scratch folder; the catalogs that changed are then written back,
     each atomically, after every one of them was found writable. A read-only project, or one
@@ -43,19 +47,29 @@ def run(project: Path | None, fail: Callable[[BriefsError], None]) -> int:
     try:
         config = project_config(project)
         if not config.templates.is_dir():
-            raise TemplateError(Diagnostic(SourceLocation(config.templates), "no templates folder: run "
-                                           "briefs catalog inside a project, or give --project"))
+            if not config.content.is_dir():  # not a project at all
+                raise TemplateError(Diagnostic(SourceLocation(config.templates), "no templates folder: "
+                                               "run briefs catalog inside a project, or give --project"))
+            click.echo(f"{display_path(config.templates)}: no templates folder: the project uses the theme's "
+                       "strings and catalogs as shipped; nothing to extract")
+            return 0
         _compile_templates(config.templates)
+        theme = theme_of(config)
         with tempfile.TemporaryDirectory() as scratch:
             changed = _updated_catalogs(config.templates, [lang for lang in config.languages
-                                                           if lang != "en"], Path(scratch))
+                                                           if lang != MSGID_LANGUAGE], Path(scratch), theme.folders[1:])
+        pot = next((data for path, data in changed if path.suffix == ".pot"), None)
+        if pot is not None and not _has_messages(pot) and not (config.templates / "locales").exists():
+            click.echo(f"{display_path(config.templates)}: no translatable strings in the project's "
+                       "templates; the theme's catalogs translate the rest (nothing written)")
+            return 0
         _writable([path for path, _ in changed])
         for path, data in changed:
             write_atomic(path, data)
     except BriefsError as exc:
         fail(exc)
         return 1
-    problems = [p for lang in config.languages for p in catalog_problems(config.templates, Edition(lang))]
+    problems = [p for lang in config.languages for p in catalog_problems(theme, Edition(lang))]
     for problem in problems:
         click.echo(str(problem), err=True)
     todo = sum(1 for p in problems if p.severity == "error")
@@ -63,12 +77,16 @@ def run(project: Path | None, fail: Callable[[BriefsError], None]) -> int:
     return 0
 
 
-def _updated_catalogs(templates: Path, langs: list[str], scratch: Path) -> list[tuple[Path, bytes]]:
-    """(path, new bytes) of messages.pot and of each language's messages.po that Babel changed."""
+def _updated_catalogs(templates: Path, langs: list[str], scratch: Path,
+                      themes: tuple[Path, ...]) -> list[tuple[Path, bytes]]:
+    """(path, new bytes) of messages.pot and of each language's messages.po that Babel changed.
+
+    A message the project's catalog does not translate yet gets the translation of the theme
+    folders after it (``themes``: plugin themes, the shipped theme), if one has it: overriding a
+    template does not mean translating its strings again."""
     from babel.messages.frontend import CommandLineInterface
 
     locales = templates / "locales"
-    package = Path(__file__).resolve().parent.parent
     mapping = scratch / "babel.cfg"
     mapping.write_text(MAPPING, "utf-8")
     work = scratch / "locales"
@@ -83,12 +101,52 @@ def _updated_catalogs(templates: Path, langs: list[str], scratch: Path) -> list[
     cli = CommandLineInterface()
     cli.run(["pybabel", "-q", "extract", "-F", str(mapping), "-k", "_", "-k", "gettext",
              "--no-location", "--sort-output", "--omit-header", "-o", str(work / "messages.pot"),
-             str(package), str(templates)])
+             str(templates)])
     for lang in langs:
         cli.run(["pybabel", "-q", "update", "--init-missing", "-i", str(work / "messages.pot"),
                  "-d", str(work), "-l", lang.replace("-", "_"), "-w", "100"])
+        po = work / lang.replace("-", "_") / "LC_MESSAGES" / "messages.po"
+        _fill_from_theme(po, [folder / "locales" / po.relative_to(work) for folder in themes])
     return [(target, new) for made, target in targets.items()
             if _dateless(new := made.read_bytes()) != _dateless(_current(target))]
+
+
+def _has_messages(catalog: bytes) -> bool:
+    """Whether a catalog holds any message (the header entry is not one)."""
+    from babel.messages.pofile import read_po
+
+    return any(message.id for message in read_po(io.BytesIO(catalog)))
+
+
+def _fill_from_theme(po: Path, fallbacks: list[Path]) -> None:
+    """Give each untranslated, non-fuzzy entry of ``po`` the first translation the fallback
+    catalogs have for it; the file is rewritten only when one was filled."""
+    from babel.messages.pofile import read_po, write_po
+
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    sources = []
+    for path in fallbacks:
+        if path.is_file():
+            with path.open("rb") as handle:
+                sources.append(read_po(handle))
+    filled = False
+    for message in catalog:
+        if not message.id or message.fuzzy or _done(message.string):
+            continue
+        for source in sources:
+            found = source.get(message.id, message.context)
+            if found is not None and not found.fuzzy and _done(found.string):
+                message.string, filled = found.string, True
+                break
+    if filled:
+        with po.open("wb") as handle:
+            write_po(handle, catalog, width=100)
+
+
+def _done(string: object) -> bool:
+    """Whether a catalog entry's string is a translation (every plural form filled)."""
+    return bool(string) and (isinstance(string, str) or all(isinstance(s, str) and s for s in string))  # type: ignore[attr-defined]
 
 
 def _dateless(catalog: bytes | None) -> bytes | None:

@@ -18,6 +18,7 @@ import click
 from ..config import project_config
 from ..errors import BriefsError
 from ..templates import environment
+from ..theme import theme_of
 from . import build, report
 
 
@@ -30,7 +31,8 @@ def run(project: Path | None, paths: Sequence[Path], options: build.Options) -> 
         report(exc)
         return 1
     out = (options.out or config.output).resolve()
-    wanted = (config.content, config.templates, config.root / "pyproject.toml",
+    themes = tuple(f for f in theme_of(config).folders if f != config.templates)  # plugins, shipped
+    wanted = (config.content, config.templates, *themes, config.root / "pyproject.toml",
               *(p for p in paths if not p.resolve().is_relative_to(config.content.resolve())))
     armed = _Watcher(wanted, config.root)
     project = config.root  # found once: the working folder may be deleted and made again meanwhile

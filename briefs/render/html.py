@@ -15,6 +15,7 @@ from ..fonts import FontSet
 from ..i18n import Edition
 from ..localize import LocalizedBrief
 from ..templates import environment
+from ..theme import DEFAULT_TEMPLATE, Theme
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,10 @@ class RenderContext:
     version: str = __version__
 
 
-def load_css(templates: Path, name: str = "brief.css") -> Markup:
-    """A house stylesheet, inlined so every HTML file stands alone (a trusted template file)."""
-    path = templates / "css" / name
+def load_css(theme: Theme, name: str = "brief.css") -> Markup:
+    """A house stylesheet, inlined so every HTML file stands alone (a trusted template file): the
+    first ``css/<name>`` along the theme's search path."""
+    path = theme.find(f"css/{name}") or theme.folders[0] / "css" / name
     try:
         text = path.read_text("utf-8")
     except OSError as exc:
@@ -50,35 +52,35 @@ def load_css(templates: Path, name: str = "brief.css") -> Markup:
     return Markup(text.replace("</", "<\\/"))  # noqa: S704 - trusted template file; no </style> breakout
 
 
-def render_html(templates: Path, context: RenderContext, template: str = "brief.html") -> str:
+def render_html(theme: Theme, context: RenderContext, template: str = DEFAULT_TEMPLATE) -> str:
     """Render the brief template; template mistakes become located :class:`TemplateError`."""
-    env = environment(templates, context.edition)
+    env = environment(theme, context.edition)
     try:
         return env.get_template(template).render(ctx=context, b=context.brief)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError.at(Path(exc.filename or template), exc.lineno, 0, exc.message or "syntax error") from None
     except jinja2.UndefinedError as exc:
-        line, name = _template_frame(exc, templates)
+        line, name = _template_frame(exc, theme)
         raise TemplateError.at(Path(name), line, 0, str(exc)) from None
     except jinja2.TemplateNotFound as exc:
-        line, name = _template_frame(exc, templates)
+        line, name = _template_frame(exc, theme)
         raise TemplateError.at(Path(name), line, 0, f"template not found: {exc.name}") from None
     except UnicodeDecodeError:
-        raise TemplateError.at(templates, 0, 0, "a template is not valid UTF-8 (save it as UTF-8)") from None
+        raise TemplateError.at(theme.folders[0], 0, 0, "a template is not valid UTF-8 (save it as UTF-8)") from None
     except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
         # a mistake in template code (a division by zero, a filter given text, an include loop)
-        line, name = _template_frame(exc, templates)
+        line, name = _template_frame(exc, theme)
         raise TemplateError.at(Path(name), line, 0,
                                f"template error: {type(exc).__name__}: {str(exc)[:200]}") from None
 
 
-def _template_frame(exc: BaseException, templates: Path) -> tuple[int, str]:
+def _template_frame(exc: BaseException, theme: Theme) -> tuple[int, str]:
     """The innermost template line of a runtime template error (Jinja rewrites tracebacks)."""
     tb = exc.__traceback__
-    found = (0, str(templates))
+    found = (0, str(theme.folders[0]))
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(str(templates)):
+        if theme.located(filename):
             found = (tb.tb_lineno, filename)
         tb = tb.tb_next
     return found
