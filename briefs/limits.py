@@ -10,8 +10,10 @@ HTML) run in the main process, one brief after another; :class:`Budget` bounds e
   the brief started; growing by more than ``memory`` bytes stops the brief too, and so does a
   ``MemoryError``.
 
-A stopped brief becomes a located error at its ``brief.yaml`` (exit status 1), like any content
-error, and the next brief goes on. Measuring resident memory, rather than lowering ``RLIMIT_AS``
+Both are measured once more when the stage ends, so a brief over its budget is reported even if
+it finished between two ticks. A stopped brief becomes a located error at its ``brief.yaml``
+(``path:1:1: checking this brief took longer than 60 s and was stopped; …``, exit status 1), like
+any content error. Measuring resident memory, rather than lowering ``RLIMIT_AS``
 in the main process, keeps the guard independent of what a machine reserves without using it
 (thread stacks and math-library buffers grow with the number of cores) and leaves the limit of the
 PDF workers, which are forked from this process, as :mod:`briefs.workers` sets it. The price is
@@ -138,6 +140,12 @@ class _Spending:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.previous)
             _Spending.active = False
+            if exc is None:  # finished between two ticks, or inside one long call: measured once more
+                budget = self.budget
+                if budget.seconds is not None and time.monotonic() - self.started >= budget.seconds:
+                    exc = _Stopped("time")
+                elif budget.memory is not None and resident_bytes() - self.base > budget.memory:
+                    exc = _Stopped("memory")
         if isinstance(exc, _Stopped):
             raise self.budget.error(self.brief_file, self.task, exc.reason) from None
         if isinstance(exc, MemoryError):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -282,9 +282,13 @@ class Excess:
 
 
 def over_budget(text: str) -> Excess | None:
-    """The first budget a Markdown text goes over, or None. Linear in the text, and cheap next to
-    parsing: every inline run (and every reference definition's rescan) stays inside one block of
-    lines with no blank line between, so counts per block bound what markdown-it will do."""
+    """The first budget a Markdown text goes over, or None.
+
+    First a scan linear in the text, before any parsing: every inline run (and every reference
+    definition's rescan) stays inside one block of lines with no blank line between, so counts
+    per block bound what markdown-it will do. Then, on the parse that :func:`links` reuses,
+    quotes and lists nested so deeply that markdown-it would leave out what is inside them.
+    """
     lines = text.split("\n")
     start: int | None = None
     for index, content in enumerate([*lines, ""]):
@@ -298,6 +302,19 @@ def over_budget(text: str) -> Excess | None:
     if len(text) > MAX_TEXT_CHARS:
         return Excess(0, 1, f"this Markdown text is {len(text):,} characters long; the limit is "
                             f"{MAX_TEXT_CHARS:,}: split it into several sections")
+    return _too_deep(_checked_tokens(text))
+
+
+def _too_deep(tokens: Sequence[Token]) -> Excess | None:
+    """A quote or list nested as deep as markdown-it goes (``maxNesting``, 20 levels: a quote
+    counts one, a list and its item two): it silently leaves out everything inside, so the
+    printed brief would lack text that was checked."""
+    deepest = _parser(checking=True).options["maxNesting"] - 1
+    for token in tokens:
+        if token.type in ("blockquote_open", "list_item_open") and token.level >= deepest:
+            return Excess(token.map[0] if token.map else 0, 1, (
+                f"quotes and lists nested {deepest + 1} levels deep (a quote counts one level, a "
+                "list two): the text inside them would not be printed; nest them less deeply"))
     return None
 
 
@@ -362,10 +379,16 @@ def links(text: str) -> list[Link]:
     return found
 
 
+@lru_cache(maxsize=2)
+def _checked_tokens(text: str) -> tuple[Token, ...]:
+    """The checking parser's tokens (one parse for the budget, links and comments of a text)."""
+    return tuple(_parser(checking=True).parse(text))
+
+
 def _inline_tokens(text: str) -> Iterator[tuple[int, Token]]:
     """Every inline token of a Markdown text with its 0-based line (the paragraph's line plus
     the line breaks before it)."""
-    for block in _parser(checking=True).parse(text):
+    for block in _checked_tokens(text):
         line = block.map[0] if block.map else 0
         for token in block.children or ():
             if token.type in ("softbreak", "hardbreak"):
