@@ -17,8 +17,10 @@ publishes an image beside the HTML, and by the PDF's URL fetcher; each reads the
   ``data:`` pictures; a ``<!DOCTYPE>`` other than the W3C's public SVG one (which matplotlib
   and Illustrator write: no internal subset, so no entity, and never loaded), an entity, a
   processing instruction, an animation of a reference or handler, an element of another
-  language than SVG (editors' metadata aside), more than :data:`MAX_SVG_ELEMENTS` elements, a
-  size beyond the pixel budget, or text that is not UTF-8. What passes is re-serialised from the
+  language than SVG (editors' metadata aside), an ``xml:base``, more than
+  :data:`MAX_SVG_ELEMENTS` elements, more than :data:`MAX_SVG_DRAWN` once every ``<use>`` and
+  ``url(#id)`` is followed (or a part that leads back to itself), a size beyond the pixel
+  budget, or text that is not UTF-8. What passes is re-serialised from the
   parsed tree (UTF-8, comments dropped), so what is published and rendered is exactly what was
   checked, and the file is inert when opened from the output folder itself, whatever headers a
   web server would add.
@@ -44,6 +46,7 @@ from .safefiles import Unsafe, read_inside
 
 MAX_IMAGE_PIXELS = 40_000_000  # e.g. 8000 x 5000: far above print needs, far below a pixel bomb
 MAX_SVG_ELEMENTS = 20_000      # a detailed chart has a few thousand
+MAX_SVG_DRAWN = 5 * MAX_SVG_ELEMENTS  # elements drawn once <use> and url(#id) are followed (see _check_drawn)
 
 # What a suffix promises, and the Pillow formats that keep the promise (MPO: a camera's JPEG).
 RASTER_FORMATS = {".png": ("PNG",), ".jpg": ("JPEG", "MPO"), ".jpeg": ("JPEG", "MPO"),
@@ -202,7 +205,66 @@ def _checked_svg(data: bytes) -> bytes:
             raise ImageRefused(f"has more than {MAX_SVG_ELEMENTS:,} elements", None,
                                "simplify it, or show a PNG")
         _check_node(node)
+    _check_drawn(root)
     return etree.tostring(tree, encoding="UTF-8", xml_declaration=True)
+
+
+def _check_drawn(root: Any) -> None:
+    """The elements a renderer draws, every reference to the picture's own parts followed: a
+    ``<use href="#a">`` draws ``a`` again, ``fill="url(#p)"`` draws the pattern ``p``. Ten
+    ``<use>`` of a group of ten ``<use>`` … nine levels deep is a hundred elements in the file and
+    a billion drawn (a browser opening it hangs; the PDF renderer runs out of memory), so the
+    count that matters is the drawn one, at most :data:`MAX_SVG_DRAWN`. What ``<defs>``,
+    ``<symbol>``, a pattern, gradient, clip path, mask, marker or filter holds is drawn only
+    where it is referred to. A part that leads back to itself is refused. Counted without
+    recursion, each element once (twice for those containers: in place, and referred to)."""
+    ids = {node.get("id"): node for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
+    drawn: dict[tuple[Any, bool], int] = {}
+    start = (root, False)
+    open_: set[tuple[Any, bool]] = {start}  # being counted: from the root down to the current one
+    stack: list[tuple[tuple[Any, bool], list[tuple[Any, bool]], list[int]]] = [(start, _parts_of(start, ids), [0])]
+    while stack:
+        key, parts, done = stack[-1]
+        if done[0] < len(parts):
+            part = parts[done[0]]
+            done[0] += 1
+            if part in open_:
+                raise ImageRefused(f"has a part that leads back to itself (#{part[0].get('id') or '…'})",
+                                   part[0].sourceline, "a <use> or url(#id) may not draw the element "
+                                   "that holds it")
+            if part not in drawn:
+                open_.add(part)
+                stack.append((part, _parts_of(part, ids), [0]))
+            continue
+        stack.pop()
+        open_.discard(key)
+        drawn[key] = min(1 + sum(drawn[p] for p in parts), MAX_SVG_DRAWN + 1)
+    if drawn[start] > MAX_SVG_DRAWN:
+        raise ImageRefused(f"draws more than {MAX_SVG_DRAWN:,} elements once its references to "
+                           "its own parts (<use>, url(#id)) are followed", None,
+                           "simplify it, or show a PNG")
+
+
+# Their content is drawn only where they are referred to, never in place.
+_DRAWN_BY_REFERENCE = frozenset(f"{{{SVG_NS}}}{name}" for name in (
+    "defs", "symbol", "pattern", "linearGradient", "radialGradient", "clipPath", "mask", "marker", "filter"))
+
+
+def _parts_of(key: tuple[Any, bool], ids: dict[str, Any]) -> list[tuple[Any, bool]]:
+    """What drawing an element draws (``key``: the element, and whether it is drawn by being
+    referred to): its child elements, unless it is drawn only by reference and is met in place,
+    and the parts of the picture it refers to."""
+    node, referred = key
+    if node.tag in _DRAWN_BY_REFERENCE and not referred:
+        return []
+    parts = [(child, False) for child in node if isinstance(child.tag, str)]
+    for attribute, value in node.attrib.items():
+        if attribute.rpartition("}")[2].lower() in REFERENCE_ATTRIBUTES:
+            names = [value.strip()[1:]]  # (the check allowed only "#id" here)
+        else:
+            names = [found[5:-1] for found in _OWN_PART.findall(value)]
+        parts += [(ids[name], ids[name].tag in _DRAWN_BY_REFERENCE) for name in names if name in ids]
+    return parts
 
 
 _W3C_DOCTYPE = re.compile(r'<!DOCTYPE\s+svg\s+PUBLIC\s+"-//W3C//DTD SVG 1\.[01](?: Tiny| Basic)?//EN"'
@@ -252,6 +314,8 @@ def _check_node(node: Any) -> None:
             _check_css(node.text or "", line)
     for attribute, value in node.attrib.items():
         local = etree.QName(attribute).localname.lower()
+        if attribute == _XML_BASE:  # "#x" under xml:base="javascript:…//" is a script to old browsers
+            raise ImageRefused(f"has xml:base='{_shown(value)}'", line, _ONLY_OWN_PARTS)
         if local.startswith("on"):
             raise ImageRefused(f"has an event handler {local}=", line,
                                "an SVG picture may not carry scripts")
@@ -262,6 +326,7 @@ def _check_node(node: Any) -> None:
             _check_css(value, line)
 
 
+_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _ONLY_OWN_PARTS = ("an SVG picture may refer only to its own parts (#id), not to another "
                    "file, a data: URL, a script or the network")
 
@@ -320,9 +385,13 @@ def _check_size(root: Any) -> None:
         return
     pixels = width * height
     if not math.isfinite(pixels) or pixels > MAX_IMAGE_PIXELS:
-        shown = f"{width:.0f} x {height:.0f}" if math.isfinite(pixels) else "too many"
+        shown = (f"{_number(width)} x {_number(height)}" if math.isfinite(pixels) else "too many")
         raise ImageRefused(f"is {shown} pixels ({source})", root.sourceline,
                            f"the limit is {MAX_IMAGE_PIXELS:,} pixels")
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if value < 1e9 else f"{value:.3g}"  # 1e308, not 309 digits
 
 
 def _pixels(value: str | None) -> float | None:

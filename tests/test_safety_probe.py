@@ -1,0 +1,75 @@
+"""Safety round two, attacked: hostile inputs and faults found by probing the fixes of issue 14
+(pictures, paths, the output folder, the distribution log, the keys) that the other safety tests
+did not cover. Each test holds the exact input that got through, and fails without its fix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from briefs.images import MAX_SVG_DRAWN, checked_image
+
+from .test_load_errors import RunCli, assert_error, check
+from .test_safety_images import BRIEF, MD, assert_inert, published, show, svg
+
+OUT = Path("output") / "compute-etf-note"
+
+
+# --------------------------------------------------------------------- pictures
+
+def use_bomb(levels: int = 9) -> bytes:
+    """Ten <use> of a group of ten <use> …: a hundred elements in the file, 10**levels drawn."""
+    groups = ['<g id="a0">' + '<rect width="1" height="1"/>' * 10 + "</g>"]
+    groups += [f'<g id="a{i}">' + f'<use href="#a{i - 1}"/>' * 10 + "</g>" for i in range(1, levels)]
+    return svg("<defs>", *groups, "</defs>", f'<use href="#a{levels - 1}"/>')
+
+
+def test_an_svg_that_draws_a_billion_elements_through_use_is_refused(project: Path, run_cli: RunCli) -> None:
+    # It passed the element budget (112 elements) and was published; a browser opening it hangs,
+    # and the PDF renderer ran out of its memory allowance after three minutes.
+    line = show(project, "chart.svg", use_bomb())
+    assert_error(check(run_cli, project), MD, line, "image 'chart.svg'",
+                 f"draws more than {MAX_SVG_DRAWN:,} elements", "(<use>, url(#id))")
+    result = run_cli(project, "build", str(BRIEF), "--format", "html")
+    assert result.exit_code == 1
+    assert not (project / OUT / "chart.svg").exists()
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param(svg("<defs>", '<pattern id="p0" width="1" height="1"><rect width="1" height="1"/></pattern>',
+                     *(f'<pattern id="p{i}" width="1" height="1">' + f'<rect fill="url(#p{i - 1})"/>' * 10
+                       + "</pattern>" for i in range(1, 8)),
+                     "</defs>", '<rect width="40" height="20" fill="url(#p7)"/>'), id="patterns-through-url"),
+    pytest.param(svg('<g id="a"><use xlink:href="#a"/></g>'), id="use-of-its-own-group"),
+])
+def test_a_variant_through_url_references_or_a_loop_is_refused(data: bytes) -> None:
+    with pytest.raises(Exception, match="draws more than|leads back to itself"):
+        checked_image("chart.svg", data)
+
+
+def test_a_chain_of_nine_thousand_references_is_counted_without_recursion() -> None:
+    chain = [f'<g id="g{i}"><use href="#g{i - 1}"/></g>' for i in range(1, 9_000)]
+    data = svg("<defs>", '<rect id="g0" width="1" height="1"/>', *chain, "</defs>", '<use href="#g8999"/>')
+    assert b"<use" in checked_image("chart.svg", data)  # 36,000 drawn: within the budget, no RecursionError
+
+
+def test_xml_base_under_an_own_part_link_is_refused(project: Path, run_cli: RunCli) -> None:
+    # "#r" under xml:base="javascript:alert(1)//" resolves to a script in browsers that honour xml:base.
+    data = svg('<a href="#r"><rect id="r" width="40" height="20"/></a>',
+               attributes='width="40" height="20" xml:base="javascript:alert(1)//"')
+    line = show(project, "chart.svg", data)
+    assert_error(check(run_cli, project), MD, line, "image 'chart.svg' has xml:base='javascript:alert(1)//'")
+    run_cli(project, "build", str(BRIEF), "--format", "html")
+    assert not (project / OUT / "chart.svg").exists()
+    assert_inert(project / "output")
+
+
+def test_a_huge_width_is_named_in_a_few_characters(project: Path, run_cli: RunCli) -> None:
+    line = show(project, "chart.svg", svg("<g/>", attributes='width="1e308" height="1"'))
+    message = assert_error(check(run_cli, project), MD, line, "is 1e+308 x 1 pixels (width and height)")
+    assert len(message) < 300, message
