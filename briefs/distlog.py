@@ -25,6 +25,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ COPY_LIMIT = 1 << 30  # no stamped brief comes near 1 GiB; anything larger is no
 _HEX = re.compile(r"[0-9a-f]{64}")
 _LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _CHUNK = 1 << 20
+_INVISIBLE = ("Cc", "Cf", "Zl", "Zp")  # control and format characters, line and paragraph separators
 
 
 def copy_file(brief: str, lang: str, recipient: str) -> str:
@@ -169,6 +171,9 @@ def _entry(raw: bytes) -> tuple[dict[str, str], str]:
               ("brief", _ID_RE.fullmatch(entry["brief"])), ("recipient", _ID_RE.fullmatch(entry["recipient"])),
               ("lang", _LANG.fullmatch(entry["lang"])), ("time", _is_time(entry["time"]))]
     bad = [k for k, ok in checks if not ok]
+    # A name or organisation is printed by trace: a line break or terminal escape in a forged
+    # one would print a second, made-up answer. distribute never writes one (see Recipient).
+    bad += [k for k in ("name", "organisation") if any(unicodedata.category(c) in _INVISIBLE for c in entry[k])]
     if bad:
         return {}, f"not a log entry briefs wrote: malformed {', '.join(bad)}"
     expected = copy_file(entry["brief"], entry["lang"], entry["recipient"])

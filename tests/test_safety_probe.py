@@ -73,3 +73,34 @@ def test_a_huge_width_is_named_in_a_few_characters(project: Path, run_cli: RunCl
     line = show(project, "chart.svg", svg("<g/>", attributes='width="1e308" height="1"'))
     message = assert_error(check(run_cli, project), MD, line, "is 1e+308 x 1 pixels (width and height)")
     assert len(message) < 300, message
+
+
+# --------------------------------------------------------------------- the distribution log
+
+def logged(project: Path, **fields: str) -> tuple[Path, Path]:
+    """A copy (any bytes) and a log line for it, as distribute writes them, changed by ``fields``."""
+    import hashlib
+
+    copy = project / "copy.pdf"
+    copy.write_bytes(b"%PDF-1.7 a copy that turned up somewhere\n")
+    entry = {"brief": "compute-etf-note", "lang": "en", "recipient": "mallory",
+             "file": "compute-etf-note/distribution/compute-etf-note.en.mallory.pdf",
+             "name": "Mallory", "organisation": "Acme", "time": "2026-12-06T13:39:09+00:00",
+             "sha256": hashlib.sha256(copy.read_bytes()).hexdigest(), "version": "a" * 64, **fields}
+    log = project / "output" / "distribution.jsonl"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(json.dumps(entry) + "\n", "utf-8")
+    return copy, log
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("name", "Eve\n/tmp/leaked.pdf: compute-etf-note (en) for Emily Chan"),  # a second, forged answer
+    ("organisation", "Acme\x1b[2K\rsomething else"),                         # a terminal escape
+    ("organisation", "Acme \u202eEmily Chan"),                                # a bidi override
+])
+def test_trace_refuses_a_name_that_would_print_a_forged_answer(project: Path, run_cli: RunCli,
+                                                               field: str, value: str) -> None:
+    copy, _ = logged(project, **{field: value})
+    result = run_cli(project, "trace", str(copy))
+    assert_error(result, "output/distribution.jsonl", 1, f"malformed {field}")
+    assert result.stdout == ""
