@@ -181,7 +181,8 @@ def translations(theme: Theme, edition: Edition) -> gettext.NullTranslations:
         if path.is_file():
             chain.append((path, path.stat().st_mtime_ns, convert))
     if not chain:
-        raise TemplateError.at(catalog_path(theme.folders[0], edition.lang), 0, 0, "message catalog not found")
+        raise TemplateError.at(catalog_path(theme.folders[0], edition.lang), 0, 0,
+                               "message catalog not found")
     return _compiled(tuple(chain))
 
 

@@ -1,9 +1,10 @@
 """Stage 4 (render HTML, set-up): the Jinja2 environment — one per language, all with autoescape.
 
 Lookup order: the theme's search path (:mod:`briefs.theme`: the project's ``templates/``, plugin
-themes, the shipped theme), with the shipped theme also under ``theme/``. Environments use ``StrictUndefined`` (a typo in a
-template is an error, not an empty string), autoescape for every template, and gettext (newstyle)
-from the language's catalog. Markup enters only from ``markdown.py`` or the CSS filters below.
+themes, the shipped theme), with the shipped theme also under ``theme/``. Environments use
+``StrictUndefined`` (a typo in a template is an error, not an empty string), autoescape for every
+template, and gettext (newstyle) from the theme's catalogs. Markup enters only from
+``markdown.py`` or the CSS filters below.
 """
 
 from __future__ import annotations

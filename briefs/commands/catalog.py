@@ -5,9 +5,9 @@ Compiling is not a step: catalogs are compiled in memory when a build reads them
 The strings come from the project's own templates (its ``templates/`` folder, which overrides
 the theme): the shipped theme's strings, and the toolkit's own (the stamp's "Prepared for …"),
 are translated by the theme's catalogs, which a project's catalog overrides message by message.
-The extraction mapping is built in, so a project needs no ``babel.cfg``. Every template is compiled first: Babel's Jinja extractor
-skips a template it cannot parse without a word, which would drop its strings from the catalogs
-and lose their translations.
+The extraction mapping is built in, so a project needs no ``babel.cfg``. Every template is
+compiled first: Babel's Jinja extractor skips a template it cannot parse without a word, which
+would drop its strings from the catalogs and lose their translations.
 """
 
 from __future__ import annotations
@@ -50,14 +50,14 @@ def run(project: Path | None, fail: Callable[[BriefsError], None]) -> int:
             if not config.content.is_dir():  # not a project at all
                 raise TemplateError(Diagnostic(SourceLocation(config.templates), "no templates folder: "
                                                "run briefs catalog inside a project, or give --project"))
-            click.echo(f"{display_path(config.templates)}: no templates folder: the project uses the theme's "
-                       "strings and catalogs as shipped; nothing to extract")
+            click.echo(f"{display_path(config.templates)}: no templates folder: the project uses the "
+                       "theme's strings and catalogs as shipped; nothing to extract")
             return 0
         _compile_templates(config.templates)
         theme = theme_of(config)
         with tempfile.TemporaryDirectory() as scratch:
-            changed = _updated_catalogs(config.templates, [lang for lang in config.languages
-                                                           if lang != MSGID_LANGUAGE], Path(scratch), theme.folders[1:])
+            langs = [lang for lang in config.languages if lang != MSGID_LANGUAGE]
+            changed = _updated_catalogs(config.templates, langs, Path(scratch), theme.folders[1:])
         pot = next((data for path, data in changed if path.suffix == ".pot"), None)
         if pot is not None and not _has_messages(pot) and not (config.templates / "locales").exists():
             click.echo(f"{display_path(config.templates)}: no translatable strings in the project's "
@@ -146,7 +146,9 @@ def _fill_from_theme(po: Path, fallbacks: list[Path]) -> None:
 
 def _done(string: object) -> bool:
     """Whether a catalog entry's string is a translation (every plural form filled)."""
-    return bool(string) and (isinstance(string, str) or all(isinstance(s, str) and s for s in string))  # type: ignore[attr-defined]
+    if isinstance(string, str):
+        return bool(string)
+    return isinstance(string, tuple) and bool(string) and all(isinstance(s, str) and s for s in string)
 
 
 def _dateless(catalog: bytes | None) -> bytes | None:
