@@ -1,4 +1,5 @@
-"""Command line: argument parsing only; the work is in pipeline.py. Errors print as path:line: message."""
+"""Command line: argument parsing and exit statuses only, over the public API (briefs/api.py).
+Errors print as path:line: message."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from . import __version__
+from .api import usable_cores
 from .errors import BriefsError
 
 log = logging.getLogger("briefs")
@@ -27,16 +29,18 @@ def _split(value: str, allowed: tuple[str, ...] | None, what: str) -> tuple[str,
     return items
 
 
-def usable_cores() -> int:
-    """The default for --jobs: the cores this process may run on (a container's or taskset's
-    CPU set, not the whole machine's count)."""
+def _formats(value: str) -> tuple[str, ...]:
+    """--format: any format an installed plugin registers (briefs' own: html, pdf)."""
+    from .api import known_formats
+
     try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        known = known_formats()
+    except BriefsError as exc:  # a broken plugin: its one line, exit 1
+        _fail(exc)
+    return _split(value, known, "format")
 
 
-def _fail(exc: BriefsError) -> None:
+def _fail(exc: BriefsError) -> NoReturn:
     from .commands import report
 
     report(exc)
@@ -60,7 +64,7 @@ def _rendering_options(command: Any) -> Any:
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
         click.option("--lang", default="zh-CN,en", show_default=True, help="Languages, comma-separated."),
         click.option("--format", "formats", default="html,pdf", show_default=True,
-                     help="html, pdf or both."),
+                     help="Output formats, comma-separated: html, pdf and any a plugin adds."),
         click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
                      help="Output folder (default: output/ of the project)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
@@ -84,7 +88,7 @@ def build(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str
     """Build HTML and PDF for every brief under content/ (or the PATHS given)."""
     from .commands import build as command
 
-    options = command.Options(_split(lang, None, "language"), _split(formats, ("html", "pdf"), "format"),
+    options = command.Options(_split(lang, None, "language"), _formats(formats),
                               out, strict, force, jobs or usable_cores(), scheduler, final)
     sys.exit(command.run(project, paths, options, _fail))
 
@@ -98,7 +102,7 @@ def watch(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str
     from .commands import build as options
     from .commands import watch as command
 
-    chosen = options.Options(_split(lang, None, "language"), _split(formats, ("html", "pdf"), "format"),
+    chosen = options.Options(_split(lang, None, "language"), _formats(formats),
                              out, False, False, jobs or usable_cores())
     sys.exit(command.run(project, paths, chosen))
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
 
 from . import model as m
+from .errors import ComplianceError, Diagnostic, SourceLocation
 from .i18n import Edition, format_percentage
 
 
@@ -108,24 +111,16 @@ def basis_sentence(ratings: m.Ratings, tr: gettext.NullTranslations) -> str:
 
 
 def verify_html(html: str, brief: object, source: object) -> None:
-    """Refuse a rendered brief that lacks any of its kind's mandatory blocks.
+    """Refuse a rendered brief that fails any registered rule's verification (the built-in one:
+    every mandatory block of its kind is there; :func:`briefs.rules.verify_mandatory_blocks`).
 
     Templates are trusted but can be overridden; this check makes sure an override cannot drop the
     analyst certification, a disclaimer or the rating definitions without failing the build.
     """
     from pathlib import Path
 
-    from .errors import ComplianceError, Diagnostic, SourceLocation
     from .localize import LocalizedBrief
+    from .rules import verify
 
     assert isinstance(brief, LocalizedBrief)
-    required = [f'id="disclaimer-{d.id}"' for d in brief.disclaimers]
-    if brief.rating_definitions:
-        required.append('id="rating-definitions"')
-    missing = [marker for marker in required if marker not in html]
-    if missing:
-        where = SourceLocation(Path(str(source)), 1, 1)
-        raise ComplianceError([
-            Diagnostic(where, f"{brief.lang} output lacks mandatory block {m.split('=')[1]}")
-            for m in missing
-        ])
+    verify(html, brief, Path(str(source)))

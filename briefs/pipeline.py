@@ -22,16 +22,17 @@ from .config import ProjectConfig, source_date_epoch
 from .dependencies import shared_snapshot
 from .errors import BriefsError, ContentError, Diagnostic, SourceLocation, TemplateError
 from .fonts import FONTS, require_fonts
-from .glyphs import check_glyphs
 from .i18n import Edition, catalog_problems, translations
 from .limits import Budget
 from .images import published_images
 from .load import LoadedBrief, Project, load_project, unapproved
-from .localize import localize
+from .localize import LocalizedBrief, localize
 from .render.html import Alternate, RenderContext, load_css, render_html
 from .render.pdf import PDF_VARIANT
 from .theme import DEFAULT_TEMPLATE, theme_of
 from . import __version__, workers
+from .plugins import (CheckInput, RenderedDocument, is_remote, registry, render_here, renderers,
+                      run_checks, shows_images, version_of)
 from .incremental import (
     Manifest,
     Scope,
@@ -49,7 +50,7 @@ from .yamlsource import MAX_BYTES, locate
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf")  # what a build writes unless told otherwise; plugins add more (plugins.py)
 LANGUAGE_NAMES = {"zh-CN": "简体中文", "en": "English", "zh-HK": "繁體中文"}
 
 
@@ -65,6 +66,14 @@ class Document:
     created: dt.datetime
     attachments: tuple[tuple[str, bytes], ...]
     draft: bool = True  # from the brief's approval (model), recorded with each output
+    edition: Edition | None = None
+    localized: LocalizedBrief | None = None
+
+    def rendered(self, config: ProjectConfig) -> RenderedDocument:
+        """This document as an output format receives it (:class:`briefs.plugins.Renderer`)."""
+        assert self.edition is not None and self.localized is not None
+        return RenderedDocument(self.brief_id, self.lang, self.edition, self.localized, self.html,
+                                self.folder, self.source, self.created, self.attachments, config)
 
     @property
     def html_key(self) -> str:
@@ -153,7 +162,7 @@ def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequenc
         verify_draft_mark(html, draft, tr.gettext("DRAFT"), lang, loaded.path,
                           _template_name(config))
     return Document(loaded.brief.id, lang, html, loaded.path, loaded.folder, context.created,
-                    _sources(loaded, ed, snapshot), draft)
+                    _sources(loaded, ed, snapshot), draft, ed, localized)
 
 
 def _template_name(config: ProjectConfig, name: str = "brief.html") -> str:
@@ -196,16 +205,15 @@ def longest_first(briefs: Sequence[LoadedBrief]) -> tuple[LoadedBrief, ...]:
 
 def outputs_of(loaded: LoadedBrief, langs: Sequence[str], formats: Sequence[str]) -> list[str]:
     """The files a build writes for one brief, relative to the output folder, in order: per
-    language its HTML (with the first language, the images the brief shows) and its PDF."""
+    language one file per selected format, in the order formats were registered (HTML, PDF,
+    then plugins'), the HTML followed (with the first language) by the images the brief shows."""
     brief_id = loaded.brief.id
     names = []
     for i, lang in enumerate(langs):
-        if "html" in formats:
-            names.append(f"{brief_id}/{brief_id}.{lang}.html")
-            if i == 0:
+        for renderer in renderers(formats):
+            names.append(f"{brief_id}/{brief_id}.{lang}.{renderer.suffix}")
+            if shows_images(renderer) and i == 0:
                 names += [f"{brief_id}/{p.relative_to(loaded.folder).as_posix()}" for p in loaded.assets]
-        if "pdf" in formats:
-            names.append(f"{brief_id}/{brief_id}.{lang}.pdf")
     return names
 
 
@@ -220,7 +228,8 @@ def remove_withdrawn(config: ProjectConfig, project: Project, manifest: Manifest
     """
     present = {p.parent.name for p in config.content.glob("*/brief.yaml")}
     present |= {b.brief.id for b in project.briefs}
-    expected = {b.brief.id: set(outputs_of(b, config.editions, FORMATS)) for b in project.briefs}
+    every_format = tuple(registry().formats)  # a format no plugin registers any more: removed
+    expected = {b.brief.id: set(outputs_of(b, config.editions, every_format)) for b in project.briefs}
     gone = sorted(name for name in manifest.outputs
                   if (brief_id := name.split("/", 1)[0]) not in present
                   or (brief_id in expected and name not in expected[brief_id]))
@@ -260,7 +269,12 @@ def check(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
     langs = tuple(langs or config.languages)
     project = load_project(config, paths, budget)
     plan(project, langs, budget)
-    return project, check_glyphs(project, [edition(config, lang) for lang in langs])
+    return project, run_checks(_check_input(project, paths, langs))
+
+
+def _check_input(project: Project, paths: Sequence[Path], langs: Sequence[str]) -> CheckInput:
+    return CheckInput(project, tuple(paths), tuple(langs),
+                      tuple(edition(project.config, lang) for lang in langs))
 
 
 class Reporter(Protocol):
@@ -337,8 +351,9 @@ def _build_locked(config: ProjectConfig, paths: Sequence[Path], langs: tuple[str
     # Fork the PDF workers before loading content (see workers.start_pool); unused if nothing
     # turns out to need rendering.
     # A Dask cluster is reached first: a wrong address fails before any work is done.
-    cluster = workers.connect_dask(scheduler) if "pdf" in formats and scheduler else None
-    pool = workers.start_pool(jobs, memory_limit) if "pdf" in formats and not scheduler else None
+    remote = any(is_remote(r) for r in renderers(formats))  # rendered by the executor
+    cluster = workers.connect_dask(scheduler) if remote and scheduler else None
+    pool = workers.start_pool(jobs, memory_limit) if remote and not scheduler else None
     try:
         return _render_changed(config, paths, langs, formats, out, reporter, scope, manifest, pool,
                                force=force, jobs=jobs, timeout=timeout, memory_limit=memory_limit,
@@ -359,7 +374,8 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     project = load_project(config, paths)
     if final and (drafts := unapproved(project.briefs)):
         raise ContentError(drafts)
-    if "pdf" in formats:
+    chosen = renderers(formats)
+    if any(is_remote(r) for r in chosen):
         for lang in langs:
             require_fonts(lang)
     result = BuildResult(briefs=len(project.briefs))
@@ -368,6 +384,7 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
     early: dict[Any, workers.PdfTask] = {}
     pdf_jobs: list[tuple[workers.PdfTask, Path, str, dict[str, str], bool]] = []
     html_jobs: list[tuple[Path, bytes, str, dict[str, str], bool]] = []  # HTML pages, their images
+    not_rendered: list[tuple[Path, Diagnostic]] = []  # (and any other format rendered here)
     fonts_fp, renderer_fp = font_fingerprint(families), renderer_fingerprint()
     theme = theme_of(config)  # anything a PDF may fetch from a theme folder:
     templates_fp = digest([folder_digest(folder) for folder in theme.folders])
@@ -394,17 +411,31 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
         stem = f"{document.brief_id}.{document.lang}"
         html_key = document.html_key
         images = images_of[document.brief_id]
-        if "html" in formats:
-            # The page, and (with its first language) the images it shows, beside it.
-            first = document.lang == langs[0]
-            pages = [(folder / f"{stem}.html", document.html.encode("utf-8"), html_key, "html")]
-            pages += [(folder / name, data, digest([data]), "image") for name, data in images if first]
-            for path, data, key, kind in pages:
-                if force or not manifest.current(path, key, document.draft):
-                    html_jobs.append((path, data, key, {kind: key}, document.draft))
+        for renderer in chosen:
+            if is_remote(renderer):
+                continue
+            # The file, and (with the HTML of the first language) the images it shows, beside it.
+            path = folder / f"{stem}.{renderer.suffix}"
+            if renderer.name == "html":
+                key, inputs = html_key, {"html": html_key}
+            else:
+                key = digest([__version__, renderer.name, version_of(renderer), html_key])
+                inputs = {renderer.name: key}
+            files: list[tuple[Path, bytes | None, str, dict[str, str]]] = [(path, None, key, inputs)]
+            if shows_images(renderer) and document.lang == langs[0]:
+                files += [(folder / name, data, digest([data]), {"image": digest([data])})
+                          for name, data in images]
+            for target, given, key, inputs in files:
+                if force or not manifest.current(target, key, document.draft):
+                    data = given if given is not None else render_here(
+                        renderer, document.rendered(config))
+                    if isinstance(data, Diagnostic):
+                        not_rendered.append((target, data))
+                        continue
+                    html_jobs.append((target, data, key, inputs, document.draft))
                 else:
-                    result.skipped.append(path)
-        if "pdf" in formats:
+                    result.skipped.append(target)
+        if any(r.name == "pdf" for r in chosen):  # the remote format: on the executor
             path = folder / f"{stem}.pdf"
             sources = digest(part for name, data in document.attachments for part in (name, data))
             inputs = {"html": html_key, "sources": sources, "fonts": fonts_fp, "renderer": renderer_fp,
@@ -426,9 +457,12 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
                 result.skipped.append(path)
 
     # after the PDFs have started: a warning-only check need not delay the first render
-    result.diagnostics.extend(check_glyphs(project, [edition(config, lang) for lang in langs]))
+    result.diagnostics.extend(run_checks(_check_input(project, (), langs), in_build=True))
+    result.failed += [error for _, error in not_rendered]
     if reporter is not None:
-        reporter.start(len(html_jobs) + len(pdf_jobs))
+        reporter.start(len(html_jobs) + len(pdf_jobs) + len(not_rendered))
+        for _, error in not_rendered:
+            reporter.done(None, error)
     by_index = {task.index: (path, key, inputs, draft) for task, path, key, inputs, draft in pdf_jobs}
 
     def finished(outcome: workers.PdfOutcome) -> None:
@@ -462,6 +496,7 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
         # A brief is on record as built from its key only once all its outputs are written.
         written = set(result.written)
         unfinished = {path.relative_to(out).parts[0] for path in [*(p for p, *_ in html_jobs),
+                                                                  *(p for p, _ in not_rendered),
                                                                   *(p for _, p, *_ in pdf_jobs)]
                       if path not in written}
         for brief_id, key in keys.items():

@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 
-from ..config import project_config
 from ..errors import BriefsError, Diagnostic, display_path
 
 
@@ -83,58 +82,63 @@ class BarReporter:
 
 def run(project: Path | None, paths: Sequence[Path], options: Options,
         fail: Callable[[BriefsError], None]) -> int:
-    """Run a build; returns the exit status."""
+    """Run a build (:func:`briefs.api.build`); report it; return the exit status."""
+    from ..api import build
+
     started = time.perf_counter()
-    try:
-        config = project_config(project)
-        if not (options.force or options.final) and _nothing_changed(config, paths, options):
-            click.echo(f"up to date ({time.perf_counter() - started:.2f}s)")
-            return 0
-    except BriefsError as exc:
-        fail(exc)
-        return 1
-    if "pdf" in options.formats and not options.scheduler:
-        from ..workers import start_zygote
-
-        start_zygote()  # warms up beside the heavy imports below (about 0.2 s sooner to the first PDF)
-    from ..pipeline import build  # the heavy imports, only when there is work to do
-
     interactive = sys.stderr.isatty() and not os.environ.get("CI")
-    reporter = BarReporter() if interactive else PlainReporter()
+    reporter: BarReporter | PlainReporter | None = None
+
+    def progress() -> Any:  # made only when there is work (a bar would flash on a no-op)
+        nonlocal reporter
+        reporter = BarReporter() if interactive else PlainReporter()
+        return reporter
+
     try:
-        result = build(config, paths, options.langs, options.formats, options.out,
-                       reporter, force=options.force, jobs=options.jobs, scheduler=options.scheduler,
-                       final=options.final)
+        result = build(project, paths, options.langs, options.formats, options.out, options.jobs,
+                       options.force, final=options.final, scheduler=options.scheduler,
+                       reporter=_Lazy(progress))
     except BriefsError as exc:
         fail(exc)
         return 1
     finally:
-        reporter.close()
-    for diagnostic in sorted(set(result.diagnostics), key=str):
+        if reporter is not None:
+            reporter.close()
+    if result.unchanged:  # nothing changed since the same build last completed
+        click.echo(f"up to date ({time.perf_counter() - started:.2f}s)")
+        return 0
+    for diagnostic in result.warnings:
         click.echo(str(diagnostic), err=True)
     elapsed = time.perf_counter() - started
-    if result.up_to_date:
-        click.echo(f"up to date: {len(result.skipped)} file(s) ({elapsed:.2f}s)")
-        return 0
     for path in result.removed:
         click.echo(f"removed {display_path(path)} (no brief writes it any more)")
     removed = f", {len(result.removed)} removed" if result.removed else ""
     click.echo(f"built {result.briefs} brief(s): {len(result.written)} file(s) written, "
-               f"{len(result.skipped)} up to date{removed}, {len(result.failed)} failed in {elapsed:.1f}s")
+               f"{len(result.up_to_date)} up to date{removed}, {len(result.failed)} failed in {elapsed:.1f}s")
     if result.failed:
         for diagnostic in result.failed:
             click.echo(str(diagnostic), err=True)
         click.echo(f"briefs: {len(result.failed)} document(s) failed", err=True)
         return 1
-    if options.strict and result.diagnostics:
-        click.echo(f"briefs: {len(result.diagnostics)} warning(s) with --strict", err=True)
+    if options.strict and result.warnings:
+        click.echo(f"briefs: {len(result.warnings)} warning(s) with --strict", err=True)
         return 1
     return 0
 
 
-def _nothing_changed(config: Any, paths: Sequence[Path], options: Options) -> bool:
-    from ..incremental import Manifest, scope_of, up_to_date
+class _Lazy:
+    """A reporter made on the first call (by then the build has work to report)."""
 
-    out = (options.out or config.output).resolve()
-    scope = scope_of(config, paths, options.langs, options.formats)
-    return up_to_date(Manifest.load(out), scope) is not None
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+        self.made: Any = None
+
+    def start(self, total: int) -> None:
+        """Make the real reporter and start it."""
+        self.made = self.made or self.make()
+        self.made.start(total)
+
+    def done(self, path: Path | None, error: Diagnostic | None) -> None:
+        """Pass on one finished file."""
+        self.made = self.made or self.make()
+        self.made.done(path, error)

@@ -11,34 +11,30 @@ from pathlib import Path
 
 import click
 
-from ..config import project_config
-from ..errors import BriefsError, by_place
-from ..fidelity import check_fidelity
-from ..pipeline import check
+from ..errors import BriefsError
 
 
 def run(project: Path | None, paths: Sequence[Path], langs: Sequence[str] | None,
         fail: Callable[[BriefsError], None], strict: bool = False) -> int:
-    """Run the checks; returns the exit status."""
+    """Run the checks (:func:`briefs.api.check`); returns the exit status."""
+    from ..api import check
+
     try:
-        config = project_config(project)
-        loaded, glyphs = check(config, paths, langs)
-        count = len(loaded.briefs)
-        findings = sorted([*check_fidelity(config, paths, langs, loaded), *glyphs], key=by_place)
+        result = check(project, paths, langs, strict)
     except BriefsError as exc:
         fail(exc)
         return 1
-    if any(d.severity == "error" for d in findings):
+    findings = result.diagnostics
+    if result.errors:
         fail(BriefsError(findings))
         return 1
     for diagnostic in findings:
         click.echo(str(diagnostic), err=True)
     if not findings:
-        click.echo(f"checked {count} brief(s): no problems")
+        click.echo(f"checked {result.briefs} brief(s): no problems")
         return 0
-    click.echo(f"checked {count} brief(s): {len(findings)} warning(s)")
+    click.echo(f"checked {result.briefs} brief(s): {len(findings)} warning(s)")
     if strict:
         click.echo(f"briefs: {len(findings)} warning(s) with --strict", err=True)
         return 1
     return 0
-

@@ -1,0 +1,75 @@
+"""What briefs itself registers, through its own ``briefs.plugins`` entry point (``builtin``):
+the HTML and PDF formats, the house's compliance rules and the glyph and fidelity checks.
+
+Nothing heavy is imported here: each renderer and check imports its machinery when it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from . import rules
+
+if TYPE_CHECKING:
+    from .errors import Diagnostic
+    from .plugins import CheckInput, Registry, RenderedDocument
+
+
+class HtmlRenderer:
+    """The web page, with the pictures it shows beside it (published with the first language)."""
+
+    name = "html"
+    suffix = "html"
+    images = True
+
+    def render(self, document: RenderedDocument) -> bytes:
+        """The page as UTF-8."""
+        return document.html.encode("utf-8")
+
+
+class PdfRenderer:
+    """PDF/A-3 with the sources attached. Rendered by the build's executor (warm worker
+    processes, or a Dask cluster); :meth:`render` renders one in this process."""
+
+    name = "pdf"
+    suffix = "pdf"
+    remote = True
+
+    def render(self, document: RenderedDocument) -> bytes:
+        """The PDF of one document, rendered here (as a worker would)."""
+        from . import workers
+        from .errors import RenderError
+
+        outcome = workers.render_task(workers.PdfTask(
+            0, document.html, document.folder, (document.folder, document.config.templates),
+            document.source, document.attachments, document.created,
+            document.config.toc_min_pages))
+        if outcome.pdf is None:
+            assert outcome.error is not None
+            raise RenderError(outcome.error)
+        return outcome.pdf
+
+
+def _glyphs(given: CheckInput) -> Iterable[Diagnostic]:
+    from .glyphs import check_glyphs
+
+    return check_glyphs(given.project, given.editions)
+
+
+def _fidelity(given: CheckInput) -> Iterable[Diagnostic]:
+    from .fidelity import check_fidelity
+
+    return check_fidelity(given.project.config, given.paths, given.langs, given.project)
+
+
+def register(registry: Registry) -> None:
+    """Register briefs' own formats, rules and checks."""
+    registry.add_format(HtmlRenderer())
+    registry.add_format(PdfRenderer())
+    registry.add_rule("rating", check=rules.check_rating)
+    registry.add_rule("signing-analysts", check=rules.check_signing_analysts)
+    registry.add_rule("approval", check=rules.check_approval)
+    registry.add_rule("mandatory-blocks", verify=rules.verify_mandatory_blocks)
+    registry.add_check("glyphs", _glyphs, in_build=True)
+    registry.add_check("fidelity", _fidelity)
