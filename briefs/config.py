@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, Diagnostic, Diagnostics, SourceLocation
+from .languages import DEFAULT_LANGUAGES, DEFAULT_SOURCE, KNOWN_LANGUAGES, LANGUAGES
 from .safefiles import Unsafe, read_bytes
 from .tomlplaces import key_places, place_of
 
-KNOWN_LANGUAGES = ("zh-CN", "en", "zh-HK")
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # the largest image (or other file) a brief may show
 MAX_PYPROJECT_BYTES = 1024 * 1024
 # SOURCE_DATE_EPOCH: the last second a four-digit year can write (9999-12-31T23:59:59Z); PDF dates,
@@ -30,7 +30,9 @@ class ProjectConfig:
     """Where things are and which languages every text must have."""
 
     root: Path
-    languages: tuple[str, ...] = ("zh-CN", "en")
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    # The language a brief is written in first, unless it says otherwise (``source:``).
+    source: str = DEFAULT_SOURCE
     content_dir: Path = Path("content")
     templates_dir: Path = Path("templates")
     output_dir: Path = Path("output")
@@ -158,7 +160,7 @@ def _read_pyproject(pyproject: Path) -> str:
                                      "not valid UTF-8 (save the file as UTF-8)")) from None
 
 
-_KEYS = ("languages", "content", "templates", "output", "derived", "toc_min_pages")
+_KEYS = ("languages", "source", "content", "templates", "output", "derived", "toc_min_pages")
 _FOLDERS = ("content", "templates", "output")
 
 
@@ -191,22 +193,23 @@ class _Reader:
         languages = self.languages(table.get("languages"))
         folders = {key: self.folder(key, table.get(key)) for key in _FOLDERS}
         derived = self.derived(table.get("derived"), languages)
+        source = self.source(table.get("source"), languages)
         toc_min_pages = table.get("toc_min_pages", ProjectConfig.toc_min_pages)
         if not isinstance(toc_min_pages, int) or isinstance(toc_min_pages, bool) or toc_min_pages < 0:
             self.error(("toc_min_pages",), "tool.briefs.toc_min_pages: expected a whole number of "
                        f"pages >= 0 (0: never), not {_shown(toc_min_pages)}")
         self.diags.raise_if_errors(ConfigError)
         return ProjectConfig(root=root, toc_min_pages=toc_min_pages, languages=languages,
-                             derived=derived, content_dir=folders["content"],
+                             source=source, derived=derived, content_dir=folders["content"],
                              templates_dir=folders["templates"], output_dir=folders["output"])
 
     def languages(self, value: object) -> tuple[str, ...]:
-        default = ("zh-CN", "en")
+        default = DEFAULT_LANGUAGES
         if value is None:
             return default
         if not isinstance(value, list) or not value:
             self.error(("languages",), 'tool.briefs.languages: expected a list of languages, '
-                       f'e.g. ["zh-CN", "en"], not {_shown(value)}')
+                       f'e.g. {_example(default)}, not {_shown(value)}')
             return default
         seen: list[str] = []
         for item in value:
@@ -218,6 +221,18 @@ class _Reader:
             else:
                 seen.append(item)
         return tuple(seen) or default
+
+    def source(self, value: object, languages: tuple[str, ...]) -> str:
+        """The project's source language: one of its languages (default zh-CN, when it is one)."""
+        default = DEFAULT_SOURCE if DEFAULT_SOURCE in languages else languages[0]
+        if value is None:
+            return default
+        if not isinstance(value, str) or value not in languages:
+            self.error(("source",), f"tool.briefs.source: expected one of the project's languages "
+                       f"({', '.join(languages)}), not {_shown(value)}"
+                       f"{_did_you_mean(str(value), languages) if isinstance(value, str) else ''}")
+            return default
+        return value
 
     def folder(self, key: str, value: object) -> Path:
         default = Path(key)
@@ -238,8 +253,7 @@ class _Reader:
             return ()
         if not isinstance(value, dict):
             self.error(("derived",), "tool.briefs.derived: expected a table of editions, e.g. "
-                       '[tool.briefs.derived] zh-HK = { from = "zh-CN", convert = "s2hk" }, '
-                       f"not {_shown(value)}")
+                       f"[tool.briefs.derived] {_derived_example()}, not {_shown(value)}")
             return ()
         found = []
         for lang, spec in sorted(value.items()):
@@ -270,6 +284,17 @@ class _Reader:
             if isinstance(source, str) and isinstance(convert, str):
                 found.append((lang, source, convert))
         return tuple(found)
+
+
+def _example(tags: Iterable[str]) -> str:
+    """A list of language tags as TOML writes it: ["zh-CN", "en"]."""
+    return "[" + ", ".join(f'"{tag}"' for tag in tags) + "]"
+
+
+def _derived_example() -> str:
+    """A derived edition as [tool.briefs.derived] writes it, from the language table."""
+    tag, how = next((t, lang.derivation) for t, lang in LANGUAGES.items() if lang.derivation)
+    return f'{tag} = {{ from = "{how.source}", convert = "{how.opencc}" }}'
 
 
 def _shown(value: object) -> str:

@@ -52,7 +52,7 @@ from .load import (
     load_project,
     validate,
 )
-from .texts import SOURCE, Entry, Unit, units
+from .texts import SOURCE, Entry, Unit, checked_units
 from .write import write_atomic
 from .safefiles import Unsafe, read_bytes
 from .yamlsource import MAX_BYTES, load_yaml
@@ -632,7 +632,7 @@ def check_fidelity(config: ProjectConfig, paths: Sequence[Path] = (),
     targets = tuple(lang for lang in (langs or config.languages) if lang != SOURCE and lang in config.languages)
     run = _Run(config, targets, None)
     run.glossary = load_glossary(config, run.diags)
-    for unit in units(project.library.docs.values(), project.briefs):
+    for unit in checked_units(config, project.library.docs.values(), project.briefs):
         with Budget().spent_on(unit.doc.path, "checking the translations of this file"):
             _check_unit(run, unit, drift_only=False)
     return sorted(set(run.diags.items), key=by_place)
@@ -734,7 +734,7 @@ def select(config: ProjectConfig, paths: Sequence[Path]) -> Selection:
 def _units(config: ProjectConfig, selection: Selection) -> list[Unit]:
     library = load_library(config)   # the shared files must be valid before anything is recorded
     briefs = load_project(config, selection.briefs).briefs if selection.briefs else ()
-    return units((library.docs[name] for name in selection.shared), briefs)
+    return checked_units(config, (library.docs[name] for name in selection.shared), briefs)
 
 
 def review_status(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Diagnostic]:

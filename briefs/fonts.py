@@ -1,40 +1,26 @@
 """Fonts: which families each language is set in, and a check that they are installed.
 
-The families are named here and passed to the templates, so the CSS and the check can never
-disagree. We rely on fontconfig (WeasyPrint's own font source) and fail early with an install hint
-rather than let a missing CJK font turn Chinese into tofu boxes.
+The families are named in the language table (:mod:`briefs.languages`) and passed to the
+templates, so the CSS and the check can never disagree. We rely on fontconfig (WeasyPrint's own
+font source) and fail early with an install hint rather than let a missing CJK font turn Chinese
+into tofu boxes.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import RenderError
+from .languages import LANGUAGES, FontSet
 
 INSTALL_HINT = "install a CJK font: on Debian/Ubuntu run 'sudo apt-get install fonts-noto-cjk'"
 
 
-@dataclass(frozen=True)
-class FontSet:
-    """The families a language is printed in."""
-
-    sans: str
-    serif: str
-    mono: str = "DejaVu Sans Mono"
-
-
-# One family (regular + bold) for body and headings. A second CJK family (Noto Serif CJK for
-# the body) looked bookish but cost 30 % more bytes per page and ~100 MB more per PDF worker,
-# because every CJK font is embedded with its own large glyph subset (benchmarks/bench_build.py).
-FONTS = {
-    "zh-CN": FontSet("Noto Sans CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC"),
-    "en": FontSet("Noto Sans CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC"),
-    "zh-HK": FontSet("Noto Sans CJK HK", "Noto Sans CJK HK", "Noto Sans Mono CJK HK"),
-}
+# Each language's families, from the language table (briefs/languages.py).
+FONTS: dict[str, FontSet] = {tag: lang.fonts for tag, lang in LANGUAGES.items()}
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,8 @@ from . import model as m
 from .compliance import ScaleDefinitions, basis_sentence, scale_definitions
 from .exhibits import CHAIN_ANCHOR, ExhibitView, Ref, exhibit_view, references
 from .fonts import FONTS
-from .i18n import Edition, format_date, is_cjk
+from .i18n import Edition, format_date
+from .languages import other_script
 from .load import Library, LoadedBrief
 from .markdown import HeadingIds, render_block, render_inline
 
@@ -193,8 +194,9 @@ class LocalizedBrief:
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
-    """The name in the other script, shown beside the primary one (林清 Lin Qing / Lin Qing 林清)."""
-    other = text.get("en", "") if is_cjk(t.lang) else text.get("zh-CN", "")
+    """The name in the other script, shown beside the primary one (林清 Lin Qing / Lin Qing 林清);
+    which language that is comes from the language table."""
+    other = other_script(text, t.lang)
     return "" if other == t.text(text) else other
 
 

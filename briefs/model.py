@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .config import KNOWN_LANGUAGES
+from .languages import DEFAULT_LANGUAGES
 
 _ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _LICENCE_RE = re.compile(r"S[0-9]{13}")
@@ -43,7 +44,7 @@ def _check_id(value: str) -> str:
 
 
 def _check_text(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-    required = tuple((info.context or {}).get("languages", ("zh-CN", "en")))
+    required = tuple((info.context or {}).get("languages", DEFAULT_LANGUAGES))
     for lang in value:
         if lang not in KNOWN_LANGUAGES:
             raise PydanticCustomError(
@@ -56,6 +57,16 @@ def _check_text(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
         if not value[lang].strip():
             raise PydanticCustomError(
                 "briefs_blank_language", "the '{lang}' text is blank", {"lang": lang})
+    return value
+
+
+def _check_source(value: str, info: ValidationInfo) -> str:
+    """A brief's ``source:``: one of the project's own languages (not a derived edition)."""
+    languages = tuple((info.context or {}).get("languages", DEFAULT_LANGUAGES))
+    if value not in languages:
+        raise PydanticCustomError(
+            "briefs_source", "source '{lang}' is not one of the project's languages ({languages})",
+            {"lang": value, "languages": ", ".join(languages)})
     return value
 
 
@@ -560,6 +571,8 @@ class Brief(Record):
     sources: list[SourceRef] = []
     exhibits: list[Exhibit] = []
     approval: Approval | None = None  # without it the brief is a draft: DRAFT on every page
+    # The language the brief is written in first; none: the project's ([tool.briefs] source).
+    source: Annotated[str, AfterValidator(_check_source)] | None = None
     key_data: list[KeyDatum] = Field(default=[], max_length=8)  # the sidebar's market/key data box
 
     @property

@@ -23,6 +23,7 @@ from .dependencies import shared_snapshot
 from .errors import BriefsError, ContentError, Diagnostic, SourceLocation, TemplateError
 from .fonts import FONTS, require_fonts
 from .i18n import Edition, catalog_problems, translations
+from .languages import LANGUAGES
 from .limits import Budget
 from .images import published_images
 from .load import LoadedBrief, Project, load_project, unapproved
@@ -51,7 +52,7 @@ from .yamlsource import MAX_BYTES, locate
 log = logging.getLogger(__name__)
 
 FORMATS = ("html", "pdf")  # what a build writes unless told otherwise; plugins add more (plugins.py)
-LANGUAGE_NAMES = {"zh-CN": "简体中文", "en": "English", "zh-HK": "繁體中文"}
+LANGUAGE_NAMES = {tag: lang.label for tag, lang in LANGUAGES.items()}  # the language switch
 
 
 @dataclass(frozen=True)

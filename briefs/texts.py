@@ -1,9 +1,9 @@
 """Where every Text of the content lives: the YAML value or Markdown file, line and column.
 
 Used by the checks that report findings inside texts (``fidelity``, ``glyphs``) and by the loader to
-find every Markdown text of a YAML file. A *Text* is a mapping keyed by language tag with a zh-CN
-entry; :func:`entries` lists each one of a YAML document with a :class:`Site` per language, which
-maps a position in the text to ``path:line:col``.
+find every Markdown text of a YAML file. A *Text* is a mapping keyed by language tag with an
+entry in :data:`SOURCE`; :func:`entries` lists each one of a YAML document with a :class:`Site`
+per language, which maps a position in the text to ``path:line:col``.
 """
 
 from __future__ import annotations
@@ -13,14 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .config import KNOWN_LANGUAGES
+from .config import KNOWN_LANGUAGES, ProjectConfig
 from .errors import SourceLocation
+from .languages import DEFAULT_SOURCE
 from .yamlsource import KeyPath, YamlDocument, load_yaml
 
 if TYPE_CHECKING:
     from .load import LoadedBrief
 
-SOURCE = "zh-CN"
+# The language the fidelity checks compare every other one with. They are written for zh-CN
+# sources today (figures, the zh-CN → en glossary), so they look only at texts whose source is
+# zh-CN (checked_units); other sources get their checks in a later issue.
+SOURCE = DEFAULT_SOURCE
 
 
 @dataclass(frozen=True)
@@ -179,3 +183,18 @@ def units(shared: Iterable[YamlDocument], briefs: Iterable[LoadedBrief]) -> list
     """The shared YAML files given, then each brief's ``brief.yaml``, as the loader read them."""
     return [*(Unit(doc, None) for doc in shared),
             *(Unit(loaded.doc or load_yaml(loaded.path), loaded) for loaded in briefs)]
+
+
+def source_language(config: ProjectConfig, loaded: LoadedBrief | None) -> str:
+    """The language a brief is written in first (its ``source:``, else the project's); for the
+    shared files, the project's."""
+    own = loaded.brief.source if loaded is not None else None
+    return own or config.source
+
+
+def checked_units(config: ProjectConfig, shared: Iterable[YamlDocument],
+                  briefs: Iterable[LoadedBrief]) -> list[Unit]:
+    """:func:`units` whose source language is :data:`SOURCE`: the ones the fidelity checks
+    can compare today (a brief written in English first is left out, not checked backwards)."""
+    briefs = [loaded for loaded in briefs if source_language(config, loaded) == SOURCE]
+    return units(shared if config.source == SOURCE else (), briefs)

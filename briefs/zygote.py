@@ -20,14 +20,14 @@ WARMED_IN: int | None = None  # the pid of the process the warm-up ran in, once 
 
 def _prewarm() -> None:
     from . import workers
-    from .fonts import FONTS
+    from .languages import DEFAULT_LANGUAGES, DEFAULT_SOURCE, language
     from .render.pdf import render_pdf
 
-    families = sorted({family for lang in ("zh-CN", "en") for family in
-                       (FONTS[lang].sans, FONTS[lang].serif)})
+    families = sorted({family for lang in DEFAULT_LANGUAGES for family in
+                       (language(lang).fonts.sans, language(lang).fonts.serif)})
     body = "".join(f'<p style="font-family: \'{family}\'">研究简报 Research brief 2025 '
                    f'<b>投资评级 Rating</b></p>' for family in families)
-    html = f'<!DOCTYPE html><html lang="zh-CN"><body>{body}</body></html>'
+    html = f'<!DOCTYPE html><html lang="{DEFAULT_SOURCE}"><body>{body}</body></html>'
     render_pdf(html, Path("/"), (), Path("<prewarm>"), created=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
                font_config=workers.font_config())  # the font configuration workers inherit
 

@@ -104,7 +104,7 @@ def test_tool_briefs_as_a_value_under_tool_is_located(project: Path, run_cli) ->
     ('output = "output"', 'outptu_dir = "output"', 1,
      "unknown key tool.briefs.outptu_dir; did you mean 'output'?"),
     ('output = "output"', 'colour = "red"', 1,
-     "unknown key tool.briefs.colour (known: languages, content, templates, output, derived, toc_min_pages)"),
+     "unknown key tool.briefs.colour (known: languages, source, content, templates, output, derived, toc_min_pages)"),
     ('languages = ["zh-CN", "en"]', 'languages = ["zh-CN", 5]', 1,
      "tool.briefs.languages: unsupported 5 (known: zh-CN, en, zh-HK)"),
     ('languages = ["zh-CN", "en"]', 'languages = ["zh-CN", "en", "zh-CN"]', 1,
