@@ -78,10 +78,12 @@ def _kind(mode: int) -> str:
     return "device"
 
 
-def read_bytes(path: Path, limit: int) -> bytes:
+def read_bytes(path: Path, limit: int, inside: Path | None = None) -> bytes:
     """The bytes of the regular file ``path``, at most ``limit`` of them, or :class:`Unsafe`.
 
     The type and size are checked on the opened descriptor, so what is checked is what is read.
+    With ``inside`` (a resolved folder), the file actually opened must lie in it: a folder on the
+    resolved path swapped for a symlink between resolving and opening is caught on the open file.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
@@ -90,6 +92,8 @@ def read_bytes(path: Path, limit: int) -> bytes:
     except (OSError, ValueError) as exc:
         raise Unsafe(f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     try:
+        if inside is not None and not _opened_inside(fd, inside):
+            raise Unsafe("changed while it was read: it now leads outside the brief's folder")
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise Unsafe(f"is a {_kind(info.st_mode)}, not a regular file")
@@ -117,7 +121,17 @@ def read_bytes(path: Path, limit: int) -> bytes:
 def read_inside(folder: Path, relative: str | Path, limit: int) -> tuple[Path, bytes]:
     """Resolve ``relative`` under ``folder`` and read it: (resolved path, bytes), or :class:`Unsafe`."""
     target = resolve_inside(folder, relative)
-    return target, read_bytes(target, limit)
+    return target, read_bytes(target, limit, inside=folder.resolve())
+
+
+def _opened_inside(fd: int, folder: Path) -> bool:
+    """Whether the file open at ``fd`` is in ``folder``, by the path the kernel gives it now
+    (Linux); True where that cannot be seen."""
+    try:
+        opened = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return True
+    return Path(opened).is_relative_to(folder)
 
 
 def _size(n: int) -> str:

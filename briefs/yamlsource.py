@@ -81,13 +81,14 @@ def locate(folder: Path, relative: str) -> tuple[Path, bool, bool] | None:
         return None
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, inside: Path | None = None) -> str:
     """Read a content file as strict UTF-8 within the size limit, or raise a located error.
 
     The file is read through :mod:`briefs.safefiles`: only a regular file, its size checked
-    before anything is read (a FIFO or ``/dev/zero`` is refused, never waited on or slurped)."""
+    before anything is read (a FIFO or ``/dev/zero`` is refused, never waited on or slurped),
+    and, with ``inside``, only if the file opened is in that (resolved) folder."""
     try:
-        raw = read_bytes(path, MAX_BYTES)
+        raw = read_bytes(path, MAX_BYTES, inside)
     except Unsafe as exc:
         line = 1 if "the limit is" in exc.reason else 0
         raise ContentError.at(path, line, line, f"file {exc.reason}") from None

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -104,3 +103,64 @@ def test_trace_refuses_a_name_that_would_print_a_forged_answer(project: Path, ru
     result = run_cli(project, "trace", str(copy))
     assert_error(result, "output/distribution.jsonl", 1, f"malformed {field}")
     assert result.stdout == ""
+
+
+# --------------------------------------------------------------------- paths: a race
+
+SECRET = b"briefs-race-secret"
+
+
+def swap_after(monkeypatch: pytest.MonkeyPatch, module: object, name: str, folder: Path, outside: Path) -> None:
+    """Make ``module.name`` (a resolving function) swap ``folder`` for a symlink to ``outside`` right
+    after it resolves a file in that folder, as another process could at that instant."""
+    real = getattr(module, name)
+
+    def resolving_then_swapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real(*args, **kwargs)
+        if f"{os.sep}{folder.name}{os.sep}" in str(result) and not folder.is_symlink():
+            folder.rename(folder.with_name(folder.name + "-moved"))
+            folder.symlink_to(outside)
+        return result
+
+    monkeypatch.setattr(module, name, resolving_then_swapped)
+
+
+def test_a_picture_whose_folder_becomes_a_link_after_resolving_is_not_published(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Resolved inside the brief's folder, then opened by that path after 'real' had become a link
+    # out: the file outside was published (a thread swapping the folder got it 1 read in 600).
+    import briefs.safefiles
+    from briefs.errors import ContentError
+    from briefs.images import published_images
+
+    from .test_safety import png
+
+    brief, outside = tmp_path / "brief", tmp_path / "outside"
+    (brief / "real").mkdir(parents=True)
+    outside.mkdir()
+    (brief / "real" / "x.png").write_bytes(png())
+    (outside / "x.png").write_bytes(png() + SECRET)
+    swap_after(monkeypatch, briefs.safefiles, "resolve_inside", brief / "real", outside)
+    with pytest.raises(ContentError, match="changed while it was read: it now leads outside"):
+        published_images(brief, ["real/x.png"])
+
+
+def test_a_body_file_whose_folder_becomes_a_link_after_resolving_is_refused(
+        project: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import briefs.load
+
+    from .conftest import edit
+
+    folder = project / BRIEF
+    (folder / "real").mkdir()
+    (folder / "etfs.en.md").rename(folder / "real" / "etfs.en.md")
+    line = edit(folder / "brief.yaml", "en: etfs.en.md", "en: real/etfs.en.md")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "etfs.en.md").write_text("A secret: " + SECRET.decode() + "\n", "utf-8")
+    swap_after(monkeypatch, briefs.load, "locate", folder / "real", outside)
+    result = run_cli(project, "build", str(BRIEF), "--format", "html")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert (f"{BRIEF}/real/etfs.en.md: file changed while it was read: it now leads outside the "
+            "brief's folder") in result.stderr
+    assert not any(SECRET in p.read_bytes() for p in published(project / "output"))

@@ -85,7 +85,7 @@ def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
                 reason = reason if exc.reason == "is outside the brief's folder" else exc.reason
                 continue
             try:
-                return read_bytes(target, MAX_RESOURCE_BYTES)
+                return read_bytes(target, MAX_RESOURCE_BYTES, inside=root)
             except Unsafe as exc:
                 raise Refused(url, exc.reason) from None
         raise Refused(url, reason.removeprefix("is "))
