@@ -6,7 +6,6 @@ All problems of a run are collected and raised once, each at ``path:line:col``.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import logging
 import os
 from collections.abc import Iterable, Sequence
@@ -25,6 +24,8 @@ from .exhibits import ExhibitData, reference_targets, resolve_exhibits
 from .limits import Budget
 from .markdown import comment_lines, image_problem, link_problem, links, over_budget, shown_url
 from .texts import markdown_texts
+from .plugins import BriefUnderReview
+from .rules import review, suggest
 from .safefiles import Unsafe, resolve_inside
 from .images import read_image
 from .yamlsource import KeyPath, YamlDocument, load_yaml, locate, read_text
@@ -224,10 +225,7 @@ def _describe(value: Any) -> str:
     return f"'{value}'"
 
 
-def _suggest(name: str, known: Iterable[str]) -> str:
-    known = sorted(known)
-    close = difflib.get_close_matches(name, known, n=1)
-    return f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
+_suggest = suggest  # (the compliance rules word their suggestions the same way)
 
 
 # ----------------------------------------------------------------------------- shared content
@@ -372,6 +370,7 @@ def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBri
     diags.raise_if_errors()
     assert brief is not None
     _check_references(brief, doc, library, diags)
+    diags.extend(review(BriefUnderReview(brief, library.kind(brief.kind), library, doc)))
     bodies, body_files = _resolve_bodies(brief, doc, diags)
     exhibits, data_files = resolve_exhibits(brief, doc, diags)
     assets = _check_links(brief, doc, bodies, diags)
@@ -464,11 +463,6 @@ def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Di
     if kind is None:
         diags.error(doc.location(("kind",)), f"unknown kind '{brief.kind}'"
                     f"{_suggest(brief.kind, [k.id for k in lib.kinds.kinds])}")
-    else:
-        _check_rating(brief, kind, doc, lib, diags)
-        if kind.analysts_required and not brief.analysts:
-            diags.error(doc.location(("analysts",)),
-                        f"a brief of kind '{kind.id}' needs at least one signing analyst")
     people = [a.id for a in lib.analysts.analysts]
     for field, role in (("analysts", "analyst"), ("contacts", "contact")):
         for i, ref in enumerate(getattr(brief, field)):
@@ -495,30 +489,10 @@ def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Di
         elif chain is not None and chain.segment(group.segment) is None:
             known = [s.id for st in chain.stages for s in st.segments]
             diags.error(where, f"unknown segment '{group.segment}'{_suggest(group.segment, known)}")
-    _check_approval(brief, doc, lib, diags)
     for i, risk in enumerate(brief.risks):
         if isinstance(risk, str) and lib.risk(risk) is None:
             diags.error(doc.location(("risks", i)),
                         f"unknown risk '{risk}'{_suggest(risk, [r.id for r in lib.risks.risks])}")
-
-
-def _check_approval(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Diagnostics) -> None:
-    """The approver is a known compliance reviewer (so never an author) who signed before release."""
-    approval = brief.approval
-    if approval is None:
-        return
-    person = lib.analyst(approval.by)
-    where = doc.location(("approval", "by"))
-    reviewers = [a.id for a in lib.analysts.analysts if a.role == "compliance"]
-    if person is None:
-        diags.error(where, f"unknown reviewer '{approval.by}'{_suggest(approval.by, reviewers)}")
-    elif person.role != "compliance":
-        diags.error(where, f"'{approval.by}' has role '{person.role}'; only a 'compliance' "
-                    "person can approve a brief")
-    if approval.date > brief.date:
-        diags.error(doc.location(("approval", "date")),
-                    f"approved on {approval.date.isoformat()}, after the report date "
-                    f"{brief.date.isoformat()}: a brief is approved before it is released")
 
 
 def unapproved(briefs: Sequence[LoadedBrief]) -> list[Diagnostic]:
@@ -527,30 +501,6 @@ def unapproved(briefs: Sequence[LoadedBrief]) -> list[Diagnostic]:
                        f"brief '{b.brief.id}' is not approved: add 'approval: {{by: <compliance id>, "
                        "date: YYYY-MM-DD}' after compliance review, or build without --final")
             for b in briefs if b.brief.approval is None]
-
-
-def _check_rating(brief: m.Brief, kind: m.Kind, doc: YamlDocument, lib: Library,
-                  diags: Diagnostics) -> None:
-    if brief.rating is None:
-        if kind.rating == "required":
-            diags.error(doc.location(()), f"a brief of kind '{kind.id}' needs a 'rating'")
-        return
-    if kind.rating == "forbidden":
-        diags.error(doc.location(("rating",)), f"a brief of kind '{kind.id}' cannot carry a rating")
-        return
-    scale = lib.ratings.scale(brief.rating.scale)
-    if scale is None:
-        known = [s.id for s in lib.ratings.scales]
-        diags.error(doc.location(("rating", "scale")),
-                    f"unknown rating scale '{brief.rating.scale}'{_suggest(brief.rating.scale, known)}")
-        return
-    if kind.rating_scale and kind.rating_scale != scale.id:
-        diags.error(doc.location(("rating", "scale")),
-                    f"a brief of kind '{kind.id}' is rated on the '{kind.rating_scale}' scale")
-    if scale.value(brief.rating.value) is None:
-        known = ", ".join(v.id for v in scale.values)
-        diags.error(doc.location(("rating", "value")),
-                    f"rating '{brief.rating.value}' is not on the '{scale.id}' scale ({known})")
 
 
 def _resolve_bodies(brief: m.Brief, doc: YamlDocument,
