@@ -104,7 +104,8 @@ def test_a_catalog_that_would_break_formatting_is_located(project: Path, run_cli
 
 
 @pytest.mark.parametrize("edit_template, words", [
-    (lambda t: t.unlink(), "template not found: partials/toc.html"),
+    # a deleted override falls back to the theme's file; a name no theme folder has is an error
+    (lambda t: t.write_text('{% include "partials/tocs.html" %}\n', "utf-8"), "template not found: partials/tocs.html"),
     (lambda t: t.write_bytes(t.read_bytes() + b"\xff\xfe"), "not valid UTF-8"),
     (lambda t: t.write_text(t.read_text("utf-8") + "{{ 1/0 }}\n", "utf-8"), "ZeroDivisionError"),
     (lambda t: t.write_text(t.read_text("utf-8") + '{% include "partials/toc.html" %}\n', "utf-8"),

@@ -185,3 +185,11 @@ def test_every_theme_folder_is_in_the_keys(bare: Path, tmp_path: Path, monkeypat
     second = keys()
     write(bare / "templates" / "README.md", "overrides\n")
     assert len({first[ETF], second[ETF], keys()[ETF]}) == 3
+
+
+def test_a_deleted_override_falls_back_to_the_theme(tmp_path: Path, run_cli: Run) -> None:
+    """A project holding a copy of the theme deletes one partial: the theme's is used, same bytes."""
+    project = copy_project(tmp_path / "copied")
+    before = html_of(project, run_cli)
+    (project / "templates" / "partials" / "toc.html").unlink()
+    assert html_of(project, run_cli) == before
