@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 from .errors import BriefsError, Diagnostic, SourceLocation
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .yamlsource import KeyPath, YamlDocument
 
 GROUP = "briefs.plugins"
+_T = TypeVar("_T")
 
 
 class PluginError(BriefsError):
@@ -181,7 +182,7 @@ class Registry:
         name, suffix = getattr(renderer, "name", None), getattr(renderer, "suffix", None)
         if not isinstance(name, str) or not isinstance(suffix, str) or not callable(
                 getattr(renderer, "render", None)):
-            raise ValueError("an output format needs a name, a suffix and a render method")
+            raise TypeError("an output format needs a name, a suffix and a render method")
         if not name.isidentifier() or not suffix.isalnum():
             raise ValueError(f"format {name!r}: name and suffix must be plain words")
         if is_remote(renderer) and self._registering != "briefs":
@@ -207,7 +208,7 @@ class Registry:
         """Register a theme folder (templates, partials, CSS) shipped by a plugin."""
         self._themes.append(Path(folder))
 
-    def _add(self, table: dict[str, object], what: str, name: str, value: object) -> None:
+    def _add(self, table: dict[str, _T], what: str, name: str, value: _T) -> None:
         if name in table:
             raise ValueError(f"{what} {name!r} is already registered")
         table[name] = value
@@ -236,11 +237,11 @@ def load_registry(entries: Sequence[importlib.metadata.EntryPoint] | None = None
         registry._registering = "briefs" if entry in own else entry.name
         try:
             register = entry.load()
-        except Exception as exc:  # any import problem of a plugin is the plugin's, reported as such
+        except Exception as exc:  # noqa: BLE001 - any import problem of a plugin is the plugin's, reported as such
             raise _failure(entry, f"cannot be imported: {type(exc).__name__}: {exc}") from None
         try:
             register(registry)
-        except Exception as exc:  # likewise: never a traceback for a plugin's mistake
+        except Exception as exc:  # noqa: BLE001 - likewise: never a traceback for a plugin's mistake
             raise _failure(entry, f"register() failed: {type(exc).__name__}: {exc}") from None
     registry._registering = ""
     return registry
@@ -285,7 +286,7 @@ def render_here(renderer: Renderer, document: RenderedDocument) -> bytes | Diagn
         data = renderer.render(document)
     except BriefsError as exc:
         return exc.diagnostics[0]
-    except Exception as exc:  # a plugin's bug: reported at the brief, not as a traceback
+    except Exception as exc:  # noqa: BLE001 - a plugin's bug: reported at the brief, not as a traceback
         return Diagnostic(SourceLocation(document.source), f"the {renderer.name} output of "
                           f"{document.lang} failed: {type(exc).__name__}: {exc}")
     if not isinstance(data, bytes):
