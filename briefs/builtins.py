@@ -40,9 +40,10 @@ class PdfRenderer:
         """The PDF of one document, rendered here (as a worker would)."""
         from . import workers
         from .errors import RenderError
+        from .theme import theme_of
 
         outcome = workers.render_task(workers.PdfTask(
-            0, document.html, document.folder, (document.folder, document.config.templates),
+            0, document.html, document.folder, (document.folder, *theme_of(document.config).folders),
             document.source, document.attachments, document.created,
             document.config.toc_min_pages))
         if outcome.pdf is None:
