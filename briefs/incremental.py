@@ -125,25 +125,39 @@ def renderer_fingerprint() -> str:
 
 
 def _files(folder: Path) -> list[Path]:
-    """Every entry below ``folder`` that is not a folder, hidden names included, sorted; symlinks
-    are listed, never descended into (a build reads through them only after resolving them
-    inside the brief's folder, and that target is listed in its own right)."""
+    """Every entry below ``folder`` that is not a folder, hidden names included, sorted.
+
+    Symlinks are listed. Inside a brief's folder (one holding ``brief.yaml``) a linked folder is
+    never descended into: a build reads through a link there only after resolving it inside the
+    brief's folder, and that target is listed in its own right. Anywhere else (``content/_shared``
+    linked to a folder shared by several projects, a linked folder of templates) the build reads
+    through the link, so its files are listed under the link's name; each real folder once."""
     found: list[Path] = []
-    pending = [folder]
+    pending = [(folder, False)]
+    walked: set[str] = set()
     while pending:
-        current = pending.pop()
+        current, in_brief = pending.pop()
         try:
+            real = os.path.realpath(current)
+            if real in walked:  # a link back up, or two links to one folder
+                continue
+            walked.add(real)
             entries = list(os.scandir(current))
-        except OSError:  # unreadable folder: its name still counts (see _entry_parts)
+        except (OSError, ValueError):  # unreadable folder: its name still counts (see _entry_parts)
             if current != folder:
                 found.append(current)
             continue
+        in_brief = in_brief or any(entry.name == "brief.yaml" for entry in entries)
         for entry in entries:
             try:
                 is_folder = entry.is_dir(follow_symlinks=False)
+                followed = not is_folder and not in_brief and entry.is_symlink() and entry.is_dir()
             except OSError:
-                is_folder = False
-            (pending if is_folder else found).append(Path(entry.path))
+                is_folder = followed = False
+            if is_folder or followed:
+                pending.append((Path(entry.path), in_brief))
+            if not is_folder:
+                found.append(Path(entry.path))
     return sorted(found)
 
 
@@ -334,7 +348,9 @@ class Manifest:
         return True
 
     def _name(self, path: Path) -> str:
-        return path.resolve().relative_to(self.out).as_posix()
+        # By the name written, not resolved: output/<id> may be a link someone made, and the
+        # write then refuses it at that folder (write.py).
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(self.out)).as_posix()
 
 
 @dataclass(frozen=True)

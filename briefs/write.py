@@ -29,6 +29,10 @@ _NAME_BYTES = 200  # leaves room for the temporary's dot, mark and suffix within
 _OPEN_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
+class LinkedFolder(OSError):
+    """A folder below the held output folder is a symlink (``filename``: that folder)."""
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically; a crash leaves the old file or none, never half of one.
 
@@ -50,7 +54,13 @@ def stage(path: Path, data: bytes) -> Path:
 def release(tmp: Path, path: Path) -> None:
     """Rename a staged temporary into place (the temporary is removed if that fails)."""
     try:
-        os.replace(tmp, path)
+        folder = _held_folder(path)
+        try:
+            os.replace(tmp.name if folder >= 0 else tmp, path.name if folder >= 0 else path,
+                       src_dir_fd=None if folder < 0 else folder, dst_dir_fd=None if folder < 0 else folder)
+        finally:
+            if folder >= 0:
+                os.close(folder)
     except BaseException as exc:
         discard(tmp)
         if isinstance(exc, OSError):
@@ -68,8 +78,9 @@ def discard(tmp: Path) -> None:
 
 def cannot_write(path: Path, exc: OSError) -> OutputError:
     """The located error for an output ``path`` the system refused."""
-    if exc.errno == errno.ELOOP:
-        return OutputError.at(path, 0, 0, "cannot write here: it is a symbolic link, and briefs "
+    if exc.errno == errno.ELOOP:  # the file, or a folder on its way
+        where = Path(exc.filename) if isinstance(exc, LinkedFolder) else path
+        return OutputError.at(where, 0, 0, "cannot write here: it is a symbolic link, and briefs "
                               "writes only files it made; remove the link")
     return OutputError.at(path, 0, 0, f"cannot write here: {exc.strerror or exc}")
 
@@ -83,10 +94,17 @@ def temporary_name(path: Path) -> Path:
 
 
 def _stage(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = _held_folder(path, make=True)
+    if folder < 0:
+        path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temporary_name(path)
     _record(tmp)  # recorded before it exists: a kill at any point leaves nothing unrecorded
-    fd = os.open(tmp, _OPEN_NEW, 0o666)  # the umask applies, as for any file the user makes
+    try:  # the umask applies, as for any file the user makes
+        fd = os.open(tmp.name if folder >= 0 else tmp, _OPEN_NEW, 0o666,
+                     dir_fd=None if folder < 0 else folder)
+    finally:
+        if folder >= 0:
+            os.close(folder)
     try:
         view = memoryview(data)
         while view:  # a short write (a file-size limit) ends in the error of the next one
@@ -111,6 +129,42 @@ def _record(tmp: Path) -> None:
         if where.startswith(out + os.sep):
             os.write(journal, (os.path.relpath(where, out) + "\n").encode("utf-8", "surrogateescape"))
             return
+
+
+def _held_folder(path: Path, make: bool = False) -> int:
+    """A descriptor of ``path``'s folder when it lies in an output folder held by this process,
+    reached from there one folder at a time without following a symlink (made if missing, with
+    ``make``); -1 for a path outside every held folder. A folder below the output folder that is
+    a symlink (``output/<id>`` pointing elsewhere) is :data:`errno.ELOOP`: briefs writes only in
+    folders it made, never through a link into another place."""
+    where = os.path.abspath(path.parent)
+    for out, _ in _held:
+        if where == out or where.startswith(out + os.sep):
+            break
+    else:
+        return -1
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    reached = out
+    try:
+        for part in Path(os.path.relpath(where, out)).parts if where != out else ():
+            reached = os.path.join(reached, part)
+            if make:
+                try:
+                    os.mkdir(part, 0o777, dir_fd=fd)
+                except FileExistsError:
+                    pass
+            try:
+                inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno == errno.ENOTDIR and stat.S_ISLNK(os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode):
+                    raise LinkedFolder(errno.ELOOP, "a symbolic link", reached) from None
+                raise
+            os.close(fd)
+            fd = inner
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _open_state(out: Path) -> int:

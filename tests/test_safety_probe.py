@@ -164,3 +164,63 @@ def test_a_body_file_whose_folder_becomes_a_link_after_resolving_is_refused(
     assert (f"{BRIEF}/real/etfs.en.md: file changed while it was read: it now leads outside the "
             "brief's folder") in result.stderr
     assert not any(SECRET in p.read_bytes() for p in published(project / "output"))
+
+
+# --------------------------------------------------------------------- the output folder
+
+@pytest.mark.parametrize("linked", ["compute-etf-note", "compute-etf-note/distribution"])
+def test_an_output_folder_replaced_by_a_link_is_not_written_through(project: Path, run_cli: RunCli,
+                                                                     tmp_path: Path, linked: str) -> None:
+    # output/<id> made a symlink to another folder: the build printed a ValueError traceback (the
+    # manifest resolved the link), and the write itself followed the link.
+    assert run_cli(project, "build", str(BRIEF), "--format", "html").exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder = project / "output" / linked
+    if folder.exists():
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.symlink_to(elsewhere)
+    md = project / MD
+    md.write_text(md.read_text("utf-8") + "\n\nEdited.\n", "utf-8")
+    if linked == "compute-etf-note":
+        result = run_cli(project, "build", str(BRIEF), "--format", "html")
+        assert result.exit_code == 1 and "Traceback" not in result.stderr, result.stderr
+        assert "output/compute-etf-note: cannot write here: it is a symbolic link" in result.stderr
+    else:  # a folder briefs writes into below the brief's, through write.stage (as distribute does)
+        from briefs.write import output_lock, stage
+        from briefs.errors import OutputError
+
+        with output_lock(project / "output"), pytest.raises(OutputError, match="symbolic link") as caught:
+            stage(folder / "copy.pdf", b"%PDF")
+        assert str(caught.value.diagnostics[0].location.path).endswith(linked)
+    assert list(elsewhere.iterdir()) == []
+
+
+# --------------------------------------------------------------------- keys
+
+def test_an_edit_in_a_linked_shared_folder_rebuilds(project: Path, run_cli: RunCli, tmp_path: Path) -> None:
+    # content/_shared linked to a folder several projects share: the key listed the link, never
+    # its files, so editing house.yaml there (in place) gave "up to date" with the old house name.
+    shared = tmp_path / "shared"
+    (project / "content" / "_shared").rename(shared)
+    (project / "content" / "_shared").symlink_to(shared)
+    assert run_cli(project, "build", str(BRIEF), "--format", "html", "--lang", "en").exit_code == 0
+    house = shared / "house.yaml"
+    text = house.read_text("utf-8")
+    assert "Example Securities Co., Ltd." in text
+    with house.open("r+", encoding="utf-8") as handle:  # in place: the folder's time does not change
+        handle.write(text.replace("Example Securities Co., Ltd.", "Exemple Securities Co., Ltd.", 1))
+    result = run_cli(project, "build", str(BRIEF), "--format", "html", "--lang", "en")
+    assert result.exit_code == 0 and not result.output.startswith("up to date"), result.output
+    assert "Exemple Securities" in (project / OUT / "compute-etf-note.en.html").read_text("utf-8")
+
+
+def test_a_link_back_up_in_templates_is_walked_once(project: Path, run_cli: RunCli) -> None:
+    (project / "templates" / "loop").symlink_to(project / "templates")
+    (project / "content" / "_shared" / "loop").symlink_to(project / "content")
+    assert run_cli(project, "build", str(BRIEF), "--format", "html", "--lang", "en").exit_code == 0
+    result = run_cli(project, "build", str(BRIEF), "--format", "html", "--lang", "en")
+    assert result.exit_code == 0 and result.output.startswith("up to date"), result.output
