@@ -49,6 +49,8 @@ def resolve_inside(folder: Path, relative: str | Path) -> Path:
     kind = file_kind(target)
     if kind == "missing":
         raise Unsafe("not found")
+    if kind == "unreadable entry":  # a name longer than the file system allows, or no permission
+        raise Unsafe("cannot be read (a name too long, or no permission to look there)")
     if kind != "file":
         raise Unsafe(f"is a {kind}, not a regular file")
     return target

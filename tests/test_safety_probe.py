@@ -224,3 +224,12 @@ def test_a_link_back_up_in_templates_is_walked_once(project: Path, run_cli: RunC
     assert run_cli(project, "build", str(BRIEF), "--format", "html", "--lang", "en").exit_code == 0
     result = run_cli(project, "build", str(BRIEF), "--format", "html", "--lang", "en")
     assert result.exit_code == 0 and result.output.startswith("up to date"), result.output
+
+
+def test_an_image_name_longer_than_the_file_system_allows_is_a_plain_message(project: Path, run_cli: RunCli) -> None:
+    name = "a" * 5000 + ".png"
+    md = project / MD
+    md.write_text(md.read_text("utf-8") + f"\n\nA picture.\n![A picture]({name})\n", "utf-8")
+    result = check(run_cli, project)
+    assert "is a unreadable entry" not in result.stderr  # (it said so)
+    assert_error(result, MD, md.read_text("utf-8").count("\n"), "cannot be read (a name too long")
