@@ -124,10 +124,22 @@ _held: list[tuple[str, int]] = []  # (absolute output folder, journal descriptor
 
 
 def _record(tmp: Path) -> None:
+    """Add the temporary's line to the journal of the held folder it is in, whole or not at all: a
+    line cut short by a full disk would run into the next one, and neither would be swept."""
     where = os.path.abspath(tmp)
     for out, journal in _held:
         if where.startswith(out + os.sep):
-            os.write(journal, (os.path.relpath(where, out) + "\n").encode("utf-8", "surrogateescape"))
+            start = os.fstat(journal).st_size
+            view = memoryview((os.path.relpath(where, out) + "\n").encode("utf-8", "surrogateescape"))
+            try:
+                while view:  # a short write (disk full, a file-size limit) ends in the next one's error
+                    view = view[os.write(journal, view):]
+            except BaseException:
+                try:
+                    os.ftruncate(journal, start)
+                except OSError:
+                    pass
+                raise
             return
 
 

@@ -233,3 +233,33 @@ def test_an_image_name_longer_than_the_file_system_allows_is_a_plain_message(pro
     result = check(run_cli, project)
     assert "is a unreadable entry" not in result.stderr  # (it said so)
     assert_error(result, MD, md.read_text("utf-8").count("\n"), "cannot be read (a name too long")
+
+
+def test_a_journal_line_cut_short_by_a_full_disk_is_taken_back(tmp_path: Path) -> None:
+    # The journal of temporaries was written with one os.write: a short write (disk full, here a
+    # file-size limit) left a torn line, the next line ran into it, and neither temporary was
+    # ever swept (a staged copy is a whole stamped PDF). Now the line is whole or absent.
+    import subprocess
+    import sys
+
+    code = f"""
+import resource, signal
+from pathlib import Path
+from briefs.errors import OutputError
+from briefs.write import JOURNAL, STATE, output_lock, stage
+out = Path({str(tmp_path / "out")!r})
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+with output_lock(out):
+    journal = out / STATE / JOURNAL
+    resource.setrlimit(resource.RLIMIT_FSIZE, (journal.stat().st_size + 20, resource.RLIM_INFINITY))
+    try:
+        stage(out / "brief" / "distribution" / ("b" * 60 + ".pdf"), b"%PDF")
+        print("staged")
+    except OutputError as exc:
+        print("refused:", exc.diagnostics[0].message)
+    print(repr(journal.read_bytes()))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["refused: cannot write here: File too large", "b''"], result.stdout
+    assert not [p for p in (tmp_path / "out").rglob("*.tmp")]
