@@ -22,7 +22,8 @@ from .theme import kind_template_problems, theme_of
 from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
 from .exhibits import ExhibitData, reference_targets, resolve_exhibits
 from .limits import Budget
-from .markdown import comment_lines, image_problem, link_problem, links, over_budget, shown_url
+from .markdown import comment_lines, image_problem, link_problem, links, shown_url
+from .markdown_limits import over_budget
 from .texts import markdown_texts
 from .plugins import BriefUnderReview
 from .rules import review, suggest

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -251,112 +251,6 @@ def _exhibit_references(state: StateCore) -> None:
         children[:] = rewritten
 
 
-# Budgets for one Markdown text, checked by one linear scan before markdown-it sees the text.
-# markdown-it's cost grows with these counts, in places faster than linearly (a reference
-# definition rescans the rest of its paragraph; bracket and emphasis runs make token streams);
-# within them every text parses in well under a second. Each limit is far above real writing:
-# in the example briefs the longest text has 1,732 characters, and the busiest paragraph 1,096
-# characters, 6 lines, 24 emphasis markers and 4 brackets.
-MAX_TEXT_CHARS = 100_000   # one section body or key point: some 30 to 50 printed pages
-MAX_BLOCK_CHARS = 50_000   # a paragraph, list, quote or table: lines with no blank line between
-MAX_BLOCK_LINES = 1_000    # e.g. a Markdown table of 1,000 rows
-MAX_BLOCK_MARKS: tuple[tuple[str, int, str], ...] = (
-    ("*_", 2_000, "emphasis markers (* or _)"),
-    ("[]", 2_000, "link or image brackets ([ or ])"),
-    ("`", 2_000, "backticks (`)"),
-    ("<", 2_000, "angle brackets (<)"),
-    ("\\", 5_000, "backslash escapes (\\)"),
-    ("&", 5_000, "character references (&)"),
-)
-MAX_BLOCK_DEFINITIONS = 50  # reference definitions ([name]: https://…): each rescans its block
-_DEFINITION = re.compile(r"^[ \t>]*(?:[-+*][ \t]+|\d{1,9}[.)][ \t]+)*\[[^\]\n]*\]:", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Excess:
-    """Where a Markdown text goes over a budget (0-based line, 1-based column) and what to do."""
-
-    line: int
-    column: int
-    message: str
-
-
-def over_budget(text: str) -> Excess | None:
-    """The first budget a Markdown text goes over, or None.
-
-    First a scan linear in the text, before any parsing: every inline run (and every reference
-    definition's rescan) stays inside one block of lines with no blank line between, so counts
-    per block bound what markdown-it will do. Then, on the parse that :func:`links` reuses,
-    quotes and lists nested so deeply that markdown-it would leave out what is inside them.
-    """
-    lines = text.split("\n")
-    start: int | None = None
-    for index, content in enumerate([*lines, ""]):
-        if content.strip(" \t\r"):
-            start = index if start is None else start
-        elif start is not None:
-            found = _block_excess("\n".join(lines[start:index]), start)
-            if found is not None:
-                return found
-            start = None
-    if len(text) > MAX_TEXT_CHARS:
-        return Excess(0, 1, f"this Markdown text is {len(text):,} characters long; the limit is "
-                            f"{MAX_TEXT_CHARS:,}: split it into several sections")
-    return _too_deep(_checked_tokens(text))
-
-
-def _too_deep(tokens: Sequence[Token]) -> Excess | None:
-    """A quote or list nested as deep as markdown-it goes (``maxNesting``, 20 levels: a quote
-    counts one, a list and its item two): it silently leaves out everything inside, so the
-    printed brief would lack text that was checked."""
-    deepest = _parser(checking=True).options["maxNesting"] - 1
-    for token in tokens:
-        if token.type in ("blockquote_open", "list_item_open") and token.level >= deepest:
-            return Excess(token.map[0] if token.map else 0, 1, (
-                f"quotes and lists nested {deepest + 1} levels deep (a quote counts one level, a "
-                "list two): the text inside them would not be printed; nest them less deeply"))
-    return None
-
-
-def _block_excess(block: str, line: int) -> Excess | None:
-    """The first budget one block (starting at 0-based ``line`` of its text) goes over."""
-    advice = (" per paragraph (lines with no blank line between them): break it up; "
-              "tables of figures belong in an exhibit")
-    what = "paragraph"
-    for chars, limit, name in MAX_BLOCK_MARKS:
-        count = sum(block.count(c) for c in chars)
-        if count > limit:
-            at = _nth(block, chars, limit + 1)
-            return _at(block, line, at, f"{what} has {count:,} {name}; the limit is {limit:,}{advice}")
-    definitions = list(_DEFINITION.finditer(block))
-    if len(definitions) > MAX_BLOCK_DEFINITIONS:
-        at = definitions[MAX_BLOCK_DEFINITIONS].start()
-        return _at(block, line, at, f"{what} has {len(definitions):,} reference definitions "
-                                    f"([name]: …); the limit is {MAX_BLOCK_DEFINITIONS:,}{advice}")
-    lines = block.count("\n") + 1
-    if lines > MAX_BLOCK_LINES:
-        return Excess(line + MAX_BLOCK_LINES, 1, f"{what} has {lines:,} lines; the limit is "
-                                                 f"{MAX_BLOCK_LINES:,}{advice}")
-    if len(block) > MAX_BLOCK_CHARS:
-        return _at(block, line, MAX_BLOCK_CHARS, f"{what} is {len(block):,} characters long; the "
-                                                 f"limit is {MAX_BLOCK_CHARS:,}{advice}")
-    return None
-
-
-def _nth(block: str, chars: str, n: int) -> int:
-    """The index of the ``n``-th character of ``block`` that is one of ``chars``."""
-    for count, match in enumerate(re.finditer(f"[{re.escape(chars)}]", block), 1):
-        if count == n:
-            return match.start()
-    return 0
-
-
-def _at(block: str, line: int, index: int, message: str) -> Excess:
-    """An excess at ``index`` of a block that starts on 0-based ``line``."""
-    start = block.rfind("\n", 0, index) + 1
-    return Excess(line + block.count("\n", 0, index), index - start + 1, message)
-
-
 @dataclass(frozen=True)
 class Link:
     """A link or image target of a Markdown text, with the 0-based line it is on."""
@@ -380,15 +274,20 @@ def links(text: str) -> list[Link]:
 
 
 @lru_cache(maxsize=2)
-def _checked_tokens(text: str) -> tuple[Token, ...]:
-    """The checking parser's tokens (one parse for the budget, links and comments of a text)."""
+def checked_tokens(text: str) -> tuple[Token, ...]:
+    """The checking parser's tokens of a text (one parse serves its budget, links and comments)."""
     return tuple(_parser(checking=True).parse(text))
+
+
+def nesting_limit() -> int:
+    """How deep markdown-it nests blocks (``maxNesting``): it leaves out anything deeper."""
+    return int(_parser(checking=True).options["maxNesting"])
 
 
 def _inline_tokens(text: str) -> Iterator[tuple[int, Token]]:
     """Every inline token of a Markdown text with its 0-based line (the paragraph's line plus
     the line breaks before it)."""
-    for block in _checked_tokens(text):
+    for block in checked_tokens(text):
         line = block.map[0] if block.map else 0
         for token in block.children or ():
             if token.type in ("softbreak", "hardbreak"):
