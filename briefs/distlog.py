@@ -41,7 +41,9 @@ COPY_LIMIT = 1 << 30  # no stamped brief comes near 1 GiB; anything larger is no
 _HEX = re.compile(r"[0-9a-f]{64}")
 _LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _CHUNK = 1 << 20
-_INVISIBLE = ("Cc", "Cf", "Zl", "Zp")  # control and format characters, line and paragraph separators
+# Control and format characters, line and paragraph separators (what a recipient's name may not
+# hold), and lone surrogates (which no text can print: trace failed with a UnicodeEncodeError).
+_INVISIBLE = ("Cc", "Cf", "Zl", "Zp", "Cs")
 
 
 def copy_file(brief: str, lang: str, recipient: str) -> str:

@@ -96,6 +96,7 @@ def logged(project: Path, **fields: str) -> tuple[Path, Path]:
     ("name", "Eve\n/tmp/leaked.pdf: compute-etf-note (en) for Emily Chan"),  # a second, forged answer
     ("organisation", "Acme\x1b[2K\rsomething else"),                         # a terminal escape
     ("organisation", "Acme \u202eEmily Chan"),                                # a bidi override
+    ("name", "Mal\ud800"),                       # a lone surrogate: trace died with a UnicodeEncodeError
 ])
 def test_trace_refuses_a_name_that_would_print_a_forged_answer(project: Path, run_cli: RunCli,
                                                                field: str, value: str) -> None:
