@@ -297,6 +297,9 @@ def discover(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Path]:
 
 def _briefs_at(given: Path, content: Path, diags: Diagnostics) -> list[Path]:
     path = given.resolve()
+    if path.is_file() and path.name != "brief.yaml":  # it would be read as one, and quoted whole
+        raise ContentError.at(Path(given), 0, 0, "not a brief: give a brief's folder, its "
+                              "brief.yaml or a folder of briefs")
     if path.is_file():
         candidates = [Path(os.path.abspath(given))]
     elif (path / "brief.yaml").is_file():

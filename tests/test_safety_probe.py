@@ -264,3 +264,13 @@ with output_lock(out):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["refused: cannot write here: File too large", "b''"], result.stdout
     assert not [p for p in (tmp_path / "out").rglob("*.tmp")]
+
+
+@pytest.mark.parametrize("given", ["content/compute-etf-note/etfs.csv", "content/_shared/house.yaml"])
+def test_a_file_that_is_not_a_brief_given_as_one_is_refused_in_a_line(project: Path, run_cli: RunCli,
+                                                                       given: str) -> None:
+    # It was read as a brief: "'' must be a mapping, not '<the whole file>'" (5 MB of CSV, one line).
+    result = check(run_cli, project, given)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0] == (f"{given}: not a brief: give a brief's folder, its "
+                                             "brief.yaml or a folder of briefs")
