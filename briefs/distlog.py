@@ -32,6 +32,7 @@ from pathlib import Path
 
 from .errors import ContentError, Diagnostic, SourceLocation
 from .model import _ID_RE
+from .outputs import copy_name
 from .safefiles import Unsafe, file_kind
 from .write import cannot_write, open_private
 
@@ -48,7 +49,7 @@ _INVISIBLE = ("Cc", "Cf", "Zl", "Zp", "Cs")
 
 def copy_file(brief: str, lang: str, recipient: str) -> str:
     """Where a copy lives, relative to the output folder (as the log's ``file`` names it)."""
-    return f"{brief}/distribution/{brief}.{lang}.{recipient}.pdf"
+    return copy_name(brief, lang, recipient)
 
 
 def hash_file(path: Path, limit: int = COPY_LIMIT) -> str:

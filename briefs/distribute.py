@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from .config import ProjectConfig
 from .distlog import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
+from .outputs import document_path
 from .errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
 from .fonts import FONTS
 from .i18n import Edition, translations
@@ -245,7 +246,8 @@ def _distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
     sources = discover(config, paths)
     briefs = [source.parent.name for source in sources]
     versions = _check_bases(config, paths, out, sources, sorted({r.lang for r in recipients}))
-    work = [(recipient, [out / b / f"{b}.{recipient.lang}.pdf" for b in briefs]) for recipient in recipients]
+    work = [(recipient, [document_path(out, b, recipient.lang, "pdf") for b in briefs])
+            for recipient in recipients]
     stamped = _stamp_all(config, work, jobs)
     try:
         for (recipient, bases), copies in zip(work, stamped, strict=True):
@@ -291,7 +293,7 @@ def _check_bases(config: ProjectConfig, paths: Sequence[Path], out: Path, source
             problems.error(SourceLocation(folder), "cannot write here: not a folder briefs made (a "
                            "symbolic link or a file); copies go only into briefs' own folder")
         for lang in langs:
-            base_path = out / brief_id / f"{brief_id}.{lang}.pdf"
+            base_path = document_path(out, brief_id, lang, "pdf")
             try:
                 data = read_bytes(base_path, COPY_LIMIT)
             except Unsafe as exc:

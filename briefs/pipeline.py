@@ -45,6 +45,7 @@ from .incremental import (
     scope_of,
     up_to_date,
 )
+from .outputs import document_file, document_name, document_path, label
 from .safefiles import Unsafe, read_bytes
 from .write import cannot_write, output_lock, write_atomic
 from .yamlsource import MAX_BYTES, locate
@@ -143,7 +144,7 @@ def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequenc
     tr = translations(theme, ed)
     localized = localize(loaded, project.library, ed, tr)
     alternates = tuple(
-        Alternate(other, LANGUAGE_NAMES[other], f"{loaded.brief.id}.{other}.html")
+        Alternate(other, LANGUAGE_NAMES[other], document_file(loaded.brief.id, other, "html"))
         for other in langs if other != lang
     )
     context = RenderContext(
@@ -212,7 +213,7 @@ def outputs_of(loaded: LoadedBrief, langs: Sequence[str], formats: Sequence[str]
     names = []
     for i, lang in enumerate(langs):
         for renderer in renderers(formats):
-            names.append(f"{brief_id}/{brief_id}.{lang}.{renderer.suffix}")
+            names.append(document_name(brief_id, lang, renderer.suffix))
             if shows_images(renderer) and i == 0:
                 names += [f"{brief_id}/{p.relative_to(loaded.folder).as_posix()}" for p in loaded.assets]
     return names
@@ -407,16 +408,15 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
                                                           for p in b.assets])
                  for b in stale.briefs}
     for index, document in enumerate(iter_plan(stale, langs)):
-        result.planned.append(f"{document.brief_id}.{document.lang}")
+        result.planned.append(label(document.brief_id, document.lang))
         folder = out / document.brief_id
-        stem = f"{document.brief_id}.{document.lang}"
         html_key = document.html_key
         images = images_of[document.brief_id]
         for renderer in chosen:
             if is_remote(renderer):
                 continue
             # The file, and (with the HTML of the first language) the images it shows, beside it.
-            path = folder / f"{stem}.{renderer.suffix}"
+            path = document_path(out, document.brief_id, document.lang, renderer.suffix)
             if renderer.name == "html":
                 key, inputs = html_key, {"html": html_key}
             else:
@@ -437,7 +437,7 @@ def _render_changed(config: ProjectConfig, paths: Sequence[Path], langs: tuple[s
                 else:
                     result.skipped.append(target)
         if any(r.name == "pdf" for r in chosen):  # the remote format: on the executor
-            path = folder / f"{stem}.pdf"
+            path = document_path(out, document.brief_id, document.lang, "pdf")
             sources = digest(part for name, data in document.attachments for part in (name, data))
             inputs = {"html": html_key, "sources": sources, "fonts": fonts_fp, "renderer": renderer_fp,
                       "images": digest(part for name, data in images for part in (name, data)),

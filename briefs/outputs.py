@@ -1,0 +1,38 @@
+"""Where a build puts things: the one module that knows the names of output files.
+
+Every document is ``<out>/<id>/<id>.<lang>.<suffix>`` (``suffix``: the output format's, ``html``
+or ``pdf`` or a plugin's); the copies ``briefs distribute`` stamps for recipients are
+``<out>/<id>/distribution/<id>.<lang>.<recipient>.pdf``. Names are relative to the output folder
+(as the manifest and the distribution log record them) unless a function takes ``out``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+COPIES = "distribution"  # the folder, beside a brief's documents, holding its stamped copies
+
+
+def document_file(brief_id: str, lang: str, suffix: str) -> str:
+    """The file name of one document (``<id>.<lang>.<suffix>``), as its siblings link to it."""
+    return f"{brief_id}.{lang}.{suffix}"
+
+
+def document_name(brief_id: str, lang: str, suffix: str) -> str:
+    """One document, relative to the output folder: ``<id>/<id>.<lang>.<suffix>``."""
+    return f"{brief_id}/{document_file(brief_id, lang, suffix)}"
+
+
+def document_path(out: Path, brief_id: str, lang: str, suffix: str) -> Path:
+    """One document in the output folder ``out``."""
+    return out / brief_id / document_file(brief_id, lang, suffix)
+
+
+def copy_name(brief_id: str, lang: str, recipient: str) -> str:
+    """A recipient's stamped copy, relative to the output folder (as the log's ``file`` names it)."""
+    return f"{brief_id}/{COPIES}/{brief_id}.{lang}.{recipient}.pdf"
+
+
+def label(brief_id: str, lang: str) -> str:
+    """How a build names one brief in one language (``<id>.<lang>``) in its list of planned documents."""
+    return f"{brief_id}.{lang}"
