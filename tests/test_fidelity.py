@@ -15,19 +15,10 @@ from hypothesis import strategies as st
 
 from briefs.config import load_config
 from briefs.errors import Diagnostics
-from briefs.fidelity import (
-    LockFile,
-    aligned,
-    describe_number,
-    extract_figures,
-    figure_pool,
-    format_lock,
-    glossary_uses,
-    load_glossary,
-    missing_figures,
-    text_hash,
-    unmarked_han,
-)
+from briefs.fidelity import unmarked_han
+from briefs.figures import aligned, describe_number, extract_figures, figure_pool, missing_figures
+from briefs.glossary import glossary_uses, load_glossary
+from briefs.translations_lock import LockFile, format_lock, text_hash
 from briefs.load import validate
 from briefs.markdown import render_block, render_inline
 from briefs.texts import stable_key

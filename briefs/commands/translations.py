@@ -12,7 +12,7 @@ import click
 
 from ..config import project_config
 from ..errors import BriefsError, display_path
-from ..fidelity import mark_reviewed, review_status
+from ..review import mark_reviewed, review_status
 
 
 def run(project: Path | None, paths: Sequence[Path], reviewed: bool,
