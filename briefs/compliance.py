@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from . import model as m
-from .errors import ComplianceError, Diagnostic, SourceLocation
 from .i18n import Edition, format_percentage
 
 
@@ -117,7 +115,6 @@ def verify_html(html: str, brief: object, source: object) -> None:
     Templates are trusted but can be overridden; this check makes sure an override cannot drop the
     analyst certification, a disclaimer or the rating definitions without failing the build.
     """
-    from pathlib import Path
 
     from .localize import LocalizedBrief
     from .rules import verify

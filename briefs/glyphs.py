@@ -26,7 +26,7 @@ import subprocess
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .errors import Diagnostic, SourceLocation, by_place
@@ -44,7 +44,7 @@ class Face:
     index: int
 
 
-@lru_cache(maxsize=None)
+@cache
 def resolve(family: str) -> Face | None:
     """The face fontconfig uses for ``family``, or None when it would substitute another family."""
     fc_match = shutil.which("fc-match")
@@ -57,7 +57,7 @@ def resolve(family: str) -> Face | None:
     return Face(Path(out[0]), int(out[1] or 0))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cmap(path: Path, index: int, mtime_ns: int) -> frozenset[str]:
     import uharfbuzz as hb  # HarfBuzz reads a CJK cmap in under a millisecond (fontTools: 0.15 s)
 
@@ -80,7 +80,7 @@ class Coverage:
     chars: frozenset[str]
 
 
-@lru_cache(maxsize=None)
+@cache
 def coverage(lang: str) -> Coverage:
     """The characters at least one of the edition's families has."""
     fonts = FONTS[lang]

@@ -1,7 +1,8 @@
 """Languages: BCP-47 tags (zh-CN, en, zh-HK) ↔ Babel locales and gettext catalogs; Babel formatting.
 
 The language table (:mod:`briefs.languages`) says which Babel ``Locale`` and gettext folder a
-language tag has; this module applies them. Formatting always passes an explicit locale; nothing here touches ``locale.setlocale``.
+language tag has; this module applies them. Formatting always passes an explicit locale; nothing
+here touches ``locale.setlocale``.
 Catalogs are read from ``locales/<ll_CC>/LC_MESSAGES/messages.po`` in each folder of the theme's
 search path (the project's ``templates/``, plugin themes, the shipped theme; the first translation
 of a message wins) and compiled in memory (no ``.mo`` files anywhere, so a wheel ships the .po
@@ -18,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
@@ -134,7 +135,7 @@ def _converter(config: str) -> Callable[[str], str]:
     import opencc  # imported on first use: only derived editions need it
 
     converter = opencc.OpenCC(config if config.endswith(".json") else f"{config}.json")
-    return converter.convert  # type: ignore[no-any-return]
+    return converter.convert
 
 
 # Where CLDR's compact pattern does not fit the language's text (languages.py says why).
@@ -144,7 +145,7 @@ _COMPACT = {tag: lang.compact_locale for tag, lang in LANGUAGES.items()}
 def format_compact(value: float, lang: str, digits: int = 1) -> str:
     """Compact number: 13亿 / 1.3 billion / 13億."""
     loc = Locale.parse(_COMPACT.get(lang, _BABEL[lang]))
-    kind = "long" if "long" in loc.compact_decimal_formats else "short"
+    kind: Literal["short", "long"] = "long" if "long" in loc.compact_decimal_formats else "short"
     return format_compact_decimal(value, format_type=kind, locale=loc, fraction_digits=digits)
 
 
@@ -203,9 +204,15 @@ def _compiled(chain: tuple[tuple[Path, int, str | None], ...]) -> gettext.GNUTra
     return gettext.GNUTranslations(buffer)
 
 
-def _translated(string: str | tuple[str, ...] | None) -> bool:
+# A Babel message id or string: one text, or its plural forms (a tuple, or a list as Babel types it).
+_Text = str | tuple[str, ...] | list[str]
+
+
+def _translated(string: _Text | None) -> bool:
     """Whether a catalog entry carries a translation (every plural form of it)."""
-    return bool(string) and (isinstance(string, str) or all(string))
+    if not string:
+        return False
+    return isinstance(string, str) or all(string)
 
 
 def _converted(catalog: Catalog, convert: str | None) -> Catalog:
@@ -250,7 +257,7 @@ def _unquoted_lines(po_path: Path) -> list[Diagnostic]:
 _PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
 
-def _placeholder_problem(msgid: str | tuple[str, ...], msgstr: str | tuple[str, ...]) -> str | None:
+def _placeholder_problem(msgid: _Text, msgstr: _Text) -> str | None:
     """How a translation breaks its message's placeholders, if it does. Every message is
     %-formatted with the msgid's names (Jinja's newstyle gettext), so a renamed or dropped
     ``%(name)s`` or a lone ``%`` would fail the build or lose a value."""
@@ -308,17 +315,17 @@ def _folder_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
             problems.append(Diagnostic(SourceLocation(po_path, 1),
                                        f"no {lang} translation for {template.id!r}"))
         elif not _translated(entry.string):
-            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),
+            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno or 0),
                                        f"empty {lang} translation for {template.id!r}"))
         elif entry.fuzzy:
-            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),
+            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno or 0),
                                        f"fuzzy {lang} translation for {template.id!r} (review it)"))
-        elif (broken := _placeholder_problem(template.id, entry.string)) is not None:
-            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),
+        elif (broken := _placeholder_problem(template.id, entry.string or "")) is not None:  # set: translated
+            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno or 0),
                                        f"{lang} translation for {template.id!r} {broken}"))
     for entry in po:
         if entry.id and entry.id not in pot:
-            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno),
+            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno or 0),
                                        f"{entry.id!r} is not used by any template", "warning"))
     return problems
 

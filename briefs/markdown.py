@@ -40,9 +40,8 @@ from markupsafe import Markup
 from mdit_py_cjk_friendly import cjk_friendly
 from mdit_py_plugins.attrs import attrs_plugin
 
-from .config import KNOWN_LANGUAGES
 from .conversion import GENERATED, convert_tokens
-
+from .languages import KNOWN_LANGUAGES
 
 SAFE_SCHEMES = ("https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -65,7 +64,8 @@ def link_problem(url: str) -> str | None:
 def image_problem(url: str) -> str | None:
     """Why an image source is refused before looking at files: it must be a relative path."""
     if _SCHEME.match(url) or url.startswith("/") or not url:
-        return f"image '{shown_url(url)}' must be a file in the brief's folder, given as a relative path such as chart.png"
+        return (f"image '{shown_url(url)}' must be a file in the brief's folder, "
+                "given as a relative path such as chart.png")
     return None
 
 
@@ -86,7 +86,8 @@ def _parser(checking: bool = False) -> MarkdownIt:
     # cjk_friendly: **加粗。**后文 closes as in Latin text, and a line break between two Chinese
     # characters does not become a space (both plain CommonMark surprises for Chinese writers).
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.validateLink = (lambda _url: True) if checking else _renders  # type: ignore[method-assign]
+    validate: Callable[[str], bool] = (lambda _url: True) if checking else _renders
+    md.validateLink = validate  # type: ignore[assignment]  # markdown-it's documented hook: a plain callable
     md.enable("table").use(cjk_friendly)
     # [name]{lang=zh-CN} spans only (after=(): no attributes on links, images or code).
     md.use(attrs_plugin, after=(), spans=True, allowed=("lang",))

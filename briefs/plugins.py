@@ -283,7 +283,7 @@ def render_here(renderer: Renderer, document: RenderedDocument) -> bytes | Diagn
     """One output rendered in this process: its bytes, or why it failed. A plugin's mistake
     fails that file, located at its brief.yaml, and the build goes on with the others."""
     try:
-        data = renderer.render(document)
+        data: object = renderer.render(document)  # a plugin's render may return anything
     except BriefsError as exc:
         return exc.diagnostics[0]
     except Exception as exc:  # noqa: BLE001 - a plugin's bug: reported at the brief, not as a traceback

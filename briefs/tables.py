@@ -2,9 +2,10 @@
 
 CSV is read by pandas with ``dtype=str`` (YAML by our located YAML loader): nothing is guessed,
 every cell arrives as the text the analyst wrote. Each declared column is then converted to its
-declared type here, so a bad cell is our error, located at the data file's line (CSV: the line the record starts on; YAML: the cell's
-own line), never a pandas traceback or a silent NaN. Formatting is Babel through ``i18n`` with an
-explicit language, done before templating: templates never format numbers.
+declared type here, so a bad cell is our error, located at the data file's line (CSV: the line the
+record starts on; YAML: the cell's own line), never a pandas traceback or a silent NaN. Formatting is
+Babel through ``i18n`` with an explicit language, done before templating: templates never format
+numbers.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def read_data(path: Path) -> RawData:
 
 
 def _read_csv(path: Path) -> RawData:
-    import pandas as pd  # type: ignore[import-untyped]  # first use only: briefs with exhibits
+    import pandas as pd  # first use only: briefs with exhibits
 
     text = read_text(path).removeprefix("\ufeff")
     if "\r" in text and "\n" not in text:
@@ -227,7 +228,8 @@ def _read_yaml(path: Path) -> RawData:
         for key, value in row.items():
             if isinstance(value, (dict, list)):
                 diags.error(doc.location(("rows", i, key)),
-                            f"cell '{key}' must be a single value, not a {'mapping' if isinstance(value, dict) else 'list'}"
+                            f"cell '{key}' must be a single value, "
+                            f"not a {'mapping' if isinstance(value, dict) else 'list'}"
                             + (" (translate text through the column's 'labels' in brief.yaml)"
                                if isinstance(value, dict) else ""))
             elif isinstance(value, bool):

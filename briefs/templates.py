@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+
 import jinja2
 from markupsafe import Markup
 

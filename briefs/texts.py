@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .config import KNOWN_LANGUAGES, ProjectConfig
+from .config import ProjectConfig
 from .errors import SourceLocation
-from .languages import DEFAULT_SOURCE
+from .languages import DEFAULT_SOURCE, KNOWN_LANGUAGES
 from .yamlsource import KeyPath, YamlDocument, load_yaml
 
 if TYPE_CHECKING:

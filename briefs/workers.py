@@ -84,7 +84,7 @@ def warm(memory_limit: int | None, build_pid: int | None = None) -> None:
     """Worker initializer: bound the address space; end with the build (``build_pid``); import
     WeasyPrint and set up fonts once (already done when forked from the warm :mod:`briefs.zygote`)."""
     if memory_limit:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         cap = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
@@ -297,7 +297,7 @@ def run_dask(tasks: Sequence[PdfTask], client: Any, on_done: Callable[[PdfOutcom
         task = futures[future]
         try:
             outcome = future.result()
-        except Exception as exc:  # a worker lost or a task killed: this document fails alone
+        except Exception as exc:  # noqa: BLE001 - a worker lost or a task killed: this document fails alone
             outcome = PdfOutcome(task.index, error=Diagnostic(
                 SourceLocation(task.source), f"Dask task failed: {type(exc).__name__}: {exc}"))
         outcomes[task.index] = outcome

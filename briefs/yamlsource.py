@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+from .errors import ContentError, Diagnostics, SourceLocation
 from .safefiles import Unsafe, read_bytes
 
 MAX_BYTES = 1_000_000
@@ -55,7 +55,7 @@ class _ComposeLoader(yaml.SafeLoader):
     """SafeLoader whose composer refuses anchors and aliases outright."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves it unannotated
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(event.start_mark, f"aliases (*{event.anchor}) are not allowed")
         if getattr(event, "anchor", None):
@@ -256,6 +256,7 @@ class _Builder:
             return self._mapping(node, key_path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*key_path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)  # the composer makes mappings, sequences and scalars
         if not _encodable(node.value):
             self.diagnostics.error(self._loc(node), "text contains an invalid (surrogate) character, "
                                    "e.g. from a \\ud800 escape")

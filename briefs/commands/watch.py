@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,9 @@ from ..errors import BriefsError
 from ..templates import environment
 from ..theme import theme_of
 from . import build, report
+
+if TYPE_CHECKING:
+    from watchfiles import Change  # imported when watching starts, not for every command
 
 
 def run(project: Path | None, paths: Sequence[Path], options: build.Options) -> int:
@@ -79,7 +83,7 @@ class _Watcher:
         self.wanted = tuple(wanted)
         self.root = root
         self.identity = self._identify()
-        self.changes: Iterator[set[tuple[object, str]]] = self._start()
+        self.changes: Iterator[set[tuple[Change, str]]] = self._start()
 
     def _identify(self) -> tuple[tuple[int, int] | None, ...]:
         found: list[tuple[int, int] | None] = []
@@ -91,7 +95,7 @@ class _Watcher:
                 found.append(None)
         return tuple(found)
 
-    def _start(self) -> Iterator[set[tuple[object, str]]]:
+    def _start(self) -> Iterator[set[tuple[Change, str]]]:
         from watchfiles import watch
 
         while True:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 import zlib
+from collections.abc import Collection
 
 import pikepdf
 import uharfbuzz as hb
@@ -32,7 +33,7 @@ _DROP_TABLES = ("BASE", "DSIG", "GPOS", "GSUB", "JSTF", "VORG", "vhea", "vmtx", 
 _CMAP_NAME = "Briefs-Repacked"
 
 
-def _widths(w: pikepdf.Array) -> dict[int, object]:
+def _widths(w: pikepdf.Object) -> dict[int, object]:
     """A CIDFont ``/W`` array (``c [w1 w2 …]`` and ``c_first c_last w``) as {cid: width}."""
     out: dict[int, object] = {}
     items = list(w)
@@ -69,10 +70,11 @@ def _subset(program: bytes, cids: list[int]) -> bytes | None:
     top = font["CFF "].cff.topDictIndex[0]
     if not hasattr(top, "ROS"):  # name-keyed CFF: glyph index is already what viewers use
         return None
-    for tag in font.keys():  # decompile everything before the glyph names change
+    # keys(): a TTFont has no __iter__. Decompile everything before the glyph names change.
+    for tag in font.keys():  # noqa: SIM118
         font[tag]
     names = [".notdef"] + [f"cid{i:05d}" for i in range(1, len(cids))]
-    rename = dict(zip(font.getGlyphOrder(), names))
+    rename = dict(zip(font.getGlyphOrder(), names, strict=True))  # same length: checked above
     charstrings = top.CharStrings
     charstrings.charStrings = {rename[k]: v for k, v in charstrings.charStrings.items()}
     top.charset = names
@@ -109,7 +111,7 @@ def _repack_group(fonts: list[pikepdf.Dictionary]) -> dict[int, int] | None:
         return None
     new_gid = {cid: index for index, cid in enumerate(cids)}
     program.write(zlib.compress(packed, 9), filter=pikepdf.Name.FlateDecode)
-    for font, font_widths in zip(fonts, widths):
+    for font, font_widths in zip(fonts, widths, strict=True):  # one widths list per font
         w = pikepdf.Array()
         run = pikepdf.Array()
         previous = -2
@@ -166,7 +168,7 @@ def _rewrite_weasyprint_text(data: bytes, font_maps: dict[str, dict[int, int] | 
         elif current is not None:
             table = current
 
-            def hex_codes(m: re.Match[bytes]) -> bytes:
+            def hex_codes(m: re.Match[bytes], table: dict[int, int] = table) -> bytes:
                 codes = bytes.fromhex(m[1].decode("ascii"))
                 return b"<%s>" % b"".join(b"%04x" % table.get(int.from_bytes(codes[i:i + 2], "big"), 0)
                                           for i in range(0, len(codes) - 1, 2))
@@ -176,7 +178,7 @@ def _rewrite_weasyprint_text(data: bytes, font_maps: dict[str, dict[int, int] | 
     return b"".join(out)
 
 
-def _rewrite_content(resources: pikepdf.Object, content: pikepdf.Stream,
+def _rewrite_content(resources: pikepdf.Object, content: pikepdf.Object,
                      maps: dict[tuple[int, int], dict[int, int]], seen: set[tuple[int, int]]) -> None:
     """Renumber the glyph codes ``content`` shows with repacked fonts, and in the forms it uses."""
     for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
@@ -194,23 +196,26 @@ def _rewrite_content(resources: pikepdf.Object, content: pikepdf.Stream,
         return
     current: dict[int, int] | None = None
     stack: list[dict[int, int] | None] = []  # the font is graphics state: q/Q save and restore it
-    instructions = []
-    for operands, operator in pikepdf.parse_content_stream(content):
+    instructions: list[tuple[Collection[pikepdf.Object], pikepdf.Operator]] = []
+    for instruction in pikepdf.parse_content_stream(content):
+        operands: Collection[pikepdf.Object] = instruction.operands
+        operator = instruction.operator
         op = str(operator)
         if op == "q":
             stack.append(current)
         elif op == "Q" and stack:
             current = stack.pop()
         elif op == "Tf":
-            current = font_maps.get(str(operands[0]))
+            current = font_maps.get(str(instruction.operands[0]))
         elif op in _SHOW and current is not None:
-            operands = list(operands)
+            shown = list(instruction.operands)
             if op == "TJ":
-                operands[0] = pikepdf.Array([
+                shown[0] = pikepdf.Array([
                     pikepdf.String(_renumber(bytes(x), current)) if isinstance(x, pikepdf.String) else x
-                    for x in operands[0]])
+                    for x in shown[0]])
             else:
-                operands[-1] = pikepdf.String(_renumber(bytes(operands[-1]), current))
+                shown[-1] = pikepdf.String(_renumber(bytes(shown[-1]), current))
+            operands = shown
         instructions.append((operands, operator))
     content.write(pikepdf.unparse_content_stream(instructions))
 

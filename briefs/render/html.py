@@ -11,8 +11,8 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..errors import TemplateError
-from ..fonts import FontSet
 from ..i18n import Edition
+from ..languages import FontSet
 from ..localize import LocalizedBrief
 from ..templates import environment
 from ..theme import DEFAULT_TEMPLATE, Theme
