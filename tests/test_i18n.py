@@ -9,7 +9,6 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from briefs.i18n import Edition, catalog_problems, format_date, format_percentage
-
 from briefs.theme import PACKAGE_THEME, Theme
 
 from .conftest import ROOT
@@ -66,9 +65,9 @@ def test_zh_hk_edition_is_configured_not_coded_and_own_text_wins(project) -> Non
     # Without the configuration there is no zh-HK edition at all.
     pyproject = project / "pyproject.toml"
     edit(pyproject, 'zh-HK = { from = "zh-CN", convert = "s2hk" }', "")
-    from briefs.errors import ContentError
-
     import pytest
+
+    from briefs.errors import ContentError
 
     with pytest.raises(ContentError, match="not one of the project's editions"):
         plan(load_project(load_config(project), [brief.parent]), ("zh-HK",))

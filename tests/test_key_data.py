@@ -33,7 +33,7 @@ def test_key_data_sit_in_the_sidebar_and_on_page_one(built: Built) -> None:
             page1 = subprocess.run(["pdftotext", "-l", "1", "-enc", "UTF-8",
                                     str(built.file(loaded.brief.id, lang, "pdf")), "-"],
                                    capture_output=True, text=True, check=True).stdout
-            for label, value in expected:
+            for _label, value in expected:
                 assert _squash(value) in _squash(page1), (loaded.brief.id, lang, value)
 
 

@@ -11,9 +11,9 @@ from babel import Locale
 
 from briefs import fonts, i18n, pipeline
 from briefs.config import load_config
+from briefs.errors import ConfigError
 from briefs.fidelity import check_fidelity
 from briefs.languages import DEFAULT_SOURCE, KNOWN_LANGUAGES, LANGUAGES, MSGID_LANGUAGE, language
-from briefs.errors import ConfigError
 
 from .conftest import ROOT, edit, line_of
 
@@ -39,7 +39,7 @@ def test_no_module_spells_a_language_tag_or_locale_but_the_table() -> None:
 
 
 def test_every_fact_of_a_language_comes_from_its_record() -> None:
-    assert KNOWN_LANGUAGES == tuple(LANGUAGES) and DEFAULT_SOURCE in LANGUAGES
+    assert tuple(LANGUAGES) == KNOWN_LANGUAGES and DEFAULT_SOURCE in LANGUAGES
     for tag, lang in LANGUAGES.items():
         assert lang.tag == tag and language(tag) is lang
         assert i18n.locale(tag) == Locale.parse(lang.babel)  # dates and numbers

@@ -69,7 +69,8 @@ def test_research_briefs_carry_certification_disclaimer_and_ratings(built: Built
     assert len(ids) >= 3
     for brief_id in ids:
         zh = squash("".join(pdf_text(built.file(brief_id, "zh-CN", "pdf"))))
-        en = " ".join(re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", "".join(pdf_text(built.file(brief_id, "en", "pdf")))).split())
+        en_text = "".join(pdf_text(built.file(brief_id, "en", "pdf")))
+        en = " ".join(re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", en_text).split())
         for phrase in RESEARCH_ZH:
             assert phrase in zh, (brief_id, phrase)
         for phrase in RESEARCH_EN:
@@ -267,7 +268,7 @@ def test_no_nearly_empty_page_and_short_blocks_stay_whole(built: Built, lang: st
         pdf = built.file(brief_id, lang, "pdf")
         reader = PdfReader(pdf)
         bookmarks = _outline_pages(reader)
-        heading = lambda selector: html.select_one(selector).get_text(strip=True)  # noqa: E731
+        heading = lambda selector, html=html: html.select_one(selector).get_text(strip=True)  # noqa: E731
         order = [bookmarks[heading("#risks h2")], bookmarks[heading("#disclosures-heading")]]
         if html.select_one("#sources"):
             order.insert(1, bookmarks[heading("#sources h2")])

@@ -361,7 +361,7 @@ def test_trace_refuses_a_malformed_line_at_its_number(project: Path, change: dic
     log.write_text(f"{json.dumps(lines[0])}\n{bad}\n", "utf-8")
     result = briefs(project, "trace", str(found[0]))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert f"output/distribution.jsonl:2:1: " in result.stderr and words in result.stderr, result.stderr
+    assert "output/distribution.jsonl:2:1: " in result.stderr and words in result.stderr, result.stderr
 
 
 def test_trace_refuses_special_and_huge_files_at_once(project: Path, tmp_path: Path) -> None:

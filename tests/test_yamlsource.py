@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefs.errors import BriefsError, ContentError, Diagnostic
 from briefs import yamlsource
+from briefs.errors import BriefsError, ContentError, Diagnostic
 from briefs.yamlsource import MAX_BYTES, MAX_DEPTH, YamlDocument, load_yaml
 
 
