@@ -219,26 +219,31 @@ def _check_drawn(root: Any) -> None:
     where it is referred to. A part that leads back to itself is refused. Counted without
     recursion, each element once (twice for those containers: in place, and referred to)."""
     ids = {node.get("id"): node for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
+    styled = [ids[name] for node in root.iter(f"{{{SVG_NS}}}style")  # a <style> rule may apply
+              for name in _own_parts(node.text or "") if name in ids]   # them to any shape
     drawn: dict[tuple[Any, bool], int] = {}
     start = (root, False)
     open_: set[tuple[Any, bool]] = {start}  # being counted: from the root down to the current one
-    stack: list[tuple[tuple[Any, bool], list[tuple[Any, bool]], list[int]]] = [(start, _parts_of(start, ids), [0])]
+    stack = [(start, _parts_of(start, ids, styled), [0])]
     while stack:
         key, parts, done = stack[-1]
         if done[0] < len(parts):
-            part = parts[done[0]]
+            part, _, by_rule = parts[done[0]]
             done[0] += 1
+            if part in open_ and by_rule:  # a rule's marker inside that marker: never drawn there
+                parts[done[0] - 1] = (part, 0, True)
+                continue
             if part in open_:
                 raise ImageRefused(f"has a part that leads back to itself (#{part[0].get('id') or '…'})",
                                    part[0].sourceline, "a <use> or url(#id) may not draw the element "
                                    "that holds it")
             if part not in drawn:
                 open_.add(part)
-                stack.append((part, _parts_of(part, ids), [0]))
+                stack.append((part, _parts_of(part, ids, styled), [0]))
             continue
         stack.pop()
         open_.discard(key)
-        drawn[key] = min(1 + sum(drawn[p] for p in parts), MAX_SVG_DRAWN + 1)
+        drawn[key] = min(1 + sum(drawn[p] * times for p, times, _ in parts if times), MAX_SVG_DRAWN + 1)
     if drawn[start] > MAX_SVG_DRAWN:
         raise ImageRefused(f"draws more than {MAX_SVG_DRAWN:,} elements once its references to "
                            "its own parts (<use>, url(#id)) are followed", None,
@@ -250,21 +255,45 @@ _DRAWN_BY_REFERENCE = frozenset(f"{{{SVG_NS}}}{name}" for name in (
     "defs", "symbol", "pattern", "linearGradient", "radialGradient", "clipPath", "mask", "marker", "filter"))
 
 
-def _parts_of(key: tuple[Any, bool], ids: dict[str, Any]) -> list[tuple[Any, bool]]:
-    """What drawing an element draws (``key``: the element, and whether it is drawn by being
-    referred to): its child elements, unless it is drawn only by reference and is met in place,
-    and the parts of the picture it refers to."""
+def _parts_of(key: tuple[Any, bool], ids: dict[str, Any],
+              styled: list[Any]) -> list[tuple[tuple[Any, bool], int, bool]]:
+    """What drawing an element draws, each with how many times (``key``: the element, and whether
+    it is drawn by being referred to): its child elements, unless it is drawn only by reference
+    and is met in place, and the parts it refers to; a marker once per vertex of the shape
+    (2,000 vertices with a marker of 100 rectangles kept the PDF renderer busy for 48 s). A shape
+    also counts the parts a ``<style>`` element refers to, since a rule may apply them to it."""
     node, referred = key
     if node.tag in _DRAWN_BY_REFERENCE and not referred:
         return []
-    parts = [(child, False) for child in node if isinstance(child.tag, str)]
+    parts = [((child, False), 1, False) for child in node if isinstance(child.tag, str)]
+    by_rule = styled if node.tag in _SHAPES else []
+    named: list[Any] = []
     for attribute, value in node.attrib.items():
         if attribute.rpartition("}")[2].lower() in REFERENCE_ATTRIBUTES:
             names = [value.strip()[1:]]  # (the check allowed only "#id" here)
         else:
-            names = [found[5:-1] for found in _OWN_PART.findall(value)]
-        parts += [(ids[name], ids[name].tag in _DRAWN_BY_REFERENCE) for name in names if name in ids]
-    return parts
+            names = _own_parts(value)
+        named += [ids[name] for name in names if name in ids]
+    vertices = _vertices(node) if any(part.tag == _MARKER for part in (*named, *by_rule)) else 1
+    return parts + [((part, part.tag in _DRAWN_BY_REFERENCE), vertices if part.tag == _MARKER else 1, rule)
+                    for rule, found in ((False, named), (True, by_rule)) for part in found]
+
+
+def _own_parts(text: str) -> list[str]:
+    return [found[5:-1] for found in _OWN_PART.findall(text)]
+
+
+_SHAPES = frozenset(f"{{{SVG_NS}}}{name}" for name in (
+    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "use", "image"))
+_MARKER = f"{{{SVG_NS}}}marker"
+_NUMBER = re.compile(r"[-+]?(?:\d*\.\d+|\d+\.?)(?:[eE][-+]?\d+)?")
+
+
+def _vertices(node: Any) -> int:
+    """How many vertices a shape may have (where markers are drawn): half the numbers of its path
+    data or points, at least 2."""
+    data = node.get("d") or node.get("points") or ""
+    return max(2, len(_NUMBER.findall(data)) // 2 + 1)
 
 
 _W3C_DOCTYPE = re.compile(r'<!DOCTYPE\s+svg\s+PUBLIC\s+"-//W3C//DTD SVG 1\.[01](?: Tiny| Basic)?//EN"'

@@ -32,6 +32,7 @@ from .theme import theme_of
 from .write import write_atomic
 
 MANIFEST = Path(".briefs") / "manifest.json"
+_MANIFEST_LIMIT = 256 * 2**20  # about a million outputs; a larger one is not briefs' (all is rebuilt)
 FORMAT = 1
 
 
@@ -284,10 +285,16 @@ class Manifest:
 
     @classmethod
     def load(cls, out: Path) -> Manifest:
-        """Read the manifest; a missing or unreadable one means "nothing is known to be current"."""
+        """Read the manifest; a missing or unreadable one means "nothing is known to be current".
+
+        Only a regular file briefs wrote there is read, through the safe reader: a FIFO or a link
+        to ``/dev/zero`` in its place hung every build."""
+        path = out / MANIFEST
         try:
-            data = json.loads((out / MANIFEST).read_text("utf-8"))
-        except (OSError, ValueError, RecursionError):
+            if path.is_symlink():  # briefs writes it by renaming a file into place, never a link
+                return cls(out)
+            data = json.loads(read_bytes(path, _MANIFEST_LIMIT).decode("utf-8"))
+        except (Unsafe, OSError, ValueError, RecursionError):
             return cls(out)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return cls(out)

@@ -45,6 +45,14 @@ def test_an_svg_that_draws_a_billion_elements_through_use_is_refused(project: Pa
                        + "</pattern>" for i in range(1, 8)),
                      "</defs>", '<rect width="40" height="20" fill="url(#p7)"/>'), id="patterns-through-url"),
     pytest.param(svg('<g id="a"><use xlink:href="#a"/></g>'), id="use-of-its-own-group"),
+    # a marker is drawn at every vertex: 15 KB kept the PDF renderer busy for 48 s
+    pytest.param(svg('<defs><marker id="m" markerWidth="1" markerHeight="1">' + '<rect width="1" height="1"/>' * 100
+                     + '</marker></defs>', '<path stroke="black" marker-mid="url(#m)" d="M0 0 '
+                     + " ".join(f"L{i % 40} {i % 20}" for i in range(2000)) + '"/>'), id="marker-per-vertex"),
+    pytest.param(svg('<style>path { marker-mid: url(#m) }</style>',
+                     '<defs><marker id="m">' + '<rect width="1" height="1"/>' * 100 + '</marker></defs>',
+                     '<path stroke="black" d="M0 0 ' + " ".join(f"L{i % 40} {i % 20}" for i in range(2000)) + '"/>'),
+                 id="marker-from-a-style-rule"),
 ])
 def test_a_variant_through_url_references_or_a_loop_is_refused(data: bytes) -> None:
     with pytest.raises(Exception, match="draws more than|leads back to itself"):
@@ -274,3 +282,29 @@ def test_a_file_that_is_not_a_brief_given_as_one_is_refused_in_a_line(project: P
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines()[0] == (f"{given}: not a brief: give a brief's folder, its "
                                              "brief.yaml or a folder of briefs")
+
+
+@pytest.mark.parametrize("special", ["fifo", "dev-zero"])
+def test_a_special_file_in_place_of_the_manifest_does_not_hang_a_build(project: Path, special: str) -> None:
+    # output/.briefs/manifest.json as a FIFO (or a link to /dev/zero): every build hung reading it.
+    from .test_safety_paths import briefs_cli
+
+    manifest = project / "output" / ".briefs" / "manifest.json"
+    manifest.parent.mkdir(parents=True)
+    if special == "fifo":
+        os.mkfifo(manifest)
+    else:
+        manifest.symlink_to("/dev/zero")
+    result = briefs_cli(project, "build", str(BRIEF), "--format", "html", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (project / OUT / "compute-etf-note.en.html").is_file()
+    assert manifest.is_file() and not manifest.is_symlink()  # replaced by the real one, by rename
+    json.loads(manifest.read_text("utf-8"))
+
+
+def test_an_arrowhead_marker_applied_by_a_style_rule_passes() -> None:
+    # The common arrowhead: a rule gives every path a marker whose own path the rule also matches.
+    data = svg('<style>path { marker-end: url(#arrow) }</style>',
+               '<defs><marker id="arrow" markerWidth="4" markerHeight="4"><path d="M0 0 L4 2 L0 4 z"/></marker></defs>',
+               '<path stroke="black" d="M0 10 L30 10"/>')
+    assert b'marker id="arrow"' in checked_image("chart.svg", data)
