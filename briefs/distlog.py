@@ -164,8 +164,8 @@ def _entry(raw: bytes) -> tuple[dict[str, str], str]:
     keys = sorted(entry)
     if keys != sorted(FIELDS):
         missing, extra = set(FIELDS) - set(keys), set(keys) - set(FIELDS)
-        what = "; ".join(filter(None, [missing and f"missing {', '.join(sorted(missing))}",
-                                       extra and f"unknown {', '.join(sorted(extra))}"]))
+        what = "; ".join(filter(None, [f"missing {', '.join(sorted(missing))}" if missing else None,
+                                       f"unknown {', '.join(sorted(extra))}" if extra else None]))
         return {}, f"not a log entry briefs wrote: {what}"
     bad = [k for k in FIELDS if not isinstance(entry[k], str) or not entry[k]]
     if bad:

@@ -20,7 +20,7 @@ import io
 import re
 import stat
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -30,13 +30,13 @@ from pydantic_core import PydanticCustomError
 
 from .config import ProjectConfig
 from .distlog import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
-from .outputs import document_path
 from .errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
 from .fonts import FONTS
 from .i18n import Edition, translations
 from .incremental import Manifest
 from .load import discover, load_project, validate
 from .model import _check_id
+from .outputs import document_path
 from .safefiles import Unsafe, read_bytes
 from .templates import css_string
 from .theme import theme_of
@@ -44,7 +44,7 @@ from .write import discard, output_lock, release, stage
 from .yamlsource import load_yaml
 
 if TYPE_CHECKING:
-    from .pipeline import Document
+    from .planning import Document
 
 
 # Widths in columns (a Chinese character takes two): together the name and the organisation
@@ -174,11 +174,11 @@ def refusal(manifest: Manifest, document: Document, base: Path, data: bytes) -> 
     entry = manifest.outputs.get(f"{document.brief_id}/{name}")
     if entry is None:
         why = "not built by briefs (the manifest does not list it)"
-    elif entry.get("sha256") != hashlib.sha256(data).hexdigest():
+    elif entry.sha256 != hashlib.sha256(data).hexdigest():
         why = "not the file briefs built (its SHA-256 is not the one in the manifest)"
     elif manifest.draft(f"{document.brief_id}/{name}") is not False:
         why = "built as a draft (so says the manifest), before the brief was approved"
-    elif not isinstance(inputs := entry.get("inputs"), dict) or inputs.get("html") != document.html_key:
+    elif entry.inputs.get("html") != document.html_key:
         why = "not built from the current inputs"
     else:
         return None
@@ -278,7 +278,7 @@ def _check_bases(config: ProjectConfig, paths: Sequence[Path], out: Path, source
     """Every base PDF checked before anything is written (approved, built by briefs from the
     current inputs as recorded in the manifest, a plain file, and a folder of briefs' own for
     the copies); returns each one's SHA-256, the logged version."""
-    from .pipeline import iter_plan
+    from .planning import iter_plan
 
     manifest = Manifest.load(out)
     # Each brief loaded and rendered to HTML again (cheap; no PDF): its approval, and the HTML
@@ -338,10 +338,10 @@ def _remove_unlogged(out: Path, recorded: set[tuple[str, str]]) -> list[Diagnost
 
 
 def _stamp_all(config: ProjectConfig, work: Sequence[tuple[Recipient, list[Path]]],
-               jobs: int) -> Iterator[list[bytes]]:
+               jobs: int) -> Generator[list[bytes], None, None]:
     """:func:`stamp_for` for every recipient, here or on ``jobs`` warm workers; yielded in order,
     each as soon as it and those before it are done."""
-    from .pipeline import edition
+    from .planning import edition
 
     calls = [(config, edition(config, r.lang), r, bases) for r, bases in work]
     if jobs <= 1 or len(calls) <= 1:

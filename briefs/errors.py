@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 Severity = Literal["error", "warning"]
 
@@ -79,7 +79,7 @@ class BriefsError(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
     @classmethod
-    def at(cls, path: Path, line: int, column: int, message: str) -> BriefsError:
+    def at(cls, path: Path, line: int, column: int, message: str) -> Self:
         """Build the error for a single located message."""
         return cls(Diagnostic(SourceLocation(Path(path), line, column), message))
 

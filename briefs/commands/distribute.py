@@ -14,7 +14,8 @@ from ..errors import BriefsError
 def run(project: Path | None, paths: Sequence[Path], recipients_file: Path | None, only: Sequence[str],
         out: Path | None, jobs: int, scheduler: str | None, fail: Callable[[BriefsError], None]) -> int:
     """Run a distribution; returns the exit status."""
-    from ..distribute import LOG_NAME, distribute, load_recipients
+    from ..distlog import LOG_NAME
+    from ..distribute import distribute, load_recipients
     from ..pipeline import build
 
     try:
