@@ -27,10 +27,11 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import KNOWN_LANGUAGES, ProjectConfig
+from .config import ProjectConfig
 from .errors import Diagnostic, by_place
 from .figures import aligned, mask, missing_figures, short
 from .glossary import Glossary, glossary_uses, has_form, load_glossary, normalise_en
+from .languages import KNOWN_LANGUAGES
 from .limits import Budget
 from .load import Project, load_project
 from .review import Findings, check_drift

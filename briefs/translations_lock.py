@@ -15,8 +15,8 @@ from typing import Annotated
 from pydantic import AfterValidator, ConfigDict, RootModel
 from pydantic_core import PydanticCustomError
 
-from .config import KNOWN_LANGUAGES
 from .errors import BriefsError, Diagnostics
+from .languages import KNOWN_LANGUAGES
 from .load import validate
 from .texts import SOURCE
 from .yamlsource import load_yaml
