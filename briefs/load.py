@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,17 +18,17 @@ from pydantic import BaseModel, ValidationError
 
 from . import model as m
 from .config import MAX_RESOURCE_BYTES, ProjectConfig
-from .theme import kind_template_problems, theme_of
 from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
 from .exhibits import ExhibitData, reference_targets, resolve_exhibits
+from .images import read_image
 from .limits import Budget
 from .markdown import comment_lines, image_problem, link_problem, links, shown_url
 from .markdown_limits import over_budget
-from .texts import markdown_texts
 from .plugins import BriefUnderReview
 from .rules import review, suggest
 from .safefiles import Unsafe, resolve_inside
-from .images import read_image
+from .texts import markdown_texts
+from .theme import kind_template_problems, theme_of
 from .yamlsource import KeyPath, YamlDocument, load_yaml, locate, read_text
 
 log = logging.getLogger(__name__)
@@ -171,11 +171,11 @@ def _duplicate_ids(record: BaseModel, path: KeyPath, doc: YamlDocument, diags: D
         first: dict[str, int] = {}
         for i, stage in enumerate(record.stages):
             for j, segment in enumerate(stage.segments):
-                where = doc.location((*path, "stages", i, "segments", j, "id"))
-                if segment.id in first and first[segment.id] != where.line:
-                    diags.error(where, f"segment id '{segment.id}' is already used on line "
+                place = doc.location((*path, "stages", i, "segments", j, "id"))
+                if segment.id in first and first[segment.id] != place.line:
+                    diags.error(place, f"segment id '{segment.id}' is already used on line "
                                 f"{first[segment.id]} (segment ids are unique across a chain)")
-                first.setdefault(segment.id, where.line)
+                first.setdefault(segment.id, place.line)
 
 
 def _diagnostic(doc: YamlDocument, error: Any) -> Diagnostic:
@@ -443,7 +443,8 @@ def _image_problem(url: str, folder: Path | None) -> str | None:
         return f"image '{shown_url(url)}' {exc.reason}" + (
             " in the brief's folder" if exc.reason == "not found" else "")
     if ".." in Path(relative).parts:  # published under this name: it must name the file itself
-        return f"image '{shown_url(url)}': a path with '..' is not allowed; name the picture by its place in the brief's folder"
+        return (f"image '{shown_url(url)}': a path with '..' is not allowed; "
+                "name the picture by its place in the brief's folder")
     named = Path(relative).name  # as published beside the HTML
     if not all(n.lower().endswith(IMAGE_SUFFIXES) for n in (named, target.name)):
         # (so a published image can never take the name of a page or PDF)
