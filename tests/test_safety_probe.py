@@ -55,7 +55,7 @@ def test_an_svg_that_draws_a_billion_elements_through_use_is_refused(project: Pa
                  id="marker-from-a-style-rule"),
 ])
 def test_a_variant_through_url_references_or_a_loop_is_refused(data: bytes) -> None:
-    with pytest.raises(Exception, match="draws more than|leads back to itself"):
+    with pytest.raises(Exception, match=r"draws more than|leads back to itself"):
         checked_image("chart.svg", data)
 
 
@@ -163,7 +163,7 @@ def test_a_body_file_whose_folder_becomes_a_link_after_resolving_is_refused(
     folder = project / BRIEF
     (folder / "real").mkdir()
     (folder / "etfs.en.md").rename(folder / "real" / "etfs.en.md")
-    line = edit(folder / "brief.yaml", "en: etfs.en.md", "en: real/etfs.en.md")
+    edit(folder / "brief.yaml", "en: etfs.en.md", "en: real/etfs.en.md")
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "etfs.en.md").write_text("A secret: " + SECRET.decode() + "\n", "utf-8")
@@ -199,8 +199,8 @@ def test_an_output_folder_replaced_by_a_link_is_not_written_through(project: Pat
         assert result.exit_code == 1 and "Traceback" not in result.stderr, result.stderr
         assert "output/compute-etf-note: cannot write here: it is a symbolic link" in result.stderr
     else:  # a folder briefs writes into below the brief's, through write.stage (as distribute does)
-        from briefs.write import output_lock, stage
         from briefs.errors import OutputError
+        from briefs.write import output_lock, stage
 
         with output_lock(project / "output"), pytest.raises(OutputError, match="symbolic link") as caught:
             stage(folder / "copy.pdf", b"%PDF")
