@@ -147,8 +147,15 @@ def _check_raster(suffix: str, data: bytes) -> None:
 def _raster_header(data: bytes) -> tuple[str, int, int] | None:
     """(format, width, height) from the header, among the four formats only; None if it is
     none of them. Nothing is decoded."""
-    from PIL import (GifImagePlugin, Image, JpegImagePlugin, PngImagePlugin,  # noqa: F401
-                     UnidentifiedImageError, WebPImagePlugin)  # (the plugins register the formats)
+    # The *ImagePlugin modules are imported for what importing them does: register their formats.
+    from PIL import (  # noqa: F401
+        GifImagePlugin,
+        Image,
+        JpegImagePlugin,
+        PngImagePlugin,
+        UnidentifiedImageError,
+        WebPImagePlugin,
+    )
 
     try:
         with warnings.catch_warnings():
@@ -206,7 +213,8 @@ def _checked_svg(data: bytes) -> bytes:
                                "simplify it, or show a PNG")
         _check_node(node)
     _check_drawn(root)
-    return etree.tostring(tree, encoding="UTF-8", xml_declaration=True)
+    checked: bytes = etree.tostring(tree, encoding="UTF-8", xml_declaration=True)  # lxml is untyped here
+    return checked
 
 
 def _check_drawn(root: Any) -> None:
