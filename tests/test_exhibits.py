@@ -85,11 +85,11 @@ def test_catalog_patterns_are_the_house_ones() -> None:
     assert patterns("zh-HK")["figure"].startswith("圖")  # derived by OpenCC from the zh-CN catalog
 
 
-def test_every_brief_has_numbered_svg_chart_and_table_with_source(built: Built) -> None:
-    assert len(built.briefs) >= 4
-    for brief_id in built.briefs:
+def test_every_brief_has_numbered_svg_chart_and_table_with_source(built_html: Built) -> None:
+    assert len(built_html.briefs) >= 4
+    for brief_id in built_html.briefs:
         for lang in EDITIONS:
-            page = soup(built.file(brief_id, lang, "html"))
+            page = soup(built_html.file(brief_id, lang, "html"))
             p = patterns(lang)
             figures = page.select("figure.exhibit")
             charts = [f for f in figures if "exhibit-chart" in f["class"]]
@@ -119,10 +119,10 @@ def test_every_brief_has_numbered_svg_chart_and_table_with_source(built: Built) 
                 assert found_numbers == list(range(1, len(found_numbers) + 1)), (brief_id, lang, kind)
 
 
-def test_html_ids_are_unique_and_svg_references_resolve(built: Built) -> None:
-    for brief_id in built.briefs:
+def test_html_ids_are_unique_and_svg_references_resolve(built_html: Built) -> None:
+    for brief_id in built_html.briefs:
         for lang in EDITIONS:
-            html = built.file(brief_id, lang, "html").read_text("utf-8")
+            html = built_html.file(brief_id, lang, "html").read_text("utf-8")
             ids = re.findall(r'\sid="([^"]+)"', html)
             duplicates = {i for i in ids if ids.count(i) > 1}
             assert not duplicates, (brief_id, lang, sorted(duplicates)[:5])
@@ -133,11 +133,11 @@ def test_html_ids_are_unique_and_svg_references_resolve(built: Built) -> None:
                 assert "<metadata" not in svg and "Matplotlib" not in svg and "<style" not in svg
 
 
-def test_references_in_text_link_to_numbered_exhibits(built: Built) -> None:
+def test_references_in_text_link_to_numbered_exhibits(built_html: Built) -> None:
     seen = 0
-    for brief_id in built.briefs:
+    for brief_id in built_html.briefs:
         for lang in EDITIONS:
-            page = soup(built.file(brief_id, lang, "html"))
+            page = soup(built_html.file(brief_id, lang, "html"))
             for link in page.select("a.xref"):
                 target = page.find(id=link["href"][1:])
                 assert target is not None, (brief_id, lang, link)
@@ -148,14 +148,14 @@ def test_references_in_text_link_to_numbered_exhibits(built: Built) -> None:
     assert seen >= 4 * len(EDITIONS)
 
 
-def test_table_cells_are_formatted_per_locale_and_aligned(built: Built, examples) -> None:  # type: ignore[no-untyped-def]
+def test_table_cells_are_formatted_per_locale_and_aligned(built_html: Built, examples) -> None:  # type: ignore[no-untyped-def]
     # The deployment table: mixed types, one per row (from deployment.yaml's 'format' column).
     brief_id = "deepseek-efficiency-not-deflation"
     expected = {"zh-CN": ["1,814", "2500万", "370亿", "77%", "1.2", "545%", "84.5%"],
                 "en": ["1,814", "25 million", "37 billion", "77%", "1.2", "545%", "84.5%"],
                 "zh-HK": ["1,814", "2500萬", "370億", "77%", "1.2", "545%", "84.5%"]}
     for lang in EDITIONS:
-        table = soup(built.file(brief_id, lang, "html")).select_one("#tab-deployment-figures table")
+        table = soup(built_html.file(brief_id, lang, "html")).select_one("#tab-deployment-figures table")
         values = [td.get_text() for td in table.select("tbody td.num")]
         assert values == expected[lang], lang
         assert table.select("thead th.num"), "numeric headers align with their cells"
@@ -164,6 +164,7 @@ def test_table_cells_are_formatted_per_locale_and_aligned(built: Built, examples
 # ----------------------------------------------------------------------------- the examples, in PDF
 
 
+@pytest.mark.pdf
 def test_pdfs_carry_captions_sources_and_chart_text(built: Built, examples) -> None:  # type: ignore[no-untyped-def]
     for loaded in examples.briefs:
         brief = loaded.brief
@@ -194,6 +195,7 @@ def test_pdfs_carry_captions_sources_and_chart_text(built: Built, examples) -> N
                 assert "Source:" in text and "Figure1" in text and "Table1" in text
 
 
+@pytest.mark.pdf
 def test_chart_labels_are_real_text_in_the_pdf(built: Built) -> None:
     # The grouped bars of R1 vs o1: scores printed on the bars, in each language's format.
     for lang in EDITIONS:
@@ -204,6 +206,7 @@ def test_chart_labels_are_real_text_in_the_pdf(built: Built) -> None:
         assert "AIME2024" in text and squash("MATH-500") in text and squash("DeepSeek-R1") in text
 
 
+@pytest.mark.pdf
 def test_thesis_chain_is_a_numbered_figure_in_the_pdfs(built: Built, examples) -> None:  # type: ignore[no-untyped-def]
     with_chain = [b for b in examples.briefs if b.brief.chain is not None]
     assert len(with_chain) >= 2
@@ -234,6 +237,7 @@ def test_thesis_chain_is_a_numbered_figure_in_the_pdfs(built: Built, examples) -
         assert squash(chain.stages[0].label["zh-CN"]) not in other
 
 
+@pytest.mark.pdf
 def test_links_work_in_the_pdf(built: Built) -> None:
     reader = PdfReader(built.file("wechat-r1-inference", "en", "pdf"))
     destinations = set(reader.named_destinations)
@@ -245,6 +249,7 @@ def test_links_work_in_the_pdf(built: Built) -> None:
     assert internal <= destinations
 
 
+@pytest.mark.pdf
 def test_data_files_are_inputs_embedded_in_the_pdf(built: Built, examples) -> None:  # type: ignore[no-untyped-def]
     for loaded in examples.briefs:
         data = {d.file for d in loaded.exhibits.values()}

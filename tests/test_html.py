@@ -21,49 +21,49 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text("utf-8"), "html.parser")
 
 
-def test_html_declares_language_viewport_and_twins(built: Built) -> None:
+def test_html_declares_language_viewport_and_twins(built_html: Built) -> None:
     editions = (*LANGS, "zh-HK")
-    for brief_id in built.briefs:
+    for brief_id in built_html.briefs:
         for lang in editions:
-            path = built.file(brief_id, lang, "html")
+            path = built_html.file(brief_id, lang, "html")
             page = soup(path)
             assert page.html["lang"] == lang
             viewport = page.find("meta", attrs={"name": "viewport"})
             assert viewport and "width=device-width" in viewport["content"]
             visible = {a["hreflang"]: a["href"] for a in page.select("nav.languages a")}
             links = {link["hreflang"]: link["href"] for link in page.find_all("link", rel="alternate")}
-            twins = {other: built.file(brief_id, other, "html").name for other in editions if other != lang}
+            twins = {other: built_html.file(brief_id, other, "html").name for other in editions if other != lang}
             assert links == visible == twins, path
             assert all((path.parent / href).is_file() for href in links.values())
 
 
-def test_fixed_strings_follow_the_language(built: Built) -> None:
+def test_fixed_strings_follow_the_language(built_html: Built) -> None:
     headings = {"zh-CN": ("主要观点", "风险提示", "重要声明"), "en": ("Key points", "Risk factors",
                                                                     "Important disclosures")}
-    for brief_id in built.briefs:
+    for brief_id in built_html.briefs:
         for lang, other in (("zh-CN", "en"), ("en", "zh-CN")):
-            text = soup(built.file(brief_id, lang, "html")).get_text()
+            text = soup(built_html.file(brief_id, lang, "html")).get_text()
             for heading in headings[lang]:
                 assert heading in text
             for heading in headings[other]:
                 assert heading not in text
 
 
-def test_english_edition_is_english(built: Built) -> None:
-    for brief_id in built.briefs:
-        page = soup(built.file(brief_id, "en", "html"))
+def test_english_edition_is_english(built_html: Built) -> None:
+    for brief_id in built_html.briefs:
+        page = soup(built_html.file(brief_id, "en", "html"))
         for alt in page.select(".alt-name"):
             alt.decompose()  # names in their original script are intended
         text = page.body.get_text()
         assert len(HAN.findall(text)) / len(text) < 0.005
 
 
-def test_zh_date_format_and_en_long_date(built: Built) -> None:
+def test_zh_date_format_and_en_long_date(built_html: Built) -> None:
     project = load_project(load_config(ROOT))
     for loaded in project.briefs:
         d = loaded.brief.date
-        zh = soup(built.file(loaded.brief.id, "zh-CN", "html")).get_text()
-        en = soup(built.file(loaded.brief.id, "en", "html")).get_text()
+        zh = soup(built_html.file(loaded.brief.id, "zh-CN", "html")).get_text()
+        en = soup(built_html.file(loaded.brief.id, "en", "html")).get_text()
         assert f"{d.year}年{d.month}月{d.day}日" in zh
         assert f"{d:%B} {d.day}, {d.year}" in en
 
@@ -107,9 +107,9 @@ def test_rating_definitions_follow_the_scale_data(project: Path) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_analyst_certification_sits_in_the_disclosures(built: Built, lang: str) -> None:
-    for brief_id in built.briefs:
-        page = soup(built.file(brief_id, lang, "html"))
+def test_analyst_certification_sits_in_the_disclosures(built_html: Built, lang: str) -> None:
+    for brief_id in built_html.briefs:
+        page = soup(built_html.file(brief_id, lang, "html"))
         block = page.select_one("#disclosures")
         assert block is not None
         if "fund" in page.body["class"][1]:
