@@ -1,4 +1,11 @@
-"""Shared fixtures: a throw-away copy of the example project, a CLI runner, one real build."""
+"""Shared fixtures: a throw-away copy of the example project, a CLI runner, one real build.
+
+Test tiers: a test that renders a PDF (itself, through ``built``, through a build without
+``--format html``, through ``distribute``) is marked ``pdf``; ``scripts/test --fast`` runs the
+others (``-m "not pdf and not install"``). The guard below keeps that true: an unmarked test that
+asks for ``built``, starts the PDF workers or renders a PDF in this process fails, and so does one
+that leaves a PDF rendered by WeasyPrint in its temporary folder (a build in a subprocess).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +20,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from briefs import charts, workers
 from briefs.cli import cli
 from briefs.config import load_config
 from briefs.pipeline import build
+from briefs.render import pdf as pdf_render
 from briefs.theme import PACKAGE_THEME
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,9 +32,124 @@ LANGS = ("zh-CN", "en")
 EXAMPLES = tuple(sorted(p.parent.name for p in (ROOT / "content").glob("[!_]*/brief.yaml")))  # the example briefs
 
 
+PDF_FIXTURES = ("built",)  # fixtures that render PDFs: a test using one is marked pdf
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--refresh-visual", action="store_true",
                      help="rewrite the reference images in tests/visual/ from this build (tests/test_visual.py)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that uses a PDF-rendering session fixture must be marked ``pdf`` (checked before
+    anything runs: the fixture would otherwise be built before any per-test guard could stop it).
+
+    Under pytest-xdist (``-n 2 --dist loadgroup``, as ``scripts/test --fast`` runs), the tests of
+    one session build run in one worker, so each build is made once, not once per worker.
+    """
+    unmarked = [item.nodeid for item in items if item.get_closest_marker("pdf") is None
+                and any(name in getattr(item, "fixturenames", ()) for name in PDF_FIXTURES)]
+    if unmarked:
+        raise pytest.UsageError("these tests use the PDF build `built` but are not marked pdf (mark them "
+                                "@pytest.mark.pdf, or use `built_html` if they read HTML only):\n  "
+                                + "\n  ".join(unmarked))
+    for item in items:
+        for name in ("built", "built_html"):
+            if name in getattr(item, "fixturenames", ()) and item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group(name))
+                break
+
+
+def _renders_a_pdf(*args: object, **kwargs: object) -> None:
+    raise AssertionError("this test renders a PDF: mark it pdf (@pytest.mark.pdf), or build with "
+                         "--format html if the PDF is not what it tests")
+
+
+class _NoPdfPool:
+    """The PDF workers' pool in a test not marked ``pdf``: handing it a PDF fails the test."""
+
+    def submit(self, *args: object, **kwargs: object) -> None:
+        _renders_a_pdf()
+
+    map = submit
+
+    def shutdown(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def __enter__(self) -> _NoPdfPool:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _no_pdf_unless_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """In a test not marked ``pdf``: starting the PDF workers or rendering a PDF in this process
+    is an error, and a PDF rendered by WeasyPrint left in the test's temporary folder (a build in
+    a subprocess) fails the test at teardown. Keeps ``scripts/test --fast`` free of PDFs."""
+    if request.node.get_closest_marker("pdf") is not None:
+        yield
+        return
+    for target, name in ((pdf_render, "render_pdf"), (workers, "render_task"), (workers, "_context"),
+                         (workers, "run_dask")):
+        assert hasattr(target, name), f"the PDF guard lost {target.__name__}.{name}: update tests/conftest.py"
+        monkeypatch.setattr(target, name, _renders_a_pdf)
+    # A build that may render PDFs warms the workers' parent up and opens their pool before it
+    # reads anything; a test of such a build that stops before rendering (a located error) gets
+    # no warm-up and a pool that refuses any PDF handed to it.
+    monkeypatch.setattr(workers, "start_zygote", lambda: None)
+    monkeypatch.setattr(workers, "start_pool", lambda *args, **kwargs: _NoPdfPool())
+    tmp = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    if tmp is not None:
+        rendered = [str(p.relative_to(tmp)) for p in tmp.rglob("*.pdf") if _weasyprint_pdf(p)]
+        assert not rendered, ("this test rendered a PDF (a build in a subprocess?): mark it pdf, or build "
+                              f"with --format html: {rendered}")
+
+
+def _weasyprint_pdf(path: Path) -> bool:
+    """Whether ``path`` is a regular file (not a link) holding a PDF WeasyPrint wrote."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 64 << 20:
+            return False
+        with path.open("rb") as handle:
+            if handle.read(5) != b"%PDF-":
+                return False
+        from pypdf import PdfReader
+
+        producer = (PdfReader(path).metadata or {}).get("/Producer", "")
+    except Exception:  # not a PDF pypdf can read: not one WeasyPrint wrote
+        return False
+    return str(producer).startswith("WeasyPrint")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _each_chart_drawn_once() -> Iterator[None]:
+    """matplotlib drawing is most of an HTML build, and most tests build the same example charts:
+    within a test process, ``charts.render_svg`` draws each distinct chart (every argument the
+    same) once and hands the same SVG to later builds. The first time a chart is asked for again
+    it is drawn again and must come out byte for byte the same (charts are deterministic by
+    design), so the shortcut is itself checked. A chart a test changes is a new chart, drawn."""
+    draw = charts.render_svg
+    drawn: dict[tuple[object, ...], str] = {}
+    checked: set[tuple[object, ...]] = set()
+
+    def render_svg(chart: charts.ChartData, *, font: str, anchor: str, title: str) -> str:
+        key = (chart, font, anchor, title)
+        if key not in drawn:
+            drawn[key] = draw(chart, font=font, anchor=anchor, title=title)
+        elif key not in checked:
+            again = draw(chart, font=font, anchor=anchor, title=title)
+            assert again == drawn[key], f"the chart {anchor} was drawn differently the second time"
+            checked.add(key)
+        return drawn[key]
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(charts, "render_svg", render_svg)
+    yield
+    patch.undo()
 
 
 def copy_project(dest: Path, theme: bool = True) -> Path:
@@ -98,6 +222,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = tmp_path_factory.mktemp("output")
     config = load_config(ROOT)
     result = build(config, langs=(*LANGS, "zh-HK"), out=out)
+    assert not result.diagnostics, "the examples build without a warning:\n" + "\n".join(map(str, result.diagnostics))
+    briefs = tuple(sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")))
+    return Built(out, briefs)
+
+
+@pytest.fixture(scope="session")
+def built_html(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Every example brief built once per session as ``built`` is, but HTML only (no PDF): for the
+    tests that read the HTML pages only, so they run in the fast tier."""
+    out = tmp_path_factory.mktemp("output-html")
+    config = load_config(ROOT)
+    result = build(config, langs=(*LANGS, "zh-HK"), formats=("html",), out=out)
     assert not result.diagnostics, "the examples build without a warning:\n" + "\n".join(map(str, result.diagnostics))
     briefs = tuple(sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")))
     return Built(out, briefs)

@@ -93,6 +93,7 @@ def test_a_bad_approval_is_a_located_error(project: Path, run_cli, approval: str
     assert message in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.pdf
 def test_distribute_refuses_a_draft_and_stamps_nothing(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     """With an approved brief and a draft in one run, not even the approved one is stamped."""
     draft = _draft_id()

@@ -122,22 +122,24 @@ def break_page(source: Path, dest: Path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def checked(built: Built, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], Path, dict[str, int],
+def checked(built_html: Built, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], Path, dict[str, int],
                                                                               list[Finding]]:
     """vnu's findings for every built HTML file and for one broken page, from a single run."""
-    pages = sorted(built.out.glob("*/*.html"))
+    pages = sorted(built_html.out.glob("*/*.html"))
     broken = tmp_path_factory.mktemp("broken") / "broken.en.html"
-    faults = break_page(built.file(built.briefs[0], "en", "html"), broken)
+    faults = break_page(built_html.file(built_html.briefs[0], "en", "html"), broken)
     return pages, broken, faults, vnu([*pages, broken])
 
 
-def test_every_built_page_passes_the_nu_html_checker(built: Built, checked) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.java
+def test_every_built_page_passes_the_nu_html_checker(built_html: Built, checked) -> None:  # type: ignore[no-untyped-def]
     pages, broken, _, findings = checked
-    assert len(pages) == 3 * len(built.briefs) and len(built.briefs) >= 4
+    assert len(pages) == 3 * len(built_html.briefs) and len(built_html.briefs) >= 4
     mine = [f for f in findings if f.path != broken]
     assert not mine, "vnu reports:\n" + "\n".join(map(str, mine))
 
 
+@pytest.mark.java
 def test_a_broken_page_is_reported_at_its_lines(checked) -> None:  # type: ignore[no-untyped-def]
     _, broken, faults, findings = checked
     errors = [f for f in findings if f.path == broken and f.level == "error"]
@@ -147,10 +149,10 @@ def test_a_broken_page_is_reported_at_its_lines(checked) -> None:  # type: ignor
                      "<img": faults["image without alt"]}, found
 
 
-def test_images_have_titles_and_headings_never_skip_a_level(built: Built) -> None:
-    pages = sorted(built.out.glob("*/*.html"))
+def test_images_have_titles_and_headings_never_skip_a_level(built_html: Built) -> None:
+    pages = sorted(built_html.out.glob("*/*.html"))
     assert all(EDITION.search(p.name) for p in pages)
     svgs = sum(p.read_text("utf-8").count("<svg") for p in pages)
-    assert svgs >= len(built.briefs), "expected a chart in every example brief"
+    assert svgs >= len(built_html.briefs), "expected a chart in every example brief"
     problems = [p for page in pages for p in structure_problems(page)]
     assert not problems, "\n".join(map(str, problems))

@@ -13,6 +13,7 @@ from briefs import fonts
 from .conftest import edit, line_of
 
 
+@pytest.mark.pdf
 def test_missing_cjk_font_stops_the_build_with_an_install_hint(project: Path, run_cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # fontconfig is asked for its families; pretend it knows only a Latin font.
     monkeypatch.setattr(fonts, "installed_families", lambda: frozenset({"DejaVu Sans"}))

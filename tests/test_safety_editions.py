@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote
 
+import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 from pypdf import PdfReader
@@ -38,6 +39,7 @@ def _section(page: BeautifulSoup) -> BeautifulSoup:
     return found[-1]
 
 
+@pytest.mark.pdf
 def test_an_image_and_a_link_keep_their_names_in_the_derived_edition(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     """The issue's case: an image 图表.png and a link https://example.com/中文/报告 in a zh-CN body."""
     Image.new("RGB", (40, 20), (30, 90, 160)).save(project / BRIEF / "图表.png")

@@ -196,6 +196,7 @@ def test_a_plain_svg_is_published_as_the_tree_that_was_checked(project: Path, ru
     assert_inert(project / "output")
 
 
+@pytest.mark.pdf
 def test_an_svg_from_matplotlib_passes(project: Path, run_cli: RunCli) -> None:
     # A real generator's SVG: the W3C DOCTYPE (never loaded), RDF metadata, <style>, clip paths.
     import matplotlib
@@ -274,6 +275,7 @@ def _render(folder: Path, src: str) -> None:
     render_pdf(html, folder, [folder], folder / "brief.yaml")
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize(("src", "words"), [
     ("evil.svg", "has a <script> element"),
     ("bomb.svg", "refers to 'data:image/png"),
@@ -297,6 +299,7 @@ def test_the_fetcher_checks_what_it_reads_as_publishing_does(project: Path, src:
     assert "refused to fetch" in str(refused.value) and words in str(refused.value), str(refused.value)
 
 
+@pytest.mark.pdf
 def test_the_fetcher_hands_over_checked_bytes_and_no_path(project: Path) -> None:
     # WeasyPrint reopens a picture by its path when it embeds it (after our check): it gets none.
     from briefs.render.pdf import make_fetcher
