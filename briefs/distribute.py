@@ -245,7 +245,10 @@ def _distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
     result = DistributionResult(notes=[*log.notes, *_remove_unlogged(out, log.recorded())])
     sources = discover(config, paths)
     briefs = [source.parent.name for source in sources]
-    versions = _check_bases(config, paths, out, sources, sorted({r.lang for r in recipients}))
+    # The editions in the project's order, as the build before this made them: a document's HTML
+    # (its links to the other editions) depends on that order, and so does its recorded key.
+    langs = [lang for lang in config.editions if any(r.lang == lang for r in recipients)]
+    versions = _check_bases(config, paths, out, sources, langs)
     work = [(recipient, [document_path(out, b, recipient.lang, "pdf") for b in briefs])
             for recipient in recipients]
     stamped = _stamp_all(config, work, jobs)
