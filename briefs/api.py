@@ -111,7 +111,7 @@ def build(project: ProjectLike | None, paths: Sequence[str | os.PathLike[str]] =
     A program calling this with PDFs must guard its entry point with
     ``if __name__ == "__main__":`` (the PDF workers start from a fork server).
     """
-    from .pipeline import FORMATS
+    from .planning import FORMATS
 
     config = project_of(project)
     chosen = tuple(dict.fromkeys(formats or FORMATS))
@@ -119,8 +119,12 @@ def build(project: ProjectLike | None, paths: Sequence[str | os.PathLike[str]] =
     wanted = tuple(langs or config.languages)
     folder = Path(out) if out is not None else None
     given = tuple(Path(p) for p in paths)
-    if not (force or final) and (current := _current(config, given, wanted, chosen, folder)):
-        return BuildResult((), current, (), (), unchanged=True)
+    from .request import build_request
+
+    request = build_request(config, given, wanted, chosen, folder, force=force, final=final,
+                            jobs=jobs or usable_cores(), scheduler=scheduler)
+    if (current := request.unchanged()) is not None:  # the one "nothing changed" check
+        return BuildResult((), tuple(current), (), (), unchanged=True)
     from .plugins import is_remote, renderers
 
     if any(is_remote(r) for r in renderers(chosen)) and not scheduler:
@@ -129,8 +133,7 @@ def build(project: ProjectLike | None, paths: Sequence[str | os.PathLike[str]] =
         start_zygote()  # warms up beside the heavy imports below
     from . import pipeline
 
-    result = pipeline.build(config, given, wanted, chosen, folder, reporter, force=force,
-                            jobs=jobs or usable_cores(), scheduler=scheduler, final=final)
+    result = pipeline.run(request, reporter)
     return BuildResult(tuple(result.written), tuple(result.skipped), tuple(result.failed),
                        tuple(sorted(set(result.diagnostics), key=str)), tuple(result.removed),
                        result.briefs, result.up_to_date)
@@ -145,17 +148,6 @@ def _known(formats: Sequence[str]) -> None:
         raise ConfigError(Diagnostic(SourceLocation(Path("formats")), problem))
 
 
-def _current(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
-             formats: Sequence[str], out: Path | None) -> tuple[Path, ...] | None:
-    """The outputs, if nothing at all changed since the same build last completed (cheap: no
-    brief is loaded, nothing heavy imported)."""
-    from .incremental import Manifest, scope_of, up_to_date
-
-    scope = scope_of(config, paths, langs, formats)
-    found = up_to_date(Manifest.load((out or config.output).resolve()), scope)
-    return None if found is None else tuple(found)
-
-
 def check(project: ProjectLike | None, paths: Sequence[str | os.PathLike[str]] = (),
           langs: Sequence[str] | None = None, strict: bool = False) -> CheckResult:
     """Validate content, references, templates and compliance rules, render every page in
@@ -165,7 +157,7 @@ def check(project: ProjectLike | None, paths: Sequence[str | os.PathLike[str]] =
     :attr:`CheckResult.ok` false."""
     config = project_of(project)
     from .errors import by_place
-    from .pipeline import check as run_checks
+    from .planning import check as run_checks
 
     try:
         loaded, findings = run_checks(config, tuple(Path(p) for p in paths), langs)

@@ -13,22 +13,16 @@ loads content (this module imports nothing heavy on purpose).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import stat
-import subprocess
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .config import ProjectConfig
+from .fingerprints import digest, file_hash, tree_key
 from .safefiles import Unsafe, read_bytes
-from .theme import theme_of
 from .write import write_atomic
 
 MANIFEST = Path(".briefs") / "manifest.json"
@@ -36,251 +30,81 @@ _MANIFEST_LIMIT = 256 * 2**20  # about a million outputs; a larger one is not br
 FORMAT = 1
 
 
-def digest(parts: Iterable[bytes | str]) -> str:
-    """A short, stable hash of a sequence of parts (length-prefixed, so parts cannot run together)."""
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.hexdigest()[:32]
+@dataclass(frozen=True)
+class Output:
+    """One output to write (or to find current): its path, the key of its inputs, the inputs
+    themselves as recorded, and whether it was built from a draft (None: not said)."""
+
+    path: Path
+    key: str
+    inputs: Mapping[str, str]
+    draft: bool | None = None
 
 
-def file_hash(path: Path) -> str:
-    """Full SHA-256 of a file, as recorded in the manifest and the distribution log."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+@dataclass(frozen=True)
+class OutputRecord:
+    """What the manifest says of one output file. A field a damaged or hand-edited manifest
+    gets wrong reads as a value no real output has, so that output is simply not current."""
+
+    key: str = ""
+    sha256: str = ""
+    size: int = -1
+    mtime_ns: int = -1
+    inputs: Mapping[str, str] = field(default_factory=dict)
+    draft: bool | None = None
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> OutputRecord:
+        def of(name: str, kind: type, default: Any) -> Any:
+            value = raw.get(name)
+            return value if isinstance(value, kind) and not isinstance(value, bool) else default
+        inputs = raw.get("inputs")
+        draft = raw.get("draft")
+        return cls(of("key", str, ""), of("sha256", str, ""), of("size", int, -1),
+                   of("mtime_ns", int, -1),
+                   dict(inputs) if isinstance(inputs, dict) and all(
+                       isinstance(v, str) for v in inputs.values()) else {},
+                   draft if isinstance(draft, bool) else None)
+
+    def json(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"key": self.key, "sha256": self.sha256, "size": self.size,
+                                 "mtime_ns": self.mtime_ns, "inputs": dict(self.inputs)}
+        if self.draft is not None:
+            entry["draft"] = self.draft
+        return entry
 
 
-@lru_cache(maxsize=8)
-def font_fingerprint(families: tuple[str, ...]) -> str:
-    """Which font files (path, size, mtime) fontconfig resolves the families to."""
-    lines = []
-    for family in families:
-        out = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True,
-                             check=False).stdout.strip()
-        path = Path(out) if out else None
-        stat = path.stat() if path and path.exists() else None
-        lines.append(f"{family}={out}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}")
-    return digest(lines)
+@dataclass(frozen=True)
+class BuildRecord:
+    """The last complete build of one scope: the fingerprint of its inputs and what it wrote
+    (None: a damaged record, which matches nothing)."""
 
+    key: str
+    outputs: tuple[str, ...] | None
 
-@lru_cache(maxsize=1)
-def toolkit_fingerprint() -> str:
-    """briefs' version and its own source files: an upgrade (or a local edit) rebuilds."""
-    package = Path(__file__).resolve().parent
-    parts: list[bytes | str] = [__version__]
-    for path in sorted(package.rglob("*.py")):
-        parts += [path.relative_to(package).as_posix(), path.read_bytes()]
-    return digest(parts)
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> BuildRecord:
+        names = raw.get("outputs")
+        key = raw.get("key")
+        return cls(key if isinstance(key, str) else "",
+                   tuple(names) if isinstance(names, list) and all(isinstance(n, str) for n in names)
+                   else None)
 
-
-@lru_cache(maxsize=1)
-def installed_fingerprint() -> str:
-    """Every installed distribution and its version (the names of the ``*.dist-info`` folders on
-    ``sys.path``): upgrading WeasyPrint, Jinja, matplotlib or any other library ends the no-op
-    fast path, and the keys of each output then decide what is rendered again."""
-    names = []
-    for entry in sys.path:
-        try:
-            with os.scandir(entry or ".") as it:
-                names += [e.name for e in it if e.name.endswith((".dist-info", ".egg-info"))]
-        except OSError:  # a zip file, a missing folder: nothing installed there to list
-            continue
-    return digest(sorted(names))
-
-
-def layout_libraries() -> list[str]:
-    """The text-layout libraries WeasyPrint lays pages out with (Pango, HarfBuzz, fontconfig,
-    FreeType), as ``path:size:mtime`` of the files this process maps when it loads them; empty
-    where that cannot be seen (not Linux, or the library is missing: the build will say so)."""
-    import ctypes
-
-    try:
-        ctypes.CDLL("libpangoft2-1.0.so.0")  # pulls in the others, as WeasyPrint does
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            fields = [line.split(None, 5) for line in maps]  # address perms offset dev inode path
-    except OSError:
-        return []
-    wanted = ("libpango", "libharfbuzz", "libfontconfig", "libfreetype")
-    lines = []
-    for path in sorted({f[5].strip() for f in fields if len(f) == 6}):
-        if os.path.basename(path).startswith(wanted) and os.path.isfile(path):
-            stat = os.stat(path)
-            lines.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
-    return lines
-
-
-@lru_cache(maxsize=1)
-def system_fingerprint() -> str:
-    """:func:`layout_libraries` as one hash: a system upgrade of any of them may move text, so
-    it counts as a change of every PDF's inputs (about 5 ms)."""
-    return digest(layout_libraries())
-
-
-def renderer_fingerprint() -> str:
-    """briefs' code and the PDF libraries' versions: a new renderer may lay pages out differently."""
-    from importlib.metadata import version
-
-    return digest([toolkit_fingerprint(), system_fingerprint(), *(version(name) for name in
-                                            ("weasyprint", "pydyf", "pikepdf", "uharfbuzz", "fonttools"))])
-
-
-def _files(folder: Path) -> list[Path]:
-    """Every entry below ``folder`` that is not a folder, hidden names included, sorted.
-
-    Symlinks are listed. Inside a brief's folder (one holding ``brief.yaml``) a linked folder is
-    never descended into: a build reads through a link there only after resolving it inside the
-    brief's folder, and that target is listed in its own right. Anywhere else (``content/_shared``
-    linked to a folder shared by several projects, a linked folder of templates) the build reads
-    through the link, so its files are listed under the link's name; each real folder once."""
-    found: list[Path] = []
-    pending = [(folder, False)]
-    walked: set[str] = set()
-    while pending:
-        current, in_brief = pending.pop()
-        try:
-            real = os.path.realpath(current)
-            if real in walked:  # a link back up, or two links to one folder
-                continue
-            walked.add(real)
-            entries = list(os.scandir(current))
-        except (OSError, ValueError):  # unreadable folder: its name still counts (see _entry_parts)
-            if current != folder:
-                found.append(current)
-            continue
-        in_brief = in_brief or any(entry.name == "brief.yaml" for entry in entries)
-        for entry in entries:
-            try:
-                is_folder = entry.is_dir(follow_symlinks=False)
-                followed = not is_folder and not in_brief and entry.is_symlink() and entry.is_dir()
-            except OSError:
-                is_folder = followed = False
-            if is_folder or followed:
-                pending.append((Path(entry.path), in_brief))
-            if not is_folder:
-                found.append(Path(entry.path))
-    return sorted(found)
-
-
-# Content above this is refused by every reader, so only its name, size and time can matter.
-_HASH_LIMIT = 64 * 2**20
-
-
-def _entry_parts(path: Path) -> list[bytes | str]:
-    """What an entry contributes to a key: its bytes for a regular file (hidden ones included),
-    its target for a symlink (and the target's type, size and time), and only its type for anything that is
-    never read (FIFO, device, socket, an unreadable file), so hashing never blocks or fails."""
-    try:
-        info = os.lstat(path)
-    except OSError as exc:
-        return [f"gone:{exc.errno}"]
-    if stat.S_ISLNK(info.st_mode):
-        try:
-            target = os.readlink(path)
-        except OSError:
-            target = "?"
-        try:  # what it points at, by metadata only: the target is never read through a link here
-            seen = os.stat(path)
-            return [f"link:{target}:{stat.S_IFMT(seen.st_mode)}:{seen.st_size}:{seen.st_mtime_ns}"]
-        except (OSError, ValueError):
-            return [f"link:{target}:dangling"]
-    if not stat.S_ISREG(info.st_mode):
-        return [f"special:{stat.S_IFMT(info.st_mode)}"]
-    if info.st_size > _HASH_LIMIT:
-        return [f"large:{info.st_size}:{info.st_mtime_ns}"]
-    try:
-        return [read_bytes(path, _HASH_LIMIT)]
-    except Unsafe as exc:  # unreadable (permissions), or swapped for a FIFO meanwhile
-        return [f"unreadable:{exc.reason}:{info.st_size}:{info.st_mtime_ns}"]
-
-
-def folder_digest(folder: Path) -> str:
-    """Hash of every entry in a folder (names and contents; hidden files included)."""
-    return digest(part for path in _files(folder)
-                  for part in (path.relative_to(folder).as_posix(), *_entry_parts(path)))
-
-
-def _environment(config: ProjectConfig, langs: Sequence[str], formats: Sequence[str],
-                 families: tuple[str, ...]) -> list[bytes | str]:
-    """What every output depends on besides files and dates: code, libraries, options, fonts."""
-    parts: list[bytes | str] = [toolkit_fingerprint(), installed_fingerprint(), system_fingerprint(),
-                                ",".join(langs), ",".join(formats), font_fingerprint(families)]
-    pyproject = config.root / "pyproject.toml"
-    if pyproject.is_file():
-        parts.append(pyproject.read_bytes())
-    return parts
-
-
-def _input_files(config: ProjectConfig) -> Iterable[tuple[Path, list[bytes | str]]]:
-    """Every input file under content/ and in every theme folder (the project's templates/, plugin
-    themes, the shipped theme, wherever installed), with its name and bytes as hash parts."""
-    for path in _files(config.content):
-        yield path, [path.relative_to(config.root).as_posix(), *_entry_parts(path)]
-    for index, folder in enumerate(theme_of(config).folders):
-        for path in _files(folder):
-            name = (path.relative_to(config.root).as_posix() if folder == config.templates
-                    else f"<theme {index}>/{path.relative_to(folder).as_posix()}")
-            yield path, [name, *_entry_parts(path)]
-
-
-def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
-             formats: Sequence[str], families: tuple[str, ...]) -> str:
-    """Hash of every input file and option of a build (cheap: no parsing)."""
-    parts = _environment(config, langs, formats, families)
-    parts.append(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}")  # (no parsing here)
-    parts.append(",".join(str(p.resolve()) for p in paths))
-    for _, named in _input_files(config):
-        parts += named
-    inside = (config.content.resolve(), *(f.resolve() for f in theme_of(config).folders))
-    for path in paths:  # briefs given by path from elsewhere: their folders count too
-        try:
-            folder = (path if path.is_dir() else path.parent).resolve()
-        except (OSError, ValueError):  # not a usable name: loading reports it
-            parts.append(str(path))
-            continue
-        if not any(folder.is_relative_to(root) for root in inside):
-            parts.append(folder_digest(folder))
-    return digest(parts)
-
-
-def brief_keys(config: ProjectConfig, langs: Sequence[str], formats: Sequence[str],
-               families: tuple[str, ...], folders: Mapping[str, Path],
-               created: Mapping[str, str]) -> dict[str, str]:
-    """Per brief id: a hash of everything its outputs can depend on (cheap: no parsing).
-
-    That is its own folder (every file, used or not), its creation date as the build will use
-    it (``created``: SOURCE_DATE_EPOCH clamps it, so a later commit's epoch changes nothing),
-    and every input that is not some brief's folder: shared records, distribution lists,
-    templates, CSS, catalogs, configuration, plus the toolkit, the installed libraries, fonts
-    and options. Other briefs' folders are left out, so editing one brief leaves every other
-    brief's key alone; editing anything shared changes them all (and then the output keys
-    decide, precisely, what is rendered again).
-    """
-    every_brief = {p.parent.resolve() for p in config.content.glob("*/brief.yaml")}
-    every_brief |= {folder.resolve() for folder in folders.values()}
-    shared = _environment(config, langs, formats, families)
-    own: dict[Path, list[bytes | str]] = {folder: [] for folder in every_brief}
-    for path, named in _input_files(config):
-        owner = next((p for p in path.parents if p in every_brief), None)  # the entry, not a link's target
-        if owner is None:
-            shared += named
-        else:
-            own[owner] += named
-    for folder in every_brief:
-        if not folder.is_relative_to(config.content.resolve()):  # a brief given by path, elsewhere
-            own[folder] = [folder_digest(folder)]
-    common = digest(shared)
-    return {brief_id: digest([common, created[brief_id], *own[folder.resolve()]])
-            for brief_id, folder in folders.items()}
+    def json(self) -> dict[str, Any]:
+        return {"key": self.key, "outputs": list(self.outputs or ())}
 
 
 @dataclass
 class Manifest:
-    """What the output folder holds and what each file was built from."""
+    """What the output folder holds and what each file was built from.
+
+    Read with :meth:`load`, asked with :meth:`current` / :meth:`intact` / :meth:`fresh_briefs`,
+    changed only through :meth:`record`, :meth:`forget` and :meth:`finish`, written by
+    :meth:`save`. Its records are frozen."""
 
     out: Path
-    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    tree: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    tree: dict[str, BuildRecord] = field(default_factory=dict)
     briefs: dict[str, str] = field(default_factory=dict)  # brief id -> brief_keys() when last built whole
 
     @classmethod
@@ -302,57 +126,91 @@ class Manifest:
         if not all(isinstance(f, dict) for f in fields):  # hand-edited or damaged: trust none of it
             return cls(out)
         outputs, tree, briefs = fields
-        return cls(out, {k: v for k, v in outputs.items() if isinstance(v, dict)},
-                   {k: v for k, v in tree.items() if isinstance(v, dict)},
+        return cls(out, {k: OutputRecord.parse(v) for k, v in outputs.items() if isinstance(v, dict)},
+                   {k: BuildRecord.parse(v) for k, v in tree.items() if isinstance(v, dict)},
                    {k: v for k, v in briefs.items() if isinstance(v, str)})
 
     def save(self) -> None:
         """Write the manifest atomically, in a stable order."""
-        data = {"format": FORMAT, "tree": dict(sorted(self.tree.items())),
+        data = {"format": FORMAT, "tree": {k: v.json() for k, v in sorted(self.tree.items())},
                 "briefs": dict(sorted(self.briefs.items())),
-                "outputs": dict(sorted(self.outputs.items()))}
+                "outputs": {k: v.json() for k, v in sorted(self.outputs.items())}}
         write_atomic(self.out / MANIFEST, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
 
     def current(self, path: Path, key: str, draft: bool | None = None) -> bool:
         """True if ``path`` was built from ``key`` and is still exactly what was written (and,
         when ``draft`` is given, is on record with that draft status)."""
         entry = self.outputs.get(self._name(path))
-        if not entry or entry.get("key") != key or not path.is_file():
+        if entry is None or not entry.key or entry.key != key or not path.is_file():
             return False
-        if draft is not None and entry.get("draft") is not draft:
+        if draft is not None and entry.draft is not draft:
             return False
         stat = path.stat()
-        if entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
+        if entry.size == stat.st_size and entry.mtime_ns == stat.st_mtime_ns:
             return True
-        return entry.get("sha256") == file_hash(path)
+        return entry.sha256 == file_hash(path)
 
-    def record(self, path: Path, key: str, inputs: dict[str, str], draft: bool | None = None) -> None:
-        """Remember that ``path`` was just written from ``key``; ``draft``: whether it was built
-        from a brief without compliance approval (the model's answer, which distribute reads)."""
-        stat = path.stat()
-        entry: dict[str, Any] = {"key": key, "sha256": file_hash(path), "size": stat.st_size,
-                                 "mtime_ns": stat.st_mtime_ns, "inputs": inputs}
-        if draft is not None:
-            entry["draft"] = draft
-        self.outputs[self._name(path)] = entry
+    def needs(self, output: Output, force: bool = False) -> bool:
+        """Whether ``output`` must be written: forced, or not current (:meth:`current`)."""
+        return force or not self.current(output.path, output.key, output.draft)
+
+    def record(self, output: Output) -> None:
+        """Remember that ``output`` was just written; its ``draft``: whether it was built from a
+        brief without compliance approval (the model's answer, which distribute reads)."""
+        stat = output.path.stat()
+        self.outputs[self._name(output.path)] = OutputRecord(
+            output.key, file_hash(output.path), stat.st_size, stat.st_mtime_ns, dict(output.inputs),
+            output.draft)
 
     def draft(self, name: str) -> bool | None:
         """Whether the output ``name`` (relative to the output folder) was built as a draft;
         None when the manifest does not say (not built by briefs, or by an older version)."""
-        value = self.outputs.get(name, {}).get("draft")
-        return value if isinstance(value, bool) else None
+        entry = self.outputs.get(name)
+        return None if entry is None else entry.draft
 
     def intact(self, names: Iterable[str]) -> bool:
         """Every named output is recorded and unchanged on disk."""
         for name in names:
             entry = self.outputs.get(name)
             path = self.out / name
-            if not entry or not path.is_file():
+            if entry is None or not path.is_file():
                 return False
             stat = path.stat()
-            if (entry.get("size"), entry.get("mtime_ns")) != (stat.st_size, stat.st_mtime_ns):
+            if (entry.size, entry.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
                 return False
         return True
+
+    def fresh_briefs(self, keys: Mapping[str, str], outputs: Mapping[str, Sequence[str]]) -> set[str]:
+        """The briefs whose inputs are all as at their last complete build (``keys``: their
+        :func:`brief_keys`) and whose outputs are intact: they need not even be planned."""
+        return {b for b, key in keys.items() if self.briefs.get(b) == key and self.intact(outputs[b])}
+
+    def forget(self, outputs: Iterable[str] = (), briefs: Iterable[str] = ()) -> None:
+        """Drop the records of ``outputs`` (names; deleted, or never to be trusted) and of
+        ``briefs`` (gone), and of every build that wrote one of those outputs."""
+        gone = set(outputs)
+        for name in gone:
+            self.outputs.pop(name, None)
+        for brief_id in briefs:
+            self.briefs.pop(brief_id, None)
+        for scope in [name for name, done in self.tree.items()
+                      if done.outputs is None or gone & set(done.outputs)]:
+            del self.tree[scope]
+
+    def finish(self, scope: Scope, keys: Mapping[str, str], unfinished: set[str],
+               written: Sequence[str] | None) -> None:
+        """Close a build: a brief is on record as built from its key only if all its outputs
+        were written (``unfinished``: the others); the build itself only if it completed
+        (``written``: all it was to write; None if anything failed)."""
+        for brief_id, key in keys.items():
+            if brief_id in unfinished:
+                self.briefs.pop(brief_id, None)
+            else:
+                self.briefs[brief_id] = key
+        if written is None:
+            self.tree.pop(scope.name, None)
+        else:
+            self.tree[scope.name] = BuildRecord(scope.tree, tuple(written))
 
     def _name(self, path: Path) -> str:
         # By the name written, not resolved: output/<id> may be a link someone made, and the
@@ -381,10 +239,9 @@ def scope_of(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
 
 def up_to_date(manifest: Manifest, scope: Scope) -> list[Path] | None:
     """The outputs of the last complete build of this scope if nothing changed since, else None."""
-    recorded = manifest.tree.get(scope.name, {})
-    names = recorded.get("outputs")
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+    recorded = manifest.tree.get(scope.name)
+    if recorded is None or recorded.outputs is None:
         return None
-    if recorded.get("key") == scope.tree and manifest.intact(names):
-        return [manifest.out / n for n in names]
+    if recorded.key == scope.tree and manifest.intact(recorded.outputs):
+        return [manifest.out / n for n in recorded.outputs]
     return None

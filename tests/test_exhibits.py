@@ -27,7 +27,8 @@ from briefs.exhibits import table_view
 from briefs.fonts import FONTS
 from briefs.i18n import translations
 from briefs.load import load_project
-from briefs.pipeline import build, edition, plan
+from briefs.pipeline import build
+from briefs.planning import edition, plan
 from briefs.theme import theme_of
 
 from .conftest import EXAMPLES, LANGS, ROOT, Built, copy_project, edit, line_of

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 from briefs.config import load_config
 from briefs.load import load_project
-from briefs.pipeline import plan
+from briefs.planning import plan
 
 from .conftest import LANGS, ROOT, Built, edit
 

@@ -44,7 +44,7 @@ def test_zh_hk_edition_is_configured_not_coded_and_own_text_wins(project) -> Non
 
     from briefs.config import load_config
     from briefs.load import load_project
-    from briefs.pipeline import plan
+    from briefs.planning import plan
 
     from .conftest import edit
 

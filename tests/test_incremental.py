@@ -222,7 +222,7 @@ def test_a_damaged_manifest_means_rebuild_not_crash(project: Path, damage: str) 
 
 def test_installing_or_upgrading_a_library_ends_the_noop_fast_path(project: Path, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefs.incremental import installed_fingerprint
+    from briefs.fingerprints import installed_fingerprint
 
     html_build(project)
     assert html_build(project).up_to_date
@@ -325,7 +325,7 @@ def test_a_brief_outside_content_is_tracked_by_its_own_files(project: Path, tmp_
 def test_the_layout_libraries_on_this_machine_are_part_of_the_keys() -> None:
     # WeasyPrint's text layout comes from system libraries, not Python packages: their files
     # are seen (so an apt upgrade of Pango or HarfBuzz re-renders the PDFs).
-    from briefs.incremental import layout_libraries
+    from briefs.fingerprints import layout_libraries
 
     seen = layout_libraries()
     names = {Path(line.split(":")[0]).name.split(".so")[0] for line in seen}

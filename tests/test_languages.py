@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel import Locale
 
-from briefs import fonts, i18n, pipeline
+from briefs import fonts, i18n, planning
 from briefs.config import load_config
 from briefs.errors import ConfigError
 from briefs.fidelity import check_fidelity
@@ -44,7 +44,7 @@ def test_every_fact_of_a_language_comes_from_its_record() -> None:
         assert lang.tag == tag and language(tag) is lang
         assert i18n.locale(tag) == Locale.parse(lang.babel)  # dates and numbers
         assert fonts.FONTS[tag] == lang.fonts
-        assert pipeline.LANGUAGE_NAMES[tag] == lang.label  # the language switch
+        assert planning.LANGUAGE_NAMES[tag] == lang.label  # the language switch
         assert i18n.is_cjk(tag) == (lang.script in ("Hans", "Hant"))
         if lang.derivation is not None:
             assert lang.derivation.source in LANGUAGES and lang.derivation.source != tag

@@ -228,7 +228,7 @@ def test_a_data_file_of_100000_columns_is_refused_at_its_header(project: Path) -
 
 
 def check_with_budget(project: Path, budget: str) -> subprocess.CompletedProcess[str]:
-    """``pipeline.check`` of the brief with a budget much smaller than the default, in a fresh
+    """``planning.check`` of the brief with a budget much smaller than the default, in a fresh
     process (its first CSV and chart import pandas and matplotlib, which takes time and memory)."""
     script = (
         "import sys\n"
@@ -236,7 +236,7 @@ def check_with_budget(project: Path, budget: str) -> subprocess.CompletedProcess
         "from briefs.config import load_config\n"
         "from briefs.errors import BriefsError\n"
         "from briefs.limits import Budget\n"
-        "from briefs.pipeline import check\n"
+        "from briefs.planning import check\n"
         "try:\n"
         f"    check(load_config(Path('.')), [Path('{BRIEF}')], budget={budget})\n"
         "except BriefsError as exc:\n"

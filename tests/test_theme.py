@@ -15,7 +15,7 @@ from click.testing import Result
 
 from briefs import theme as theme_module
 from briefs.config import load_config
-from briefs.incremental import brief_keys
+from briefs.fingerprints import brief_keys
 from briefs.theme import PACKAGE_THEME, Theme, theme_of
 
 from .conftest import copy_project, edit, line_of
