@@ -12,7 +12,7 @@ import gettext
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model as m
+from . import library_records as lib
 from .i18n import Edition, format_percentage
 
 
@@ -42,7 +42,7 @@ def horizon_text(months: tuple[int, int], tr: gettext.NullTranslations) -> str:
     return tr.gettext("%(months)s months") % {"months": span}
 
 
-def define(value: m.RatingValue, scale: m.RatingScale, t: Edition,
+def define(value: lib.RatingValue, scale: lib.RatingScale, t: Edition,
            tr: gettext.NullTranslations) -> str:
     """The definition sentence of one rating value, built from its band."""
     if value.definition is not None:
@@ -83,7 +83,7 @@ def define(value: m.RatingValue, scale: m.RatingScale, t: Edition,
     return pattern % {"a": pct(lo), "b": pct(hi), "horizon": horizon}
 
 
-def scale_definitions(ratings: m.Ratings, t: Edition,
+def scale_definitions(ratings: lib.Ratings, t: Edition,
                       tr: gettext.NullTranslations) -> tuple[ScaleDefinitions, ...]:
     """Definitions of every value of every scale, in the order of ratings.yaml."""
     return tuple(
@@ -99,7 +99,7 @@ def scale_definitions(ratings: m.Ratings, t: Edition,
     )
 
 
-def basis_sentence(ratings: m.Ratings, tr: gettext.NullTranslations) -> str:
+def basis_sentence(ratings: lib.Ratings, tr: gettext.NullTranslations) -> str:
     """How ratings are measured: relative return over the basis period against each market's index."""
     return tr.gettext(
         "Ratings are based on the return of a security (or of an industry index) over the "

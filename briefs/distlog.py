@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ContentError, Diagnostic, SourceLocation
-from .model import _ID_RE
+from .fields import ID_RE
 from .outputs import copy_name
 from .safefiles import Unsafe, file_kind
 from .write import cannot_write, open_private
@@ -171,7 +171,7 @@ def _entry(raw: bytes) -> tuple[dict[str, str], str]:
     if bad:
         return {}, f"not a log entry briefs wrote: {', '.join(bad)} must be text"
     checks = [("sha256", _HEX.fullmatch(entry["sha256"])), ("version", _HEX.fullmatch(entry["version"])),
-              ("brief", _ID_RE.fullmatch(entry["brief"])), ("recipient", _ID_RE.fullmatch(entry["recipient"])),
+              ("brief", ID_RE.fullmatch(entry["brief"])), ("recipient", ID_RE.fullmatch(entry["recipient"])),
               ("lang", _LANG.fullmatch(entry["lang"])), ("time", _is_time(entry["time"]))]
     bad = [k for k, ok in checks if not ok]
     # A name or organisation is printed by trace: a line break or terminal escape in a forged

@@ -31,11 +31,11 @@ from pydantic_core import PydanticCustomError
 from .config import ProjectConfig
 from .distlog import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
 from .errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
+from .fields import check_id
 from .fonts import FONTS
 from .i18n import Edition, translations
 from .incremental import Manifest
 from .load import discover, load_project, validate
-from .model import _check_id
 from .outputs import document_path
 from .safefiles import Unsafe, read_bytes
 from .templates import css_string
@@ -90,7 +90,7 @@ class Recipient(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: Annotated[str, AfterValidator(_check_id)]
+    id: Annotated[str, AfterValidator(check_id)]
     name: StampField
     organisation: StampField
     lang: str

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ValidationError
 
+from . import library_records as lib
 from . import model as m
 from .config import MAX_RESOURCE_BYTES, ProjectConfig
 from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
@@ -37,13 +38,13 @@ T = TypeVar("T", bound=BaseModel)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")  # what a brief's text may show
 
 SHARED_FILES = {
-    "house": ("house.yaml", m.House),
-    "analysts": ("analysts.yaml", m.AnalystList),
-    "ratings": ("ratings.yaml", m.Ratings),
-    "disclaimers": ("disclaimers.yaml", m.DisclaimerList),
-    "kinds": ("kinds.yaml", m.KindList),
-    "risks": ("risks.yaml", m.RiskList),
-    "chains": ("chains.yaml", m.ChainList),
+    "house": ("house.yaml", lib.House),
+    "analysts": ("analysts.yaml", lib.AnalystList),
+    "ratings": ("ratings.yaml", lib.Ratings),
+    "disclaimers": ("disclaimers.yaml", lib.DisclaimerList),
+    "kinds": ("kinds.yaml", lib.KindList),
+    "risks": ("risks.yaml", lib.RiskList),
+    "chains": ("chains.yaml", lib.ChainList),
 }
 
 
@@ -73,33 +74,33 @@ class MarkdownSource:
 class Library:
     """Shared, compliance-owned content every brief draws on."""
 
-    house: m.House
-    analysts: m.AnalystList
-    ratings: m.Ratings
-    disclaimers: m.DisclaimerList
-    kinds: m.KindList
-    risks: m.RiskList
-    chains: m.ChainList
+    house: lib.House
+    analysts: lib.AnalystList
+    ratings: lib.Ratings
+    disclaimers: lib.DisclaimerList
+    kinds: lib.KindList
+    risks: lib.RiskList
+    chains: lib.ChainList
     files: dict[str, Path]
     docs: dict[str, YamlDocument] = dataclasses.field(default_factory=dict)   # as read, for locating texts
 
-    def analyst(self, analyst_id: str) -> m.Analyst | None:
+    def analyst(self, analyst_id: str) -> lib.Analyst | None:
         """The analyst with that id, if any."""
         return next((a for a in self.analysts.analysts if a.id == analyst_id), None)
 
-    def kind(self, kind_id: str) -> m.Kind | None:
+    def kind(self, kind_id: str) -> lib.Kind | None:
         """The kind with that id, if any."""
         return next((k for k in self.kinds.kinds if k.id == kind_id), None)
 
-    def disclaimer(self, disclaimer_id: str) -> m.Disclaimer | None:
+    def disclaimer(self, disclaimer_id: str) -> lib.Disclaimer | None:
         """The disclaimer with that id, if any."""
         return next((d for d in self.disclaimers.disclaimers if d.id == disclaimer_id), None)
 
-    def risk(self, risk_id: str) -> m.Risk | None:
+    def risk(self, risk_id: str) -> lib.Risk | None:
         """The library risk with that id, if any."""
         return next((r for r in self.risks.risks if r.id == risk_id), None)
 
-    def chain(self, chain_id: str) -> m.Chain | None:
+    def chain(self, chain_id: str) -> lib.Chain | None:
         """The chain with that id, if any."""
         return next((c for c in self.chains.chains if c.id == chain_id), None)
 
@@ -167,7 +168,7 @@ def _duplicate_ids(record: BaseModel, path: KeyPath, doc: YamlDocument, diags: D
                 else:
                     seen[item_id] = doc.location((*where, "id")).line
             _duplicate_ids(item, where, doc, diags)
-    if isinstance(record, m.Chain):
+    if isinstance(record, lib.Chain):
         first: dict[str, int] = {}
         for i, stage in enumerate(record.stages):
             for j, segment in enumerate(stage.segments):

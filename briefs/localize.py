@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from . import library_records as lib
 from . import model as m
 from .compliance import ScaleDefinitions, basis_sentence, scale_definitions
 from .exhibits import CHAIN_ANCHOR, ExhibitView, Ref, exhibit_view, references
@@ -277,7 +278,7 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
     )
 
 
-def _house(house: m.House, t: Edition) -> HouseView:
+def _house(house: lib.House, t: Edition) -> HouseView:
     return HouseView(t.text(house.name), t.text(house.short_name), t.text(house.research_unit),
                      t.text(house.qualification), t.text(house.address), house.website)
 

@@ -1,328 +1,26 @@
-"""The content model: frozen, typed records validated from YAML (schema in docs/content-model.md).
+"""The content model of a brief: frozen, typed records validated from YAML (schema in
+docs/content-model.md). Field types and the record base are in :mod:`briefs.fields`; the shared
+records (house, analysts, scales, kinds, chains …) in :mod:`briefs.library_records`.
 
 Every stage after loading receives these objects and never a raw dict. Texts are mappings from
 language tag to string; which languages are required comes from the project configuration, passed
 as pydantic validation context (``{"languages": (...)}``), so the model itself is language-neutral.
 """
-
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
-    ValidationInfo,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from .languages import DEFAULT_LANGUAGES, KNOWN_LANGUAGES
-
-_ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-_LICENCE_RE = re.compile(r"S[0-9]{13}")
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
-_TICKER_RE = re.compile(r"[0-9A-Z]{1,6}(?:\.[A-Z]{1,2})")
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_URL_RE = re.compile(r"https://[^\s<>\"]+")
-
-
-def _check_id(value: str) -> str:
-    if not _ID_RE.fullmatch(value) or len(value) > 64:
-        raise PydanticCustomError(
-            "briefs_id", "invalid id '{value}': use lower-case letters, digits and single '-', "
-            "starting with a letter", {"value": value})
-    return value
-
-
-def _check_text(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-    required = tuple((info.context or {}).get("languages", DEFAULT_LANGUAGES))
-    for lang in value:
-        if lang not in KNOWN_LANGUAGES:
-            raise PydanticCustomError(
-                "briefs_language", "unknown language '{lang}' (languages are {known})",
-                {"lang": lang, "known": ", ".join(KNOWN_LANGUAGES)})
-    for lang in required:
-        if lang not in value:
-            raise PydanticCustomError(
-                "briefs_missing_language", "missing the '{lang}' text", {"lang": lang})
-        if not value[lang].strip():
-            raise PydanticCustomError(
-                "briefs_blank_language", "the '{lang}' text is blank", {"lang": lang})
-    return value
-
-
-def _check_source(value: str, info: ValidationInfo) -> str:
-    """A brief's ``source:``: one of the project's own languages (not a derived edition)."""
-    languages = tuple((info.context or {}).get("languages", DEFAULT_LANGUAGES))
-    if value not in languages:
-        raise PydanticCustomError(
-            "briefs_source", "source '{lang}' is not one of the project's languages ({languages})",
-            {"lang": value, "languages": ", ".join(languages)})
-    return value
-
-
-def _check_licence(value: str) -> str:
-    if not _LICENCE_RE.fullmatch(value):
-        raise PydanticCustomError(
-            "briefs_licence", "malformed licence number '{value}': expected 'S' followed by 13 "
-            "digits, e.g. S0990523010001", {"value": value})
-    return value
-
-
-def _check_email(value: str) -> str:
-    if not _EMAIL_RE.fullmatch(value):
-        raise PydanticCustomError("briefs_email", "malformed e-mail address '{value}'", {"value": value})
-    return value
-
-
-def _check_ticker(value: str) -> str:
-    if not _TICKER_RE.fullmatch(value):
-        raise PydanticCustomError(
-            "briefs_ticker", "malformed ticker '{value}': expected CODE.EXCHANGE such as "
-            "600941.SH, 0700.HK or KC.O", {"value": value})
-    return value
-
-
-def _check_url(value: str) -> str:
-    if not _URL_RE.fullmatch(value):
-        raise PydanticCustomError("briefs_url", "URL must start with https:// ('{value}')", {"value": value})
-    return value
-
-
-def _check_date_text(value: Any) -> Any:
-    if not (isinstance(value, str) and _DATE_RE.fullmatch(value)):
-        raise PydanticCustomError("briefs_date", "dates are written YYYY-MM-DD, not '{value}'",
-                                  {"value": value})
-    return value
-
-
-Id = Annotated[str, AfterValidator(_check_id)]
-# Only the text form YYYY-MM-DD: pydantic alone would also take 1739664000 or a date-time.
-Date = Annotated[dt.date, BeforeValidator(_check_date_text)]
-Text = Annotated[dict[str, str], AfterValidator(_check_text)]
-Licence = Annotated[str, AfterValidator(_check_licence)]
-Email = Annotated[str, AfterValidator(_check_email)]
-Ticker = Annotated[str, AfterValidator(_check_ticker)]
-Url = Annotated[str, AfterValidator(_check_url)]
-
-
-class Record(BaseModel):
-    """Base of every content record: immutable, and unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
-
-
-# ----------------------------------------------------------------------------- shared content
-
-
-class House(Record):
-    """The publishing house."""
-
-    name: Text
-    short_name: Text
-    research_unit: Text
-    qualification: Text
-    address: Text
-    website: Url
-
-
-class Analyst(Record):
-    """A person on the brief: a signing analyst (licensed), a contact, or a compliance reviewer."""
-
-    id: Id
-    name: Text
-    role: Literal["analyst", "contact", "compliance"]
-    licence: Licence | None = None
-    email: Email
-    phone: str | None = None
-    bio: Text | None = None
-
-    @model_validator(mode="after")
-    def _signing_needs_licence(self) -> Analyst:
-        if self.role == "analyst" and not self.licence:
-            raise PydanticCustomError(
-                "briefs_licence_missing", "signing analyst '{id}' needs a licence number",
-                {"id": self.id})
-        return self
-
-
-class AnalystList(Record):
-    """analysts.yaml."""
-
-    analysts: list[Analyst] = Field(min_length=1)
-
-
-
-class Benchmark(Record):
-    """The benchmark index of one market."""
-
-    market: Id
-    market_name: Text
-    index: Text
-
-
-# A band's bound, in percent of relative return: a loss cannot pass -100 %, and 1000 % is far
-# beyond any rating band (and keeps the printed sentence within what Babel can format).
-BandPercent = Annotated[float, Field(ge=-100, le=1000)]
-
-
-class RatingValue(Record):
-    """One value of a scale, defined by its band of relative return (percent) or by its own text."""
-
-    id: Id
-    label: Text
-    min: BandPercent | None = None
-    max: BandPercent | None = None
-    definition: Text | None = None
-
-    @model_validator(mode="after")
-    def _band(self) -> RatingValue:
-        banded = self.min is not None or self.max is not None
-        if banded == (self.definition is not None):
-            raise PydanticCustomError(
-                "briefs_rating_band", "rating value '{id}' needs either min/max bounds or a "
-                "definition, not both and not neither", {"id": self.id})
-        if self.min is not None and self.max is not None and self.min >= self.max:
-            raise PydanticCustomError(
-                "briefs_rating_band", "rating value '{id}': min must be below max", {"id": self.id})
-        return self
-
-
-class RatingScale(Record):
-    """A rating scale with its horizon."""
-
-    id: Id
-    name: Text
-    horizon_months: tuple[int, int]
-    values: list[RatingValue] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _horizon(self) -> RatingScale:
-        low, high = self.horizon_months
-        if not 0 < low <= high:
-            raise PydanticCustomError("briefs_horizon", "horizon_months must be [from, to] with 0 < from <= to", {})
-        return self
-
-    def value(self, value_id: str) -> RatingValue | None:
-        """The value with that id, if any."""
-        return next((v for v in self.values if v.id == value_id), None)
-
-
-class Ratings(Record):
-    """ratings.yaml: the rating scales and the benchmark per market."""
-
-    basis_months: int = Field(gt=0)
-    benchmarks: list[Benchmark] = Field(min_length=1)
-    scales: list[RatingScale] = Field(min_length=1)
-
-
-    def scale(self, scale_id: str) -> RatingScale | None:
-        """The scale with that id, if any."""
-        return next((s for s in self.scales if s.id == scale_id), None)
-
-
-class Disclaimer(Record):
-    """One reviewed compliance text; briefs cite it by id, and its version is printed."""
-
-    id: Id
-    version: str = Field(min_length=1)
-    title: Text
-    text: Text
-
-
-class DisclaimerList(Record):
-    """disclaimers.yaml."""
-
-    disclaimers: list[Disclaimer] = Field(min_length=1)
-
-
-
-class Kind(Record):
-    """A kind of brief and the compliance furniture it must carry."""
-
-    id: Id
-    label: Text
-    rating: Literal["required", "optional", "forbidden"]
-    rating_scale: Id | None = None
-    disclaimers: list[Id] = Field(min_length=1)
-    rating_definitions: bool
-    analysts_required: bool
-    # The kind's own page template, looked up along the theme's search path (briefs/theme.py);
-    # none: the theme's brief.html.
-    template: str | None = None
-
-
-class KindList(Record):
-    """kinds.yaml."""
-
-    kinds: list[Kind] = Field(min_length=1)
-
-
-
-class Risk(Record):
-    """A risk factor from the library."""
-
-    id: Id
-    title: Text
-    text: Text
-
-
-class RiskList(Record):
-    """risks.yaml."""
-
-    risks: list[Risk] = Field(min_length=1)
-
-
-
-class Segment(Record):
-    """A beneficiary segment of a chain stage."""
-
-    id: Id
-    label: Text
-
-
-class Stage(Record):
-    """A stage of a thesis chain."""
-
-    id: Id
-    label: Text
-    narrative: Text
-    segments: list[Segment] = []
-
-
-class Chain(Record):
-    """A thesis chain such as 大模型 → 训练算力 → AI应用 → 推理算力."""
-
-    id: Id
-    title: Text
-    stages: list[Stage] = Field(min_length=2)
-
-
-    def stage(self, stage_id: str) -> Stage | None:
-        """The stage with that id, if any."""
-        return next((s for s in self.stages if s.id == stage_id), None)
-
-    def segment(self, segment_id: str) -> Segment | None:
-        """The segment with that id in any stage, if any."""
-        return next((s for st in self.stages for s in st.segments if s.id == segment_id), None)
-
-
-class ChainList(Record):
-    """chains.yaml."""
-
-    chains: list[Chain] = Field(min_length=1)
-
-
-
-# ----------------------------------------------------------------------------- the brief
+from .fields import Date, Id, Record, Text, Ticker, Url, check_source
 
 
 class RatingRef(Record):
@@ -571,7 +269,7 @@ class Brief(Record):
     exhibits: list[Exhibit] = []
     approval: Approval | None = None  # without it the brief is a draft: DRAFT on every page
     # The language the brief is written in first; none: the project's ([tool.briefs] source).
-    source: Annotated[str, AfterValidator(_check_source)] | None = None
+    source: Annotated[str, AfterValidator(check_source)] | None = None
     key_data: list[KeyDatum] = Field(default=[], max_length=8)  # the sidebar's market/key data box
 
     @property

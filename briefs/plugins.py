@@ -27,6 +27,7 @@ from .errors import BriefsError, Diagnostic, SourceLocation
 if TYPE_CHECKING:
     import importlib.metadata
 
+    from . import library_records as lib
     from . import model as m
     from .config import ProjectConfig
     from .i18n import Edition
@@ -105,7 +106,7 @@ class BriefUnderReview:
     ``kind`` is None when the brief names an unknown kind (already reported)."""
 
     brief: m.Brief
-    kind: m.Kind | None
+    kind: lib.Kind | None
     library: Library
     document: YamlDocument
 
