@@ -14,11 +14,10 @@ Importing briefs is cheap: the libraries that render (WeasyPrint, pandas, matplo
 imported when a build or check needs them.
 """
 
-__version__ = "0.1.0"
-
 from .api import BuildResult, CheckResult, build, check
 from .errors import BriefsError, Diagnostic, SourceLocation
 from .plugins import Registry, RenderedDocument, Renderer
+from .version import __version__
 
 __all__ = ["BriefsError", "BuildResult", "CheckResult", "Diagnostic", "Registry",
            "RenderedDocument", "Renderer", "SourceLocation", "__version__", "build", "check"]

@@ -11,9 +11,9 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
 from .api import usable_cores
 from .errors import BriefsError
+from .version import __version__
 
 log = logging.getLogger("briefs")
 

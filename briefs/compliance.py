@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import library_records as lib
 from .i18n import Edition, format_percentage
@@ -107,17 +106,3 @@ def basis_sentence(ratings: lib.Ratings, tr: gettext.NullTranslations) -> str:
         "of its market over the same period. The benchmark indices are:"
     ) % {"months": ratings.basis_months}
 
-
-def verify_html(html: str, brief: object, source: object) -> None:
-    """Refuse a rendered brief that fails any registered rule's verification (the built-in one:
-    every mandatory block of its kind is there; :func:`briefs.rules.verify_mandatory_blocks`).
-
-    Templates are trusted but can be overridden; this check makes sure an override cannot drop the
-    analyst certification, a disclaimer or the rating definitions without failing the build.
-    """
-
-    from .localize import LocalizedBrief
-    from .rules import verify
-
-    assert isinstance(brief, LocalizedBrief)
-    verify(html, brief, Path(str(source)))

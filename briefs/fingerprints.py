@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
 from .config import ProjectConfig
 from .safefiles import Unsafe, read_bytes
 from .theme import theme_of
+from .version import __version__
 
 
 def digest(parts: Iterable[bytes | str]) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import __version__, workers
+from . import workers
 from .config import ProjectConfig
 from .errors import BriefsError, ContentError, Diagnostic, SourceLocation
 from .fingerprints import brief_keys, digest, folder_digest, font_fingerprint, renderer_fingerprint
@@ -29,6 +29,7 @@ from .plugins import Renderer, is_remote, registry, render_here, renderers, run_
 from .render.pdf import PDF_VARIANT
 from .request import BuildRequest, build_request
 from .theme import theme_of
+from .version import __version__
 from .write import cannot_write, output_lock, write_atomic
 from .yamlsource import locate
 

@@ -15,8 +15,6 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import __version__
-from .compliance import verify_html
 from .config import ProjectConfig, source_date_epoch
 from .dependencies import shared_snapshot
 from .draftmark import verify_draft_mark
@@ -32,8 +30,10 @@ from .outputs import document_file, document_name
 from .plugins import CheckInput, RenderedDocument, renderers, run_checks, shows_images
 from .render.html import Alternate, RenderContext, load_css, render_html
 from .request import known_language
+from .rules import verify
 from .safefiles import Unsafe, read_bytes
 from .theme import DEFAULT_TEMPLATE, theme_of
+from .version import __version__
 from .yamlsource import MAX_BYTES
 
 FORMATS = ("html", "pdf")  # what a build writes unless told otherwise; plugins add more (plugins.py)
@@ -137,7 +137,7 @@ def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequenc
     )
     kind = project.library.kind(loaded.brief.kind)
     html = render_html(theme, context, (kind.template if kind is not None else None) or DEFAULT_TEMPLATE)
-    verify_html(html, localized, loaded.path)
+    verify(html, localized, loaded.path)  # every registered rule's check of the rendered page
     draft = loaded.brief.draft
     if draft:
         verify_draft_mark(html, draft, tr.gettext("DRAFT"), lang, loaded.path,

@@ -105,7 +105,12 @@ def review(under_review: BriefUnderReview) -> list[Diagnostic]:
 
 
 def verify(html: str, brief: LocalizedBrief, source: Path) -> None:
-    """Run every registered rule's verification of a rendered page; raise if any finds a problem."""
+    """Run every registered rule's verification of a rendered page; raise if any finds a problem
+    (the built-in one: every mandatory block of its kind is there, :func:`verify_mandatory_blocks`).
+
+    Templates are trusted but can be overridden; this check makes sure an override cannot drop the
+    analyst certification, a disclaimer or the rating definitions without failing the build.
+    """
     from .plugins import registry
 
     found = [d for rule in registry().rules.values() if rule.verify is not None

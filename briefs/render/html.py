@@ -9,13 +9,13 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .. import __version__
 from ..errors import TemplateError
 from ..i18n import Edition
 from ..languages import FontSet
 from ..localize import LocalizedBrief
 from ..templates import environment
 from ..theme import DEFAULT_TEMPLATE, Theme
+from ..version import __version__
 
 
 @dataclass(frozen=True)
