@@ -120,7 +120,7 @@ def _weasyprint_pdf(path: Path) -> bool:
         from pypdf import PdfReader
 
         producer = (PdfReader(path).metadata or {}).get("/Producer", "")
-    except Exception:  # not a PDF pypdf can read: not one WeasyPrint wrote
+    except Exception:  # noqa: BLE001 - not a PDF pypdf can read: not one WeasyPrint wrote
         return False
     return str(producer).startswith("WeasyPrint")
 

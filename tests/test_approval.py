@@ -66,7 +66,7 @@ def test_final_refuses_a_draft_and_writes_nothing(project: Path, run_cli) -> Non
 def test_final_builds_once_compliance_has_signed(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     draft = _draft_id()
     brief = project / "content" / draft / "brief.yaml"
-    date = next(l for l in brief.read_text("utf-8").splitlines() if l.startswith("date:"))
+    date = next(line for line in brief.read_text("utf-8").splitlines() if line.startswith("date:"))
     edit(brief, date, f"{date}\napproval: {{by: gu-wenjing, date: {date.split()[1]}}}")
     result = run_cli(project, "build", "--final", "--format", "html", f"content/{draft}")
     assert result.exit_code == 0, result.output
@@ -85,7 +85,7 @@ def test_a_bad_approval_is_a_located_error(project: Path, run_cli, approval: str
                                            message: str) -> None:
     draft = _draft_id()
     brief = project / "content" / draft / "brief.yaml"
-    date = next(l for l in brief.read_text("utf-8").splitlines() if l.startswith("date:"))
+    date = next(line for line in brief.read_text("utf-8").splitlines() if line.startswith("date:"))
     line = edit(brief, date, f"{date}\napproval: {approval}") + 1
     result = run_cli(project, "check")
     assert result.exit_code == 1

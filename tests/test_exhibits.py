@@ -498,7 +498,8 @@ def test_full_width_digits_and_the_minus_sign_read_as_numbers(project: Path, run
     args = ("build", str(COST), "--format", "html", "--lang", "en")
     assert run_cli(project, *args, "--out", "a").exit_code == 0
     wide = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
-    data.write_text(ascii_text.replace("97.3", "97.3".translate(wide)).replace("79.8", "79.8%".translate(wide)), "utf-8")
+    data.write_text(ascii_text.replace("97.3", "97.3".translate(wide)).replace("79.8", "79.8%".translate(wide)),
+                    "utf-8")
     assert run_cli(project, *args, "--out", "b").exit_code == 0
     page = Path(COST.name) / f"{COST.name}.en.html"
     assert (project / "b" / page).read_bytes() == (project / "a" / page).read_bytes()
