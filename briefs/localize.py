@@ -14,7 +14,8 @@ from markupsafe import Markup
 from . import library_records as lib
 from . import model as m
 from .compliance import ScaleDefinitions, basis_sentence, scale_definitions
-from .exhibits import CHAIN_ANCHOR, ExhibitView, Ref, exhibit_view, references
+from .exhibit_views import ExhibitView, exhibit_view
+from .exhibits import CHAIN_ANCHOR, Ref, references
 from .fonts import FONTS
 from .i18n import Edition, format_date
 from .languages import other_script

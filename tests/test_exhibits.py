@@ -23,7 +23,7 @@ from click.testing import Result
 from pypdf import PdfReader
 
 from briefs.config import load_config
-from briefs.exhibits import table_view
+from briefs.exhibit_views import table_view
 from briefs.fonts import FONTS
 from briefs.i18n import translations
 from briefs.load import load_project
