@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from briefs.images import MAX_SVG_DRAWN, checked_image
+from briefs.images import checked_image
+from briefs.svg import MAX_SVG_DRAWN
 
 from .test_load_errors import RunCli, assert_error, check
 from .test_safety_images import BRIEF, MD, assert_inert, published, show, svg
