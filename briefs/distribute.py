@@ -35,11 +35,12 @@ from .fields import check_id
 from .fonts import FONTS
 from .i18n import Edition, translations
 from .incremental import Manifest
-from .load import discover, load_project, validate
+from .load import discover, load_project
 from .outputs import document_path
 from .safefiles import Unsafe, read_bytes
 from .templates import css_string
 from .theme import theme_of
+from .validation import validate
 from .write import discard, output_lock, release, stage
 from .yamlsource import load_yaml
 

@@ -33,7 +33,8 @@ from .figures import aligned, mask, missing_figures, short
 from .glossary import Glossary, glossary_uses, has_form, load_glossary, normalise_en
 from .languages import KNOWN_LANGUAGES
 from .limits import Budget
-from .load import Project, load_project
+from .load import load_project
+from .loaded import Project
 from .review import Findings, check_drift
 from .texts import SOURCE, Entry, checked_units
 

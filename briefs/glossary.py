@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from .config import ProjectConfig
 from .errors import BriefsError, Diagnostics
-from .load import validate
+from .validation import validate
 from .yamlsource import load_yaml
 
 GLOSSARY_FILE = "glossary.yaml"

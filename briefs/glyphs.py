@@ -32,7 +32,7 @@ from pathlib import Path
 from .errors import Diagnostic, SourceLocation, by_place
 from .fonts import FONTS, INSTALL_HINT
 from .i18n import Edition
-from .load import Project
+from .loaded import Project
 from .texts import Site, units
 
 

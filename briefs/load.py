@@ -5,24 +5,21 @@ All problems of a run are collected and raised once, each at ``path:line:col``.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import unquote, urlsplit
-
-from pydantic import BaseModel, ValidationError
 
 from . import library_records as lib
 from . import model as m
 from .config import MAX_RESOURCE_BYTES, ProjectConfig
 from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
-from .exhibits import ExhibitData, reference_targets, resolve_exhibits
+from .exhibits import reference_targets, resolve_exhibits
 from .images import read_image
 from .limits import Budget
+from .loaded import Library, LoadedBrief, MarkdownSource, Project
 from .markdown import comment_lines, image_problem, link_problem, links, shown_url
 from .markdown_limits import over_budget
 from .plugins import BriefUnderReview
@@ -30,11 +27,12 @@ from .rules import review, suggest
 from .safefiles import Unsafe, resolve_inside
 from .texts import markdown_texts
 from .theme import kind_template_problems, theme_of
-from .yamlsource import KeyPath, YamlDocument, load_yaml, locate, read_text
+from .validation import validate
+from .yamlsource import YamlDocument, load_yaml, locate, read_text
 
 log = logging.getLogger(__name__)
+_suggest = suggest  # (the compliance rules word their suggestions the same way)
 
-T = TypeVar("T", bound=BaseModel)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")  # what a brief's text may show
 
 SHARED_FILES = {
@@ -46,188 +44,6 @@ SHARED_FILES = {
     "risks": ("risks.yaml", lib.RiskList),
     "chains": ("chains.yaml", lib.ChainList),
 }
-
-
-@dataclass(frozen=True)
-class MarkdownSource:
-    """Markdown text with the place its first line came from (for located diagnostics)."""
-
-    text: str
-    origin: SourceLocation
-
-    @classmethod
-    def in_yaml(cls, doc: YamlDocument, key_path: KeyPath, text: str) -> MarkdownSource:
-        """A Markdown text written in YAML: a block scalar's text starts on the line after its key."""
-        where = doc.location(key_path)
-        if "\n" in text:
-            where = SourceLocation(doc.path, where.line + 1, 1)
-        return cls(text, where)
-
-    def at_line(self, offset: int) -> SourceLocation:
-        """The location of the text's 0-based line ``offset``."""
-        if not offset:
-            return self.origin
-        return SourceLocation(self.origin.path, self.origin.line + offset, 1)
-
-
-@dataclass(frozen=True)
-class Library:
-    """Shared, compliance-owned content every brief draws on."""
-
-    house: lib.House
-    analysts: lib.AnalystList
-    ratings: lib.Ratings
-    disclaimers: lib.DisclaimerList
-    kinds: lib.KindList
-    risks: lib.RiskList
-    chains: lib.ChainList
-    files: dict[str, Path]
-    docs: dict[str, YamlDocument] = dataclasses.field(default_factory=dict)   # as read, for locating texts
-
-    def analyst(self, analyst_id: str) -> lib.Analyst | None:
-        """The analyst with that id, if any."""
-        return next((a for a in self.analysts.analysts if a.id == analyst_id), None)
-
-    def kind(self, kind_id: str) -> lib.Kind | None:
-        """The kind with that id, if any."""
-        return next((k for k in self.kinds.kinds if k.id == kind_id), None)
-
-    def disclaimer(self, disclaimer_id: str) -> lib.Disclaimer | None:
-        """The disclaimer with that id, if any."""
-        return next((d for d in self.disclaimers.disclaimers if d.id == disclaimer_id), None)
-
-    def risk(self, risk_id: str) -> lib.Risk | None:
-        """The library risk with that id, if any."""
-        return next((r for r in self.risks.risks if r.id == risk_id), None)
-
-    def chain(self, chain_id: str) -> lib.Chain | None:
-        """The chain with that id, if any."""
-        return next((c for c in self.chains.chains if c.id == chain_id), None)
-
-
-@dataclass(frozen=True)
-class LoadedBrief:
-    """A validated brief with its Markdown bodies resolved and the files it was read from."""
-
-    brief: m.Brief
-    path: Path
-    bodies: dict[tuple[str, str], MarkdownSource]
-    files: tuple[Path, ...]
-    exhibits: dict[str, ExhibitData] = dataclasses.field(default_factory=dict)  # typed data per exhibit id
-    doc: YamlDocument | None = None   # brief.yaml as read, for locating texts
-    assets: tuple[Path, ...] = ()     # images its Markdown shows (files in its folder)
-
-    @property
-    def folder(self) -> Path:
-        """The brief's own folder (the only place its files may come from)."""
-        return self.path.parent
-
-
-@dataclass(frozen=True)
-class Project:
-    """Everything loaded: configuration, shared library and the selected briefs."""
-
-    config: ProjectConfig
-    library: Library
-    briefs: tuple[LoadedBrief, ...]
-
-
-# ----------------------------------------------------------------------------- validation
-
-
-def validate(doc: YamlDocument, schema: type[T], languages: Sequence[str], diags: Diagnostics) -> T | None:
-    """Validate a YAML document against a model; problems go to ``diags`` with source lines."""
-    try:
-        record = schema.model_validate(doc.data, context={"languages": tuple(languages)})
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            diags.items.append(_diagnostic(doc, error))
-        return None
-    _duplicate_ids(record, (), doc, diags)
-    return record
-
-
-def _duplicate_ids(record: BaseModel, path: KeyPath, doc: YamlDocument, diags: Diagnostics) -> None:
-    """Ids must be unique within each list; report the duplicate at its own line.
-
-    Segment ids are unique across a whole chain (companies refer to them without the stage).
-    """
-    for name in type(record).model_fields:
-        value = getattr(record, name)
-        items = value if isinstance(value, list) else [value]
-        seen: dict[str, int] = {}
-        for i, item in enumerate(items):
-            if not isinstance(item, BaseModel):
-                continue
-            where = (*path, name, i) if isinstance(value, list) else (*path, name)
-            item_id = getattr(item, "id", None)
-            if isinstance(value, list) and isinstance(item_id, str):
-                if item_id in seen:
-                    diags.error(doc.location((*where, "id")),
-                                f"duplicate id '{item_id}' (first used on line {seen[item_id]})")
-                else:
-                    seen[item_id] = doc.location((*where, "id")).line
-            _duplicate_ids(item, where, doc, diags)
-    if isinstance(record, lib.Chain):
-        first: dict[str, int] = {}
-        for i, stage in enumerate(record.stages):
-            for j, segment in enumerate(stage.segments):
-                place = doc.location((*path, "stages", i, "segments", j, "id"))
-                if segment.id in first and first[segment.id] != place.line:
-                    diags.error(place, f"segment id '{segment.id}' is already used on line "
-                                f"{first[segment.id]} (segment ids are unique across a chain)")
-                first.setdefault(segment.id, place.line)
-
-
-def _diagnostic(doc: YamlDocument, error: Any) -> Diagnostic:
-    loc: KeyPath = tuple(error["loc"])
-    kind: str = error["type"]
-    given = error.get("input")
-    ctx = error.get("ctx") or {}
-    where = doc.location(loc)
-    lang = ctx.get("lang")
-    if lang and (*loc, lang) in doc.lines and kind != "briefs_missing_language":
-        where = doc.location((*loc, lang))
-    field = next((str(p) for p in reversed(loc) if isinstance(p, str) and p not in _UNION_TAGS), "")
-    if kind == "missing":
-        message = f"missing required key '{field}'"
-    elif kind == "extra_forbidden":
-        message = f"unknown key '{field}'"
-    elif kind.startswith("date") or kind == "briefs_date":
-        message = f"'{field}' must be a date written YYYY-MM-DD, not {_describe(given)}"
-    elif kind.startswith("briefs_"):
-        message = error["msg"]
-    elif given is None and kind.endswith("_type"):
-        message = f"'{field}' is empty"
-    elif kind in ("string_type", "dict_type", "list_type", "model_type", "tuple_type", "bool_type"):
-        expected = {"string_type": "text", "dict_type": "a mapping", "model_type": "a mapping",
-                    "list_type": "a list", "tuple_type": "a list", "bool_type": "true or false"}[kind]
-        message = f"'{field}' must be {expected}, not {_describe(given)}"
-    elif kind in ("int_parsing", "float_parsing", "int_from_float"):
-        message = f"'{field}' must be a number, not {_describe(given)}"
-    elif kind == "literal_error":
-        message = f"'{field}' must be {ctx.get('expected', '')}, not {_describe(given)}"
-    elif kind == "too_short":
-        message = f"'{field}' needs at least {ctx.get('min_length', 1)} item(s)"
-    else:
-        message = f"'{field}': {error['msg']}"
-    return Diagnostic(where, message)
-
-
-_UNION_TAGS = {"risk-id", "own-risk"}
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "true/false"
-    return f"'{value}'"
-
-
-_suggest = suggest  # (the compliance rules word their suggestions the same way)
 
 
 # ----------------------------------------------------------------------------- shared content

@@ -19,7 +19,7 @@ from .exhibits import CHAIN_ANCHOR, Ref, references
 from .fonts import FONTS
 from .i18n import Edition, format_date
 from .languages import other_script
-from .load import Library, LoadedBrief
+from .loaded import Library, LoadedBrief
 from .markdown import HeadingIds, render_block, render_inline
 
 

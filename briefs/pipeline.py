@@ -22,7 +22,8 @@ from .fingerprints import brief_keys, digest, folder_digest, font_fingerprint, r
 from .fonts import FONTS, require_fonts
 from .images import published_images
 from .incremental import Manifest, Output
-from .load import Project, load_project, unapproved
+from .load import load_project, unapproved
+from .loaded import Project
 from .outputs import document_path, label
 from .planning import FORMATS, Document, build_time, check_input, iter_plan, longest_first, outputs_of
 from .plugins import Renderer, is_remote, registry, render_here, renderers, run_checks, shows_images, version_of

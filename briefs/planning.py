@@ -24,7 +24,8 @@ from .fonts import FONTS
 from .i18n import Edition, catalog_problems, translations
 from .languages import LANGUAGES
 from .limits import Budget
-from .load import LoadedBrief, Project, load_project
+from .load import load_project
+from .loaded import LoadedBrief, Project
 from .localize import LocalizedBrief, localize
 from .outputs import document_file, document_name
 from .plugins import CheckInput, RenderedDocument, renderers, run_checks, shows_images

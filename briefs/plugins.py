@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from . import model as m
     from .config import ProjectConfig
     from .i18n import Edition
-    from .load import Library, Project
+    from .loaded import Library, Project
     from .localize import LocalizedBrief
     from .yamlsource import KeyPath, YamlDocument
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .config import ProjectConfig
 from .errors import BriefsError, Diagnostic, Diagnostics, SourceLocation, by_place, display_path
-from .load import SHARED_FILES, LoadedBrief, discover, load_library, load_project
+from .load import SHARED_FILES, discover, load_library, load_project
+from .loaded import LoadedBrief
 from .safefiles import Unsafe, read_bytes
 from .texts import SOURCE, Entry, Unit, checked_units
 from .translations_lock import LOCK_NAME, Lock, format_lock, read_lock, text_hash

@@ -19,7 +19,7 @@ from .languages import DEFAULT_SOURCE, KNOWN_LANGUAGES
 from .yamlsource import KeyPath, YamlDocument, load_yaml
 
 if TYPE_CHECKING:
-    from .load import LoadedBrief
+    from .loaded import LoadedBrief
 
 # The language the fidelity checks compare every other one with. They are written for zh-CN
 # sources today (figures, the zh-CN → en glossary), so they look only at texts whose source is

@@ -17,8 +17,8 @@ from pydantic_core import PydanticCustomError
 
 from .errors import BriefsError, Diagnostics
 from .languages import KNOWN_LANGUAGES
-from .load import validate
 from .texts import SOURCE
+from .validation import validate
 from .yamlsource import load_yaml
 
 LOCK_NAME = "translations.lock"

@@ -18,10 +18,10 @@ from briefs.errors import Diagnostics
 from briefs.fidelity import unmarked_han
 from briefs.figures import aligned, describe_number, extract_figures, figure_pool, missing_figures
 from briefs.glossary import glossary_uses, load_glossary
-from briefs.load import validate
 from briefs.markdown import render_block, render_inline
 from briefs.texts import stable_key
 from briefs.translations_lock import LockFile, format_lock, text_hash
+from briefs.validation import validate
 from briefs.yamlsource import load_yaml
 
 from .conftest import EXAMPLES, ROOT, edit, line_of
