@@ -36,7 +36,7 @@ from .fonts import FONTS
 from .i18n import Edition, translations
 from .incremental import Manifest
 from .load import discover, load_project
-from .outputs import document_path
+from .outputs import COPIES, document_path
 from .safefiles import Unsafe, read_bytes
 from .templates import css_string
 from .theme import theme_of
@@ -292,7 +292,7 @@ def _check_bases(config: ProjectConfig, paths: Sequence[Path], out: Path, source
     versions: dict[Path, str] = {}
     for source in sources:
         brief_id = source.parent.name
-        folder = out / brief_id / "distribution"
+        folder = out / brief_id / COPIES
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             problems.error(SourceLocation(folder), "cannot write here: not a folder briefs made (a "
                            "symbolic link or a file); copies go only into briefs' own folder")
@@ -318,7 +318,7 @@ def _remove_unlogged(out: Path, recorded: set[tuple[str, str]]) -> list[Diagnost
     regular files with a copy's name, in real folders, are looked at; nothing else is touched."""
     notes = []
     for brief in sorted(out.iterdir()):
-        folder = brief / "distribution"
+        folder = brief / COPIES
         if brief.name.startswith(".") or brief.is_symlink() or folder.is_symlink() or not folder.is_dir():
             continue
         name = re.compile(rf"{re.escape(brief.name)}\.[A-Za-z0-9-]+\.[a-z0-9-]+\.pdf")

@@ -18,7 +18,8 @@ from urllib.parse import unquote, urlparse
 
 from ..config import MAX_RESOURCE_BYTES
 from ..errors import Diagnostic, RenderError, SourceLocation
-from ..images import MIME_TYPES, ImageRefused, checked_image, raster_problem
+from ..image_errors import ImageRefused
+from ..images import MIME_TYPES, checked_image, raster_problem
 from ..safefiles import Unsafe, read_bytes, resolve_inside
 
 log = logging.getLogger(__name__)
