@@ -17,12 +17,15 @@ import io
 import math
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .tables import CellFormat, format_cell
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes  # matplotlib is imported when a chart is drawn
 
 NAVY = "#12355b"
 GOLD = "#b8862b"
@@ -117,7 +120,7 @@ def _text_width(text: str, size: float) -> float:
     return sum(size if _CJK.match(ch) else size * 0.56 for ch in text)
 
 
-def _bars(ax: object, chart: ChartData, positions: Sequence[int]) -> None:
+def _bars(ax: Axes, chart: ChartData, positions: Sequence[int]) -> None:
     count = len(chart.series)
     width = 0.56 if count == 1 else min(0.8 / count, 0.32)
     # Value labels must fit over their bar: shrink them a little, else stand them upright.
@@ -132,11 +135,11 @@ def _bars(ax: object, chart: ChartData, positions: Sequence[int]) -> None:
     for k, series in enumerate(chart.series):
         offset = (k - (count - 1) / 2) * width
         values = [math.nan if v is None else v for v in series.values]
-        bars = ax.bar([p + offset for p in positions], values, width=width * 0.92,  # type: ignore[attr-defined]
+        bars = ax.bar([p + offset for p in positions], values, width=width * 0.92,
                       color=PALETTE[k % len(PALETTE)], label=series.label, zorder=2)
         if chart.value_labels:
             # On a white ground, so a grid line never runs through a label.
-            ax.bar_label(bars, labels=list(series.texts), padding=2, fontsize=size,  # type: ignore[attr-defined]
+            ax.bar_label(bars, labels=list(series.texts), padding=2, fontsize=size,
                          rotation=90 if upright else 0, color=INK,
                          bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
         finite = [v for v in values if not math.isnan(v)]
@@ -145,30 +148,30 @@ def _bars(ax: object, chart: ChartData, positions: Sequence[int]) -> None:
     span = (top - bottom) or 1.0
     headroom = 0.14 if not (chart.value_labels and upright) else 0.14 + _text_width(longest, size) / (
         HEIGHT_IN * 72 * 0.7)
-    ax.set_ylim(bottom - (0.1 * span if bottom < 0 else 0), top + headroom * span)  # type: ignore[attr-defined]
-    ax.set_xlim(-0.6, len(positions) - 0.4)  # type: ignore[attr-defined]
-    ax.axhline(0, color=INK, linewidth=0.8, zorder=3)  # type: ignore[attr-defined]
+    ax.set_ylim(bottom - (0.1 * span if bottom < 0 else 0), top + headroom * span)
+    ax.set_xlim(-0.6, len(positions) - 0.4)
+    ax.axhline(0, color=INK, linewidth=0.8, zorder=3)
 
 
-def _lines(ax: object, chart: ChartData, positions: Sequence[int]) -> None:
+def _lines(ax: Axes, chart: ChartData, positions: Sequence[int]) -> None:
     for k, series in enumerate(chart.series):
         values = [math.nan if v is None else v for v in series.values]
         color = PALETTE[k % len(PALETTE)]
-        ax.plot(positions, values, color=color, linewidth=1.6, marker="o", markersize=3.2,  # type: ignore[attr-defined]
+        ax.plot(positions, values, color=color, linewidth=1.6, marker="o", markersize=3.2,
                 label=series.label, zorder=3)
         if chart.value_labels:
             for x, v, text in zip(positions, values, series.texts, strict=True):
                 if not math.isnan(v):
-                    ax.annotate(text, (x, v), textcoords="offset points", xytext=(0, 5),  # type: ignore[attr-defined]
+                    ax.annotate(text, (x, v), textcoords="offset points", xytext=(0, 5),
                                 ha="center", fontsize=FONT_PT - 0.5, color=color,
                                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
-    ax.margins(x=0.04, y=0.18)  # type: ignore[attr-defined]
+    ax.margins(x=0.04, y=0.18)
     if len(positions) == 1:
-        ax.set_xlim(-0.6, 0.6)  # type: ignore[attr-defined]
+        ax.set_xlim(-0.6, 0.6)
 
 
-def _tick_formatter(fmt: CellFormat, lang: str):  # type: ignore[no-untyped-def]
-    def tick(value: float, _pos: int) -> str:
+def _tick_formatter(fmt: CellFormat, lang: str) -> Callable[[float, int | None], str]:
+    def tick(value: float, _pos: int | None) -> str:
         digits = 0 if abs(value - round(value)) < 1e-9 else (1 if abs(value * 10 - round(value * 10)) < 1e-6 else 2)
         if fmt.type == "integer":
             return format_cell(round(value), fmt, lang) if digits == 0 else format_cell(
