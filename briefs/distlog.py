@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ContentError, Diagnostic, SourceLocation
+from .errors import ContentError, Diagnostic, Severity, SourceLocation
 from .fields import ID_RE
 from .outputs import copy_name
 from .safefiles import Unsafe, file_kind
@@ -102,8 +102,8 @@ class LogRecord:
             found.setdefault(entry["sha256"], []).append((number, entry))
         return found
 
-    def at(self, line: int, message: str, severity: str = "error") -> Diagnostic:
-        return Diagnostic(SourceLocation(self.path, line, 1), message, severity)  # type: ignore[arg-type]
+    def at(self, line: int, message: str, severity: Severity = "error") -> Diagnostic:
+        return Diagnostic(SourceLocation(self.path, line, 1), message, severity)
 
     def torn_note(self, action: str) -> Diagnostic:
         if self.complete_tail:

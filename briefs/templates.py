@@ -84,5 +84,5 @@ def environment(theme: Theme, edition: Edition) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.filters.update(_locale_filters(edition.lang))
-    env.install_gettext_translations(translations(theme, edition), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations(theme, edition), newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
     return env

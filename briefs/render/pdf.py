@@ -48,15 +48,15 @@ def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
 
     roots = [root.resolve() for root in allowed_roots]
 
-    class Refused(FatalURLFetchingError):  # type: ignore[misc]
+    class Refused(FatalURLFetchingError):  # type: ignore[misc]  # WeasyPrint is untyped (Any base)
         def __init__(self, url: str, reason: str) -> None:
             super().__init__(f"refused {url}: {reason}")
             self.url, self.reason = url, reason
 
-    class Checked(URLFetcherResponse):  # type: ignore[misc]
+    class Checked(URLFetcherResponse):  # type: ignore[misc]  # WeasyPrint is untyped (Any base)
         path = None  # bytes only: no file for WeasyPrint to reopen
 
-    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped (Any base)
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = urlparse(url).scheme.lower()
             if scheme == "data":
