@@ -95,9 +95,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test that uses a PDF-rendering session fixture must be marked ``pdf`` (checked before
     anything runs: the fixture would otherwise be built before any per-test guard could stop it).
-
-    Under pytest-xdist (``-n 2 --dist loadgroup``, as ``scripts/test --fast`` runs), the tests of
-    one session build run in one worker, so each build is made once, not once per worker.
+    Tests listed in SLOW are marked ``slow``.
     """
     unmarked = [item.nodeid for item in items if item.get_closest_marker("pdf") is None
                 and any(name in getattr(item, "fixturenames", ()) for name in PDF_FIXTURES)]
@@ -113,10 +111,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.nodeid.split("[")[0].removeprefix("tests/") in SLOW:
             item.add_marker(pytest.mark.slow)
-        for name in ("built", "built_html"):
-            if name in getattr(item, "fixturenames", ()) and item.get_closest_marker("xdist_group") is None:
-                item.add_marker(pytest.mark.xdist_group(name))
-                break
+
 
 
 def _renders_a_pdf(*args: object, **kwargs: object) -> None:
