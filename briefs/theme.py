@@ -25,9 +25,10 @@ DEFAULT_TEMPLATE = "brief.html"
 
 
 def plugin_folders() -> tuple[Path, ...]:
-    """Theme folders added by installed plugins, in priority order (none yet: the plugin
-    registry feeds this)."""
-    return ()
+    """Theme folders added by installed plugins, in priority order (the plugin registry's)."""
+    from .plugins import registry
+
+    return registry().themes
 
 
 @dataclass(frozen=True)

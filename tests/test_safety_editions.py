@@ -117,6 +117,8 @@ def test_catalog_strings_of_a_derived_edition_keep_their_addresses(tmp_path: Pat
                   '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
                   'msgid "Contact"\nmsgstr "联系 research@example.com 或见 https://example.com/简体/说明"\n\n'
                   'msgid "%(n)s report"\nmsgid_plural "%(n)s reports"\nmsgstr[0] "%(n)s份报告"\n', "utf-8")
-    hk = translations(tmp_path, HK)
+    from briefs.theme import Theme
+
+    hk = translations(Theme(project=None, package=tmp_path), HK)
     assert hk.gettext("Contact") == "聯繫 research@example.com 或見 https://example.com/简体/说明"
     assert hk.ngettext("%(n)s report", "%(n)s reports", 2) == "%(n)s份報告"
