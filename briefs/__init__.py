@@ -19,5 +19,16 @@ from .errors import BriefsError, Diagnostic, SourceLocation
 from .plugins import Registry, RenderedDocument, Renderer
 from .version import __version__
 
-__all__ = ["BriefsError", "BuildResult", "CheckResult", "Diagnostic", "Registry",
-           "RenderedDocument", "Renderer", "SourceLocation", "__version__", "build", "check"]
+__all__ = [
+    "BriefsError",
+    "BuildResult",
+    "CheckResult",
+    "Diagnostic",
+    "Registry",
+    "RenderedDocument",
+    "Renderer",
+    "SourceLocation",
+    "__version__",
+    "build",
+    "check",
+]

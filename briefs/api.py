@@ -93,11 +93,19 @@ def known_formats() -> tuple[str, ...]:
     return tuple(registry().formats)
 
 
-def build(project: ProjectLike | None, paths: Sequence[str | os.PathLike[str]] = (),
-          langs: Sequence[str] | None = None, formats: Sequence[str] | None = None,
-          out: str | os.PathLike[str] | None = None, jobs: int | None = None,
-          force: bool = False, *, final: bool = False, scheduler: str | None = None,
-          reporter: Reporter | None = None) -> BuildResult:
+def build(
+    project: ProjectLike | None,
+    paths: Sequence[str | os.PathLike[str]] = (),
+    langs: Sequence[str] | None = None,
+    formats: Sequence[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    *,
+    final: bool = False,
+    scheduler: str | None = None,
+    reporter: Reporter | None = None,
+) -> BuildResult:
     """Build the selected briefs (all by default) into ``out`` (default: the project's output
     folder): ``<id>/<id>.<lang>.<suffix>`` for each language and format.
 
@@ -121,8 +129,17 @@ def build(project: ProjectLike | None, paths: Sequence[str | os.PathLike[str]] =
     given = tuple(Path(p) for p in paths)
     from .request import build_request
 
-    request = build_request(config, given, wanted, chosen, folder, force=force, final=final,
-                            jobs=jobs or usable_cores(), scheduler=scheduler)
+    request = build_request(
+        config,
+        given,
+        wanted,
+        chosen,
+        folder,
+        force=force,
+        final=final,
+        jobs=jobs or usable_cores(),
+        scheduler=scheduler,
+    )
     if (current := request.unchanged()) is not None:  # the one "nothing changed" check
         return BuildResult((), tuple(current), (), (), unchanged=True)
     from .plugins import is_remote, renderers
@@ -134,9 +151,15 @@ def build(project: ProjectLike | None, paths: Sequence[str | os.PathLike[str]] =
     from . import pipeline
 
     result = pipeline.run(request, reporter)
-    return BuildResult(tuple(result.written), tuple(result.skipped), tuple(result.failed),
-                       tuple(sorted(set(result.diagnostics), key=str)), tuple(result.removed),
-                       result.briefs, result.up_to_date)
+    return BuildResult(
+        tuple(result.written),
+        tuple(result.skipped),
+        tuple(result.failed),
+        tuple(sorted(set(result.diagnostics), key=str)),
+        tuple(result.removed),
+        result.briefs,
+        result.up_to_date,
+    )
 
 
 def _known(formats: Sequence[str]) -> None:
@@ -148,8 +171,12 @@ def _known(formats: Sequence[str]) -> None:
         raise ConfigError(Diagnostic(SourceLocation(Path("formats")), problem))
 
 
-def check(project: ProjectLike | None, paths: Sequence[str | os.PathLike[str]] = (),
-          langs: Sequence[str] | None = None, strict: bool = False) -> CheckResult:
+def check(
+    project: ProjectLike | None,
+    paths: Sequence[str | os.PathLike[str]] = (),
+    langs: Sequence[str] | None = None,
+    strict: bool = False,
+) -> CheckResult:
     """Validate content, references, templates and compliance rules, render every page in
     memory and run every registered check (glyphs, translation fidelity, plugins'); writes
     nothing. Problems in the content come back as diagnostics; a project that cannot be read
@@ -168,5 +195,4 @@ def check(project: ProjectLike | None, paths: Sequence[str | os.PathLike[str]] =
     return CheckResult(len(loaded.briefs), tuple(sorted(findings, key=by_place)), strict)
 
 
-__all__ = ["BuildResult", "CheckResult", "build", "check", "known_formats", "project_of",
-           "usable_cores"]
+__all__ = ["BuildResult", "CheckResult", "build", "check", "known_formats", "project_of", "usable_cores"]

@@ -42,10 +42,18 @@ class PdfRenderer:
         from .errors import RenderError
         from .theme import theme_of
 
-        outcome = workers.render_task(workers.PdfTask(
-            0, document.html, document.folder, (document.folder, *theme_of(document.config).folders),
-            document.source, document.attachments, document.created,
-            document.config.toc_min_pages))
+        outcome = workers.render_task(
+            workers.PdfTask(
+                0,
+                document.html,
+                document.folder,
+                (document.folder, *theme_of(document.config).folders),
+                document.source,
+                document.attachments,
+                document.created,
+                document.config.toc_min_pages,
+            )
+        )
         if outcome.pdf is None:
             assert outcome.error is not None
             raise RenderError(outcome.error)

@@ -49,8 +49,13 @@ def _fail(exc: BriefsError) -> NoReturn:
 
 @click.group()
 @click.version_option(__version__, prog_name="briefs")
-@click.option("--project", "project", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Project folder (default: the nearest folder with [tool.briefs] in pyproject.toml).")
+@click.option(
+    "--project",
+    "project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (default: the nearest folder with [tool.briefs] in pyproject.toml).",
+)
 @click.pass_context
 def cli(ctx: click.Context, project: Path | None) -> None:
     """Build bilingual research briefs from YAML and Markdown."""
@@ -60,16 +65,32 @@ def cli(ctx: click.Context, project: Path | None) -> None:
 
 def _rendering_options(command: Any) -> Any:
     """What to build and where: the options ``build`` and ``watch`` share."""
-    for option in reversed([
-        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
-        click.option("--lang", default="zh-CN,en", show_default=True, help="Languages, comma-separated."),
-        click.option("--format", "formats", default="html,pdf", show_default=True,
-                     help="Output formats, comma-separated: html, pdf and any a plugin adds."),
-        click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     help="Output folder (default: output/ of the project)."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                     help="PDF worker processes (default: the cores this process may use)."),
-    ]):
+    for option in reversed(
+        [
+            click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+            click.option("--lang", default="zh-CN,en", show_default=True, help="Languages, comma-separated."),
+            click.option(
+                "--format",
+                "formats",
+                default="html,pdf",
+                show_default=True,
+                help="Output formats, comma-separated: html, pdf and any a plugin adds.",
+            ),
+            click.option(
+                "--out",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=None,
+                help="Output folder (default: output/ of the project).",
+            ),
+            click.option(
+                "--jobs",
+                "-j",
+                type=click.IntRange(min=1),
+                default=None,
+                help="PDF worker processes (default: the cores this process may use).",
+            ),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -78,40 +99,57 @@ def _rendering_options(command: Any) -> Any:
 @_rendering_options
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. from WeasyPrint) as errors.")
 @click.option("--force", is_flag=True, help="Render every output, even those that are up to date.")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Render PDFs on this Dask cluster (e.g. tcp://10.0.0.5:8786) instead of locally.")
-@click.option("--final", is_flag=True,
-              help="Release build: refuse (exit 1, write nothing) if a brief has no compliance approval.")
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Render PDFs on this Dask cluster (e.g. tcp://10.0.0.5:8786) instead of locally.",
+)
+@click.option(
+    "--final", is_flag=True, help="Release build: refuse (exit 1, write nothing) if a brief has no compliance approval."
+)
 @click.pass_obj
-def build(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str, out: Path | None,
-          jobs: int | None, strict: bool, force: bool, scheduler: str | None, final: bool) -> None:
+def build(
+    project: Path | None,
+    paths: tuple[Path, ...],
+    lang: str,
+    formats: str,
+    out: Path | None,
+    jobs: int | None,
+    strict: bool,
+    force: bool,
+    scheduler: str | None,
+    final: bool,
+) -> None:
     """Build HTML and PDF for every brief under content/ (or the PATHS given)."""
     from .commands import build as command
 
-    options = command.Options(_split(lang, None, "language"), _formats(formats),
-                              out, strict, force, jobs or usable_cores(), scheduler, final)
+    options = command.Options(
+        _split(lang, None, "language"), _formats(formats), out, strict, force, jobs or usable_cores(), scheduler, final
+    )
     sys.exit(command.run(project, paths, options, _fail))
 
 
 @cli.command()
 @_rendering_options
 @click.pass_obj
-def watch(project: Path | None, paths: tuple[Path, ...], lang: str, formats: str, out: Path | None,
-          jobs: int | None) -> None:
+def watch(
+    project: Path | None, paths: tuple[Path, ...], lang: str, formats: str, out: Path | None, jobs: int | None
+) -> None:
     """Build, then rebuild what changed each time a file under content/ or templates/ is saved."""
     from .commands import build as options
     from .commands import watch as command
 
-    chosen = options.Options(_split(lang, None, "language"), _formats(formats),
-                             out, False, False, jobs or usable_cores())
+    chosen = options.Options(
+        _split(lang, None, "language"), _formats(formats), out, False, False, jobs or usable_cores()
+    )
     sys.exit(command.run(project, paths, chosen))
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--lang", default=None, help="Languages, comma-separated (default: the project's).")
-@click.option("--strict", is_flag=True,
-              help="Fail on warnings too (figure parity, stale translations, glossary).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (figure parity, stale translations, glossary).")
 @click.pass_obj
 def check(project: Path | None, paths: tuple[Path, ...], lang: str | None, strict: bool) -> None:
     """Validate content and templates without writing anything."""
@@ -123,8 +161,9 @@ def check(project: Path | None, paths: tuple[Path, ...], lang: str | None, stric
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--reviewed", is_flag=True,
-              help="Record the current zh-CN source of every translation in PATHS as reviewed.")
+@click.option(
+    "--reviewed", is_flag=True, help="Record the current zh-CN source of every translation in PATHS as reviewed."
+)
 @click.pass_obj
 def translations(project: Path | None, paths: tuple[Path, ...], reviewed: bool) -> None:
     """List translations not yet reviewed or stale since review; with --reviewed, record them.
@@ -138,30 +177,49 @@ def translations(project: Path | None, paths: tuple[Path, ...], reviewed: bool) 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--recipients", "recipients_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Distribution list (default: content/_distribution/recipients.yaml).")
+@click.option(
+    "--recipients",
+    "recipients_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Distribution list (default: content/_distribution/recipients.yaml).",
+)
 @click.option("--only", default=None, help="Only these recipient ids, comma-separated.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: output/ of the project).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: output/ of the project).",
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="PDF worker processes.")
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="Render base PDFs on this Dask cluster.")
 @click.pass_obj
-def distribute(project: Path | None, paths: tuple[Path, ...], recipients_file: Path | None, only: str | None,
-               out: Path | None, jobs: int | None, scheduler: str | None) -> None:
+def distribute(
+    project: Path | None,
+    paths: tuple[Path, ...],
+    recipients_file: Path | None,
+    only: str | None,
+    out: Path | None,
+    jobs: int | None,
+    scheduler: str | None,
+) -> None:
     """Stamp each brief for each recipient ("prepared for …") and log it to distribution.jsonl."""
     from .commands import distribute as command
 
     wanted = tuple(v.strip() for v in (only or "").split(",") if v.strip())
     if only is not None and not wanted:  # an empty variable must never mean "every client"
         raise click.BadParameter("give at least one recipient id", param_hint="'--only'")
-    sys.exit(command.run(project, paths, recipients_file, wanted, out, jobs or usable_cores(),
-                         scheduler, _fail))
+    sys.exit(command.run(project, paths, recipients_file, wanted, out, jobs or usable_cores(), scheduler, _fail))
 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder holding distribution.jsonl (default: output/ of the project).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder holding distribution.jsonl (default: output/ of the project).",
+)
 @click.pass_obj
 def trace(project: Path | None, files: tuple[Path, ...], out: Path | None) -> None:
     """Name the recipient a distributed copy was made for (by its SHA-256, from the log)."""
@@ -203,4 +261,3 @@ def main() -> None:
         except (OSError, ValueError):  # a closed pipe (briefs check | head): nothing to keep
             pass
     os._exit(status)
-

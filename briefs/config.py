@@ -107,9 +107,13 @@ def source_date_epoch() -> int | None:
         return None
     digits = value.strip()
     if not re.fullmatch(r"[0-9]{1,12}", digits) or int(digits) > MAX_EPOCH:
-        raise _variable_error("SOURCE_DATE_EPOCH", value, "must be a whole number of seconds since "
-                              f"1970 between 0 and {MAX_EPOCH} (the end of year 9999), such as "
-                              "the commit's time from git log -1 --format=%ct")
+        raise _variable_error(
+            "SOURCE_DATE_EPOCH",
+            value,
+            "must be a whole number of seconds since "
+            f"1970 between 0 and {MAX_EPOCH} (the end of year 9999), such as "
+            "the commit's time from git log -1 --format=%ct",
+        )
     return int(digits)
 
 
@@ -141,10 +145,9 @@ def load_config(root: Path) -> ProjectConfig:
     except tomllib.TOMLDecodeError as exc:
         # "... (at line 65, column 13)" → pyproject.toml:65:13: ...
         where = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
-        message = str(exc)[:where.start()] if where else str(exc)
+        message = str(exc)[: where.start()] if where else str(exc)
         line, column = (int(where[1]), int(where[2])) if where else (0, 0)
-        raise ConfigError(Diagnostic(SourceLocation(pyproject, line, column),
-                                     f"not valid TOML: {message}")) from None
+        raise ConfigError(Diagnostic(SourceLocation(pyproject, line, column), f"not valid TOML: {message}")) from None
     return _Reader(pyproject, key_places(text)).config(root, data)
 
 
@@ -156,8 +159,7 @@ def _read_pyproject(pyproject: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError(Diagnostic(SourceLocation(pyproject),
-                                     "not valid UTF-8 (save the file as UTF-8)")) from None
+        raise ConfigError(Diagnostic(SourceLocation(pyproject), "not valid UTF-8 (save the file as UTF-8)")) from None
 
 
 _KEYS = ("languages", "source", "content", "templates", "output", "derived", "toc_min_pages")
@@ -180,8 +182,12 @@ class _Reader:
         tool = data.get("tool", {})
         if not isinstance(tool, dict):
             line, column = place_of(self.places, ("tool",))
-            raise ConfigError(Diagnostic(SourceLocation(self.pyproject, line, column),
-                                         f"'tool' must be a table ([tool.briefs] …), not {_shown(tool)}"))
+            raise ConfigError(
+                Diagnostic(
+                    SourceLocation(self.pyproject, line, column),
+                    f"'tool' must be a table ([tool.briefs] …), not {_shown(tool)}",
+                )
+            )
         table = tool.get("briefs", {})
         if not isinstance(table, dict):
             kind = _shown(table)
@@ -196,26 +202,40 @@ class _Reader:
         source = self.source(table.get("source"), languages)
         toc_min_pages = table.get("toc_min_pages", ProjectConfig.toc_min_pages)
         if not isinstance(toc_min_pages, int) or isinstance(toc_min_pages, bool) or toc_min_pages < 0:
-            self.error(("toc_min_pages",), "tool.briefs.toc_min_pages: expected a whole number of "
-                       f"pages >= 0 (0: never), not {_shown(toc_min_pages)}")
+            self.error(
+                ("toc_min_pages",),
+                "tool.briefs.toc_min_pages: expected a whole number of "
+                f"pages >= 0 (0: never), not {_shown(toc_min_pages)}",
+            )
         self.diags.raise_if_errors(ConfigError)
-        return ProjectConfig(root=root, toc_min_pages=toc_min_pages, languages=languages,
-                             source=source, derived=derived, content_dir=folders["content"],
-                             templates_dir=folders["templates"], output_dir=folders["output"])
+        return ProjectConfig(
+            root=root,
+            toc_min_pages=toc_min_pages,
+            languages=languages,
+            source=source,
+            derived=derived,
+            content_dir=folders["content"],
+            templates_dir=folders["templates"],
+            output_dir=folders["output"],
+        )
 
     def languages(self, value: object) -> tuple[str, ...]:
         default = DEFAULT_LANGUAGES
         if value is None:
             return default
         if not isinstance(value, list) or not value:
-            self.error(("languages",), 'tool.briefs.languages: expected a list of languages, '
-                       f'e.g. {_example(default)}, not {_shown(value)}')
+            self.error(
+                ("languages",),
+                f"tool.briefs.languages: expected a list of languages, e.g. {_example(default)}, not {_shown(value)}",
+            )
             return default
         seen: list[str] = []
         for item in value:
             if not isinstance(item, str) or item not in KNOWN_LANGUAGES:
-                self.error(("languages",), f"tool.briefs.languages: unsupported {_shown(item)}"
-                           f"{_did_you_mean(str(item), KNOWN_LANGUAGES)}")
+                self.error(
+                    ("languages",),
+                    f"tool.briefs.languages: unsupported {_shown(item)}{_did_you_mean(str(item), KNOWN_LANGUAGES)}",
+                )
             elif item in seen:
                 self.error(("languages",), f"tool.briefs.languages: {item!r} is listed twice")
             else:
@@ -228,9 +248,12 @@ class _Reader:
         if value is None:
             return default
         if not isinstance(value, str) or value not in languages:
-            self.error(("source",), f"tool.briefs.source: expected one of the project's languages "
-                       f"({', '.join(languages)}), not {_shown(value)}"
-                       f"{_did_you_mean(str(value), languages) if isinstance(value, str) else ''}")
+            self.error(
+                ("source",),
+                f"tool.briefs.source: expected one of the project's languages "
+                f"({', '.join(languages)}), not {_shown(value)}"
+                f"{_did_you_mean(str(value), languages) if isinstance(value, str) else ''}",
+            )
             return default
         return value
 
@@ -239,12 +262,10 @@ class _Reader:
         if value is None:
             return default
         if not isinstance(value, str) or not value.strip():
-            self.error((key,), f'tool.briefs.{key}: expected a folder name, e.g. "{key}", '
-                       f"not {_shown(value)}")
+            self.error((key,), f'tool.briefs.{key}: expected a folder name, e.g. "{key}", not {_shown(value)}')
             return default
         if any(not c.isprintable() for c in value):
-            self.error((key,), f"tool.briefs.{key}: a folder name without control characters, "
-                       f"not {_shown(value)}")
+            self.error((key,), f"tool.briefs.{key}: a folder name without control characters, not {_shown(value)}")
             return default
         return Path(value)
 
@@ -252,8 +273,11 @@ class _Reader:
         if value is None:
             return ()
         if not isinstance(value, dict):
-            self.error(("derived",), "tool.briefs.derived: expected a table of editions, e.g. "
-                       f"[tool.briefs.derived] {_derived_example()}, not {_shown(value)}")
+            self.error(
+                ("derived",),
+                "tool.briefs.derived: expected a table of editions, e.g. "
+                f"[tool.briefs.derived] {_derived_example()}, not {_shown(value)}",
+            )
             return ()
         found = []
         for lang, spec in sorted(value.items()):
@@ -261,26 +285,35 @@ class _Reader:
             name = f"tool.briefs.derived.{lang}"
             if lang not in KNOWN_LANGUAGES or lang in languages:
                 why = "is one of 'languages'" if lang in languages else "is not a language we know"
-                self.error(here, f"{name}: {lang!r} {why}; a derived edition is a language outside "
-                           f"'languages', one of {', '.join(KNOWN_LANGUAGES)}")
+                self.error(
+                    here,
+                    f"{name}: {lang!r} {why}; a derived edition is a language outside "
+                    f"'languages', one of {', '.join(KNOWN_LANGUAGES)}",
+                )
                 continue
             if not isinstance(spec, dict):
-                self.error(here, f'{name}: expected {{ from = "<one of languages>", convert = '
-                           f'"<OpenCC conversion>" }}, not {_shown(spec)}')
+                self.error(
+                    here,
+                    f'{name}: expected {{ from = "<one of languages>", convert = '
+                    f'"<OpenCC conversion>" }}, not {_shown(spec)}',
+                )
                 continue
             for key in sorted(set(spec) - {"from", "convert"}):
-                self.error((*here, key), f"{name}: unknown key {key!r}"
-                           f"{_did_you_mean(key, ('from', 'convert'))}")
+                self.error((*here, key), f"{name}: unknown key {key!r}{_did_you_mean(key, ('from', 'convert'))}")
             source, convert = spec.get("from"), spec.get("convert")
             if source not in languages:
-                self.error((*here, "from") if "from" in spec else here,
-                           f"{name}.from: expected one of the project's languages "
-                           f"({', '.join(languages)}), not {_shown(source)}")
+                self.error(
+                    (*here, "from") if "from" in spec else here,
+                    f"{name}.from: expected one of the project's languages "
+                    f"({', '.join(languages)}), not {_shown(source)}",
+                )
             known = _opencc_configs()
             if not isinstance(convert, str) or (known and convert.removesuffix(".json") not in known):
                 choices = f"; choose from {', '.join(sorted(known))}" if known else ""
-                self.error((*here, "convert") if "convert" in spec else here,
-                           f"{name}: unknown OpenCC conversion {_shown(convert)}{choices}")
+                self.error(
+                    (*here, "convert") if "convert" in spec else here,
+                    f"{name}: unknown OpenCC conversion {_shown(convert)}{choices}",
+                )
             if isinstance(source, str) and isinstance(convert, str):
                 found.append((lang, source, convert))
         return tuple(found)
@@ -310,7 +343,7 @@ def _shown(value: object) -> str:
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """"; did you mean 'x'?" for a close choice (case aside first), else " (known: …)"."""
+    """ "; did you mean 'x'?" for a close choice (case aside first), else " (known: …)"."""
     choices = list(choices)
     close = [c for c in choices if c.casefold() == word.casefold()]
     close = close or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)

@@ -25,7 +25,8 @@ Convert = Callable[[str], str]
 # A URL (scheme://… or mailto:/tel:…) up to white space, or an e-mail address: kept as written.
 _KEPT = re.compile(
     r"(?:[A-Za-z][A-Za-z0-9+.-]*://|(?:mailto|tel):)[^\s<>\"'）】」』，。；！？]+"
-    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
 GENERATED = "briefs_generated"  # meta flag of text a renderer rule wrote in the edition's language
 
 
@@ -34,7 +35,7 @@ def convert_prose(text: str, convert: Convert) -> str:
     parts: list[str] = []
     start = 0
     for kept in _KEPT.finditer(text):
-        parts += [convert(text[start:kept.start()]) if kept.start() > start else "", kept[0]]
+        parts += [convert(text[start : kept.start()]) if kept.start() > start else "", kept[0]]
         start = kept.end()
     parts.append(convert(text[start:]) if start < len(text) else "")
     return "".join(parts)
@@ -48,8 +49,8 @@ def convert_tokens(tokens: Sequence[Token], convert: Convert) -> None:
 
 
 def _convert_inline(children: Sequence[Token], convert: Convert) -> None:
-    links: list[bool] = []   # open links: is each an autolink (its text is the address)?
-    spans: list[bool] = []   # open spans: does each mark a language of its own?
+    links: list[bool] = []  # open links: is each an autolink (its text is the address)?
+    spans: list[bool] = []  # open spans: does each mark a language of its own?
     for token in children:
         kept = any(links) or any(spans)
         if token.type == "link_open":

@@ -26,10 +26,12 @@ def used_shared(project: Project, loaded: LoadedBrief) -> dict[str, Any]:
         # a kind's own template (kinds.yaml ``template:``) is listed only when it names one
         "kind": kind.model_dump(mode="json", exclude=None if kind.template else {"template"}),
         "analysts": [p.model_dump(mode="json") for p in people if p is not None],
-        "disclaimers": [d.model_dump(mode="json") for d in
-                        (lib.disclaimer(i) for i in kind.disclaimers) if d is not None],
-        "risks": [r.model_dump(mode="json") for r in
-                  (lib.risk(i) for i in brief.risks if isinstance(i, str)) if r is not None],
+        "disclaimers": [
+            d.model_dump(mode="json") for d in (lib.disclaimer(i) for i in kind.disclaimers) if d is not None
+        ],
+        "risks": [
+            r.model_dump(mode="json") for r in (lib.risk(i) for i in brief.risks if isinstance(i, str)) if r is not None
+        ],
     }
     if brief.rating is not None or kind.rating_definitions:
         used["ratings"] = lib.ratings.model_dump(mode="json")
@@ -41,8 +43,9 @@ def used_shared(project: Project, loaded: LoadedBrief) -> dict[str, Any]:
 
 def shared_snapshot(project: Project, loaded: LoadedBrief) -> bytes:
     """YAML of :func:`used_shared`, with a header saying what it is (embedded in the PDF)."""
-    header = (f"# Shared content used by brief '{loaded.brief.id}', as resolved at build time\n"
-              f"# (from content/_shared/*.yaml; disclaimer ids and versions included).\n")
-    body = yaml.dump(used_shared(project, loaded), Dumper=_DUMPER, allow_unicode=True,
-                     sort_keys=False, width=100)
+    header = (
+        f"# Shared content used by brief '{loaded.brief.id}', as resolved at build time\n"
+        f"# (from content/_shared/*.yaml; disclaimer ids and versions included).\n"
+    )
+    body = yaml.dump(used_shared(project, loaded), Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=100)
     return (header + body).encode("utf-8")

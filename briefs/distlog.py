@@ -69,8 +69,7 @@ def hash_file(path: Path, limit: int = COPY_LIMIT) -> str:
         if not stat.S_ISREG(info.st_mode):
             raise Unsafe(f"is a {file_kind(path)}, not a regular file")
         if info.st_size > limit:
-            raise Unsafe(f"is {info.st_size / 2**20:.0f} MiB, larger than any copy "
-                         f"(at most {limit >> 20} MiB)")
+            raise Unsafe(f"is {info.st_size / 2**20:.0f} MiB, larger than any copy (at most {limit >> 20} MiB)")
         digest = hashlib.sha256()
         read = 0
         while chunk := os.read(fd, _CHUNK):
@@ -108,8 +107,9 @@ class LogRecord:
     def torn_note(self, action: str) -> Diagnostic:
         if self.complete_tail:
             return self.at(self.torn, f"{action} the missing newline of the log's last line", "warning")
-        return self.at(self.torn, f"{action} a torn line left by an interrupted run (its copy was "
-                       "never released)", "warning")
+        return self.at(
+            self.torn, f"{action} a torn line left by an interrupted run (its copy was never released)", "warning"
+        )
 
 
 def _lines(fd: int) -> Iterator[tuple[bytes, int]]:
@@ -164,15 +164,27 @@ def _entry(raw: bytes) -> tuple[dict[str, str], str]:
     keys = sorted(entry)
     if keys != sorted(FIELDS):
         missing, extra = set(FIELDS) - set(keys), set(keys) - set(FIELDS)
-        what = "; ".join(filter(None, [f"missing {', '.join(sorted(missing))}" if missing else None,
-                                       f"unknown {', '.join(sorted(extra))}" if extra else None]))
+        what = "; ".join(
+            filter(
+                None,
+                [
+                    f"missing {', '.join(sorted(missing))}" if missing else None,
+                    f"unknown {', '.join(sorted(extra))}" if extra else None,
+                ],
+            )
+        )
         return {}, f"not a log entry briefs wrote: {what}"
     bad = [k for k in FIELDS if not isinstance(entry[k], str) or not entry[k]]
     if bad:
         return {}, f"not a log entry briefs wrote: {', '.join(bad)} must be text"
-    checks = [("sha256", _HEX.fullmatch(entry["sha256"])), ("version", _HEX.fullmatch(entry["version"])),
-              ("brief", ID_RE.fullmatch(entry["brief"])), ("recipient", ID_RE.fullmatch(entry["recipient"])),
-              ("lang", _LANG.fullmatch(entry["lang"])), ("time", _is_time(entry["time"]))]
+    checks = [
+        ("sha256", _HEX.fullmatch(entry["sha256"])),
+        ("version", _HEX.fullmatch(entry["version"])),
+        ("brief", ID_RE.fullmatch(entry["brief"])),
+        ("recipient", ID_RE.fullmatch(entry["recipient"])),
+        ("lang", _LANG.fullmatch(entry["lang"])),
+        ("time", _is_time(entry["time"])),
+    ]
     bad = [k for k, ok in checks if not ok]
     # A name or organisation is printed by trace: a line break or terminal escape in a forged
     # one would print a second, made-up answer. distribute never writes one (see Recipient).
@@ -200,11 +212,17 @@ def _conflicts(record: LogRecord) -> list[Diagnostic]:
         same = {k: v for k, v in first.items() if k != "time"}
         for number, entry in lines[1:]:
             if {k: v for k, v in entry.items() if k != "time"} != same:
-                problems.append(record.at(number, (
-                    f"the SHA-256 of line {first_line} ({first['brief']} for [{first['recipient']}]) "
-                    f"again, for {entry['brief']} ({entry['lang']}) for [{entry['recipient']}]: one file "
-                    "cannot be two copies, so neither line can be trusted (the log was altered, or "
-                    "an older briefs made these copies identical)")))
+                problems.append(
+                    record.at(
+                        number,
+                        (
+                            f"the SHA-256 of line {first_line} ({first['brief']} for [{first['recipient']}]) "
+                            f"again, for {entry['brief']} ({entry['lang']}) for [{entry['recipient']}]: one file "
+                            "cannot be two copies, so neither line can be trusted (the log was altered, or "
+                            "an older briefs made these copies identical)"
+                        ),
+                    )
+                )
                 problems.append(record.at(first_line, f"its SHA-256 is claimed again on line {number}"))
     return sorted(set(problems), key=lambda d: d.location.line)
 
@@ -214,16 +232,17 @@ def read_log(path: Path) -> LogRecord:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise ContentError(Diagnostic(SourceLocation(path), "no distribution log here: "
-                                      "briefs distribute writes it (or give --out)")) from None
+        raise ContentError(
+            Diagnostic(SourceLocation(path), "no distribution log here: briefs distribute writes it (or give --out)")
+        ) from None
     except OSError as exc:
-        reason = ("it is a symbolic link; the log is a file briefs made" if exc.errno == errno.ELOOP
-                  else exc.strerror)
+        reason = "it is a symbolic link; the log is a file briefs made" if exc.errno == errno.ELOOP else exc.strerror
         raise ContentError(Diagnostic(SourceLocation(path), f"cannot read the log: {reason}")) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ContentError(Diagnostic(SourceLocation(path), f"cannot read the log: it is a "
-                                          f"{file_kind(path)}, not a regular file"))
+            raise ContentError(
+                Diagnostic(SourceLocation(path), f"cannot read the log: it is a {file_kind(path)}, not a regular file")
+            )
         return parse(path, fd)
     except OSError as exc:
         raise ContentError(Diagnostic(SourceLocation(path), f"cannot read the log: {exc.strerror}")) from None
@@ -266,9 +285,18 @@ class LogWriter:
             raise cannot_write(self.path, exc) from None
         if self.record.problems:
             self.close()
-            raise ContentError([*self.record.problems, Diagnostic(SourceLocation(self.path), (
-                "the log cannot be read back as it is, so nothing is added to it; restore it "
-                "from a backup (or move it aside) and distribute again"))])
+            raise ContentError(
+                [
+                    *self.record.problems,
+                    Diagnostic(
+                        SourceLocation(self.path),
+                        (
+                            "the log cannot be read back as it is, so nothing is added to it; restore it "
+                            "from a backup (or move it aside) and distribute again"
+                        ),
+                    ),
+                ]
+            )
 
     def recorded(self) -> set[tuple[str, str]]:
         """(file, sha256) of every line: the copies the log accounts for."""
@@ -286,7 +314,7 @@ class LogWriter:
         try:
             view = memoryview(data)
             while view:  # a short write (disk full, a file-size limit) ends in the next one's error
-                view = view[os.write(self._fd, view):]
+                view = view[os.write(self._fd, view) :]
             os.fsync(self._fd)
         except BaseException as exc:
             try:

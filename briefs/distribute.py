@@ -68,18 +68,20 @@ def _check_stamp_field(value: str, info: ValidationInfo) -> str:
     for char in value:
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
             raise PydanticCustomError(
-                "briefs_stamp_char", "{field} contains the invisible character U+{code} ({name}); "
-                "type it as plain text", {"field": field, "code": f"{ord(char):04X}",
-                                          "name": unicodedata.name(char, "a control character")})
+                "briefs_stamp_char",
+                "{field} contains the invisible character U+{code} ({name}); type it as plain text",
+                {"field": field, "code": f"{ord(char):04X}", "name": unicodedata.name(char, "a control character")},
+            )
     if value != value.strip():
-        raise PydanticCustomError("briefs_stamp_space", "{field} starts or ends with a space",
-                                  {"field": field})
+        raise PydanticCustomError("briefs_stamp_space", "{field} starts or ends with a space", {"field": field})
     limit = STAMP_COLUMNS.get(field, 30)
     if columns(value) > limit:
         raise PydanticCustomError(
-            "briefs_stamp_long", "{field} is too long for the one-line stamp: {width} columns, at "
+            "briefs_stamp_long",
+            "{field} is too long for the one-line stamp: {width} columns, at "
             "most {limit} (a Chinese character takes two); shorten or abbreviate it",
-            {"field": field, "width": columns(value), "limit": limit})
+            {"field": field, "width": columns(value), "limit": limit},
+        )
     return value
 
 
@@ -114,8 +116,7 @@ class DistributionResult:
     notes: list[Diagnostic] = field(default_factory=list)  # warnings: a torn line, unlogged copies
 
 
-def load_recipients(config: ProjectConfig, path: Path | None = None,
-                    only: Sequence[str] = ()) -> list[Recipient]:
+def load_recipients(config: ProjectConfig, path: Path | None = None, only: Sequence[str] = ()) -> list[Recipient]:
     """The distribution list (located errors for unknown languages, duplicates, bad ids)."""
     path = path or config.content / "_distribution" / "recipients.yaml"
     doc = load_yaml(path)
@@ -125,9 +126,10 @@ def load_recipients(config: ProjectConfig, path: Path | None = None,
     assert listed is not None
     for i, recipient in enumerate(listed.recipients):
         if recipient.lang not in config.editions:
-            diags.error(doc.location(("recipients", i, "lang")),
-                        f"language '{recipient.lang}' is not one of the project's editions "
-                        f"({', '.join(config.editions)})")
+            diags.error(
+                doc.location(("recipients", i, "lang")),
+                f"language '{recipient.lang}' is not one of the project's editions ({', '.join(config.editions)})",
+            )
     known = {r.id for r in listed.recipients}
     for wanted in only:
         if wanted not in known:
@@ -142,12 +144,16 @@ def stamp_pdf(config: ProjectConfig, edition: Edition, recipient: Recipient) -> 
 
     tr = translations(theme_of(config), edition)
     text = tr.gettext("Prepared for %(name)s, %(organisation)s. Not for onward distribution.") % {
-        "name": recipient.name, "organisation": recipient.organisation}
+        "name": recipient.name,
+        "organisation": recipient.organisation,
+    }
     font = FONTS[edition.lang].sans
-    html = (f'<!DOCTYPE html><html lang="{edition.lang}"><head><style>'
-            f"@page {{ size: A4; margin: 20mm 16mm 18mm 16mm; @bottom-center {{ content: "
-            f"{css_string(text)}; font-family: {css_string(font)}; font-size: 6.5pt; color: #8a939c; "
-            f"vertical-align: bottom; padding-bottom: 6mm; }} }}</style></head><body></body></html>")
+    html = (
+        f'<!DOCTYPE html><html lang="{edition.lang}"><head><style>'
+        f"@page {{ size: A4; margin: 20mm 16mm 18mm 16mm; @bottom-center {{ content: "
+        f"{css_string(text)}; font-family: {css_string(font)}; font-size: 6.5pt; color: #8a939c; "
+        f"vertical-align: bottom; padding-bottom: 6mm; }} }}</style></head><body></body></html>"
+    )
     from .workers import font_config
 
     # One font configuration for every stamp: a new one per document costs time and is never
@@ -169,9 +175,11 @@ def refusal(manifest: Manifest, document: Document, base: Path, data: bytes) -> 
     """
     name = base.name
     if document.draft:  # a draft never leaves the house
-        return Diagnostic(SourceLocation(document.source, 1, 1),
-                          f"brief '{document.brief_id}' is not approved: {name} is a draft; add "
-                          "the compliance approval and rebuild before distributing")
+        return Diagnostic(
+            SourceLocation(document.source, 1, 1),
+            f"brief '{document.brief_id}' is not approved: {name} is a draft; add "
+            "the compliance approval and rebuild before distributing",
+        )
     entry = manifest.outputs.get(f"{document.brief_id}/{name}")
     if entry is None:
         why = "not built by briefs (the manifest does not list it)"
@@ -213,17 +221,21 @@ def overlay(base: bytes, stamp: bytes, recipient_id: str = "") -> bytes:
     return buffer.getvalue()
 
 
-def stamp_for(config: ProjectConfig, edition: Edition, recipient: Recipient,
-              bases: Sequence[Path]) -> list[bytes]:
+def stamp_for(config: ProjectConfig, edition: Edition, recipient: Recipient, bases: Sequence[Path]) -> list[bytes]:
     """One recipient's work: render their stamp once and lay it over each base PDF; returns the
     copies' bytes (written, logged and released by the caller). Runs in a PDF worker, or here."""
     stamp = stamp_pdf(config, edition, recipient)
     return [overlay(base.read_bytes(), stamp, recipient.id) for base in bases]
 
 
-def distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
-               recipients: Sequence[Recipient], now: dt.datetime | None = None,
-               jobs: int = 1) -> DistributionResult:
+def distribute(
+    config: ProjectConfig,
+    paths: Sequence[Path],
+    out: Path,
+    recipients: Sequence[Recipient],
+    now: dt.datetime | None = None,
+    jobs: int = 1,
+) -> DistributionResult:
     """Stamp each brief's base PDF for each recipient, logging each copy as it is made.
 
     With ``jobs`` > 1 the recipients are shared out among warm PDF workers (each renders a
@@ -240,9 +252,15 @@ def distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
             log.close()
 
 
-def _distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
-                recipients: Sequence[Recipient], now: dt.datetime | None, jobs: int,
-                log: LogWriter) -> DistributionResult:
+def _distribute(
+    config: ProjectConfig,
+    paths: Sequence[Path],
+    out: Path,
+    recipients: Sequence[Recipient],
+    now: dt.datetime | None,
+    jobs: int,
+    log: LogWriter,
+) -> DistributionResult:
     result = DistributionResult(notes=[*log.notes, *_remove_unlogged(out, log.recorded())])
     sources = discover(config, paths)
     briefs = [source.parent.name for source in sources]
@@ -250,19 +268,23 @@ def _distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
     # (its links to the other editions) depends on that order, and so does its recorded key.
     langs = [lang for lang in config.editions if any(r.lang == lang for r in recipients)]
     versions = _check_bases(config, paths, out, sources, langs)
-    work = [(recipient, [document_path(out, b, recipient.lang, "pdf") for b in briefs])
-            for recipient in recipients]
+    work = [(recipient, [document_path(out, b, recipient.lang, "pdf") for b in briefs]) for recipient in recipients]
     stamped = _stamp_all(config, work, jobs)
     try:
         for (recipient, bases), copies in zip(work, stamped, strict=True):
             for brief_id, base, data in zip(briefs, bases, copies, strict=True):
                 target = out / copy_file(brief_id, recipient.lang, recipient.id)
-                entry = {"time": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
-                         "brief": brief_id, "lang": recipient.lang, "version": versions[base],
-                         "recipient": recipient.id, "name": recipient.name,
-                         "organisation": recipient.organisation,
-                         "file": target.relative_to(out).as_posix(),
-                         "sha256": hashlib.sha256(data).hexdigest()}
+                entry = {
+                    "time": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+                    "brief": brief_id,
+                    "lang": recipient.lang,
+                    "version": versions[base],
+                    "recipient": recipient.id,
+                    "name": recipient.name,
+                    "organisation": recipient.organisation,
+                    "file": target.relative_to(out).as_posix(),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
                 tmp = stage(target, data)  # written and fsynced under a temporary name
                 try:
                     log.append(entry)  # the line, fsynced, before the copy has its name
@@ -277,8 +299,9 @@ def _distribute(config: ProjectConfig, paths: Sequence[Path], out: Path,
     return result
 
 
-def _check_bases(config: ProjectConfig, paths: Sequence[Path], out: Path, sources: Sequence[Path],
-                 langs: Sequence[str]) -> dict[Path, str]:
+def _check_bases(
+    config: ProjectConfig, paths: Sequence[Path], out: Path, sources: Sequence[Path], langs: Sequence[str]
+) -> dict[Path, str]:
     """Every base PDF checked before anything is written (approved, built by briefs from the
     current inputs as recorded in the manifest, a plain file, and a folder of briefs' own for
     the copies); returns each one's SHA-256, the logged version."""
@@ -294,15 +317,20 @@ def _check_bases(config: ProjectConfig, paths: Sequence[Path], out: Path, source
         brief_id = source.parent.name
         folder = out / brief_id / COPIES
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            problems.error(SourceLocation(folder), "cannot write here: not a folder briefs made (a "
-                           "symbolic link or a file); copies go only into briefs' own folder")
+            problems.error(
+                SourceLocation(folder),
+                "cannot write here: not a folder briefs made (a "
+                "symbolic link or a file); copies go only into briefs' own folder",
+            )
         for lang in langs:
             base_path = document_path(out, brief_id, lang, "pdf")
             try:
                 data = read_bytes(base_path, COPY_LIMIT)
             except Unsafe as exc:
-                problems.error(SourceLocation(base_path), "base PDF missing; build it first"
-                               if exc.reason == "not found" else f"base PDF {exc.reason}")
+                problems.error(
+                    SourceLocation(base_path),
+                    "base PDF missing; build it first" if exc.reason == "not found" else f"base PDF {exc.reason}",
+                )
                 continue
             refused = refusal(manifest, documents[(brief_id, lang)], base_path, data)
             if refused is not None:
@@ -333,16 +361,24 @@ def _remove_unlogged(out: Path, recorded: set[tuple[str, str]]) -> list[Diagnost
                 try:
                     copy.unlink()
                 except OSError as exc:
-                    raise OutputError.at(copy, 0, 0, f"a copy with no line in {LOG_NAME}, and it "
-                                         f"cannot be removed: {exc.strerror}") from None
-                notes.append(Diagnostic(SourceLocation(copy), f"removed: a copy with no line in "
-                                        f"{LOG_NAME} (left by an interrupted run, or the log was "
-                                        "edited); no copy may exist that cannot be traced", "warning"))
+                    raise OutputError.at(
+                        copy, 0, 0, f"a copy with no line in {LOG_NAME}, and it cannot be removed: {exc.strerror}"
+                    ) from None
+                notes.append(
+                    Diagnostic(
+                        SourceLocation(copy),
+                        f"removed: a copy with no line in "
+                        f"{LOG_NAME} (left by an interrupted run, or the log was "
+                        "edited); no copy may exist that cannot be traced",
+                        "warning",
+                    )
+                )
     return notes
 
 
-def _stamp_all(config: ProjectConfig, work: Sequence[tuple[Recipient, list[Path]]],
-               jobs: int) -> Generator[list[bytes], None, None]:
+def _stamp_all(
+    config: ProjectConfig, work: Sequence[tuple[Recipient, list[Path]]], jobs: int
+) -> Generator[list[bytes], None, None]:
     """:func:`stamp_for` for every recipient, here or on ``jobs`` warm workers; yielded in order,
     each as soon as it and those before it are done."""
     from .planning import edition
@@ -360,8 +396,12 @@ def _stamp_all(config: ProjectConfig, work: Sequence[tuple[Recipient, list[Path]
     try:
         yield from pool.map(stamp_for, *zip(*calls, strict=True))
     except BrokenProcessPool:
-        raise RenderError(Diagnostic(SourceLocation(Path(LOG_NAME)),
-                                     "a stamping worker died (out of memory or killed); the copies "
-                                     "made before it are logged; run briefs distribute again")) from None
+        raise RenderError(
+            Diagnostic(
+                SourceLocation(Path(LOG_NAME)),
+                "a stamping worker died (out of memory or killed); the copies "
+                "made before it are logged; run briefs distribute again",
+            )
+        ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

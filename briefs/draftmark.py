@@ -53,22 +53,26 @@ def missing_marks(html: str, draft_word: str) -> list[str]:
     return missing
 
 
-def draft_mark_problems(html: str, draft: bool, draft_word: str, lang: str, source: Path,
-                        template: str) -> list[Diagnostic]:
+def draft_mark_problems(
+    html: str, draft: bool, draft_word: str, lang: str, source: Path, template: str
+) -> list[Diagnostic]:
     """The rule's finding on one rendered page: one located error if a draft lacks its mark."""
     if not draft:
         return []
     missing = missing_marks(html, draft_word)
     if not missing:
         return []
-    return [Diagnostic(SourceLocation(source, 1, 1),
-                       f"{lang} output of this draft lacks the draft mark (rule {RULE}): missing "
-                       f"{'; '.join(missing)}; the template {template} must print them while the "
-                       "brief has no compliance approval")]
+    return [
+        Diagnostic(
+            SourceLocation(source, 1, 1),
+            f"{lang} output of this draft lacks the draft mark (rule {RULE}): missing "
+            f"{'; '.join(missing)}; the template {template} must print them while the "
+            "brief has no compliance approval",
+        )
+    ]
 
 
-def verify_draft_mark(html: str, draft: bool, draft_word: str, lang: str, source: Path,
-                      template: str) -> None:
+def verify_draft_mark(html: str, draft: bool, draft_word: str, lang: str, source: Path, template: str) -> None:
     """:func:`draft_mark_problems`, raised as a :class:`ComplianceError`."""
     found = draft_mark_problems(html, draft, draft_word, lang, source, template)
     if found:

@@ -50,8 +50,8 @@ class ExhibitView:
 
     id: str
     anchor: str
-    kind: str                  # chart | table
-    label: str                 # 图1 / Figure 1
+    kind: str  # chart | table
+    label: str  # 图1 / Figure 1
     title: str
     source: str
     note: str | None
@@ -73,8 +73,13 @@ def exhibit_view(data: ExhibitData, t: Edition, ref: Ref, font: str) -> ExhibitV
     title = t.text(exhibit.title)
     chart = exhibit.chart
     return ExhibitView(
-        id=exhibit.id, anchor=ref.anchor, kind=exhibit.kind, label=ref.label, title=title,
-        source=t.text(exhibit.source), note=t.text(exhibit.note) if exhibit.note else None,
+        id=exhibit.id,
+        anchor=ref.anchor,
+        kind=exhibit.kind,
+        label=ref.label,
+        title=title,
+        source=t.text(exhibit.source),
+        note=t.text(exhibit.note) if exhibit.note else None,
         # The SVG is built by charts.py from escaped text (matplotlib's XML writer): safe Markup.
         svg=Markup(chart_svg(data, t, ref.anchor, title, font)) if chart else None,  # noqa: S704
         table=table_view(data, t) if chart is None else None,
@@ -93,8 +98,7 @@ def table_view(data: ExhibitData, t: Edition) -> TableView:
 
     headers = tuple(HeaderView(t.text(c.header), numeric(c)) for c in columns)
     rows = tuple(
-        tuple(CellView(_cell_text(row[c.column], c, t), numeric(c, row)) for c in columns)
-        for row in data.rows
+        tuple(CellView(_cell_text(row[c.column], c, t), numeric(c, row)) for c in columns) for row in data.rows
     )
     return TableView(headers, rows)
 
@@ -109,23 +113,34 @@ def chart_svg(data: ExhibitData, t: Edition, anchor_id: str, title: str, font: s
     declared = {c.column: c for c in exhibit.columns}
     x = declared[chart.x]
     categories = tuple(_cell_text(row[chart.x], x, t) for row in data.rows)
-    crowded = len(data.rows) * len(chart.y) > 24       # labels on every bar would collide
-    value_labels = (chart.value_labels if chart.value_labels is not None
-                    else chart.type != "line" and not crowded)
+    crowded = len(data.rows) * len(chart.y) > 24  # labels on every bar would collide
+    value_labels = chart.value_labels if chart.value_labels is not None else chart.type != "line" and not crowded
     series = []
     for name in chart.y:
         column = declared[name]
         cells = [row[name] for row in data.rows]
-        series.append(Series(
-            label=t.text(column.header),
-            values=tuple(None if c.value is None else float(c.value) for c in cells),
-            # printed only as value labels: not formatted at all for a chart without them
-            texts=tuple(_cell_text(c, column, t, short=True) for c in cells) if value_labels else (),
-        ))
+        series.append(
+            Series(
+                label=t.text(column.header),
+                values=tuple(None if c.value is None else float(c.value) for c in cells),
+                # printed only as value labels: not formatted at all for a chart without them
+                texts=tuple(_cell_text(c, column, t, short=True) for c in cells) if value_labels else (),
+            )
+        )
     first = declared[chart.y[0]]
     fmt = CellFormat(first.type, first.digits, first.currency)
     return render_svg(
-        ChartData(chart.type, categories, tuple(series), fmt, t.lang,
-                  t.text(chart.y_label) if chart.y_label else None,
-                  t.text(chart.x_label) if chart.x_label else None, value_labels),
-        font=font, anchor=anchor_id, title=title)
+        ChartData(
+            chart.type,
+            categories,
+            tuple(series),
+            fmt,
+            t.lang,
+            t.text(chart.y_label) if chart.y_label else None,
+            t.text(chart.x_label) if chart.x_label else None,
+            value_labels,
+        ),
+        font=font,
+        anchor=anchor_id,
+        title=title,
+    )

@@ -44,7 +44,7 @@ DATA_SUFFIXES = (".csv", ".yaml", ".yml")
 # each under a point wide and 2,000 line points are four to a point: more cannot be seen, and
 # drawing cost grows with every bar (matplotlib makes one object per bar, about 1.5 ms each).
 MAX_TABLE_ROWS = 500
-MAX_CHART_BARS = 500      # bars of a bar or grouped-bar chart: rows × series
+MAX_CHART_BARS = 500  # bars of a bar or grouped-bar chart: rows × series
 MAX_CHART_POINTS = 2_000  # points of a line chart: rows × series
 RESERVED = {"chain": "the thesis-chain figure", "companies": "the related-companies table"}
 CHAIN_ANCHOR = "fig-chain"
@@ -68,8 +68,9 @@ def anchor(exhibit_id: str, kind: str) -> str:
 # ============================================================================ load
 
 
-def resolve_exhibits(brief: m.Brief, doc: YamlDocument,
-                     diags: Diagnostics) -> tuple[dict[str, ExhibitData], list[Path]]:
+def resolve_exhibits(
+    brief: m.Brief, doc: YamlDocument, diags: Diagnostics
+) -> tuple[dict[str, ExhibitData], list[Path]]:
     """Check and read every exhibit of a brief; returns the typed data and the data files read."""
     folder = doc.path.parent.resolve()
     found: dict[str, ExhibitData] = {}
@@ -77,20 +78,24 @@ def resolve_exhibits(brief: m.Brief, doc: YamlDocument,
     sections = [s.id for s in brief.sections]
     for i, section_id in enumerate(sections):  # [](#id) must name one thing
         if section_id in RESERVED:
-            diags.error(doc.location(("sections", i, "id")),
-                        f"section id '{section_id}' is reserved for {RESERVED[section_id]}")
+            diags.error(
+                doc.location(("sections", i, "id")), f"section id '{section_id}' is reserved for {RESERVED[section_id]}"
+            )
     for i, exhibit in enumerate(brief.exhibits):
         here = ("exhibits", i)
         if exhibit.id in RESERVED:
-            diags.error(doc.location((*here, "id")),
-                        f"exhibit id '{exhibit.id}' is reserved for {RESERVED[exhibit.id]}")
+            diags.error(
+                doc.location((*here, "id")), f"exhibit id '{exhibit.id}' is reserved for {RESERVED[exhibit.id]}"
+            )
         elif exhibit.id in sections:
-            diags.error(doc.location((*here, "id")),
-                        f"exhibit id '{exhibit.id}' is also a section's id; a link [](#{exhibit.id}) "
-                        "must name one of them")
+            diags.error(
+                doc.location((*here, "id")),
+                f"exhibit id '{exhibit.id}' is also a section's id; a link [](#{exhibit.id}) must name one of them",
+            )
         if exhibit.after not in sections:
-            diags.error(doc.location((*here, "after")),
-                        f"unknown section '{exhibit.after}'{_suggest(exhibit.after, sections)}")
+            diags.error(
+                doc.location((*here, "after")), f"unknown section '{exhibit.after}'{_suggest(exhibit.after, sections)}"
+            )
         target = _data_file(exhibit, folder, doc, here, diags)
         if target is None:
             continue
@@ -107,8 +112,9 @@ def resolve_exhibits(brief: m.Brief, doc: YamlDocument,
     return found, files
 
 
-def _data_file(exhibit: m.Exhibit, folder: Path, doc: YamlDocument, here: tuple[str | int, ...],
-               diags: Diagnostics) -> Path | None:
+def _data_file(
+    exhibit: m.Exhibit, folder: Path, doc: YamlDocument, here: tuple[str | int, ...], diags: Diagnostics
+) -> Path | None:
     where = doc.location((*here, "data"))
     relative = exhibit.data.strip()
     located = locate(folder, relative)
@@ -129,8 +135,9 @@ def _data_file(exhibit: m.Exhibit, folder: Path, doc: YamlDocument, here: tuple[
     return None
 
 
-def _typed_rows(exhibit: m.Exhibit, raw: RawData, doc: YamlDocument, here: tuple[str | int, ...],
-                diags: Diagnostics) -> tuple[dict[str, Cell], ...] | None:
+def _typed_rows(
+    exhibit: m.Exhibit, raw: RawData, doc: YamlDocument, here: tuple[str | int, ...], diags: Diagnostics
+) -> tuple[dict[str, Cell], ...] | None:
     errors_before = len(diags.errors)
     if not raw.rows:
         diags.error(raw.origin, f"data file {raw.path.name} has no data rows")
@@ -141,18 +148,17 @@ def _typed_rows(exhibit: m.Exhibit, raw: RawData, doc: YamlDocument, here: tuple
     for j, column in enumerate(exhibit.columns):
         where = doc.location((*here, "columns", j, "column"))
         if column.column not in known:
-            diags.error(where, f"unknown column '{column.column}' in {raw.path.name}"
-                        f"{_suggest(column.column, known)}")
+            diags.error(where, f"unknown column '{column.column}' in {raw.path.name}{_suggest(column.column, known)}")
             continue
         if column.column in formats:
             diags.error(where, f"column '{column.column}' is declared twice")
-        formats[column.column] = CellFormat(column.type, column.digits, column.currency,
-                                            column.date_style or "medium")
+        formats[column.column] = CellFormat(column.type, column.digits, column.currency, column.date_style or "medium")
         if column.type_column is not None:
             if column.type_column not in known:
-                diags.error(doc.location((*here, "columns", j, "type_column")),
-                            f"unknown column '{column.type_column}' in {raw.path.name}"
-                            f"{_suggest(column.type_column, known)}")
+                diags.error(
+                    doc.location((*here, "columns", j, "type_column")),
+                    f"unknown column '{column.type_column}' in {raw.path.name}{_suggest(column.type_column, known)}",
+                )
                 continue
             type_columns[column.column] = column.type_column
     if exhibit.chart is not None:
@@ -170,23 +176,32 @@ def _typed_rows(exhibit: m.Exhibit, raw: RawData, doc: YamlDocument, here: tuple
                 continue
             if column.labels is not None:
                 if cell.value not in column.labels:
-                    diags.error(cell.where, f"no label for '{cell.value}' in column '{column.column}'"
-                                f" (add it under the column's 'labels' in brief.yaml, line "
-                                f"{doc.location((*here, 'columns', j, 'labels')).line})")
+                    diags.error(
+                        cell.where,
+                        f"no label for '{cell.value}' in column '{column.column}'"
+                        f" (add it under the column's 'labels' in brief.yaml, line "
+                        f"{doc.location((*here, 'columns', j, 'labels')).line})",
+                    )
             elif has_han(cell.value):
-                diags.error(cell.where, f"Chinese text '{cell.value}' in column '{column.column}' would "
-                            f"print in every language; translate it with 'labels' in brief.yaml")
+                diags.error(
+                    cell.where,
+                    f"Chinese text '{cell.value}' in column '{column.column}' would "
+                    f"print in every language; translate it with 'labels' in brief.yaml",
+                )
     if len(diags.errors) > errors_before:
         return None
     return rows
 
 
-def _check_chart(exhibit: m.Exhibit, chart: m.ChartSpec, doc: YamlDocument,
-                 here: tuple[str | int, ...], diags: Diagnostics) -> None:
+def _check_chart(
+    exhibit: m.Exhibit, chart: m.ChartSpec, doc: YamlDocument, here: tuple[str | int, ...], diags: Diagnostics
+) -> None:
     declared = {c.column: c for c in exhibit.columns}
     if chart.x not in declared:
-        diags.error(doc.location((*here, "chart", "x")), f"chart x '{chart.x}' is not one of the "
-                    f"exhibit's columns{_suggest(chart.x, declared)}")
+        diags.error(
+            doc.location((*here, "chart", "x")),
+            f"chart x '{chart.x}' is not one of the exhibit's columns{_suggest(chart.x, declared)}",
+        )
     elif declared[chart.x].type == "mixed":
         diags.error(doc.location((*here, "chart", "x")), "the chart's x column cannot be of type mixed")
     types = set()
@@ -194,34 +209,41 @@ def _check_chart(exhibit: m.Exhibit, chart: m.ChartSpec, doc: YamlDocument,
         where = doc.location((*here, "chart", "y", k))
         column = declared.get(name)
         if column is None:
-            diags.error(where, f"chart series '{name}' is not one of the exhibit's columns"
-                        f"{_suggest(name, declared)}")
+            diags.error(where, f"chart series '{name}' is not one of the exhibit's columns{_suggest(name, declared)}")
         elif column.type not in ("integer", "number", "percent", "currency", "compact"):
             diags.error(where, f"chart series '{name}' must be a numeric column, not {column.type}")
         else:
             types.add((column.type, column.currency))
     if len(types) > 1:
-        diags.error(doc.location((*here, "chart", "y")),
-                    "a chart's series share one value axis: give them the same type")
+        diags.error(
+            doc.location((*here, "chart", "y")), "a chart's series share one value axis: give them the same type"
+        )
 
 
-def _check_size(exhibit: m.Exhibit, raw: RawData, doc: YamlDocument, here: tuple[str | int, ...],
-                diags: Diagnostics) -> None:
+def _check_size(
+    exhibit: m.Exhibit, raw: RawData, doc: YamlDocument, here: tuple[str | int, ...], diags: Diagnostics
+) -> None:
     """No more rows than a page can print, or bars and points than a chart can show."""
     rows, chart = len(raw.rows), exhibit.chart
     where = doc.location((*here, "data"))
     if chart is None:
         if rows > MAX_TABLE_ROWS:
-            diags.error(where, f"table '{exhibit.id}' would print the {rows:,} rows of "
-                        f"{raw.path.name}; the limit is {MAX_TABLE_ROWS:,} (about a dozen pages): "
-                        "print a selection or a summary")
+            diags.error(
+                where,
+                f"table '{exhibit.id}' would print the {rows:,} rows of "
+                f"{raw.path.name}; the limit is {MAX_TABLE_ROWS:,} (about a dozen pages): "
+                "print a selection or a summary",
+            )
         return
     marks, limit = ("points", MAX_CHART_POINTS) if chart.type == "line" else ("bars", MAX_CHART_BARS)
     count = rows * max(1, len(chart.y))
     if count > limit:
-        diags.error(where, f"chart '{exhibit.id}' would draw {count:,} {marks} ({rows:,} rows of "
-                    f"{raw.path.name} × {len(chart.y)} series); the limit is {limit:,}, more than "
-                    "the printed chart can show: aggregate the data (e.g. by month rather than by day)")
+        diags.error(
+            where,
+            f"chart '{exhibit.id}' would draw {count:,} {marks} ({rows:,} rows of "
+            f"{raw.path.name} × {len(chart.y)} series); the limit is {limit:,}, more than "
+            "the printed chart can show: aggregate the data (e.g. by month rather than by day)",
+        )
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
@@ -245,8 +267,9 @@ def numbering(brief: m.Brief) -> dict[str, tuple[str, int]]:
     """Exhibit key → (kind, number) in reading order; keys are exhibit ids, ``chain``, ``companies``."""
     order: list[tuple[str, str]] = []
     for section in brief.sections:
-        order.extend((e.id, "figure" if e.kind == "chart" else "table")
-                     for e in brief.exhibits if e.after == section.id)
+        order.extend(
+            (e.id, "figure" if e.kind == "chart" else "table") for e in brief.exhibits if e.after == section.id
+        )
     if brief.chain is not None:
         order.append(("chain", "figure"))
     if brief.companies:

@@ -56,9 +56,12 @@ def unmarked_han(text: str, lang: str, markdown: bool) -> list[tuple[int, str]]:
     return [(m.start(), m.group(0)) for m in _HAN.finditer(work)]
 
 
-
-def check_fidelity(config: ProjectConfig, paths: Sequence[Path] = (),
-                   langs: Sequence[str] | None = None, project: Project | None = None) -> list[Diagnostic]:
+def check_fidelity(
+    config: ProjectConfig,
+    paths: Sequence[Path] = (),
+    langs: Sequence[str] | None = None,
+    project: Project | None = None,
+) -> list[Diagnostic]:
     """All fidelity findings for the selected briefs and the shared files, sorted by place.
 
     The content must load (call after the ordinary checks; pass its ``project`` if it is loaded).
@@ -81,11 +84,14 @@ def _check_text(run: Findings, glossary: Glossary | None, entry: Entry, lang: st
     for figure in missing_figures(source, target):
         shown = figure.describe()
         extra = "" if shown in figure.text else f" ({shown})"
-        run.diags.warning(site.at(aligned(source, figure.start, target)),
-                          f"figure '{short(figure.text)}'{extra} of the zh-CN text is missing from the {lang} text")
+        run.diags.warning(
+            site.at(aligned(source, figure.start, target)),
+            f"figure '{short(figure.text)}'{extra} of the zh-CN text is missing from the {lang} text",
+        )
     for figure in missing_figures(target, source):
-        run.diags.warning(site.at(figure.start),
-                          f"figure '{short(figure.text)}' of the {lang} text is not in the zh-CN text")
+        run.diags.warning(
+            site.at(figure.start), f"figure '{short(figure.text)}' of the {lang} text is not in the zh-CN text"
+        )
     if lang != "en":
         return
     if glossary is not None:
@@ -93,8 +99,10 @@ def _check_text(run: Findings, glossary: Glossary | None, entry: Entry, lang: st
         for term, at in glossary_uses(glossary, source):
             if not any(has_form(english, form) for form in term.en):
                 forms = " or ".join(f"'{form}'" for form in term.en)
-                run.diags.warning(site.at(aligned(source, at, target)),
-                                  f"glossary: the zh-CN text uses '{term.zh}' but the en text has no {forms}")
+                run.diags.warning(
+                    site.at(aligned(source, at, target)),
+                    f"glossary: the zh-CN text uses '{term.zh}' but the en text has no {forms}",
+                )
     for pos, run_text in unmarked_han(target, lang, entry.markdown):
         if entry.markdown:
             advice = f"mark an original-language name as [{run_text}]{{lang=zh-CN}}"

@@ -33,8 +33,10 @@ _URL_RE = re.compile(r"https://[^\s<>\"]+")
 def check_id(value: str) -> str:
     if not ID_RE.fullmatch(value) or len(value) > 64:
         raise PydanticCustomError(
-            "briefs_id", "invalid id '{value}': use lower-case letters, digits and single '-', "
-            "starting with a letter", {"value": value})
+            "briefs_id",
+            "invalid id '{value}': use lower-case letters, digits and single '-', starting with a letter",
+            {"value": value},
+        )
     return value
 
 
@@ -43,15 +45,15 @@ def _check_text(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
     for lang in value:
         if lang not in KNOWN_LANGUAGES:
             raise PydanticCustomError(
-                "briefs_language", "unknown language '{lang}' (languages are {known})",
-                {"lang": lang, "known": ", ".join(KNOWN_LANGUAGES)})
+                "briefs_language",
+                "unknown language '{lang}' (languages are {known})",
+                {"lang": lang, "known": ", ".join(KNOWN_LANGUAGES)},
+            )
     for lang in required:
         if lang not in value:
-            raise PydanticCustomError(
-                "briefs_missing_language", "missing the '{lang}' text", {"lang": lang})
+            raise PydanticCustomError("briefs_missing_language", "missing the '{lang}' text", {"lang": lang})
         if not value[lang].strip():
-            raise PydanticCustomError(
-                "briefs_blank_language", "the '{lang}' text is blank", {"lang": lang})
+            raise PydanticCustomError("briefs_blank_language", "the '{lang}' text is blank", {"lang": lang})
     return value
 
 
@@ -60,16 +62,20 @@ def check_source(value: str, info: ValidationInfo) -> str:
     languages = tuple((info.context or {}).get("languages", DEFAULT_LANGUAGES))
     if value not in languages:
         raise PydanticCustomError(
-            "briefs_source", "source '{lang}' is not one of the project's languages ({languages})",
-            {"lang": value, "languages": ", ".join(languages)})
+            "briefs_source",
+            "source '{lang}' is not one of the project's languages ({languages})",
+            {"lang": value, "languages": ", ".join(languages)},
+        )
     return value
 
 
 def _check_licence(value: str) -> str:
     if not _LICENCE_RE.fullmatch(value):
         raise PydanticCustomError(
-            "briefs_licence", "malformed licence number '{value}': expected 'S' followed by 13 "
-            "digits, e.g. S0990523010001", {"value": value})
+            "briefs_licence",
+            "malformed licence number '{value}': expected 'S' followed by 13 digits, e.g. S0990523010001",
+            {"value": value},
+        )
     return value
 
 
@@ -82,8 +88,10 @@ def _check_email(value: str) -> str:
 def _check_ticker(value: str) -> str:
     if not _TICKER_RE.fullmatch(value):
         raise PydanticCustomError(
-            "briefs_ticker", "malformed ticker '{value}': expected CODE.EXCHANGE such as "
-            "600941.SH, 0700.HK or KC.O", {"value": value})
+            "briefs_ticker",
+            "malformed ticker '{value}': expected CODE.EXCHANGE such as 600941.SH, 0700.HK or KC.O",
+            {"value": value},
+        )
     return value
 
 
@@ -95,8 +103,7 @@ def _check_url(value: str) -> str:
 
 def _check_date_text(value: Any) -> Any:
     if not (isinstance(value, str) and _DATE_RE.fullmatch(value)):
-        raise PydanticCustomError("briefs_date", "dates are written YYYY-MM-DD, not '{value}'",
-                                  {"value": value})
+        raise PydanticCustomError("briefs_date", "dates are written YYYY-MM-DD, not '{value}'", {"value": value})
     return value
 
 
@@ -114,4 +121,3 @@ class Record(BaseModel):
     """Base of every content record: immutable, and unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
-

@@ -69,29 +69,62 @@ class FigurePool:
         return figure.value in self.months
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _MONTH_NUMBER = {name.lower(): i for i, name in enumerate(MONTHS, 1)}
 _MONTH_NUMBER.update({name[:3].lower(): i for i, name in enumerate(MONTHS, 1)})
 _MONTH_NUMBER["sept"] = 9
-_MONTH_FULL = "|".join(m for m in MONTHS if m != "May")   # "May" alone is too often the verb
-_MONTH_ANY = "|".join([*MONTHS, "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep",
-                       "Oct", "Nov", "Dec"])
+_MONTH_FULL = "|".join(m for m in MONTHS if m != "May")  # "May" alone is too often the verb
+_MONTH_ANY = "|".join([*MONTHS, "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec"])
 
 # Same-length normalisation (positions stay valid): full-width digits and signs → ASCII.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９％．，＋－～", "0123456789%.,+-~")
 
 _MULTIPLIERS: dict[str, Decimal] = {
-    "万亿": Decimal(10) ** 12, "萬億": Decimal(10) ** 12, "千亿": Decimal(10) ** 11,
-    "千億": Decimal(10) ** 11, "百亿": Decimal(10) ** 10, "百億": Decimal(10) ** 10,
-    "十亿": Decimal(10) ** 9, "十億": Decimal(10) ** 9, "亿": Decimal(10) ** 8, "億": Decimal(10) ** 8,
-    "千万": Decimal(10) ** 7, "千萬": Decimal(10) ** 7, "百万": Decimal(10) ** 6,
-    "百萬": Decimal(10) ** 6, "十万": Decimal(10) ** 5, "十萬": Decimal(10) ** 5,
-    "万": Decimal(10) ** 4, "萬": Decimal(10) ** 4, "千": Decimal(10) ** 3, "百": Decimal(100),
-    "trillion": Decimal(10) ** 12, "tn": Decimal(10) ** 12, "T": Decimal(10) ** 12,
-    "billion": Decimal(10) ** 9, "bn": Decimal(10) ** 9, "B": Decimal(10) ** 9,
-    "million": Decimal(10) ** 6, "mn": Decimal(10) ** 6, "M": Decimal(10) ** 6,
-    "thousand": Decimal(10) ** 3, "K": Decimal(10) ** 3, "k": Decimal(10) ** 3,
+    "万亿": Decimal(10) ** 12,
+    "萬億": Decimal(10) ** 12,
+    "千亿": Decimal(10) ** 11,
+    "千億": Decimal(10) ** 11,
+    "百亿": Decimal(10) ** 10,
+    "百億": Decimal(10) ** 10,
+    "十亿": Decimal(10) ** 9,
+    "十億": Decimal(10) ** 9,
+    "亿": Decimal(10) ** 8,
+    "億": Decimal(10) ** 8,
+    "千万": Decimal(10) ** 7,
+    "千萬": Decimal(10) ** 7,
+    "百万": Decimal(10) ** 6,
+    "百萬": Decimal(10) ** 6,
+    "十万": Decimal(10) ** 5,
+    "十萬": Decimal(10) ** 5,
+    "万": Decimal(10) ** 4,
+    "萬": Decimal(10) ** 4,
+    "千": Decimal(10) ** 3,
+    "百": Decimal(100),
+    "trillion": Decimal(10) ** 12,
+    "tn": Decimal(10) ** 12,
+    "T": Decimal(10) ** 12,
+    "billion": Decimal(10) ** 9,
+    "bn": Decimal(10) ** 9,
+    "B": Decimal(10) ** 9,
+    "million": Decimal(10) ** 6,
+    "mn": Decimal(10) ** 6,
+    "M": Decimal(10) ** 6,
+    "thousand": Decimal(10) ** 3,
+    "K": Decimal(10) ** 3,
+    "k": Decimal(10) ** 3,
 }
 
 # Text that is not prose: URLs, Markdown link targets, citation markers [3], tickers 600941.SH.
@@ -110,15 +143,13 @@ _ENUMERATOR = re.compile(
 _ISO_DATE = re.compile(r"(?<![0-9])(\d{4})-(\d{1,2})-(\d{1,2})(?![0-9])")
 _ZH_DATE = re.compile(r"(?<![0-9.])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]")
 _ZH_MONTH = re.compile(r"(?<![0-9.])(\d{1,2})\s*月(?!\s*\d)")
-_EN_DAY_MONTH = re.compile(
-    rf"(?<![0-9.])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_ANY})\b\.?")
+_EN_DAY_MONTH = re.compile(rf"(?<![0-9.])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_ANY})\b\.?")
 _EN_MONTH_DAY = re.compile(rf"\b({_MONTH_ANY})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![0-9])")
-_EN_MONTH = re.compile(   # "May" only where it cannot be the verb: May 2025, in May, end of May
+_EN_MONTH = re.compile(  # "May" only where it cannot be the verb: May 2025, in May, end of May
     rf"\b(?P<month>{_MONTH_FULL}|May(?=\s+\d{{4}}))\b"
     r"|\b(?:in|of|since|until|from|by|before|after|early|late|mid|end|beginning)[\s-]+(?P<may>May)\b"
 )
-_NUMBER = re.compile(
-    r"(?<![0-9A-Za-z.,])(?<![A-Za-z]-)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![0-9])")
+_NUMBER = re.compile(r"(?<![0-9A-Za-z.,])(?<![A-Za-z]-)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![0-9])")
 _UNIT = re.compile(
     r"\s*(万亿|萬億|千亿|千億|百亿|百億|十亿|十億|亿|億|千万|千萬|百万|百萬|十万|十萬|万|萬"
     r"|千(?![瓦克米卡字])|百(?![分])"
@@ -131,14 +162,60 @@ _RANGE = re.compile(r"\s*(?:[-–—~至到]|to)\s*")
 _DIGIT_RUN = re.compile(r"\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _CN_NUMERAL = re.compile(r"[零〇一二两兩三四五六七八九十百千万萬亿億]+")
 _EN_WORDS = {
-    w: i for i, w in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-         "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
 }
-_EN_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-                  "ninety": 90, "hundred": 100, "dozen": 12, "twice": 2, "double": 2, "half": 2,
-                  "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
-                  "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "twentieth": 20})
+_EN_WORDS.update(
+    {
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+        "hundred": 100,
+        "dozen": 12,
+        "twice": 2,
+        "double": 2,
+        "half": 2,
+        "first": 1,
+        "second": 2,
+        "third": 3,
+        "fourth": 4,
+        "fifth": 5,
+        "sixth": 6,
+        "seventh": 7,
+        "eighth": 8,
+        "ninth": 9,
+        "tenth": 10,
+        "twentieth": 20,
+    }
+)
 _EN_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -172,7 +249,7 @@ def extract_figures(text: str) -> list[Figure]:
     found: list[Figure] = []
 
     def take(match: re.Match[str], kind: FigureKind, value: Any) -> None:
-        found.append(Figure(kind, value, text[match.start():match.end()], match.start(), match.end()))
+        found.append(Figure(kind, value, text[match.start() : match.end()], match.start(), match.end()))
 
     # Each pattern reads the text with the matches of the ones before it masked; the spans of
     # one pattern are masked together after it (once per match was quadratic in dates).
@@ -181,7 +258,7 @@ def extract_figures(text: str) -> list[Figure]:
         year, month, day = (int(g) for g in m.groups())
         if _valid_date(month, day):
             found.append(Figure("number", Decimal(year), m.group(1), m.start(1), m.end(1)))
-            found.append(Figure("date", (month, day), text[m.start():m.end()], m.start(), m.end()))
+            found.append(Figure("date", (month, day), text[m.start() : m.end()], m.start(), m.end()))
             spans.append(m.span())
     work = mask(work, spans)
     for pattern, order in ((_ZH_DATE, "md"), (_EN_DAY_MONTH, "dm"), (_EN_MONTH_DAY, "md")):
@@ -210,7 +287,7 @@ def extract_figures(text: str) -> list[Figure]:
         spans.append((start, end))
     work = mask(work, spans)
 
-    numbers: list[tuple[Figure, Decimal | None, bool]] = []   # (figure, its multiplier, is a percentage)
+    numbers: list[tuple[Figure, Decimal | None, bool]] = []  # (figure, its multiplier, is a percentage)
     for m in _NUMBER.finditer(work):
         end = m.end()
         value = Decimal(m.group(1).replace(",", "") + (m.group(2) or ""))
@@ -228,16 +305,20 @@ def extract_figures(text: str) -> list[Figure]:
             if suffix:
                 end = suffix.end()
             elif end < len(work) and work[end].isascii() and work[end].isalpha():
-                continue   # an identifier such as 5G or 50ETF
-        figure = Figure("number", value, text[m.start():end], m.start(), end)
+                continue  # an identifier such as 5G or 50ETF
+        figure = Figure("number", value, text[m.start() : end], m.start(), end)
         numbers.append((figure, multiplier, percent is not None))
 
     # A range shares its unit: 6-12亿 is 6亿 to 12亿; 6 to 12 billion is 6 billion to 12 billion.
     for i in range(len(numbers) - 1):
         low, low_multiplier, low_percent = numbers[i]
         high, high_multiplier, _ = numbers[i + 1]
-        if (low_multiplier is None and not low_percent and high_multiplier is not None
-                and _RANGE.fullmatch(work[low.end:high.start])):
+        if (
+            low_multiplier is None
+            and not low_percent
+            and high_multiplier is not None
+            and _RANGE.fullmatch(work[low.end : high.start])
+        ):
             scaled = Figure("number", low.value * high_multiplier, low.text, low.start, low.end)
             numbers[i] = (scaled, high_multiplier, False)
     found.extend(figure for figure, _, _ in numbers)
@@ -245,8 +326,21 @@ def extract_figures(text: str) -> list[Figure]:
 
 
 def _cn_numeral(text: str) -> Decimal | None:
-    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
+    digits = {
+        "零": 0,
+        "〇": 0,
+        "一": 1,
+        "二": 2,
+        "两": 2,
+        "兩": 2,
+        "三": 3,
+        "四": 4,
+        "五": 5,
+        "六": 6,
+        "七": 7,
+        "八": 8,
+        "九": 9,
+    }
     small = {"十": 10, "百": 100, "千": 1000}
     large = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
     total = section = number = 0
@@ -304,8 +398,7 @@ def missing_figures(source: str, target: str) -> list[Figure]:
 
 def describe_number(value: Decimal) -> str:
     """A readable form of a normalised number: 1300000000 → '1.3 billion', 1814 → '1,814'."""
-    for size, word in ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"),
-                       (Decimal(10) ** 6, "million")):
+    for size, word in ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")):
         if value >= size:
             return f"{plain_number(value / size)} {word}"
     return plain_number(value)
@@ -313,7 +406,7 @@ def describe_number(value: Decimal) -> str:
 
 def short(text: str, limit: int = 40) -> str:
     """A figure as quoted in a message: whole, unless it is a run of digits no one would read."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def plain_number(value: Decimal) -> str:

@@ -41,8 +41,9 @@ def font_fingerprint(families: tuple[str, ...]) -> str:
     """Which font files (path, size, mtime) fontconfig resolves the families to."""
     lines = []
     for family in families:
-        out = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True,
-                             check=False).stdout.strip()
+        out = subprocess.run(
+            ["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=False
+        ).stdout.strip()
         path = Path(out) if out else None
         stat = path.stat() if path and path.exists() else None
         lines.append(f"{family}={out}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}")
@@ -106,8 +107,13 @@ def renderer_fingerprint() -> str:
     """briefs' code and the PDF libraries' versions: a new renderer may lay pages out differently."""
     from importlib.metadata import version
 
-    return digest([toolkit_fingerprint(), system_fingerprint(), *(version(name) for name in
-                                            ("weasyprint", "pydyf", "pikepdf", "uharfbuzz", "fonttools"))])
+    return digest(
+        [
+            toolkit_fingerprint(),
+            system_fingerprint(),
+            *(version(name) for name in ("weasyprint", "pydyf", "pikepdf", "uharfbuzz", "fonttools")),
+        ]
+    )
 
 
 def _files(folder: Path) -> list[Path]:
@@ -181,15 +187,23 @@ def _entry_parts(path: Path) -> list[bytes | str]:
 
 def folder_digest(folder: Path) -> str:
     """Hash of every entry in a folder (names and contents; hidden files included)."""
-    return digest(part for path in _files(folder)
-                  for part in (path.relative_to(folder).as_posix(), *_entry_parts(path)))
+    return digest(
+        part for path in _files(folder) for part in (path.relative_to(folder).as_posix(), *_entry_parts(path))
+    )
 
 
-def _environment(config: ProjectConfig, langs: Sequence[str], formats: Sequence[str],
-                 families: tuple[str, ...]) -> list[bytes | str]:
+def _environment(
+    config: ProjectConfig, langs: Sequence[str], formats: Sequence[str], families: tuple[str, ...]
+) -> list[bytes | str]:
     """What every output depends on besides files and dates: code, libraries, options, fonts."""
-    parts: list[bytes | str] = [toolkit_fingerprint(), installed_fingerprint(), system_fingerprint(),
-                                ",".join(langs), ",".join(formats), font_fingerprint(families)]
+    parts: list[bytes | str] = [
+        toolkit_fingerprint(),
+        installed_fingerprint(),
+        system_fingerprint(),
+        ",".join(langs),
+        ",".join(formats),
+        font_fingerprint(families),
+    ]
     pyproject = config.root / "pyproject.toml"
     if pyproject.is_file():
         parts.append(pyproject.read_bytes())
@@ -203,13 +217,21 @@ def _input_files(config: ProjectConfig) -> Iterable[tuple[Path, list[bytes | str
         yield path, [path.relative_to(config.root).as_posix(), *_entry_parts(path)]
     for index, folder in enumerate(theme_of(config).folders):
         for path in _files(folder):
-            name = (path.relative_to(config.root).as_posix() if folder == config.templates
-                    else f"<theme {index}>/{path.relative_to(folder).as_posix()}")
+            name = (
+                path.relative_to(config.root).as_posix()
+                if folder == config.templates
+                else f"<theme {index}>/{path.relative_to(folder).as_posix()}"
+            )
             yield path, [name, *_entry_parts(path)]
 
 
-def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
-             formats: Sequence[str], families: tuple[str, ...]) -> str:
+def tree_key(
+    config: ProjectConfig,
+    paths: Sequence[Path],
+    langs: Sequence[str],
+    formats: Sequence[str],
+    families: tuple[str, ...],
+) -> str:
     """Hash of every input file and option of a build (cheap: no parsing)."""
     parts = _environment(config, langs, formats, families)
     parts.append(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}")  # (no parsing here)
@@ -228,9 +250,14 @@ def tree_key(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
     return digest(parts)
 
 
-def brief_keys(config: ProjectConfig, langs: Sequence[str], formats: Sequence[str],
-               families: tuple[str, ...], folders: Mapping[str, Path],
-               created: Mapping[str, str]) -> dict[str, str]:
+def brief_keys(
+    config: ProjectConfig,
+    langs: Sequence[str],
+    formats: Sequence[str],
+    families: tuple[str, ...],
+    folders: Mapping[str, Path],
+    created: Mapping[str, str],
+) -> dict[str, str]:
     """Per brief id: a hash of everything its outputs can depend on (cheap: no parsing).
 
     That is its own folder (every file, used or not), its creation date as the build will use
@@ -255,5 +282,6 @@ def brief_keys(config: ProjectConfig, langs: Sequence[str], formats: Sequence[st
         if not folder.is_relative_to(config.content.resolve()):  # a brief given by path, elsewhere
             own[folder] = [folder_digest(folder)]
     common = digest(shared)
-    return {brief_id: digest([common, created[brief_id], *own[folder.resolve()]])
-            for brief_id, folder in folders.items()}
+    return {
+        brief_id: digest([common, created[brief_id], *own[folder.resolve()]]) for brief_id, folder in folders.items()
+    }

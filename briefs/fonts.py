@@ -39,7 +39,10 @@ def require_fonts(lang: str) -> FontSet:
     have = installed_families()
     missing = [f for f in (fonts.sans, fonts.serif) if f not in have]
     if missing:
-        raise RenderError.at(Path("fonts"), 0, 0,
-                             f"font {', '.join(repr(f) for f in missing)} for {lang} is not installed; "
-                             f"{INSTALL_HINT}")
+        raise RenderError.at(
+            Path("fonts"),
+            0,
+            0,
+            f"font {', '.join(repr(f) for f in missing)} for {lang} is not installed; {INSTALL_HINT}",
+        )
     return fonts

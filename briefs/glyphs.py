@@ -50,8 +50,9 @@ def resolve(family: str) -> Face | None:
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         return None
-    out = subprocess.run([fc_match, "--format=%{file}\\n%{index}\\n%{family}", family],
-                         capture_output=True, text=True, check=False).stdout.split("\n")
+    out = subprocess.run(
+        [fc_match, "--format=%{file}\\n%{index}\\n%{family}", family], capture_output=True, text=True, check=False
+    ).stdout.split("\n")
     if len(out) < 3 or family not in (name.strip() for name in out[2].split(",")):
         return None
     return Face(Path(out[0]), int(out[1] or 0))
@@ -100,8 +101,10 @@ def _drawn(char: str) -> bool:
 
 # Names Unicode derives from the code point (rule NR2) that unicodedata does not give.
 _DERIVED_NAMES = (
-    (0x17000, 0x187FF, "TANGUT IDEOGRAPH"), (0x18D00, 0x18D7F, "TANGUT IDEOGRAPH"),
-    (0x18B00, 0x18CFF, "KHITAN SMALL SCRIPT CHARACTER"), (0x1B170, 0x1B2FF, "NUSHU CHARACTER"),
+    (0x17000, 0x187FF, "TANGUT IDEOGRAPH"),
+    (0x18D00, 0x18D7F, "TANGUT IDEOGRAPH"),
+    (0x18B00, 0x18CFF, "KHITAN SMALL SCRIPT CHARACTER"),
+    (0x1B170, 0x1B2FF, "NUSHU CHARACTER"),
 )
 _UNNAMED = {"Co": "<private use>", "Cn": "<unassigned>", "Cs": "<surrogate>"}
 
@@ -112,8 +115,10 @@ def describe(char: str) -> str:
     name = unicodedata.name(char, "")
     category = unicodedata.category(char)
     if not name and category not in _UNNAMED:
-        name = next((f"{prefix}-{code:X}" for low, high, prefix in _DERIVED_NAMES if low <= code <= high),
-                    f"<unnamed {category}>")
+        name = next(
+            (f"{prefix}-{code:X}" for low, high, prefix in _DERIVED_NAMES if low <= code <= high),
+            f"<unnamed {category}>",
+        )
     return f"U+{code:04X} {name or _UNNAMED[category]}"
 
 
@@ -122,9 +127,9 @@ class _Text:
     """A text one edition prints, and how to locate a position in it."""
 
     text: str
-    site: Site | None = None           # where the text is; None: it is all at ``where``
+    site: Site | None = None  # where the text is; None: it is all at ``where``
     where: SourceLocation | None = None
-    source: str | None = None          # the text ``site`` maps, when ``text`` was converted from it
+    source: str | None = None  # the text ``site`` maps, when ``text`` was converted from it
 
     def at(self, char: str) -> SourceLocation:
         """Where ``char`` first occurs (the text's start when conversion made it)."""
@@ -160,10 +165,14 @@ def check_glyphs(project: Project, editions: Sequence[Edition]) -> list[Diagnost
     covered = {ed.lang: coverage(ed.lang) for ed in editions}
     for ed in editions:
         if not covered[ed.lang].installed:
-            problems.append(Diagnostic(
-                SourceLocation(Path("fonts")),
-                f"cannot check the characters of the {ed.lang} edition: none of its fonts "
-                f"({', '.join(covered[ed.lang].families)}) is installed; {INSTALL_HINT}", "warning"))
+            problems.append(
+                Diagnostic(
+                    SourceLocation(Path("fonts")),
+                    f"cannot check the characters of the {ed.lang} edition: none of its fonts "
+                    f"({', '.join(covered[ed.lang].families)}) is installed; {INSTALL_HINT}",
+                    "warning",
+                )
+            )
     for ed, item in _texts(project, editions):
         cover = covered[ed.lang]
         if not cover.installed:
@@ -178,7 +187,12 @@ def check_glyphs(project: Project, editions: Sequence[Edition]) -> list[Diagnost
     for (where, char), langs in found.items():
         families = dict.fromkeys(f for lang in langs for f in covered[lang].families)
         times = f"; it occurs {counts[(where, char)]} times in this text" if counts[(where, char)] > 1 else ""
-        problems.append(Diagnostic(
-            where, f"{describe(char)}: no font of the {' or '.join(langs)} edition can draw it "
-                   f"({', '.join(families)}){times}", "warning"))
+        problems.append(
+            Diagnostic(
+                where,
+                f"{describe(char)}: no font of the {' or '.join(langs)} edition can draw it "
+                f"({', '.join(families)}){times}",
+                "warning",
+            )
+        )
     return sorted(problems, key=by_place)

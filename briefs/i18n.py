@@ -154,9 +154,13 @@ def format_money(value: float, currency: str, lang: str, compact: bool = False, 
     if compact:
         loc = Locale.parse(_COMPACT.get(lang, _BABEL[lang]))
         return format_compact_currency(value, currency, locale=loc, fraction_digits=1)
-    return format_currency(value, currency, locale=locale(lang),
-                           format=None if digits == 2 else f"¤#,##0{'.' + '0' * digits if digits else ''}",
-                           currency_digits=digits == 2)
+    return format_currency(
+        value,
+        currency,
+        locale=locale(lang),
+        format=None if digits == 2 else f"¤#,##0{'.' + '0' * digits if digits else ''}",
+        currency_digits=digits == 2,
+    )
 
 
 def catalog_path(templates: Path, lang: str) -> Path:
@@ -182,8 +186,7 @@ def translations(theme: Theme, edition: Edition) -> gettext.NullTranslations:
         if path.is_file():
             chain.append((path, path.stat().st_mtime_ns, convert))
     if not chain:
-        raise TemplateError.at(catalog_path(theme.folders[0], edition.lang), 0, 0,
-                               "message catalog not found")
+        raise TemplateError.at(catalog_path(theme.folders[0], edition.lang), 0, 0, "message catalog not found")
     return _compiled(tuple(chain))
 
 
@@ -249,8 +252,11 @@ def _unquoted_lines(po_path: Path) -> list[Diagnostic]:
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped.startswith(("msg", '"')) and not _PO_STRING_LINE.fullmatch(stripped):
-            problems.append(Diagnostic(SourceLocation(po_path, number),
-                                       "this string is not closed by a \" (or has a stray one inside)"))
+            problems.append(
+                Diagnostic(
+                    SourceLocation(po_path, number), 'this string is not closed by a " (or has a stray one inside)'
+                )
+            )
     return problems
 
 
@@ -263,7 +269,8 @@ def _placeholder_problem(msgid: _Text, msgstr: _Text) -> str | None:
     ``%(name)s`` or a lone ``%`` would fail the build or lose a value."""
     ids = (msgid,) if isinstance(msgid, str) else msgid
     names = {name for text in ids for name in _PLACEHOLDER.findall(text)} | (
-        set() if isinstance(msgid, str) else {"num"})
+        set() if isinstance(msgid, str) else {"num"}
+    )
     for text in (msgstr,) if isinstance(msgstr, str) else msgstr:
         try:
             text % {name: "" for name in names}
@@ -287,9 +294,12 @@ def catalog_problems(theme: Theme, edition: Edition) -> list[Diagnostic]:
     for every message in it (``briefs catalog`` fills a project's new entries from the theme).
     """
     folders = theme.folders
-    return [problem for index, folder in enumerate(folders)
-            if index == len(folders) - 1 or (folder / "locales" / "messages.pot").is_file()
-            for problem in _folder_problems(folder, edition)]
+    return [
+        problem
+        for index, folder in enumerate(folders)
+        if index == len(folders) - 1 or (folder / "locales" / "messages.pot").is_file()
+        for problem in _folder_problems(folder, edition)
+    ]
 
 
 def _folder_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
@@ -312,21 +322,31 @@ def _folder_problems(templates: Path, edition: Edition) -> list[Diagnostic]:
             continue
         entry = po.get(template.id)
         if entry is None:
-            problems.append(Diagnostic(SourceLocation(po_path, 1),
-                                       f"no {lang} translation for {template.id!r}"))
+            problems.append(Diagnostic(SourceLocation(po_path, 1), f"no {lang} translation for {template.id!r}"))
         elif not _translated(entry.string):
-            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno or 0),
-                                       f"empty {lang} translation for {template.id!r}"))
+            problems.append(
+                Diagnostic(SourceLocation(po_path, entry.lineno or 0), f"empty {lang} translation for {template.id!r}")
+            )
         elif entry.fuzzy:
-            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno or 0),
-                                       f"fuzzy {lang} translation for {template.id!r} (review it)"))
+            problems.append(
+                Diagnostic(
+                    SourceLocation(po_path, entry.lineno or 0),
+                    f"fuzzy {lang} translation for {template.id!r} (review it)",
+                )
+            )
         elif (broken := _placeholder_problem(template.id, entry.string or "")) is not None:  # set: translated
-            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno or 0),
-                                       f"{lang} translation for {template.id!r} {broken}"))
+            problems.append(
+                Diagnostic(
+                    SourceLocation(po_path, entry.lineno or 0), f"{lang} translation for {template.id!r} {broken}"
+                )
+            )
     for entry in po:
         if entry.id and entry.id not in pot:
-            problems.append(Diagnostic(SourceLocation(po_path, entry.lineno or 0),
-                                       f"{entry.id!r} is not used by any template", "warning"))
+            problems.append(
+                Diagnostic(
+                    SourceLocation(po_path, entry.lineno or 0), f"{entry.id!r} is not used by any template", "warning"
+                )
+            )
     return problems
 
 

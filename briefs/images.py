@@ -44,12 +44,22 @@ from .safefiles import Unsafe, read_inside
 from .svg import checked_svg
 
 # What a suffix promises, and the Pillow formats that keep the promise (MPO: a camera's JPEG).
-RASTER_FORMATS = {".png": ("PNG",), ".jpg": ("JPEG", "MPO"), ".jpeg": ("JPEG", "MPO"),
-                  ".gif": ("GIF",), ".webp": ("WEBP",)}
-MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-              ".webp": "image/webp", ".svg": "image/svg+xml"}
+RASTER_FORMATS = {
+    ".png": ("PNG",),
+    ".jpg": ("JPEG", "MPO"),
+    ".jpeg": ("JPEG", "MPO"),
+    ".gif": ("GIF",),
+    ".webp": ("WEBP",),
+}
+MIME_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
 _FORMAT_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "GIF": "GIF", "WEBP": "WebP"}
-
 
 
 def checked_image(name: str, data: bytes) -> bytes:
@@ -60,8 +70,7 @@ def checked_image(name: str, data: bytes) -> bytes:
     if suffix in RASTER_FORMATS:
         _check_raster(suffix, data)
         return data
-    raise ImageRefused("must be a PNG, JPEG, GIF, WebP or SVG file (ending "
-                       f"{', '.join(MIME_TYPES)})")
+    raise ImageRefused(f"must be a PNG, JPEG, GIF, WebP or SVG file (ending {', '.join(MIME_TYPES)})")
 
 
 def read_image(folder: Path, relative: str | Path, limit: int = MAX_RESOURCE_BYTES) -> tuple[Path, bytes]:
@@ -110,8 +119,10 @@ def _check_raster(suffix: str, data: bytes) -> None:
         raise ImageRefused(f"is not a readable {_FORMAT_NAMES[expected[0]]} picture")
     kind, width, height = found
     if kind not in expected:
-        raise ImageRefused(f"is a {_FORMAT_NAMES[kind]} picture named as a "
-                           f"{_FORMAT_NAMES[expected[0]]} ('{suffix}'): give it the suffix of its format")
+        raise ImageRefused(
+            f"is a {_FORMAT_NAMES[kind]} picture named as a "
+            f"{_FORMAT_NAMES[expected[0]]} ('{suffix}'): give it the suffix of its format"
+        )
     if width * height > MAX_IMAGE_PIXELS:
         raise ImageRefused(f"is {width} x {height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels")
 
@@ -137,7 +148,6 @@ def _raster_header(data: bytes) -> tuple[str, int, int] | None:
     except Image.DecompressionBombError as exc:  # Pillow's own limit, far above ours
         pixels = re.search(r"\((\d+) pixels\)", str(exc))
         size = f"{int(pixels.group(1)):,} pixels" if pixels else "too many pixels"
-        raise ImageRefused(f"is too large to decode safely: {size}; the limit is "
-                           f"{MAX_IMAGE_PIXELS:,} pixels") from None
+        raise ImageRefused(f"is too large to decode safely: {size}; the limit is {MAX_IMAGE_PIXELS:,} pixels") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None

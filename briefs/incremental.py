@@ -58,17 +58,26 @@ class OutputRecord:
         def of(name: str, kind: type, default: Any) -> Any:
             value = raw.get(name)
             return value if isinstance(value, kind) and not isinstance(value, bool) else default
+
         inputs = raw.get("inputs")
         draft = raw.get("draft")
-        return cls(of("key", str, ""), of("sha256", str, ""), of("size", int, -1),
-                   of("mtime_ns", int, -1),
-                   dict(inputs) if isinstance(inputs, dict) and all(
-                       isinstance(v, str) for v in inputs.values()) else {},
-                   draft if isinstance(draft, bool) else None)
+        return cls(
+            of("key", str, ""),
+            of("sha256", str, ""),
+            of("size", int, -1),
+            of("mtime_ns", int, -1),
+            dict(inputs) if isinstance(inputs, dict) and all(isinstance(v, str) for v in inputs.values()) else {},
+            draft if isinstance(draft, bool) else None,
+        )
 
     def json(self) -> dict[str, Any]:
-        entry: dict[str, Any] = {"key": self.key, "sha256": self.sha256, "size": self.size,
-                                 "mtime_ns": self.mtime_ns, "inputs": dict(self.inputs)}
+        entry: dict[str, Any] = {
+            "key": self.key,
+            "sha256": self.sha256,
+            "size": self.size,
+            "mtime_ns": self.mtime_ns,
+            "inputs": dict(self.inputs),
+        }
         if self.draft is not None:
             entry["draft"] = self.draft
         return entry
@@ -86,9 +95,10 @@ class BuildRecord:
     def parse(cls, raw: dict[str, Any]) -> BuildRecord:
         names = raw.get("outputs")
         key = raw.get("key")
-        return cls(key if isinstance(key, str) else "",
-                   tuple(names) if isinstance(names, list) and all(isinstance(n, str) for n in names)
-                   else None)
+        return cls(
+            key if isinstance(key, str) else "",
+            tuple(names) if isinstance(names, list) and all(isinstance(n, str) for n in names) else None,
+        )
 
     def json(self) -> dict[str, Any]:
         return {"key": self.key, "outputs": list(self.outputs or ())}
@@ -126,15 +136,21 @@ class Manifest:
         if not all(isinstance(f, dict) for f in fields):  # hand-edited or damaged: trust none of it
             return cls(out)
         outputs, tree, briefs = fields
-        return cls(out, {k: OutputRecord.parse(v) for k, v in outputs.items() if isinstance(v, dict)},
-                   {k: BuildRecord.parse(v) for k, v in tree.items() if isinstance(v, dict)},
-                   {k: v for k, v in briefs.items() if isinstance(v, str)})
+        return cls(
+            out,
+            {k: OutputRecord.parse(v) for k, v in outputs.items() if isinstance(v, dict)},
+            {k: BuildRecord.parse(v) for k, v in tree.items() if isinstance(v, dict)},
+            {k: v for k, v in briefs.items() if isinstance(v, str)},
+        )
 
     def save(self) -> None:
         """Write the manifest atomically, in a stable order."""
-        data = {"format": FORMAT, "tree": {k: v.json() for k, v in sorted(self.tree.items())},
-                "briefs": dict(sorted(self.briefs.items())),
-                "outputs": {k: v.json() for k, v in sorted(self.outputs.items())}}
+        data = {
+            "format": FORMAT,
+            "tree": {k: v.json() for k, v in sorted(self.tree.items())},
+            "briefs": dict(sorted(self.briefs.items())),
+            "outputs": {k: v.json() for k, v in sorted(self.outputs.items())},
+        }
         write_atomic(self.out / MANIFEST, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
 
     def current(self, path: Path, key: str, draft: bool | None = None) -> bool:
@@ -159,8 +175,8 @@ class Manifest:
         brief without compliance approval (the model's answer, which distribute reads)."""
         stat = output.path.stat()
         self.outputs[self._name(output.path)] = OutputRecord(
-            output.key, file_hash(output.path), stat.st_size, stat.st_mtime_ns, dict(output.inputs),
-            output.draft)
+            output.key, file_hash(output.path), stat.st_size, stat.st_mtime_ns, dict(output.inputs), output.draft
+        )
 
     def draft(self, name: str) -> bool | None:
         """Whether the output ``name`` (relative to the output folder) was built as a draft;
@@ -193,12 +209,12 @@ class Manifest:
             self.outputs.pop(name, None)
         for brief_id in briefs:
             self.briefs.pop(brief_id, None)
-        for scope in [name for name, done in self.tree.items()
-                      if done.outputs is None or gone & set(done.outputs)]:
+        for scope in [name for name, done in self.tree.items() if done.outputs is None or gone & set(done.outputs)]:
             del self.tree[scope]
 
-    def finish(self, scope: Scope, keys: Mapping[str, str], unfinished: set[str],
-               written: Sequence[str] | None) -> None:
+    def finish(
+        self, scope: Scope, keys: Mapping[str, str], unfinished: set[str], written: Sequence[str] | None
+    ) -> None:
         """Close a build: a brief is on record as built from its key only if all its outputs
         were written (``unfinished``: the others); the build itself only if it completed
         (``written``: all it was to write; None if anything failed)."""
@@ -226,13 +242,11 @@ class Scope:
     tree: str
 
 
-def scope_of(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str],
-             formats: Sequence[str]) -> Scope:
+def scope_of(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str], formats: Sequence[str]) -> Scope:
     """The manifest scope of a build request, with the current fingerprint of all its inputs."""
     from .fonts import FONTS
 
-    families = tuple(sorted({f for lang in langs if lang in FONTS
-                             for f in (FONTS[lang].sans, FONTS[lang].serif)}))
+    families = tuple(sorted({f for lang in langs if lang in FONTS for f in (FONTS[lang].sans, FONTS[lang].serif)}))
     name = digest([",".join(str(Path(p).resolve()) for p in paths), ",".join(langs), ",".join(formats)])
     return Scope(name, tree_key(config, paths, langs, formats, families))
 

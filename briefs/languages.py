@@ -41,11 +41,11 @@ class Derivation:
 class Language:
     """One language briefs can publish in."""
 
-    tag: str        # BCP 47, as written in content, file names and ``lang`` attributes
-    babel: str      # the Babel locale that formats its dates and numbers
-    gettext: str    # its catalog folder: locales/<gettext>/LC_MESSAGES/messages.po
+    tag: str  # BCP 47, as written in content, file names and ``lang`` attributes
+    babel: str  # the Babel locale that formats its dates and numbers
+    gettext: str  # its catalog folder: locales/<gettext>/LC_MESSAGES/messages.po
     script: Script
-    label: str      # its own name, as the language switch of every other edition shows it
+    label: str  # its own name, as the language switch of every other edition shows it
     fonts: FontSet
     compact_babel: str | None = None  # locale for compact numbers, where CLDR's own does not fit
     derivation: Derivation | None = None
@@ -68,13 +68,26 @@ class Language:
 _SC = FontSet("Noto Sans CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC")
 _HK = FontSet("Noto Sans CJK HK", "Noto Sans CJK HK", "Noto Sans Mono CJK HK")
 
-LANGUAGES: Mapping[str, Language] = MappingProxyType({lang.tag: lang for lang in (
-    Language("zh-CN", "zh_Hans_CN", "zh_CN", "Hans", "简体中文", _SC),
-    Language("en", "en", "en", "Latn", "English", _SC),
-    # CLDR's zh_Hant_HK compact pattern is Latin ("1.3B"); Hong Kong Chinese text writes 13億.
-    Language("zh-HK", "zh_Hant_HK", "zh_HK", "Hant", "繁體中文", _HK, compact_babel="zh_Hant",
-             derivation=Derivation("zh-CN", "s2hk")),
-)})
+LANGUAGES: Mapping[str, Language] = MappingProxyType(
+    {
+        lang.tag: lang
+        for lang in (
+            Language("zh-CN", "zh_Hans_CN", "zh_CN", "Hans", "简体中文", _SC),
+            Language("en", "en", "en", "Latn", "English", _SC),
+            # CLDR's zh_Hant_HK compact pattern is Latin ("1.3B"); Hong Kong Chinese text writes 13億.
+            Language(
+                "zh-HK",
+                "zh_Hant_HK",
+                "zh_HK",
+                "Hant",
+                "繁體中文",
+                _HK,
+                compact_babel="zh_Hant",
+                derivation=Derivation("zh-CN", "s2hk"),
+            ),
+        )
+    }
+)
 
 KNOWN_LANGUAGES = tuple(LANGUAGES)
 DEFAULT_LANGUAGES = ("zh-CN", "en")  # a project's languages unless [tool.briefs] languages says
@@ -92,5 +105,4 @@ def other_script(text: Mapping[str, str], tag: str) -> str:
     """The text in the first language (in table order) written in the other kind of script:
     the Latin name beside a Chinese one, the Chinese beside a Latin one; "" if it has none."""
     han = language(tag).han
-    return next((text[other.tag] for other in LANGUAGES.values()
-                 if other.han != han and other.tag in text), "")
+    return next((text[other.tag] for other in LANGUAGES.values() if other.han != han and other.tag in text), "")

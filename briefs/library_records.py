@@ -42,8 +42,8 @@ class Analyst(Record):
     def _signing_needs_licence(self) -> Analyst:
         if self.role == "analyst" and not self.licence:
             raise PydanticCustomError(
-                "briefs_licence_missing", "signing analyst '{id}' needs a licence number",
-                {"id": self.id})
+                "briefs_licence_missing", "signing analyst '{id}' needs a licence number", {"id": self.id}
+            )
         return self
 
 
@@ -51,7 +51,6 @@ class AnalystList(Record):
     """analysts.yaml."""
 
     analysts: list[Analyst] = Field(min_length=1)
-
 
 
 class Benchmark(Record):
@@ -81,11 +80,14 @@ class RatingValue(Record):
         banded = self.min is not None or self.max is not None
         if banded == (self.definition is not None):
             raise PydanticCustomError(
-                "briefs_rating_band", "rating value '{id}' needs either min/max bounds or a "
-                "definition, not both and not neither", {"id": self.id})
+                "briefs_rating_band",
+                "rating value '{id}' needs either min/max bounds or a definition, not both and not neither",
+                {"id": self.id},
+            )
         if self.min is not None and self.max is not None and self.min >= self.max:
             raise PydanticCustomError(
-                "briefs_rating_band", "rating value '{id}': min must be below max", {"id": self.id})
+                "briefs_rating_band", "rating value '{id}': min must be below max", {"id": self.id}
+            )
         return self
 
 
@@ -116,7 +118,6 @@ class Ratings(Record):
     benchmarks: list[Benchmark] = Field(min_length=1)
     scales: list[RatingScale] = Field(min_length=1)
 
-
     def scale(self, scale_id: str) -> RatingScale | None:
         """The scale with that id, if any."""
         return next((s for s in self.scales if s.id == scale_id), None)
@@ -135,7 +136,6 @@ class DisclaimerList(Record):
     """disclaimers.yaml."""
 
     disclaimers: list[Disclaimer] = Field(min_length=1)
-
 
 
 class Kind(Record):
@@ -159,7 +159,6 @@ class KindList(Record):
     kinds: list[Kind] = Field(min_length=1)
 
 
-
 class Risk(Record):
     """A risk factor from the library."""
 
@@ -172,7 +171,6 @@ class RiskList(Record):
     """risks.yaml."""
 
     risks: list[Risk] = Field(min_length=1)
-
 
 
 class Segment(Record):
@@ -198,7 +196,6 @@ class Chain(Record):
     title: Text
     stages: list[Stage] = Field(min_length=2)
 
-
     def stage(self, stage_id: str) -> Stage | None:
         """The stage with that id, if any."""
         return next((s for s in self.stages if s.id == stage_id), None)
@@ -212,7 +209,6 @@ class ChainList(Record):
     """chains.yaml."""
 
     chains: list[Chain] = Field(min_length=1)
-
 
 
 # ----------------------------------------------------------------------------- the brief

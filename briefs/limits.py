@@ -90,9 +90,15 @@ class Budget:
             over = f"needed more than {_size(self.memory or 0)} of memory"
         else:
             over = "ran out of memory"
-        return ContentError(Diagnostic(SourceLocation(brief_file, 1, 1), (
-            f"{task} {over} and was stopped; a real brief needs a fraction of that, so look for "
-            "an input far larger than usual (a huge text, table or data file)")))
+        return ContentError(
+            Diagnostic(
+                SourceLocation(brief_file, 1, 1),
+                (
+                    f"{task} {over} and was stopped; a real brief needs a fraction of that, so look for "
+                    "an input far larger than usual (a huge text, table or data file)"
+                ),
+            )
+        )
 
 
 class _Spending:
@@ -111,8 +117,11 @@ class _Spending:
 
     def __enter__(self) -> None:
         budget = self.budget
-        if (threading.current_thread() is not threading.main_thread() or _Spending.active
-                or (budget.seconds is None and budget.memory is None)):
+        if (
+            threading.current_thread() is not threading.main_thread()
+            or _Spending.active
+            or (budget.seconds is None and budget.memory is None)
+        ):
             return
         self.timed = True
         _Spending.active = True
@@ -132,8 +141,9 @@ class _Spending:
         if budget.memory is not None and resident_bytes() - self.base > budget.memory:
             raise _Stopped("memory")
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.on = False
         if self.timed:
             signal.setitimer(signal.ITIMER_REAL, 0)

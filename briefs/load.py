@@ -64,13 +64,19 @@ def load_library(config: ProjectConfig) -> Library:
         loaded[name] = validate(docs[name], schema, config.languages, diags)
     diags.raise_if_errors()
     for doc in docs.values():
-        for key_path, text in markdown_texts(doc):   # no brief folder: no images, anchors unchecked
+        for key_path, text in markdown_texts(doc):  # no brief folder: no images, anchors unchecked
             check_markdown(MarkdownSource.in_yaml(doc, key_path, text), diags)
     library = Library(**loaded, files={n: config.shared / f for n, (f, _) in SHARED_FILES.items()}, docs=docs)
     _check_kinds(library, docs["kinds"], diags)
-    diags.extend(kind_template_problems(theme_of(config), [
-        (kind.template, docs["kinds"].location(("kinds", i, "template")))
-        for i, kind in enumerate(library.kinds.kinds)]))
+    diags.extend(
+        kind_template_problems(
+            theme_of(config),
+            [
+                (kind.template, docs["kinds"].location(("kinds", i, "template")))
+                for i, kind in enumerate(library.kinds.kinds)
+            ],
+        )
+    )
     diags.raise_if_errors()
     return library
 
@@ -80,11 +86,12 @@ def _check_kinds(library: Library, doc: YamlDocument, diags: Diagnostics) -> Non
     for i, kind in enumerate(library.kinds.kinds):
         for j, ref in enumerate(kind.disclaimers):
             if library.disclaimer(ref) is None:
-                diags.error(doc.location(("kinds", i, "disclaimers", j)),
-                            f"unknown disclaimer '{ref}'{_suggest(ref, known_disclaimers)}")
+                diags.error(
+                    doc.location(("kinds", i, "disclaimers", j)),
+                    f"unknown disclaimer '{ref}'{_suggest(ref, known_disclaimers)}",
+                )
         if kind.rating_scale and library.ratings.scale(kind.rating_scale) is None:
-            diags.error(doc.location(("kinds", i, "rating_scale")),
-                        f"unknown rating scale '{kind.rating_scale}'")
+            diags.error(doc.location(("kinds", i, "rating_scale")), f"unknown rating scale '{kind.rating_scale}'")
 
 
 # ----------------------------------------------------------------------------- briefs
@@ -106,8 +113,7 @@ def discover(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Path]:
             found.extend(_briefs_at(given, config.content, diags))
         except (OSError, ValueError) as exc:  # a name no file can have (too long, a NUL byte)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise ContentError.at(Path(shown_url(str(given))), 0, 0,
-                                  f"not a usable path: {reason}") from None
+            raise ContentError.at(Path(shown_url(str(given))), 0, 0, f"not a usable path: {reason}") from None
     diags.raise_if_errors()
     return sorted(dict.fromkeys(found))
 
@@ -115,16 +121,19 @@ def discover(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Path]:
 def _briefs_at(given: Path, content: Path, diags: Diagnostics) -> list[Path]:
     path = given.resolve()
     if path.is_file() and path.name != "brief.yaml":  # it would be read as one, and quoted whole
-        raise ContentError.at(Path(given), 0, 0, "not a brief: give a brief's folder, its "
-                              "brief.yaml or a folder of briefs")
+        raise ContentError.at(
+            Path(given), 0, 0, "not a brief: give a brief's folder, its brief.yaml or a folder of briefs"
+        )
     if path.is_file():
         candidates = [Path(os.path.abspath(given))]
     elif (path / "brief.yaml").is_file():
         candidates = [Path(os.path.abspath(given)) / "brief.yaml"]
     elif path.is_dir():
-        candidates = [Path(os.path.abspath(given)) / p.relative_to(path)
-                      for p in sorted(path.glob("*/brief.yaml"))
-                      if not p.parent.name.startswith(("_", "."))]
+        candidates = [
+            Path(os.path.abspath(given)) / p.relative_to(path)
+            for p in sorted(path.glob("*/brief.yaml"))
+            if not p.parent.name.startswith(("_", "."))
+        ]
     else:
         raise ContentError.at(Path(given), 0, 0, "no such brief, folder or file")
     found = []
@@ -142,8 +151,10 @@ def _outside(brief_file: Path, content: Path) -> str | None:
     if real.parent != folder.resolve():
         return f"brief.yaml is a link to {real}, outside its folder: put the file itself there"
     if folder.is_relative_to(content) and not real.is_relative_to(content.resolve()):
-        return (f"brief folder is a link to {folder.resolve()}, outside {display_path(content)}/: "
-                f"a brief's files must really be inside the content folder (copy it in)")
+        return (
+            f"brief folder is a link to {folder.resolve()}, outside {display_path(content)}/: "
+            f"a brief's files must really be inside the content folder (copy it in)"
+        )
     return None
 
 
@@ -152,8 +163,13 @@ def load_project(config: ProjectConfig, paths: Sequence[Path] = (), budget: Budg
 
     Each brief is loaded within ``budget`` (time and memory; :mod:`briefs.limits`)."""
     if not config.content.is_dir():  # not a briefs project: one clear line, not a missing file each
-        raise ContentError.at(config.content, 0, 0, "no content folder: run briefs inside a "
-                              "project (content/_shared/ and one folder per brief) or give --project")
+        raise ContentError.at(
+            config.content,
+            0,
+            0,
+            "no content folder: run briefs inside a "
+            "project (content/_shared/ and one folder per brief) or give --project",
+        )
     library = load_library(config)
     diags = Diagnostics()
     briefs: list[LoadedBrief] = []
@@ -178,8 +194,9 @@ def _check_unique_ids(briefs: list[LoadedBrief], diags: Diagnostics) -> None:
     for loaded in briefs:
         folded = loaded.brief.id.casefold()
         if folded in seen:
-            diags.error(SourceLocation(loaded.path, 1, 1),
-                        f"brief id '{loaded.brief.id}' is also used by {seen[folded]}")
+            diags.error(
+                SourceLocation(loaded.path, 1, 1), f"brief id '{loaded.brief.id}' is also used by {seen[folded]}"
+            )
         seen[folded] = loaded.path
 
 
@@ -199,20 +216,21 @@ def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBri
     return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits, doc, assets)
 
 
-def _check_links(brief: m.Brief, doc: YamlDocument, bodies: dict[tuple[str, str], MarkdownSource],
-                 diags: Diagnostics) -> tuple[Path, ...]:
+def _check_links(
+    brief: m.Brief, doc: YamlDocument, bodies: dict[tuple[str, str], MarkdownSource], diags: Diagnostics
+) -> tuple[Path, ...]:
     """Every link and image of the brief's Markdown, in its YAML and in its body files; returns
     the image files shown."""
     known = reference_targets(brief)
     sources = [source for source in bodies.values() if source.origin.path != doc.path]
     sources += [MarkdownSource.in_yaml(doc, key_path, text) for key_path, text in markdown_texts(doc)]
-    images = {image for source in sources
-              for image in check_markdown(source, diags, known, doc.path.parent)}
+    images = {image for source in sources for image in check_markdown(source, diags, known, doc.path.parent)}
     return tuple(sorted(images))
 
 
-def check_markdown(source: MarkdownSource, diags: Diagnostics, known: set[str] | None = None,
-                   folder: Path | None = None) -> list[Path]:
+def check_markdown(
+    source: MarkdownSource, diags: Diagnostics, known: set[str] | None = None, folder: Path | None = None
+) -> list[Path]:
     """Refuse unsafe link targets, images from outside ``folder`` and images without a text
     alternative, each at its line; returns the image files that passed, as paths in ``folder``.
 
@@ -227,19 +245,30 @@ def check_markdown(source: MarkdownSource, diags: Diagnostics, known: set[str] |
         return []
     images: list[Path] = []
     for line in comment_lines(source.text):
-        diags.error(source.at_line(line), "an HTML comment (<!-- … -->) would be printed as text, "
-                    "and the source files are embedded in the PDF: delete it, and keep notes "
-                    "outside content/")
+        diags.error(
+            source.at_line(line),
+            "an HTML comment (<!-- … -->) would be printed as text, "
+            "and the source files are embedded in the PDF: delete it, and keep notes "
+            "outside content/",
+        )
     for link in links(source.text):
         where = source.at_line(link.line)
         if link.image:
-            problem = _image_problem(link.url, folder) or (None if link.alt.strip() else (
-                "image has no text alternative; say what it shows, e.g. ![Exhibit: GPU "
-                "shipments 2024](chart.png), for screen readers and the PDF's tags"))
+            problem = _image_problem(link.url, folder) or (
+                None
+                if link.alt.strip()
+                else (
+                    "image has no text alternative; say what it shows, e.g. ![Exhibit: GPU "
+                    "shipments 2024](chart.png), for screen readers and the PDF's tags"
+                )
+            )
         elif link.url.startswith("#"):
             target = link.url[1:]
-            problem = None if known is None or target in known else (
-                f"link to unknown exhibit or section '#{target}'{_suggest(target, known)}")
+            problem = (
+                None
+                if known is None or target in known
+                else (f"link to unknown exhibit or section '#{target}'{_suggest(target, known)}")
+            )
         else:
             problem = link_problem(link.url)
         if problem:
@@ -258,18 +287,21 @@ def _image_problem(url: str, folder: Path | None) -> str | None:
         target = resolve_inside(folder, relative)
     except Unsafe as exc:
         return f"image '{shown_url(url)}' {exc.reason}" + (
-            " in the brief's folder" if exc.reason == "not found" else "")
+            " in the brief's folder" if exc.reason == "not found" else ""
+        )
     if ".." in Path(relative).parts:  # published under this name: it must name the file itself
-        return (f"image '{shown_url(url)}': a path with '..' is not allowed; "
-                "name the picture by its place in the brief's folder")
+        return (
+            f"image '{shown_url(url)}': a path with '..' is not allowed; "
+            "name the picture by its place in the brief's folder"
+        )
     named = Path(relative).name  # as published beside the HTML
     if not all(n.lower().endswith(IMAGE_SUFFIXES) for n in (named, target.name)):
         # (so a published image can never take the name of a page or PDF)
-        return (f"image '{shown_url(url)}' must be a PNG, JPEG, GIF, WebP or SVG file "
-                f"(ending {', '.join(IMAGE_SUFFIXES)})")
+        return (
+            f"image '{shown_url(url)}' must be a PNG, JPEG, GIF, WebP or SVG file (ending {', '.join(IMAGE_SUFFIXES)})"
+        )
     if (size := target.stat().st_size) > MAX_RESOURCE_BYTES:
-        return (f"image '{shown_url(url)}' is {size / 2**20:.1f} MiB; the limit is "
-                f"{MAX_RESOURCE_BYTES // 2**20} MiB")
+        return f"image '{shown_url(url)}' is {size / 2**20:.1f} MiB; the limit is {MAX_RESOURCE_BYTES // 2**20} MiB"
     try:
         read_image(folder, relative)  # its bytes: the check publishing and the PDF apply (images.py)
     except Unsafe as exc:
@@ -279,12 +311,13 @@ def _image_problem(url: str, folder: Path | None) -> str | None:
 
 def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Diagnostics) -> None:
     if brief.id != doc.path.parent.name:
-        diags.error(doc.location(("id",)),
-                    f"brief id '{brief.id}' must match its folder name '{doc.path.parent.name}'")
+        diags.error(doc.location(("id",)), f"brief id '{brief.id}' must match its folder name '{doc.path.parent.name}'")
     kind = lib.kind(brief.kind)
     if kind is None:
-        diags.error(doc.location(("kind",)), f"unknown kind '{brief.kind}'"
-                    f"{_suggest(brief.kind, [k.id for k in lib.kinds.kinds])}")
+        diags.error(
+            doc.location(("kind",)),
+            f"unknown kind '{brief.kind}'{_suggest(brief.kind, [k.id for k in lib.kinds.kinds])}",
+        )
     people = [a.id for a in lib.analysts.analysts]
     for field, role in (("analysts", "analyst"), ("contacts", "contact")):
         for i, ref in enumerate(getattr(brief, field)):
@@ -300,8 +333,10 @@ def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Di
         if chain is None:
             diags.error(doc.location(("chain", "id")), f"unknown chain '{brief.chain.id}'")
         elif chain.stage(brief.chain.stage) is None:
-            diags.error(doc.location(("chain", "stage")), f"unknown stage '{brief.chain.stage}'"
-                        f"{_suggest(brief.chain.stage, [s.id for s in chain.stages])}")
+            diags.error(
+                doc.location(("chain", "stage")),
+                f"unknown stage '{brief.chain.stage}'{_suggest(brief.chain.stage, [s.id for s in chain.stages])}",
+            )
     for i, group in enumerate(brief.companies):
         if group.segment is None:
             continue
@@ -313,26 +348,33 @@ def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Di
             diags.error(where, f"unknown segment '{group.segment}'{_suggest(group.segment, known)}")
     for i, risk in enumerate(brief.risks):
         if isinstance(risk, str) and lib.risk(risk) is None:
-            diags.error(doc.location(("risks", i)),
-                        f"unknown risk '{risk}'{_suggest(risk, [r.id for r in lib.risks.risks])}")
+            diags.error(
+                doc.location(("risks", i)), f"unknown risk '{risk}'{_suggest(risk, [r.id for r in lib.risks.risks])}"
+            )
 
 
 def unapproved(briefs: Sequence[LoadedBrief]) -> list[Diagnostic]:
     """One error per brief without a compliance approval (``briefs build --final``)."""
-    return [Diagnostic(SourceLocation(b.path, 1, 1),
-                       f"brief '{b.brief.id}' is not approved: add 'approval: {{by: <compliance id>, "
-                       "date: YYYY-MM-DD}' after compliance review, or build without --final")
-            for b in briefs if b.brief.approval is None]
+    return [
+        Diagnostic(
+            SourceLocation(b.path, 1, 1),
+            f"brief '{b.brief.id}' is not approved: add 'approval: {{by: <compliance id>, "
+            "date: YYYY-MM-DD}' after compliance review, or build without --final",
+        )
+        for b in briefs
+        if b.brief.approval is None
+    ]
 
 
-def _resolve_bodies(brief: m.Brief, doc: YamlDocument,
-                    diags: Diagnostics) -> tuple[dict[tuple[str, str], MarkdownSource], list[Path]]:
+def _resolve_bodies(
+    brief: m.Brief, doc: YamlDocument, diags: Diagnostics
+) -> tuple[dict[tuple[str, str], MarkdownSource], list[Path]]:
     """Markdown of every section in every language it gives (own languages are guaranteed)."""
     bodies: dict[tuple[str, str], MarkdownSource] = {}
     files: list[Path] = []
     folder = doc.path.parent.resolve()
     for i, section in enumerate(brief.sections):
-        for lang in (section.body or section.body_file or {}):
+        for lang in section.body or section.body_file or {}:
             if section.body is not None:
                 key_path = ("sections", i, "body", lang)
                 bodies[(section.id, lang)] = MarkdownSource.in_yaml(doc, key_path, section.body[lang])

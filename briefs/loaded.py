@@ -50,7 +50,7 @@ class Library:
     risks: lib.RiskList
     chains: lib.ChainList
     files: dict[str, Path]
-    docs: dict[str, YamlDocument] = dataclasses.field(default_factory=dict)   # as read, for locating texts
+    docs: dict[str, YamlDocument] = dataclasses.field(default_factory=dict)  # as read, for locating texts
 
     def analyst(self, analyst_id: str) -> lib.Analyst | None:
         """The analyst with that id, if any."""
@@ -82,8 +82,8 @@ class LoadedBrief:
     bodies: dict[tuple[str, str], MarkdownSource]
     files: tuple[Path, ...]
     exhibits: dict[str, ExhibitData] = dataclasses.field(default_factory=dict)  # typed data per exhibit id
-    doc: YamlDocument | None = None   # brief.yaml as read, for locating texts
-    assets: tuple[Path, ...] = ()     # images its Markdown shows (files in its folder)
+    doc: YamlDocument | None = None  # brief.yaml as read, for locating texts
+    assets: tuple[Path, ...] = ()  # images its Markdown shows (files in its folder)
 
     @property
     def folder(self) -> Path:

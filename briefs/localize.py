@@ -56,7 +56,7 @@ class SectionView:
     id: str
     heading: str
     html: Markup
-    exhibits: tuple[ExhibitView, ...] = ()   # numbered charts and tables placed after the section
+    exhibits: tuple[ExhibitView, ...] = ()  # numbered charts and tables placed after the section
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,8 @@ class ChainView:
     id: str
     title: str
     stages: tuple[StageView, ...]
-    anchor: str = CHAIN_ANCHOR     # the numbered figure's HTML id
-    label: str = ""                # 图3 / Figure 3
+    anchor: str = CHAIN_ANCHOR  # the numbered figure's HTML id
+    label: str = ""  # 图3 / Figure 3
 
     @property
     def current(self) -> StageView:
@@ -190,9 +190,9 @@ class LocalizedBrief:
     rating_basis: str | None
     benchmarks: tuple[BenchmarkView, ...]
     house: HouseView
-    companies_ref: Ref | None = None   # the companies table's anchor and number label (表2 / Table 2)
-    draft: bool = True                 # no compliance approval yet: DRAFT on every page
-    key_data: tuple[tuple[str, str], ...] = ()   # (label, figure) for the sidebar
+    companies_ref: Ref | None = None  # the companies table's anchor and number label (表2 / Table 2)
+    draft: bool = True  # no compliance approval yet: DRAFT on every page
+    key_data: tuple[tuple[str, str], ...] = ()  # (label, figure) for the sidebar
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -202,8 +202,7 @@ def _other(text: dict[str, str], t: Edition) -> str:
     return "" if other == t.text(text) else other
 
 
-def _body(loaded: LoadedBrief, section_id: str, t: Edition, refs: dict[str, Ref],
-          ids: HeadingIds) -> Markup:
+def _body(loaded: LoadedBrief, section_id: str, t: Edition, refs: dict[str, Ref], ids: HeadingIds) -> Markup:
     own = loaded.bodies.get((section_id, t.lang))
     if own is not None:
         return render_block(t.typeset(own.text), refs=refs, ids=ids)
@@ -223,8 +222,7 @@ def _inline(value: dict[str, str], t: Edition) -> Markup:
     return render_inline(text, convert=convert)
 
 
-def localize(loaded: LoadedBrief, library: Library, t: Edition,
-             tr: gettext.NullTranslations) -> LocalizedBrief:
+def localize(loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.NullTranslations) -> LocalizedBrief:
     """Produce the one-language view of a brief."""
     brief = loaded.brief
     kind = library.kind(brief.kind)
@@ -235,9 +233,12 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
     ids = HeadingIds()
     key_points = tuple(_block(p, t, ids, refs) for p in brief.key_points)
     sections = tuple(
-        SectionView(s.id, t.text(s.heading), _body(loaded, s.id, t, refs, ids),
-                    tuple(exhibit_view(loaded.exhibits[e.id], t, refs[e.id], font)
-                          for e in brief.exhibits if e.after == s.id))
+        SectionView(
+            s.id,
+            t.text(s.heading),
+            _body(loaded, s.id, t, refs, ids),
+            tuple(exhibit_view(loaded.exhibits[e.id], t, refs[e.id], font) for e in brief.exhibits if e.after == s.id),
+        )
         for s in brief.sections
     )
     chain = _chain(brief, library, t, refs, ids)
@@ -260,18 +261,15 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
         companies=_companies(brief, library, t),
         risks=tuple(_risk(r, library, t, i) for i, r in enumerate(brief.risks)),
         related_reports=tuple(
-            DatedText(t.text(r.title), format_date(r.date, t.lang), r.date.isoformat())
-            for r in brief.related_reports
+            DatedText(t.text(r.title), format_date(r.date, t.lang), r.date.isoformat()) for r in brief.related_reports
         ),
         sources=tuple(LinkedText(t.text(s.text), s.url) for s in brief.sources),
         disclaimers=tuple(_disclaimer(library, d, t, ids) for d in kind.disclaimers),
-        rating_definitions=(
-            scale_definitions(library.ratings, t, tr) if kind.rating_definitions else ()
-        ),
+        rating_definitions=(scale_definitions(library.ratings, t, tr) if kind.rating_definitions else ()),
         rating_basis=basis_sentence(library.ratings, tr) if kind.rating_definitions else None,
-        benchmarks=tuple(
-            BenchmarkView(t.text(b.market_name), t.text(b.index)) for b in library.ratings.benchmarks
-        ) if kind.rating_definitions else (),
+        benchmarks=tuple(BenchmarkView(t.text(b.market_name), t.text(b.index)) for b in library.ratings.benchmarks)
+        if kind.rating_definitions
+        else (),
         house=_house(library.house, t),
         companies_ref=refs.get("companies"),
         draft=brief.approval is None,
@@ -280,12 +278,17 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition,
 
 
 def _house(house: lib.House, t: Edition) -> HouseView:
-    return HouseView(t.text(house.name), t.text(house.short_name), t.text(house.research_unit),
-                     t.text(house.qualification), t.text(house.address), house.website)
+    return HouseView(
+        t.text(house.name),
+        t.text(house.short_name),
+        t.text(house.research_unit),
+        t.text(house.qualification),
+        t.text(house.address),
+        house.website,
+    )
 
 
-def _rating(brief: m.Brief, library: Library, t: Edition,
-            tr: gettext.NullTranslations) -> RatingView | None:
+def _rating(brief: m.Brief, library: Library, t: Edition, tr: gettext.NullTranslations) -> RatingView | None:
     from .compliance import define
 
     if brief.rating is None:
@@ -325,8 +328,7 @@ def _person(library: Library, person_id: str, t: Edition, ids: HeadingIds) -> Pe
     )
 
 
-def _chain(brief: m.Brief, library: Library, t: Edition, refs: dict[str, Ref],
-           ids: HeadingIds) -> ChainView | None:
+def _chain(brief: m.Brief, library: Library, t: Edition, refs: dict[str, Ref], ids: HeadingIds) -> ChainView | None:
     if brief.chain is None:
         return None
     chain = library.chain(brief.chain.id)
@@ -382,5 +384,4 @@ def _risk(risk: str | m.OwnRisk, library: Library, t: Edition, index: int) -> Ti
 def _disclaimer(library: Library, disclaimer_id: str, t: Edition, ids: HeadingIds) -> TitledText:
     found = library.disclaimer(disclaimer_id)
     assert found is not None
-    return TitledText(found.id, t.text(found.title), _block(found.text, t, ids),
-                      found.version)
+    return TitledText(found.id, t.text(found.title), _block(found.text, t, ids), found.version)

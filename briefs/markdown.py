@@ -53,19 +53,20 @@ def link_problem(url: str) -> str | None:
         return None
     scheme = _SCHEME.match(url)
     name = scheme.group(1).lower() if scheme else None
-    if name == "https" and url[len("https:"):].startswith("//") and len(url) > len("https://"):
+    if name == "https" and url[len("https:") :].startswith("//") and len(url) > len("https://"):
         return None
     if name == "mailto" and len(url) > len("mailto:"):
         return None
-    hint = f" (use https:{url[len(name) + 1:]})" if name == "http" else ""
+    hint = f" (use https:{url[len(name) + 1 :]})" if name == "http" else ""
     return f"link target '{shown_url(url)}' is not allowed{hint}: links may only be https://…, mailto:… or #anchor"
 
 
 def image_problem(url: str) -> str | None:
     """Why an image source is refused before looking at files: it must be a relative path."""
     if _SCHEME.match(url) or url.startswith("/") or not url:
-        return (f"image '{shown_url(url)}' must be a file in the brief's folder, "
-                "given as a relative path such as chart.png")
+        return (
+            f"image '{shown_url(url)}' must be a file in the brief's folder, given as a relative path such as chart.png"
+        )
     return None
 
 
@@ -299,8 +300,7 @@ def _inline_tokens(text: str) -> Iterator[tuple[int, Token]]:
 def comment_lines(text: str) -> list[int]:
     """The 0-based lines where an HTML comment (``<!--``) opens outside code. Raw HTML is off, so
     a comment would be printed as text; its author meant it to be hidden."""
-    return [line for line, token in _inline_tokens(text)
-            if token.type == "text" and "<!--" in token.content]
+    return [line for line, token in _inline_tokens(text) if token.type == "text" and "<!--" in token.content]
 
 
 def _known_span_languages(state: StateCore) -> None:
@@ -318,8 +318,13 @@ def _derived_text(state: StateCore) -> None:
         convert_tokens(state.tokens, convert)
 
 
-def render_block(text: str, heading_base: int = 3, refs: Mapping[str, Reference] | None = None,
-                 ids: HeadingIds | None = None, convert: Callable[[str], str] | None = None) -> Markup:
+def render_block(
+    text: str,
+    heading_base: int = 3,
+    refs: Mapping[str, Reference] | None = None,
+    ids: HeadingIds | None = None,
+    convert: Callable[[str], str] | None = None,
+) -> Markup:
     """Render Markdown blocks; ``#`` becomes ``<h{heading_base}>``, deeper levels follow.
 
     Pass the document's ``ids`` so that heading ids are unique across all its texts, and a derived
@@ -339,8 +344,9 @@ def render_block(text: str, heading_base: int = 3, refs: Mapping[str, Reference]
     return Markup(md.renderer.render(tokens, md.options, env))  # noqa: S704 - escaped by markdown-it
 
 
-def render_inline(text: str, refs: Mapping[str, Reference] | None = None,
-                  convert: Callable[[str], str] | None = None) -> Markup:
+def render_inline(
+    text: str, refs: Mapping[str, Reference] | None = None, convert: Callable[[str], str] | None = None
+) -> Markup:
     """Render one paragraph's worth of inline Markdown (emphasis, code, links) without ``<p>``."""
     env: dict[str, Any] = {"briefs_refs": refs} if refs else {}
     if convert is not None:

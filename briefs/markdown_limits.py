@@ -21,9 +21,9 @@ from .markdown import checked_tokens, nesting_limit
 # Within these limits every text parses in well under a second, and each is far above real
 # writing: in the example briefs the longest text has 1,732 characters, and the busiest paragraph
 # 1,096 characters, 6 lines, 24 emphasis markers and 4 brackets.
-MAX_TEXT_CHARS = 100_000   # one section body or key point: some 30 to 50 printed pages
-MAX_BLOCK_CHARS = 50_000   # a paragraph, list, quote or table: lines with no blank line between
-MAX_BLOCK_LINES = 1_000    # e.g. a Markdown table of 1,000 rows
+MAX_TEXT_CHARS = 100_000  # one section body or key point: some 30 to 50 printed pages
+MAX_BLOCK_CHARS = 50_000  # a paragraph, list, quote or table: lines with no blank line between
+MAX_BLOCK_LINES = 1_000  # e.g. a Markdown table of 1,000 rows
 MAX_BLOCK_MARKS: tuple[tuple[str, int, str], ...] = (
     ("*_", 2_000, "emphasis markers (* or _)"),
     ("[]", 2_000, "link or image brackets ([ or ])"),
@@ -64,8 +64,12 @@ def over_budget(text: str) -> Excess | None:
                 return found
             start = None
     if len(text) > MAX_TEXT_CHARS:
-        return Excess(0, 1, f"this Markdown text is {len(text):,} characters long; the limit is "
-                            f"{MAX_TEXT_CHARS:,}: split it into several sections")
+        return Excess(
+            0,
+            1,
+            f"this Markdown text is {len(text):,} characters long; the limit is "
+            f"{MAX_TEXT_CHARS:,}: split it into several sections",
+        )
     return _too_deep(checked_tokens(text))
 
 
@@ -76,16 +80,22 @@ def _too_deep(tokens: Sequence[Token]) -> Excess | None:
     deepest = nesting_limit() - 1
     for token in tokens:
         if token.type in ("blockquote_open", "list_item_open") and token.level >= deepest:
-            return Excess(token.map[0] if token.map else 0, 1, (
-                f"quotes and lists nested {deepest + 1} levels deep (a quote counts one level, a "
-                "list two): the text inside them would not be printed; nest them less deeply"))
+            return Excess(
+                token.map[0] if token.map else 0,
+                1,
+                (
+                    f"quotes and lists nested {deepest + 1} levels deep (a quote counts one level, a "
+                    "list two): the text inside them would not be printed; nest them less deeply"
+                ),
+            )
     return None
 
 
 def _block_excess(block: str, line: int) -> Excess | None:
     """The first budget one block (starting at 0-based ``line`` of its text) goes over."""
-    advice = (" per paragraph (lines with no blank line between them): break it up; "
-              "tables of figures belong in an exhibit")
+    advice = (
+        " per paragraph (lines with no blank line between them): break it up; tables of figures belong in an exhibit"
+    )
     what = "paragraph"
     for chars, limit, name in MAX_BLOCK_MARKS:
         count = sum(block.count(c) for c in chars)
@@ -95,15 +105,25 @@ def _block_excess(block: str, line: int) -> Excess | None:
     definitions = list(_DEFINITION.finditer(block))
     if len(definitions) > MAX_BLOCK_DEFINITIONS:
         at = definitions[MAX_BLOCK_DEFINITIONS].start()
-        return _at(block, line, at, f"{what} has {len(definitions):,} reference definitions "
-                                    f"([name]: …); the limit is {MAX_BLOCK_DEFINITIONS:,}{advice}")
+        return _at(
+            block,
+            line,
+            at,
+            f"{what} has {len(definitions):,} reference definitions "
+            f"([name]: …); the limit is {MAX_BLOCK_DEFINITIONS:,}{advice}",
+        )
     lines = block.count("\n") + 1
     if lines > MAX_BLOCK_LINES:
-        return Excess(line + MAX_BLOCK_LINES, 1, f"{what} has {lines:,} lines; the limit is "
-                                                 f"{MAX_BLOCK_LINES:,}{advice}")
+        return Excess(
+            line + MAX_BLOCK_LINES, 1, f"{what} has {lines:,} lines; the limit is {MAX_BLOCK_LINES:,}{advice}"
+        )
     if len(block) > MAX_BLOCK_CHARS:
-        return _at(block, line, MAX_BLOCK_CHARS, f"{what} is {len(block):,} characters long; the "
-                                                 f"limit is {MAX_BLOCK_CHARS:,}{advice}")
+        return _at(
+            block,
+            line,
+            MAX_BLOCK_CHARS,
+            f"{what} is {len(block):,} characters long; the limit is {MAX_BLOCK_CHARS:,}{advice}",
+        )
     return None
 
 

@@ -6,6 +6,7 @@ Every stage after loading receives these objects and never a raw dict. Texts are
 language tag to string; which languages are required comes from the project configuration, passed
 as pydantic validation context (``{"languages": (...)}``), so the model itself is language-neutral.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,8 @@ class Section(Record):
     def _one_body(self) -> Section:
         if (self.body is None) == (self.body_file is None):
             raise PydanticCustomError(
-                "briefs_section_body", "section '{id}' needs exactly one of 'body' or 'body_file'",
-                {"id": self.id})
+                "briefs_section_body", "section '{id}' needs exactly one of 'body' or 'body_file'", {"id": self.id}
+            )
         return self
 
 
@@ -72,8 +73,7 @@ class CompanyGroup(Record):
     @model_validator(mode="after")
     def _named(self) -> CompanyGroup:
         if (self.segment is None) == (self.label is None):
-            raise PydanticCustomError(
-                "briefs_group", "a company group needs exactly one of 'segment' or 'label'", {})
+            raise PydanticCustomError("briefs_group", "a company group needs exactly one of 'segment' or 'label'", {})
         return self
 
 
@@ -119,15 +119,19 @@ _CURRENCY_RE = re.compile(r"[A-Z]{3}")
 
 def _check_currency(value: str) -> str:
     if not _CURRENCY_RE.fullmatch(value):
-        raise PydanticCustomError("briefs_currency", "currency must be an ISO 4217 code such as "
-                                  "CNY, HKD or USD, not '{value}'", {"value": value})
+        raise PydanticCustomError(
+            "briefs_currency",
+            "currency must be an ISO 4217 code such as CNY, HKD or USD, not '{value}'",
+            {"value": value},
+        )
     return value
 
 
 def _check_column_name(value: str) -> str:
     if not value.strip() or value != value.strip():
-        raise PydanticCustomError("briefs_column", "column name '{value}' is blank or has "
-                                  "leading/trailing spaces", {"value": value})
+        raise PydanticCustomError(
+            "briefs_column", "column name '{value}' is blank or has leading/trailing spaces", {"value": value}
+        )
     return value
 
 
@@ -157,18 +161,27 @@ class Column(Record):
     @model_validator(mode="after")
     def _options(self) -> Column:
         def wrong(option: str, only: str) -> PydanticCustomError:
-            return PydanticCustomError("briefs_column_option", "column '{column}': '{option}' is "
-                                       "only for {only}", {"column": self.column, "option": option,
-                                                           "only": only})
+            return PydanticCustomError(
+                "briefs_column_option",
+                "column '{column}': '{option}' is only for {only}",
+                {"column": self.column, "option": option, "only": only},
+            )
+
         if (self.type == "currency") != (self.currency is not None):
             if self.currency is None:
-                raise PydanticCustomError("briefs_column_option", "column '{column}' of type "
-                                          "currency needs 'currency' (e.g. HKD)", {"column": self.column})
+                raise PydanticCustomError(
+                    "briefs_column_option",
+                    "column '{column}' of type currency needs 'currency' (e.g. HKD)",
+                    {"column": self.column},
+                )
             raise wrong("currency", "type: currency")
         if (self.type == "mixed") != (self.type_column is not None):
             if self.type_column is None:
-                raise PydanticCustomError("briefs_column_option", "column '{column}' of type mixed "
-                                          "needs 'type_column'", {"column": self.column})
+                raise PydanticCustomError(
+                    "briefs_column_option",
+                    "column '{column}' of type mixed needs 'type_column'",
+                    {"column": self.column},
+                )
             raise wrong("type_column", "type: mixed")
         if self.digits is not None and self.type in ("text", "integer", "date", "mixed"):
             raise wrong("digits", "number, percent, currency and compact columns")
@@ -187,16 +200,18 @@ class ChartSpec(Record):
     y: list[ColumnName] = Field(min_length=1)
     x_label: Text | None = None
     y_label: Text | None = None
-    value_labels: bool | None = None   # default: on for bars, off for lines
+    value_labels: bool | None = None  # default: on for bars, off for lines
 
     @model_validator(mode="after")
     def _series(self) -> ChartSpec:
         if self.type == "bar" and len(self.y) != 1:
-            raise PydanticCustomError("briefs_chart", "a 'bar' chart draws one series (y: [column]); "
-                                      "use 'grouped-bar' for {n}", {"n": len(self.y)})
+            raise PydanticCustomError(
+                "briefs_chart",
+                "a 'bar' chart draws one series (y: [column]); use 'grouped-bar' for {n}",
+                {"n": len(self.y)},
+            )
         if self.type == "grouped-bar" and len(self.y) < 2:
-            raise PydanticCustomError("briefs_chart", "a 'grouped-bar' chart needs at least two "
-                                      "series in 'y'", {})
+            raise PydanticCustomError("briefs_chart", "a 'grouped-bar' chart needs at least two series in 'y'", {})
         return self
 
 
@@ -205,11 +220,11 @@ class Exhibit(Record):
 
     id: Id
     kind: Literal["chart", "table"]
-    after: Id                                 # the section it follows
+    after: Id  # the section it follows
     title: Text
-    source: Text                              # printed as 资料来源：… / Source: …
+    source: Text  # printed as 资料来源：… / Source: …
     note: Text | None = None
-    data: str = Field(min_length=1)           # CSV or YAML file, relative to the brief's folder
+    data: str = Field(min_length=1)  # CSV or YAML file, relative to the brief's folder
     columns: list[Column] = Field(min_length=1)
     chart: ChartSpec | None = None
 
@@ -217,8 +232,10 @@ class Exhibit(Record):
     def _kind(self) -> Exhibit:
         if (self.kind == "chart") != (self.chart is not None):
             raise PydanticCustomError(
-                "briefs_exhibit_kind", "exhibit '{id}': a chart needs 'chart' and a table must not "
-                "have one", {"id": self.id})
+                "briefs_exhibit_kind",
+                "exhibit '{id}': a chart needs 'chart' and a table must not have one",
+                {"id": self.id},
+            )
         return self
 
 
@@ -279,4 +296,3 @@ class Brief(Record):
         The one answer to "is this a draft?": the build records it with each output, and
         ``briefs distribute`` decides from that record and this brief, never from a template."""
         return self.approval is None
-

@@ -36,6 +36,7 @@ from .yamlsource import locate
 
 log = logging.getLogger(__name__)
 
+
 class Reporter(Protocol):
     """Where a build reports progress (a progress bar on a terminal, plain lines in CI)."""
 
@@ -61,14 +62,21 @@ class BuildResult:
     worker_peak_rss_kib: dict[int, int] = field(default_factory=dict)
 
 
-
-
-def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None,
-          formats: Sequence[str] = FORMATS, out: Path | None = None,
-          reporter: Reporter | None = None, *, force: bool = False, jobs: int = 1,
-          timeout: float = workers.DEFAULT_TIMEOUT,
-          memory_limit: int | None = workers.DEFAULT_MEMORY,
-          scheduler: str | None = None, final: bool = False) -> BuildResult:
+def build(
+    config: ProjectConfig,
+    paths: Sequence[Path] = (),
+    langs: Sequence[str] | None = None,
+    formats: Sequence[str] = FORMATS,
+    out: Path | None = None,
+    reporter: Reporter | None = None,
+    *,
+    force: bool = False,
+    jobs: int = 1,
+    timeout: float = workers.DEFAULT_TIMEOUT,
+    memory_limit: int | None = workers.DEFAULT_MEMORY,
+    scheduler: str | None = None,
+    final: bool = False,
+) -> BuildResult:
     """Build HTML and/or PDF for the selected briefs into ``out/<id>/<id>.<lang>.<ext>``.
 
     Only outputs whose inputs changed are rendered (``force`` renders all); PDFs are rendered on
@@ -76,8 +84,19 @@ def build(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
     document does not stop the others. ``final`` refuses the whole build if any selected brief
     lacks its compliance approval (nothing is written).
     """
-    request = build_request(config, paths, langs, formats, out, force=force, final=final, jobs=jobs,
-                            timeout=timeout, memory_limit=memory_limit, scheduler=scheduler)
+    request = build_request(
+        config,
+        paths,
+        langs,
+        formats,
+        out,
+        force=force,
+        final=final,
+        jobs=jobs,
+        timeout=timeout,
+        memory_limit=memory_limit,
+        scheduler=scheduler,
+    )
     unchanged = request.unchanged()
     if unchanged is not None:
         return BuildResult(skipped=unchanged, up_to_date=True)
@@ -152,31 +171,44 @@ def _context(request: BuildRequest, manifest: Manifest, result: BuildResult) -> 
     result.briefs = len(project.briefs)
     result.removed = remove_withdrawn(config, project, manifest)
     theme = theme_of(config)  # anything a PDF may fetch from a theme folder:
-    keys = brief_keys(config, langs, formats, families, {b.brief.id: b.folder for b in project.briefs},
-                      {b.brief.id: build_time(b.brief.date).isoformat() for b in project.briefs})
-    return BuildContext(request, project, chosen, keys,
-                        {b.brief.id: outputs_of(b, langs, formats) for b in project.briefs},
-                        font_fingerprint(families), renderer_fingerprint(),
-                        digest([folder_digest(folder) for folder in theme.folders]), tuple(theme.folders))
+    keys = brief_keys(
+        config,
+        langs,
+        formats,
+        families,
+        {b.brief.id: b.folder for b in project.briefs},
+        {b.brief.id: build_time(b.brief.date).isoformat() for b in project.briefs},
+    )
+    return BuildContext(
+        request,
+        project,
+        chosen,
+        keys,
+        {b.brief.id: outputs_of(b, langs, formats) for b in project.briefs},
+        font_fingerprint(families),
+        renderer_fingerprint(),
+        digest([folder_digest(folder) for folder in theme.folders]),
+        tuple(theme.folders),
+    )
 
 
-def _render_changed(request: BuildRequest, manifest: Manifest, reporter: Reporter | None,
-                    pool: Any, cluster: Any) -> BuildResult:
+def _render_changed(
+    request: BuildRequest, manifest: Manifest, reporter: Reporter | None, pool: Any, cluster: Any
+) -> BuildResult:
     result = BuildResult()
     ctx = _context(request, manifest, result)
     project, out = ctx.project, request.out
     # A brief whose inputs are all as at its last complete build, with its outputs intact, is
     # not even planned: the cost of a rebuild follows what changed, not the number of briefs.
     fresh = set() if request.force else manifest.fresh_briefs(ctx.keys, ctx.outputs)
-    result.skipped += [out / name for b in project.briefs if b.brief.id in fresh
-                       for name in ctx.outputs[b.brief.id]]
-    stale = dataclasses.replace(project, briefs=longest_first(
-        [b for b in project.briefs if b.brief.id not in fresh]))
+    result.skipped += [out / name for b in project.briefs if b.brief.id in fresh for name in ctx.outputs[b.brief.id]]
+    stale = dataclasses.replace(project, briefs=longest_first([b for b in project.briefs if b.brief.id not in fresh]))
     # Read once per brief (shown in every language) through safefiles and checked again as read,
     # so what is published beside the HTML is what passed (images.py; the PDF's fetcher likewise).
-    images_of = {b.brief.id: published_images(b.folder, [p.relative_to(b.folder).as_posix()
-                                                          for p in b.assets])
-                 for b in stale.briefs}
+    images_of = {
+        b.brief.id: published_images(b.folder, [p.relative_to(b.folder).as_posix() for p in b.assets])
+        for b in stale.briefs
+    }
     work = Work()
     # Each PDF goes to a warm worker as soon as its HTML exists: rendering overlaps planning.
     for index, document in enumerate(iter_plan(stale, request.langs)):
@@ -206,8 +238,14 @@ def _render_changed(request: BuildRequest, manifest: Manifest, reporter: Reporte
     return result
 
 
-def _plan_pages(ctx: BuildContext, manifest: Manifest, document: Document,
-                images: Sequence[tuple[str, bytes]], work: Work, result: BuildResult) -> None:
+def _plan_pages(
+    ctx: BuildContext,
+    manifest: Manifest,
+    document: Document,
+    images: Sequence[tuple[str, bytes]],
+    work: Work,
+    result: BuildResult,
+) -> None:
     """The formats rendered here (HTML, plugins' that are not remote) of one document, and
     (with the HTML of the first language) the images it shows, beside it: those not current."""
     request = ctx.request
@@ -224,23 +262,31 @@ def _plan_pages(ctx: BuildContext, manifest: Manifest, document: Document,
             inputs = {renderer.name: key}
         files: list[tuple[Output, bytes | None]] = [(Output(path, key, inputs, document.draft), None)]
         if shows_images(renderer) and document.lang == request.langs[0]:
-            files += [(Output(folder / name, digest([data]), {"image": digest([data])}, document.draft), data)
-                      for name, data in images]
+            files += [
+                (Output(folder / name, digest([data]), {"image": digest([data])}, document.draft), data)
+                for name, data in images
+            ]
         for output, given in files:
             if not manifest.needs(output, request.force):
                 result.skipped.append(output.path)
                 continue
-            data = given if given is not None else render_here(
-                renderer, document.rendered(request.config))
+            data = given if given is not None else render_here(renderer, document.rendered(request.config))
             if isinstance(data, Diagnostic):
                 work.failed.append((output.path, data))
             else:
                 work.pages.append((output, data))
 
 
-def _plan_pdf(ctx: BuildContext, manifest: Manifest, document: Document,
-              images: Sequence[tuple[str, bytes]], index: int, work: Work, result: BuildResult,
-              pool: Any) -> None:
+def _plan_pdf(
+    ctx: BuildContext,
+    manifest: Manifest,
+    document: Document,
+    images: Sequence[tuple[str, bytes]],
+    index: int,
+    work: Work,
+    result: BuildResult,
+    pool: Any,
+) -> None:
     """The PDF of one document (the remote format, rendered by the executor), if not current;
     submitted to the pool at once."""
     if not any(r.name == "pdf" for r in ctx.chosen):
@@ -248,34 +294,54 @@ def _plan_pdf(ctx: BuildContext, manifest: Manifest, document: Document,
     request, config = ctx.request, ctx.request.config
     path = document_path(request.out, document.brief_id, document.lang, "pdf")
     sources = digest(part for name, data in document.attachments for part in (name, data))
-    inputs = {"html": document.html_key, "sources": sources, "fonts": ctx.fonts,
-              "renderer": ctx.renderer,
-              "images": digest(part for name, data in images for part in (name, data)),
-              "templates": ctx.templates,
-              "variant": PDF_VARIANT, "created": document.created.isoformat(),
-              "toc_min_pages": str(config.toc_min_pages)}
+    inputs = {
+        "html": document.html_key,
+        "sources": sources,
+        "fonts": ctx.fonts,
+        "renderer": ctx.renderer,
+        "images": digest(part for name, data in images for part in (name, data)),
+        "templates": ctx.templates,
+        "variant": PDF_VARIANT,
+        "created": document.created.isoformat(),
+        "toc_min_pages": str(config.toc_min_pages),
+    }
     output = Output(path, digest(sorted(f"{k}={v}" for k, v in inputs.items())), inputs, document.draft)
     if not manifest.needs(output, request.force):
         result.skipped.append(path)
         return
-    task = workers.PdfTask(index, document.html, document.folder,
-                           (document.folder, *ctx.theme_folders), document.source,
-                           document.attachments, document.created, config.toc_min_pages)
+    task = workers.PdfTask(
+        index,
+        document.html,
+        document.folder,
+        (document.folder, *ctx.theme_folders),
+        document.source,
+        document.attachments,
+        document.created,
+        config.toc_min_pages,
+    )
     work.pdfs.append((task, output))
     future = workers.submit(pool, task, request.timeout) if pool is not None else None
     if future is not None:
         work.early[future] = task
 
 
-def _write(request: BuildRequest, manifest: Manifest, work: Work, result: BuildResult,
-           reporter: Reporter | None, pool: Any, cluster: Any) -> None:
+def _write(
+    request: BuildRequest,
+    manifest: Manifest,
+    work: Work,
+    result: BuildResult,
+    reporter: Reporter | None,
+    pool: Any,
+    cluster: Any,
+) -> None:
     """Write the pages, then the PDFs as the executor finishes them; record each in the manifest."""
     by_index = {task.index: output for task, output in work.pdfs}
 
     def finished(outcome: workers.PdfOutcome) -> None:
         output = by_index[outcome.index]
         result.worker_peak_rss_kib[outcome.pid] = max(
-            outcome.peak_rss_kib, result.worker_peak_rss_kib.get(outcome.pid, 0))
+            outcome.peak_rss_kib, result.worker_peak_rss_kib.get(outcome.pid, 0)
+        )
         result.diagnostics.extend(outcome.warnings)
         if outcome.pdf is None:
             assert outcome.error is not None
@@ -313,9 +379,12 @@ def remove_withdrawn(config: ProjectConfig, project: Project, manifest: Manifest
     present |= {b.brief.id for b in project.briefs}
     every_format = tuple(registry().formats)  # a format no plugin registers any more: removed
     expected = {b.brief.id: set(outputs_of(b, config.editions, every_format)) for b in project.briefs}
-    gone = sorted(name for name in manifest.outputs
-                  if (brief_id := name.split("/", 1)[0]) not in present
-                  or (brief_id in expected and name not in expected[brief_id]))
+    gone = sorted(
+        name
+        for name in manifest.outputs
+        if (brief_id := name.split("/", 1)[0]) not in present
+        or (brief_id in expected and name not in expected[brief_id])
+    )
     removed = []
     for name in gone:  # (on an error nothing is saved: the manifest still lists what is left)
         path = manifest.out / name

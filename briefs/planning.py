@@ -59,8 +59,18 @@ class Document:
     def rendered(self, config: ProjectConfig) -> RenderedDocument:
         """This document as an output format receives it (:class:`briefs.plugins.Renderer`)."""
         assert self.edition is not None and self.localized is not None
-        return RenderedDocument(self.brief_id, self.lang, self.edition, self.localized, self.html,
-                                self.folder, self.source, self.created, self.attachments, config)
+        return RenderedDocument(
+            self.brief_id,
+            self.lang,
+            self.edition,
+            self.localized,
+            self.html,
+            self.folder,
+            self.source,
+            self.created,
+            self.attachments,
+            config,
+        )
 
     @property
     def html_key(self) -> str:
@@ -116,8 +126,14 @@ def iter_plan(project: Project, langs: Sequence[str], budget: Budget = Budget())
             yield document
 
 
-def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequence[str],
-              css: tuple[Markup, Markup], snapshot: bytes) -> Document:
+def _document(
+    project: Project,
+    loaded: LoadedBrief,
+    ed: Edition,
+    langs: Sequence[str],
+    css: tuple[Markup, Markup],
+    snapshot: bytes,
+) -> Document:
     config = project.config
     lang = ed.lang
     theme = theme_of(config)
@@ -125,7 +141,8 @@ def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequenc
     localized = localize(loaded, project.library, ed, tr)
     alternates = tuple(
         Alternate(other, LANGUAGE_NAMES[other], document_file(loaded.brief.id, other, "html"))
-        for other in langs if other != lang
+        for other in langs
+        if other != lang
     )
     context = RenderContext(
         brief=localized,
@@ -141,10 +158,19 @@ def _document(project: Project, loaded: LoadedBrief, ed: Edition, langs: Sequenc
     verify(html, localized, loaded.path)  # every registered rule's check of the rendered page
     draft = loaded.brief.draft
     if draft:
-        verify_draft_mark(html, draft, tr.gettext("DRAFT"), lang, loaded.path,
-                          _template_name(config))
-    return Document(loaded.brief.id, lang, html, loaded.path, loaded.folder, context.created,
-                    _sources(loaded, ed, snapshot), draft, ed, localized)
+        verify_draft_mark(html, draft, tr.gettext("DRAFT"), lang, loaded.path, _template_name(config))
+    return Document(
+        loaded.brief.id,
+        lang,
+        html,
+        loaded.path,
+        loaded.folder,
+        context.created,
+        _sources(loaded, ed, snapshot),
+        draft,
+        ed,
+        localized,
+    )
 
 
 def _template_name(config: ProjectConfig, name: str = "brief.html") -> str:
@@ -163,10 +189,12 @@ def _sources(loaded: LoadedBrief, ed: Edition, snapshot: bytes) -> tuple[tuple[s
     depends on: a disclaimer it does not carry, or the other language's text, leaves it alone.
     """
     text_lang = ed.lang if any(lang == ed.lang for _, lang in loaded.bodies) else ed.source
-    other_md = {src.origin.path for (_, lang), src in loaded.bodies.items()
-                if lang != text_lang and src.origin.path != loaded.path}
-    own = [(p.relative_to(loaded.folder).as_posix(), _read_again(p))
-           for p in loaded.files if p not in other_md]
+    other_md = {
+        src.origin.path
+        for (_, lang), src in loaded.bodies.items()
+        if lang != text_lang and src.origin.path != loaded.path
+    }
+    own = [(p.relative_to(loaded.folder).as_posix(), _read_again(p)) for p in loaded.files if p not in other_md]
     return (*own, ("_shared/used.yaml", snapshot))
 
 
@@ -199,9 +227,9 @@ def outputs_of(loaded: LoadedBrief, langs: Sequence[str], formats: Sequence[str]
     return names
 
 
-
-def check(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None,
-          budget: Budget = Budget()) -> tuple[Project, list[Diagnostic]]:
+def check(
+    config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None, budget: Budget = Budget()
+) -> tuple[Project, list[Diagnostic]]:
     """Validate everything and render HTML in memory; raises on the first stage with errors.
 
     Every brief is loaded, and each of its editions prepared, within ``budget`` (time and memory
@@ -215,6 +243,4 @@ def check(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str
 
 
 def check_input(project: Project, paths: Sequence[Path], langs: Sequence[str]) -> CheckInput:
-    return CheckInput(project, tuple(paths), tuple(langs),
-                      tuple(edition(project.config, lang) for lang in langs))
-
+    return CheckInput(project, tuple(paths), tuple(langs), tuple(edition(project.config, lang) for lang in langs))

@@ -181,8 +181,7 @@ class Registry:
     def add_format(self, renderer: Renderer) -> None:
         """Register an output format (see :class:`Renderer`)."""
         name, suffix = getattr(renderer, "name", None), getattr(renderer, "suffix", None)
-        if not isinstance(name, str) or not isinstance(suffix, str) or not callable(
-                getattr(renderer, "render", None)):
+        if not isinstance(name, str) or not isinstance(suffix, str) or not callable(getattr(renderer, "render", None)):
             raise TypeError("an output format needs a name, a suffix and a render method")
         if not name.isidentifier() or not suffix.isalnum():
             raise ValueError(f"format {name!r}: name and suffix must be plain words")
@@ -193,15 +192,15 @@ class Registry:
             raise ValueError(f"format {name!r}: suffix {suffix!r} is already written by another format")
         self._add(self.formats, "output format", name, renderer)
 
-    def add_rule(self, name: str, check: RuleCheck | None = None,
-                 verify: RuleVerify | None = None) -> None:
+    def add_rule(self, name: str, check: RuleCheck | None = None, verify: RuleVerify | None = None) -> None:
         """Register a compliance rule (see :class:`Rule`)."""
         if check is None and verify is None:
             raise ValueError(f"compliance rule {name!r} needs a check or a verify function")
         self._add(self.rules, "compliance rule", name, Rule(name, check, verify))
 
-    def add_check(self, name: str, run: Callable[[CheckInput], Iterable[Diagnostic]], *,
-                  in_build: bool = False) -> None:
+    def add_check(
+        self, name: str, run: Callable[[CheckInput], Iterable[Diagnostic]], *, in_build: bool = False
+    ) -> None:
         """Register a check (see :class:`Check`)."""
         self._add(self.checks, "check", name, Check(name, run, in_build))
 
@@ -216,8 +215,7 @@ class Registry:
 
 
 def _failure(entry: importlib.metadata.EntryPoint, problem: str) -> PluginError:
-    return PluginError(Diagnostic(SourceLocation(Path(GROUP)),
-                                  f"plugin '{entry.name}' ({entry.value}): {problem}"))
+    return PluginError(Diagnostic(SourceLocation(Path(GROUP)), f"plugin '{entry.name}' ({entry.value}): {problem}"))
 
 
 def load_registry(entries: Sequence[importlib.metadata.EntryPoint] | None = None) -> Registry:
@@ -276,8 +274,7 @@ def unknown_format(formats: Sequence[str]) -> str | None:
 def run_checks(given: CheckInput, *, in_build: bool = False) -> list[Diagnostic]:
     """The findings of every registered check; with ``in_build``, of those that also run
     during a build."""
-    return [d for c in registry().checks.values() if c.in_build or not in_build
-            for d in c.run(given)]
+    return [d for c in registry().checks.values() if c.in_build or not in_build for d in c.run(given)]
 
 
 def render_here(renderer: Renderer, document: RenderedDocument) -> bytes | Diagnostic:
@@ -288,9 +285,12 @@ def render_here(renderer: Renderer, document: RenderedDocument) -> bytes | Diagn
     except BriefsError as exc:
         return exc.diagnostics[0]
     except Exception as exc:  # noqa: BLE001 - a plugin's bug: reported at the brief, not as a traceback
-        return Diagnostic(SourceLocation(document.source), f"the {renderer.name} output of "
-                          f"{document.lang} failed: {type(exc).__name__}: {exc}")
+        return Diagnostic(
+            SourceLocation(document.source),
+            f"the {renderer.name} output of {document.lang} failed: {type(exc).__name__}: {exc}",
+        )
     if not isinstance(data, bytes):
-        return Diagnostic(SourceLocation(document.source), f"the {renderer.name} format "
-                          f"returned {type(data).__name__}, not bytes")
+        return Diagnostic(
+            SourceLocation(document.source), f"the {renderer.name} format returned {type(data).__name__}, not bytes"
+        )
     return data

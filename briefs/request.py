@@ -45,29 +45,52 @@ class BuildRequest:
         return up_to_date(Manifest.load(self.out), self.scope)
 
 
-def build_request(config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None,
-                  formats: Sequence[str] = ("html", "pdf"), out: Path | None = None, *,
-                  force: bool = False, final: bool = False, jobs: int = 1,
-                  timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = DEFAULT_MEMORY,
-                  scheduler: str | None = None) -> BuildRequest:
+def build_request(
+    config: ProjectConfig,
+    paths: Sequence[Path] = (),
+    langs: Sequence[str] | None = None,
+    formats: Sequence[str] = ("html", "pdf"),
+    out: Path | None = None,
+    *,
+    force: bool = False,
+    final: bool = False,
+    jobs: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_limit: int | None = DEFAULT_MEMORY,
+    scheduler: str | None = None,
+) -> BuildRequest:
     """The request, checked: an unknown language or an output folder among the inputs is a
     located error before anything else."""
     chosen_langs = tuple(langs or config.languages)
     for lang in chosen_langs:
         known_language(config, lang)
     folder = output_folder(config, out)
-    return BuildRequest(config, tuple(paths), chosen_langs, tuple(formats), folder,
-                        scope_of(config, paths, chosen_langs, formats), force, final, jobs, timeout,
-                        memory_limit, scheduler)
+    return BuildRequest(
+        config,
+        tuple(paths),
+        chosen_langs,
+        tuple(formats),
+        folder,
+        scope_of(config, paths, chosen_langs, formats),
+        force,
+        final,
+        jobs,
+        timeout,
+        memory_limit,
+        scheduler,
+    )
 
 
 def known_language(config: ProjectConfig, lang: str) -> None:
     """A located error unless ``lang`` is one of the project's editions (its own languages and
     those it derives)."""
     if lang not in config.languages and config.derivation(lang) is None:
-        raise ContentError.at(config.root / "pyproject.toml", 0, 0,
-                              f"language '{lang}' is not one of the project's editions "
-                              f"({', '.join(config.editions)})")
+        raise ContentError.at(
+            config.root / "pyproject.toml",
+            0,
+            0,
+            f"language '{lang}' is not one of the project's editions ({', '.join(config.editions)})",
+        )
 
 
 def output_folder(config: ProjectConfig, out: Path | None = None) -> Path:
@@ -75,12 +98,17 @@ def output_folder(config: ProjectConfig, out: Path | None = None) -> Path:
     holds or sits in content/ or templates/: its files would count as inputs (every build would
     see a change) or the inputs as outputs (a watch would never see one)."""
     folder = (out or config.output).resolve()
-    for inputs in (config.content.resolve(), config.templates.resolve(),
-                   *(f.resolve() for f in theme_of(config).folders)):
+    for inputs in (
+        config.content.resolve(),
+        config.templates.resolve(),
+        *(f.resolve() for f in theme_of(config).folders),
+    ):
         if folder.is_relative_to(inputs) or inputs.is_relative_to(folder):
             where = Path("--out") if out is not None else config.root / "pyproject.toml"
-            raise ContentError.at(where, 0, 0, f"the output folder {folder} must be outside "
-                                  f"{inputs} and must not contain it; choose another folder")
+            raise ContentError.at(
+                where,
+                0,
+                0,
+                f"the output folder {folder} must be outside {inputs} and must not contain it; choose another folder",
+            )
     return folder
-
-

@@ -41,8 +41,7 @@ def _review_target(doc_path: Path, loaded: LoadedBrief | None) -> str:
     return display_path(loaded.folder if loaded is not None else doc_path)
 
 
-def check_drift(run: Findings, unit: Unit,
-                also: Callable[[Entry, str], None] | None = None) -> None:
+def check_drift(run: Findings, unit: Unit, also: Callable[[Entry, str], None] | None = None) -> None:
     """Warn of each translation of ``unit`` not yet reviewed, or stale since review; then run
     ``also`` on it (the rest of the fidelity check), in the same order as before."""
     found = unit.entries()
@@ -51,9 +50,10 @@ def check_drift(run: Findings, unit: Unit,
     if lock.groups is None:
         count = sum(1 for e in found for lang in run.targets if lang in e.texts)
         if count:
-            run.diags.warning(SourceLocation(unit.doc.path, 1, 1),
-                              f"no {LOCK_NAME} beside this file: its {count} translation(s) are not "
-                              f"yet marked as reviewed ({hint})")
+            run.diags.warning(
+                SourceLocation(unit.doc.path, 1, 1),
+                f"no {LOCK_NAME} beside this file: its {count} translation(s) are not yet marked as reviewed ({hint})",
+            )
     group = (lock.groups or {}).get(unit.doc.path.name, {})
     for entry in found:
         source = entry.texts[SOURCE]
@@ -65,11 +65,13 @@ def check_drift(run: Findings, unit: Unit,
             if lock.groups is not None:
                 recorded = group.get(entry.key, {}).get(lang)
                 if recorded is None:
-                    run.diags.warning(site.at(0), f"{lang} text not yet marked as reviewed against its "
-                                      f"zh-CN source ({hint})")
+                    run.diags.warning(
+                        site.at(0), f"{lang} text not yet marked as reviewed against its zh-CN source ({hint})"
+                    )
                 elif recorded != current:
-                    run.diags.warning(site.at(0), f"{lang} text may be stale: its zh-CN source changed "
-                                      f"since review ({hint})")
+                    run.diags.warning(
+                        site.at(0), f"{lang} text may be stale: its zh-CN source changed since review ({hint})"
+                    )
             if also is not None:
                 also(entry, lang)
 
@@ -97,8 +99,12 @@ def select(config: ProjectConfig, paths: Sequence[Path]) -> Selection:
             shared.extend(SHARED_FILES)
         elif path.parent == shared_dir and path.suffix in (".yaml", ".yml"):
             if path.name not in by_file:
-                raise BriefsError.at(given, 0, 0, f"no translations to review in {path.name} (shared files "
-                                     f"with texts: {', '.join(sorted(by_file))})")
+                raise BriefsError.at(
+                    given,
+                    0,
+                    0,
+                    f"no translations to review in {path.name} (shared files with texts: {', '.join(sorted(by_file))})",
+                )
             shared.append(by_file[path.name])
         else:
             if path == config.content.resolve():
@@ -108,7 +114,7 @@ def select(config: ProjectConfig, paths: Sequence[Path]) -> Selection:
 
 
 def _units(config: ProjectConfig, selection: Selection) -> list[Unit]:
-    library = load_library(config)   # the shared files must be valid before anything is recorded
+    library = load_library(config)  # the shared files must be valid before anything is recorded
     briefs = load_project(config, selection.briefs).briefs if selection.briefs else ()
     return checked_units(config, (library.docs[name] for name in selection.shared), briefs)
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def suggest(name: str, known: Iterable[str]) -> str:
-    """"; did you mean 'x'?" for a close choice, else " (known: …)"."""
+    """ "; did you mean 'x'?" for a close choice, else " (known: …)"."""
     known = sorted(known)
     close = difflib.get_close_matches(name, known, n=1)
     return f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
@@ -40,16 +40,27 @@ def check_rating(review: BriefUnderReview) -> list[Diagnostic]:
     scale = lib.ratings.scale(brief.rating.scale)
     if scale is None:
         known = [s.id for s in lib.ratings.scales]
-        return [Diagnostic(review.at("rating", "scale"), f"unknown rating scale "
-                           f"'{brief.rating.scale}'{suggest(brief.rating.scale, known)}")]
+        return [
+            Diagnostic(
+                review.at("rating", "scale"),
+                f"unknown rating scale '{brief.rating.scale}'{suggest(brief.rating.scale, known)}",
+            )
+        ]
     found = []
     if kind.rating_scale and kind.rating_scale != scale.id:
-        found.append(Diagnostic(review.at("rating", "scale"), f"a brief of kind '{kind.id}' is "
-                                f"rated on the '{kind.rating_scale}' scale"))
+        found.append(
+            Diagnostic(
+                review.at("rating", "scale"), f"a brief of kind '{kind.id}' is rated on the '{kind.rating_scale}' scale"
+            )
+        )
     if scale.value(brief.rating.value) is None:
         values = ", ".join(v.id for v in scale.values)
-        found.append(Diagnostic(review.at("rating", "value"), f"rating '{brief.rating.value}' is "
-                                f"not on the '{scale.id}' scale ({values})"))
+        found.append(
+            Diagnostic(
+                review.at("rating", "value"),
+                f"rating '{brief.rating.value}' is not on the '{scale.id}' scale ({values})",
+            )
+        )
     return found
 
 
@@ -57,8 +68,7 @@ def check_signing_analysts(review: BriefUnderReview) -> list[Diagnostic]:
     """A kind that requires signing analysts gets at least one."""
     kind = review.kind
     if kind is not None and kind.analysts_required and not review.brief.analysts:
-        return [Diagnostic(review.at("analysts"),
-                           f"a brief of kind '{kind.id}' needs at least one signing analyst")]
+        return [Diagnostic(review.at("analysts"), f"a brief of kind '{kind.id}' needs at least one signing analyst")]
     return []
 
 
@@ -73,15 +83,21 @@ def check_approval(review: BriefUnderReview) -> list[Diagnostic]:
     where = review.at("approval", "by")
     reviewers = [a.id for a in lib.analysts.analysts if a.role == "compliance"]
     if person is None:
-        found.append(Diagnostic(where, f"unknown reviewer '{approval.by}'"
-                                f"{suggest(approval.by, reviewers)}"))
+        found.append(Diagnostic(where, f"unknown reviewer '{approval.by}'{suggest(approval.by, reviewers)}"))
     elif person.role != "compliance":
-        found.append(Diagnostic(where, f"'{approval.by}' has role '{person.role}'; only a "
-                                "'compliance' person can approve a brief"))
+        found.append(
+            Diagnostic(
+                where, f"'{approval.by}' has role '{person.role}'; only a 'compliance' person can approve a brief"
+            )
+        )
     if approval.date > brief.date:
-        found.append(Diagnostic(review.at("approval", "date"),
-                                f"approved on {approval.date.isoformat()}, after the report date "
-                                f"{brief.date.isoformat()}: a brief is approved before it is released"))
+        found.append(
+            Diagnostic(
+                review.at("approval", "date"),
+                f"approved on {approval.date.isoformat()}, after the report date "
+                f"{brief.date.isoformat()}: a brief is approved before it is released",
+            )
+        )
     return found
 
 
@@ -92,16 +108,18 @@ def verify_mandatory_blocks(html: str, brief: LocalizedBrief, source: Path) -> l
     if brief.rating_definitions:
         required.append('id="rating-definitions"')
     where = SourceLocation(Path(str(source)), 1, 1)
-    return [Diagnostic(where, f"{brief.lang} output lacks mandatory block {marker.split('=')[1]}")
-            for marker in required if marker not in html]
+    return [
+        Diagnostic(where, f"{brief.lang} output lacks mandatory block {marker.split('=')[1]}")
+        for marker in required
+        if marker not in html
+    ]
 
 
 def review(under_review: BriefUnderReview) -> list[Diagnostic]:
     """Every registered rule's findings on one brief, rule by rule."""
     from .plugins import registry
 
-    return [d for rule in registry().rules.values() if rule.check is not None
-            for d in rule.check(under_review)]
+    return [d for rule in registry().rules.values() if rule.check is not None for d in rule.check(under_review)]
 
 
 def verify(html: str, brief: LocalizedBrief, source: Path) -> None:
@@ -113,7 +131,8 @@ def verify(html: str, brief: LocalizedBrief, source: Path) -> None:
     """
     from .plugins import registry
 
-    found = [d for rule in registry().rules.values() if rule.verify is not None
-             for d in rule.verify(html, brief, source)]
+    found = [
+        d for rule in registry().rules.values() if rule.verify is not None for d in rule.verify(html, brief, source)
+    ]
     if found:
         raise ComplianceError(found)

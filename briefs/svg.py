@@ -13,22 +13,28 @@ from typing import Any
 
 from .image_errors import MAX_IMAGE_PIXELS, ImageRefused
 
-MAX_SVG_ELEMENTS = 20_000      # a detailed chart has a few thousand
+MAX_SVG_ELEMENTS = 20_000  # a detailed chart has a few thousand
 MAX_SVG_DRAWN = 5 * MAX_SVG_ELEMENTS  # elements drawn once <use> and url(#id) are followed (see _check_drawn)
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # Editors' metadata (Inkscape, Sodipodi, RDF, Dublin Core, Creative Commons): no behaviour anywhere.
-METADATA_NS = frozenset({
-    "http://www.inkscape.org/namespaces/inkscape", "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://purl.org/dc/elements/1.1/",
-    "http://creativecommons.org/ns#", "http://web.resource.org/cc/"})
+METADATA_NS = frozenset(
+    {
+        "http://www.inkscape.org/namespaces/inkscape",
+        "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "http://purl.org/dc/elements/1.1/",
+        "http://creativecommons.org/ns#",
+        "http://web.resource.org/cc/",
+    }
+)
 SCRIPT_ELEMENTS = frozenset({"script", "handler", "listener"})
 ANIMATIONS = frozenset({"animate", "set", "animateMotion", "animateTransform", "animateColor", "discard"})
 REFERENCE_ATTRIBUTES = frozenset({"href", "src", "srcset", "ping"})
-_CSS_URL_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "-webkit-image-set",
-                                "cross-fade", "-webkit-cross-fade"})
-_UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54,
-          "mm": 96 / 25.4, "q": 96 / 101.6}
+_CSS_URL_FUNCTIONS = frozenset(
+    {"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade", "-webkit-cross-fade"}
+)
+_UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6}
 _LENGTH = re.compile(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([a-zA-Z%]*)\s*$")
 
 
@@ -38,18 +44,29 @@ def checked_svg(data: bytes) -> bytes:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ImageRefused("is not UTF-8 text", data.count(b"\n", 0, exc.start) + 1,
-                           "save the SVG as UTF-8") from None
+        raise ImageRefused("is not UTF-8 text", data.count(b"\n", 0, exc.start) + 1, "save the SVG as UTF-8") from None
     # The one DOCTYPE allowed is the W3C's public one that matplotlib and Illustrator write: no
     # internal subset, so no entity, and never loaded. Checked on the text before parsing (the
     # parser reads the bytes as UTF-8 whatever they declare, so the text is what it parses).
     for found in re.finditer("<!DOCTYPE", text):
         if not _W3C_DOCTYPE.match(text, found.start()):
-            raise ImageRefused("has a <!DOCTYPE …> of its own", text.count("\n", 0, found.start()) + 1,
-                               "delete it; an SVG picture needs none, and may not define entities")
-    parser = etree.XMLParser(encoding="utf-8", resolve_entities=False, no_network=True,
-                             load_dtd=False, dtd_validation=False, huge_tree=False,
-                             remove_comments=True, remove_pis=False, strip_cdata=True, recover=False)
+            raise ImageRefused(
+                "has a <!DOCTYPE …> of its own",
+                text.count("\n", 0, found.start()) + 1,
+                "delete it; an SVG picture needs none, and may not define entities",
+            )
+    parser = etree.XMLParser(
+        encoding="utf-8",
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=False,
+        strip_cdata=True,
+        recover=False,
+    )
     # (not collect_ids=False: libxml2 would then load an external DTD)
     try:
         root = etree.fromstring(data, parser)
@@ -62,13 +79,11 @@ def checked_svg(data: bytes) -> bytes:
     for sibling in [*root.itersiblings(preceding=True), *root.itersiblings()]:
         _refuse_node(sibling)
     if root.tag != f"{{{SVG_NS}}}svg":
-        raise ImageRefused("is not an SVG picture", root.sourceline,
-                           f'its root element must be <svg xmlns="{SVG_NS}">')
+        raise ImageRefused("is not an SVG picture", root.sourceline, f'its root element must be <svg xmlns="{SVG_NS}">')
     _check_size(root)
     for count, node in enumerate(root.iter(), start=1):
         if count > MAX_SVG_ELEMENTS:
-            raise ImageRefused(f"has more than {MAX_SVG_ELEMENTS:,} elements", None,
-                               "simplify it, or show a PNG")
+            raise ImageRefused(f"has more than {MAX_SVG_ELEMENTS:,} elements", None, "simplify it, or show a PNG")
         _check_node(node)
     _check_drawn(root)
     checked: bytes = etree.tostring(tree, encoding="UTF-8", xml_declaration=True)  # lxml is untyped here
@@ -85,8 +100,12 @@ def _check_drawn(root: Any) -> None:
     where it is referred to. A part that leads back to itself is refused. Counted without
     recursion, each element once (twice for those containers: in place, and referred to)."""
     ids = {node.get("id"): node for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
-    styled = [ids[name] for node in root.iter(f"{{{SVG_NS}}}style")  # a <style> rule may apply
-              for name in _own_parts(node.text or "") if name in ids]   # them to any shape
+    styled = [
+        ids[name]
+        for node in root.iter(f"{{{SVG_NS}}}style")  # a <style> rule may apply
+        for name in _own_parts(node.text or "")
+        if name in ids
+    ]  # them to any shape
     drawn: dict[tuple[Any, bool], int] = {}
     start = (root, False)
     open_: set[tuple[Any, bool]] = {start}  # being counted: from the root down to the current one
@@ -100,9 +119,11 @@ def _check_drawn(root: Any) -> None:
                 parts[done[0] - 1] = (part, 0, True)
                 continue
             if part in open_:
-                raise ImageRefused(f"has a part that leads back to itself (#{part[0].get('id') or '…'})",
-                                   part[0].sourceline, "a <use> or url(#id) may not draw the element "
-                                   "that holds it")
+                raise ImageRefused(
+                    f"has a part that leads back to itself (#{part[0].get('id') or '…'})",
+                    part[0].sourceline,
+                    "a <use> or url(#id) may not draw the element that holds it",
+                )
             if part not in drawn:
                 open_.add(part)
                 stack.append((part, _parts_of(part, ids, styled), [0]))
@@ -111,18 +132,34 @@ def _check_drawn(root: Any) -> None:
         open_.discard(key)
         drawn[key] = min(1 + sum(drawn[p] * times for p, times, _ in parts if times), MAX_SVG_DRAWN + 1)
     if drawn[start] > MAX_SVG_DRAWN:
-        raise ImageRefused(f"draws more than {MAX_SVG_DRAWN:,} elements once its references to "
-                           "its own parts (<use>, url(#id)) are followed", None,
-                           "simplify it, or show a PNG")
+        raise ImageRefused(
+            f"draws more than {MAX_SVG_DRAWN:,} elements once its references to "
+            "its own parts (<use>, url(#id)) are followed",
+            None,
+            "simplify it, or show a PNG",
+        )
 
 
 # Their content is drawn only where they are referred to, never in place.
-_DRAWN_BY_REFERENCE = frozenset(f"{{{SVG_NS}}}{name}" for name in (
-    "defs", "symbol", "pattern", "linearGradient", "radialGradient", "clipPath", "mask", "marker", "filter"))
+_DRAWN_BY_REFERENCE = frozenset(
+    f"{{{SVG_NS}}}{name}"
+    for name in (
+        "defs",
+        "symbol",
+        "pattern",
+        "linearGradient",
+        "radialGradient",
+        "clipPath",
+        "mask",
+        "marker",
+        "filter",
+    )
+)
 
 
-def _parts_of(key: tuple[Any, bool], ids: dict[str, Any],
-              styled: list[Any]) -> list[tuple[tuple[Any, bool], int, bool]]:
+def _parts_of(
+    key: tuple[Any, bool], ids: dict[str, Any], styled: list[Any]
+) -> list[tuple[tuple[Any, bool], int, bool]]:
     """What drawing an element draws, each with how many times (``key``: the element, and whether
     it is drawn by being referred to): its child elements, unless it is drawn only by reference
     and is met in place, and the parts it refers to; a marker once per vertex of the shape
@@ -141,16 +178,21 @@ def _parts_of(key: tuple[Any, bool], ids: dict[str, Any],
             names = _own_parts(value)
         named += [ids[name] for name in names if name in ids]
     vertices = _vertices(node) if any(part.tag == _MARKER for part in (*named, *by_rule)) else 1
-    return parts + [((part, part.tag in _DRAWN_BY_REFERENCE), vertices if part.tag == _MARKER else 1, rule)
-                    for rule, found in ((False, named), (True, by_rule)) for part in found]
+    return parts + [
+        ((part, part.tag in _DRAWN_BY_REFERENCE), vertices if part.tag == _MARKER else 1, rule)
+        for rule, found in ((False, named), (True, by_rule))
+        for part in found
+    ]
 
 
 def _own_parts(text: str) -> list[str]:
     return [found[5:-1] for found in _OWN_PART.findall(text)]
 
 
-_SHAPES = frozenset(f"{{{SVG_NS}}}{name}" for name in (
-    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "use", "image"))
+_SHAPES = frozenset(
+    f"{{{SVG_NS}}}{name}"
+    for name in ("path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "use", "image")
+)
 _MARKER = f"{{{SVG_NS}}}marker"
 _NUMBER = re.compile(r"[-+]?(?:\d*\.\d+|\d+\.?)(?:[eE][-+]?\d+)?")
 
@@ -162,8 +204,10 @@ def _vertices(node: Any) -> int:
     return max(2, len(_NUMBER.findall(data)) // 2 + 1)
 
 
-_W3C_DOCTYPE = re.compile(r'<!DOCTYPE\s+svg\s+PUBLIC\s+"-//W3C//DTD SVG 1\.[01](?: Tiny| Basic)?//EN"'
-                          r'\s+"http://www\.w3\.org/Graphics/SVG/1\.[01]/DTD/svg[0-9a-z-]*\.dtd"\s*>')
+_W3C_DOCTYPE = re.compile(
+    r'<!DOCTYPE\s+svg\s+PUBLIC\s+"-//W3C//DTD SVG 1\.[01](?: Tiny| Basic)?//EN"'
+    r'\s+"http://www\.w3\.org/Graphics/SVG/1\.[01]/DTD/svg[0-9a-z-]*\.dtd"\s*>'
+)
 
 
 def _refuse_node(node: Any) -> None:
@@ -171,11 +215,13 @@ def _refuse_node(node: Any) -> None:
     from lxml import etree
 
     if isinstance(node, etree._ProcessingInstruction):
-        raise ImageRefused(f"has a processing instruction <?{node.target} …?>", node.sourceline,
-                           "an SVG picture may not carry one (a browser would apply a style sheet)")
+        raise ImageRefused(
+            f"has a processing instruction <?{node.target} …?>",
+            node.sourceline,
+            "an SVG picture may not carry one (a browser would apply a style sheet)",
+        )
     if isinstance(node, etree._Entity):
-        raise ImageRefused(f"uses the entity {node.text}", node.sourceline,
-                           "an SVG picture may not use entities")
+        raise ImageRefused(f"uses the entity {node.text}", node.sourceline, "an SVG picture may not use entities")
 
 
 def _check_node(node: Any) -> None:
@@ -187,33 +233,36 @@ def _check_node(node: Any) -> None:
     qname = etree.QName(node)
     line = node.sourceline
     if qname.namespace not in (SVG_NS, *METADATA_NS):
-        raise ImageRefused(f"has a <{qname.localname}> element of "
-                           f"'{qname.namespace or 'no namespace'}'", line,
-                           "an SVG picture may hold only SVG elements")
+        raise ImageRefused(
+            f"has a <{qname.localname}> element of '{qname.namespace or 'no namespace'}'",
+            line,
+            "an SVG picture may hold only SVG elements",
+        )
     if qname.namespace == SVG_NS:
         if qname.localname in SCRIPT_ELEMENTS:
-            raise ImageRefused(f"has a <{qname.localname}> element", line,
-                               "an SVG picture may not carry scripts")
+            raise ImageRefused(f"has a <{qname.localname}> element", line, "an SVG picture may not carry scripts")
         if qname.localname == "foreignObject":
-            raise ImageRefused("has a <foreignObject> element", line,
-                               "an SVG picture may not carry HTML or other foreign content")
+            raise ImageRefused(
+                "has a <foreignObject> element", line, "an SVG picture may not carry HTML or other foreign content"
+            )
         if qname.localname in ANIMATIONS:
             target = node.get("attributeName", "").rpartition(":")[2].strip().lower()
             if target in REFERENCE_ATTRIBUTES or target.startswith("on") or target == "style":
-                raise ImageRefused(f"has an animation <{qname.localname}> of '{target}'", line,
-                                   "an SVG picture may not animate a reference, handler or style")
+                raise ImageRefused(
+                    f"has an animation <{qname.localname}> of '{target}'",
+                    line,
+                    "an SVG picture may not animate a reference, handler or style",
+                )
         if qname.localname == "style":
             if len(node):
-                raise ImageRefused("has a <style> element with elements inside", line,
-                                   "a style sheet is text only")
+                raise ImageRefused("has a <style> element with elements inside", line, "a style sheet is text only")
             _check_css(node.text or "", line)
     for attribute, value in node.attrib.items():
         local = etree.QName(attribute).localname.lower()
         if attribute == _XML_BASE:  # "#x" under xml:base="javascript:…//" is a script to old browsers
             raise ImageRefused(f"has xml:base='{_shown(value)}'", line, _ONLY_OWN_PARTS)
         if local.startswith("on"):
-            raise ImageRefused(f"has an event handler {local}=", line,
-                               "an SVG picture may not carry scripts")
+            raise ImageRefused(f"has an event handler {local}=", line, "an SVG picture may not carry scripts")
         if local in REFERENCE_ATTRIBUTES:
             if not value.strip().startswith("#"):
                 raise ImageRefused(f"refers to '{_shown(value)}'", line, _ONLY_OWN_PARTS)
@@ -222,8 +271,9 @@ def _check_node(node: Any) -> None:
 
 
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-_ONLY_OWN_PARTS = ("an SVG picture may refer only to its own parts (#id), not to another "
-                   "file, a data: URL, a script or the network")
+_ONLY_OWN_PARTS = (
+    "an SVG picture may refer only to its own parts (#id), not to another file, a data: URL, a script or the network"
+)
 
 
 def _check_css(text: str, line: int | None) -> None:
@@ -280,9 +330,10 @@ def _check_size(root: Any) -> None:
         return
     pixels = width * height
     if not math.isfinite(pixels) or pixels > MAX_IMAGE_PIXELS:
-        shown = (f"{_number(width)} x {_number(height)}" if math.isfinite(pixels) else "too many")
-        raise ImageRefused(f"is {shown} pixels ({source})", root.sourceline,
-                           f"the limit is {MAX_IMAGE_PIXELS:,} pixels")
+        shown = f"{_number(width)} x {_number(height)}" if math.isfinite(pixels) else "too many"
+        raise ImageRefused(
+            f"is {shown} pixels ({source})", root.sourceline, f"the limit is {MAX_IMAGE_PIXELS:,} pixels"
+        )
 
 
 def _number(value: float) -> str:

@@ -101,8 +101,9 @@ def _read_csv(path: Path) -> RawData:
 
     text = read_text(path).removeprefix("\ufeff")
     if "\r" in text and "\n" not in text:
-        raise ContentError.at(path, 1, 1, "lines end in CR only (old Mac style); save the file with "
-                              "ordinary line endings (LF or CRLF)")
+        raise ContentError.at(
+            path, 1, 1, "lines end in CR only (old Mac style); save the file with ordinary line endings (LF or CRLF)"
+        )
     diags = Diagnostics()
     records = _record_lines(path, text)
     if not records:
@@ -116,43 +117,65 @@ def _read_csv(path: Path) -> RawData:
     other = next((sep for sep in (";", "\t", "|") if len(header) == 1 and sep in header[0]), None)
     if other is not None:
         shown = "tabs" if other == "\t" else f"'{other}'"
-        raise ContentError.at(path, header_line, 1, f"the fields are separated by {shown}; save the "
-                              "file as comma-separated values (CSV, fields separated by ',')")
+        raise ContentError.at(
+            path,
+            header_line,
+            1,
+            f"the fields are separated by {shown}; save the "
+            "file as comma-separated values (CSV, fields separated by ',')",
+        )
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         name = name.strip()
         if not name:
             diags.error(SourceLocation(path, header_line, 1), f"column {i + 1} of the header row has no name")
         elif name in seen:
-            diags.error(SourceLocation(path, header_line, 1),
-                        f"duplicate column '{name}' (columns {seen[name] + 1} and {i + 1})")
+            diags.error(
+                SourceLocation(path, header_line, 1),
+                f"duplicate column '{name}' (columns {seen[name] + 1} and {i + 1})",
+            )
         seen.setdefault(name, i)
     for line, fields, _ in records[1:]:
         if len(fields) > len(header):
-            diags.error(SourceLocation(path, line, 1),
-                        f"row has {len(fields)} fields but the header has {len(header)}")
+            diags.error(SourceLocation(path, line, 1), f"row has {len(fields)} fields but the header has {len(header)}")
     diags.raise_if_errors()
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=True, skipinitialspace=False)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            skipinitialspace=False,
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         found = re.search(r"line (\d+)", str(exc))
         row = re.search(r"starting at row (\d+)", str(exc))  # 0-based, the header being row 0
-        line = (int(found.group(1)) if found else
-                records[int(row.group(1))][0] if row and int(row.group(1)) < len(records) else 1)
+        line = (
+            int(found.group(1))
+            if found
+            else records[int(row.group(1))][0]
+            if row and int(row.group(1)) < len(records)
+            else 1
+        )
         message = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
         if row:
-            message = "a quoted field is never closed (a \" is missing)"
+            message = 'a quoted field is never closed (a " is missing)'
         raise ContentError.at(path, line, 1, f"unreadable CSV: {message}") from None
-    rows = [tuple(("" if v is None else str(v)).strip() for v in record)
-            for record in frame.itertuples(index=False, name=None)]
+    rows = [
+        tuple(("" if v is None else str(v)).strip() for v in record)
+        for record in frame.itertuples(index=False, name=None)
+    ]
     body = records[1:]
     if len(rows) != len(body):  # pandas and csv disagree on records: fall back to the file's start
         body = [(header_line, [], "")] * len(rows)
-    cells = tuple(tuple(SourceLocation(path, line, column) for column in _field_columns(raw, len(header)))
-                  for line, _, raw in body)
-    return RawData(path, tuple(str(c).strip() for c in frame.columns), tuple(rows), cells,
-                   SourceLocation(path, header_line, 1))
+    cells = tuple(
+        tuple(SourceLocation(path, line, column) for column in _field_columns(raw, len(header)))
+        for line, _, raw in body
+    )
+    return RawData(
+        path, tuple(str(c).strip() for c in frame.columns), tuple(rows), cells, SourceLocation(path, header_line, 1)
+    )
 
 
 def _record_lines(path: Path, text: str) -> list[tuple[int, list[str], str]]:
@@ -191,16 +214,25 @@ def _field_columns(raw: str, count: int) -> list[int]:
 
 def too_many_rows(where: SourceLocation, count: int) -> ContentError:
     """The error for a data file with more rows than any exhibit may use, at the first row over."""
-    return ContentError(Diagnostic(where, (
-        f"data file has {count:,} data rows; the limit is {MAX_DATA_ROWS:,}, more than any chart "
-        "or table can show: aggregate the data (e.g. by month rather than by day)")))
+    return ContentError(
+        Diagnostic(
+            where,
+            (
+                f"data file has {count:,} data rows; the limit is {MAX_DATA_ROWS:,}, more than any chart "
+                "or table can show: aggregate the data (e.g. by month rather than by day)"
+            ),
+        )
+    )
 
 
 def too_many_columns(where: SourceLocation, count: int) -> ContentError:
     """The error for a data file with more columns than a page could hold."""
-    return ContentError(Diagnostic(where, (
-        f"data file has {count:,} columns; the limit is {MAX_DATA_COLUMNS:,}: keep the columns "
-        "the brief uses")))
+    return ContentError(
+        Diagnostic(
+            where,
+            (f"data file has {count:,} columns; the limit is {MAX_DATA_COLUMNS:,}: keep the columns the brief uses"),
+        )
+    )
 
 
 def _read_yaml(path: Path) -> RawData:
@@ -208,8 +240,9 @@ def _read_yaml(path: Path) -> RawData:
     diags = Diagnostics()
     data = doc.data
     if not isinstance(data, dict) or "rows" not in data:
-        raise ContentError.at(path, 1, 1, "a YAML data file is a mapping with 'rows:', a list of "
-                             "mappings from column name to value")
+        raise ContentError.at(
+            path, 1, 1, "a YAML data file is a mapping with 'rows:', a list of mappings from column name to value"
+        )
     unknown = [k for k in data if k != "rows"]
     for key in unknown:
         diags.error(doc.location((key,)), f"unknown key '{key}' (a data file has only 'rows')")
@@ -227,23 +260,28 @@ def _read_yaml(path: Path) -> RawData:
             raise too_many_columns(doc.location(("rows", i)), len(row))
         for key, value in row.items():
             if isinstance(value, (dict, list)):
-                diags.error(doc.location(("rows", i, key)),
-                            f"cell '{key}' must be a single value, "
-                            f"not a {'mapping' if isinstance(value, dict) else 'list'}"
-                            + (" (translate text through the column's 'labels' in brief.yaml)"
-                               if isinstance(value, dict) else ""))
+                diags.error(
+                    doc.location(("rows", i, key)),
+                    f"cell '{key}' must be a single value, "
+                    f"not a {'mapping' if isinstance(value, dict) else 'list'}"
+                    + (
+                        " (translate text through the column's 'labels' in brief.yaml)"
+                        if isinstance(value, dict)
+                        else ""
+                    ),
+                )
             elif isinstance(value, bool):
-                diags.error(doc.location(("rows", i, key)),
-                            f"cell '{key}' is true/false; quote it if it is text")
+                diags.error(doc.location(("rows", i, key)), f"cell '{key}' is true/false; quote it if it is text")
             if key not in names:
                 names.append(key)
         if len(names) > MAX_DATA_COLUMNS:
             raise too_many_columns(doc.location(("rows", i)), len(names))
     diags.raise_if_errors()
-    rows = tuple(tuple("" if row.get(n) is None else str(row.get(n)).strip() for n in names)
-                 for row in rows_data)
-    cells = tuple(tuple(doc.location(("rows", i, n) if n in row else ("rows", i)) for n in names)
-                  for i, row in enumerate(rows_data))
+    rows = tuple(tuple("" if row.get(n) is None else str(row.get(n)).strip() for n in names) for row in rows_data)
+    cells = tuple(
+        tuple(doc.location(("rows", i, n) if n in row else ("rows", i)) for n in names)
+        for i, row in enumerate(rows_data)
+    )
     return RawData(path, tuple(names), rows, cells, doc.location(("rows",)))
 
 
@@ -279,7 +317,7 @@ def _digits(text: str) -> int:
 
 
 MAX_EXPONENT = 18  # a billion billion: beyond any figure a brief prints, and Babel's decimals
-MAX_MAGNITUDE = 10.0 ** MAX_EXPONENT
+MAX_MAGNITUDE = 10.0**MAX_EXPONENT
 
 
 def plain(raw: str) -> str:
@@ -300,8 +338,7 @@ def to_number(raw: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def convert(raw: str, fmt: CellFormat, where: SourceLocation, column: str,
-            diags: Diagnostics) -> Cell:
+def convert(raw: str, fmt: CellFormat, where: SourceLocation, column: str, diags: Diagnostics) -> Cell:
     """One cell as its declared type; a problem is recorded at the cell (and the cell is empty)."""
     if not raw.strip() or fmt.type == "text":
         return Cell(raw, raw.strip() or None, fmt, where)
@@ -320,8 +357,9 @@ def convert(raw: str, fmt: CellFormat, where: SourceLocation, column: str,
         diags.error(where, f"'{raw}' in column '{column}' is not a number (type {fmt.type})")
         return Cell(raw, None, fmt, where)
     if abs(number) >= MAX_MAGNITUDE:
-        diags.error(where, f"'{raw}' in column '{column}' is too large to print "
-                    f"(at most 10^{MAX_EXPONENT} either side of zero)")
+        diags.error(
+            where, f"'{raw}' in column '{column}' is too large to print (at most 10^{MAX_EXPONENT} either side of zero)"
+        )
         return Cell(raw, None, fmt, where)
     if plain(raw).endswith("%") and fmt.type != "percent":
         diags.error(where, f"'{raw}' in column '{column}' has a '%' but the column is {fmt.type}")
@@ -332,8 +370,9 @@ def convert(raw: str, fmt: CellFormat, where: SourceLocation, column: str,
     return Cell(raw, number, fmt, where)
 
 
-def convert_rows(raw: RawData, formats: dict[str, CellFormat], type_columns: dict[str, str],
-                 diags: Diagnostics) -> tuple[dict[str, Cell], ...]:
+def convert_rows(
+    raw: RawData, formats: dict[str, CellFormat], type_columns: dict[str, str], diags: Diagnostics
+) -> tuple[dict[str, Cell], ...]:
     """Typed rows for the declared columns (``formats``); every bad cell is recorded at its place."""
     rows: list[dict[str, Cell]] = [{} for _ in raw.rows]
     for name, declared in formats.items():
@@ -345,9 +384,11 @@ def convert_rows(raw: RawData, formats: dict[str, CellFormat], type_columns: dic
                 spec = row[type_index]
                 parsed = parse_format(spec)
                 if parsed is None:
-                    diags.error(raw.cells[i][type_index],
-                                f"'{spec}' is not a cell format: use text, integer, number[:digits], "
-                                f"percent[:digits], compact[:digits], currency:CODE[:digits] or date[:style]")
+                    diags.error(
+                        raw.cells[i][type_index],
+                        f"'{spec}' is not a cell format: use text, integer, number[:digits], "
+                        f"percent[:digits], compact[:digits], currency:CODE[:digits] or date[:style]",
+                    )
                     parsed = CellFormat("text")
                 fmt = parsed
             rows[i][name] = convert(row[index], fmt, raw.cells[i][index], name, diags)

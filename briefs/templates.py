@@ -18,7 +18,7 @@ from markupsafe import Markup
 from .i18n import Edition, translations
 from .theme import Theme
 
-_CSS_UNSAFE = re.compile(r'[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]', re.UNICODE)
+_CSS_UNSAFE = re.compile(r"[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]", re.UNICODE)
 
 
 def css_string(value: str) -> Markup:

@@ -53,7 +53,7 @@ class Site:
             return SourceLocation(self.path, self.line + before.count("\n"), self.column + pos - start)
         if self.mode == "inline":
             offset = self.column - 1
-            if self.source_line[offset:offset + pos] == self.text[:pos]:
+            if self.source_line[offset : offset + pos] == self.text[:pos]:
                 return SourceLocation(self.path, self.line, self.column + pos)
         return SourceLocation(self.path, self.line, self.column)
 
@@ -93,13 +93,20 @@ def _is_markdown(key_path: KeyPath) -> bool:
     names = [p for p in key_path if isinstance(p, str)]
     if not names:
         return False
-    return (names[-1] in _MARKDOWN_FIELDS or names[0] == "key_points"
-            or (names[-1] == "text" and names[0] in ("risks", "disclaimers")))
+    return (
+        names[-1] in _MARKDOWN_FIELDS
+        or names[0] == "key_points"
+        or (names[-1] == "text" and names[0] in ("risks", "disclaimers"))
+    )
 
 
 def _is_text(value: Any) -> bool:
-    return (isinstance(value, dict) and SOURCE in value and all(k in KNOWN_LANGUAGES for k in value)
-            and all(isinstance(v, str) for v in value.values()))
+    return (
+        isinstance(value, dict)
+        and SOURCE in value
+        and all(k in KNOWN_LANGUAGES for k in value)
+        and all(isinstance(v, str) for v in value.values())
+    )
 
 
 def _walk(data: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, dict[str, str]]]:
@@ -162,8 +169,7 @@ def entries(doc: YamlDocument, loaded: LoadedBrief | None = None) -> list[Entry]
                 texts[lang] = text
                 sites[lang] = _yaml_site(doc, lines, (*key_path, lang), text)
         if SOURCE in texts:
-            found.append(Entry(doc.path, stable_key(doc.data, key_path), _is_markdown(key_path),
-                               texts, sites))
+            found.append(Entry(doc.path, stable_key(doc.data, key_path), _is_markdown(key_path), texts, sites))
     return found
 
 
@@ -181,8 +187,10 @@ class Unit:
 
 def units(shared: Iterable[YamlDocument], briefs: Iterable[LoadedBrief]) -> list[Unit]:
     """The shared YAML files given, then each brief's ``brief.yaml``, as the loader read them."""
-    return [*(Unit(doc, None) for doc in shared),
-            *(Unit(loaded.doc or load_yaml(loaded.path), loaded) for loaded in briefs)]
+    return [
+        *(Unit(doc, None) for doc in shared),
+        *(Unit(loaded.doc or load_yaml(loaded.path), loaded) for loaded in briefs),
+    ]
 
 
 def source_language(config: ProjectConfig, loaded: LoadedBrief | None) -> str:
@@ -192,8 +200,7 @@ def source_language(config: ProjectConfig, loaded: LoadedBrief | None) -> str:
     return own or config.source
 
 
-def checked_units(config: ProjectConfig, shared: Iterable[YamlDocument],
-                  briefs: Iterable[LoadedBrief]) -> list[Unit]:
+def checked_units(config: ProjectConfig, shared: Iterable[YamlDocument], briefs: Iterable[LoadedBrief]) -> list[Unit]:
     """:func:`units` whose source language is :data:`SOURCE`: the ones the fidelity checks
     can compare today (a brief written in English first is left out, not checked backwards)."""
     briefs = [loaded for loaded in briefs if source_language(config, loaded) == SOURCE]

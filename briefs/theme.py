@@ -57,10 +57,12 @@ class Theme:
 
     def loader(self) -> jinja2.BaseLoader:
         """Jinja's view of the search path, plus ``theme/…`` for the shipped theme's own files."""
-        return jinja2.ChoiceLoader([
-            jinja2.PrefixLoader({PREFIX: jinja2.FileSystemLoader(str(self.package))}),
-            jinja2.FileSystemLoader([str(folder) for folder in self.folders]),
-        ])
+        return jinja2.ChoiceLoader(
+            [
+                jinja2.PrefixLoader({PREFIX: jinja2.FileSystemLoader(str(self.package))}),
+                jinja2.FileSystemLoader([str(folder) for folder in self.folders]),
+            ]
+        )
 
     def located(self, filename: str) -> bool:
         """Whether a file name (as Jinja reports it) is one of the theme's files."""
@@ -80,8 +82,7 @@ def theme_of(config: ProjectConfig, plugins: Sequence[Path] | None = None) -> Th
     return Theme(project, tuple(extra))
 
 
-def kind_template_problems(theme: Theme,
-                           kinds: Sequence[tuple[str | None, SourceLocation]]) -> list[Diagnostic]:
+def kind_template_problems(theme: Theme, kinds: Sequence[tuple[str | None, SourceLocation]]) -> list[Diagnostic]:
     """A located error for each kind whose ``template`` the theme does not have.
 
     ``kinds`` pairs each kind's template name with the place of its ``template`` key."""

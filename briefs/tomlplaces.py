@@ -40,7 +40,7 @@ def key_places(text: str) -> dict[KeyPath, tuple[int, int]]:
             continue
         key = table + _parts(assign[1])
         _record(places, key, number, assign.start(1) + 1)
-        value = line[assign.end():]
+        value = line[assign.end() :]
         for inner in _INLINE_KEY.finditer(_blank_strings(value)):
             _record(places, key + _parts(inner[1]), number, assign.end() + inner.start(1) + 1)
         carry.feed(value)
@@ -81,8 +81,8 @@ class _Scanner:
     """Follows strings, brackets and comments across lines, to know when a value has ended."""
 
     def __init__(self) -> None:
-        self.quote = ""   # the open string's delimiter: ", ', \"\"\" or '''
-        self.depth = 0    # open [ and { of the current value
+        self.quote = ""  # the open string's delimiter: ", ', \"\"\" or '''
+        self.depth = 0  # open [ and { of the current value
 
     @property
     def busy(self) -> bool:

@@ -38,21 +38,22 @@ _HASH_RE = re.compile(rf"^[0-9a-f]{{{HASH_LENGTH}}}$")
 def _check_hash(value: str) -> str:
     if not _HASH_RE.match(value):
         raise PydanticCustomError(
-            "briefs_lock_hash", "malformed hash '{value}': expected {n} lower-case hex digits "
-            "(rewrite the file with `briefs translations --reviewed`)", {"value": value, "n": HASH_LENGTH})
+            "briefs_lock_hash",
+            "malformed hash '{value}': expected {n} lower-case hex digits "
+            "(rewrite the file with `briefs translations --reviewed`)",
+            {"value": value, "n": HASH_LENGTH},
+        )
     return value
 
 
 def _check_lock_languages(value: dict[str, str]) -> dict[str, str]:
     for lang in value:
         if lang not in KNOWN_LANGUAGES or lang == SOURCE:
-            raise PydanticCustomError(
-                "briefs_lock_language", "'{lang}' is not a translation language", {"lang": lang})
+            raise PydanticCustomError("briefs_lock_language", "'{lang}' is not a translation language", {"lang": lang})
     return value
 
 
-LockHashes = Annotated[dict[str, Annotated[str, AfterValidator(_check_hash)]],
-                       AfterValidator(_check_lock_languages)]
+LockHashes = Annotated[dict[str, Annotated[str, AfterValidator(_check_hash)]], AfterValidator(_check_lock_languages)]
 
 
 class LockFile(RootModel[dict[str, dict[str, LockHashes]]]):
@@ -107,8 +108,7 @@ def format_lock(groups: dict[str, dict[str, dict[str, str]]]) -> str:
 
 def _natural(key: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key_points/2 before key_points/10."""
-    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part)
-                 for part in key.split("/"))
+    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part) for part in key.split("/"))
 
 
 def _lock_key(key: str) -> str:

@@ -46,8 +46,9 @@ def _duplicate_ids(record: BaseModel, path: KeyPath, doc: YamlDocument, diags: D
             item_id = getattr(item, "id", None)
             if isinstance(value, list) and isinstance(item_id, str):
                 if item_id in seen:
-                    diags.error(doc.location((*where, "id")),
-                                f"duplicate id '{item_id}' (first used on line {seen[item_id]})")
+                    diags.error(
+                        doc.location((*where, "id")), f"duplicate id '{item_id}' (first used on line {seen[item_id]})"
+                    )
                 else:
                     seen[item_id] = doc.location((*where, "id")).line
             _duplicate_ids(item, where, doc, diags)
@@ -57,8 +58,11 @@ def _duplicate_ids(record: BaseModel, path: KeyPath, doc: YamlDocument, diags: D
             for j, segment in enumerate(stage.segments):
                 place = doc.location((*path, "stages", i, "segments", j, "id"))
                 if segment.id in first and first[segment.id] != place.line:
-                    diags.error(place, f"segment id '{segment.id}' is already used on line "
-                                f"{first[segment.id]} (segment ids are unique across a chain)")
+                    diags.error(
+                        place,
+                        f"segment id '{segment.id}' is already used on line "
+                        f"{first[segment.id]} (segment ids are unique across a chain)",
+                    )
                 first.setdefault(segment.id, place.line)
 
 
@@ -83,8 +87,14 @@ def _diagnostic(doc: YamlDocument, error: Any) -> Diagnostic:
     elif given is None and kind.endswith("_type"):
         message = f"'{field}' is empty"
     elif kind in ("string_type", "dict_type", "list_type", "model_type", "tuple_type", "bool_type"):
-        expected = {"string_type": "text", "dict_type": "a mapping", "model_type": "a mapping",
-                    "list_type": "a list", "tuple_type": "a list", "bool_type": "true or false"}[kind]
+        expected = {
+            "string_type": "text",
+            "dict_type": "a mapping",
+            "model_type": "a mapping",
+            "list_type": "a list",
+            "tuple_type": "a list",
+            "bool_type": "true or false",
+        }[kind]
         message = f"'{field}' must be {expected}, not {_describe(given)}"
     elif kind in ("int_parsing", "float_parsing", "int_from_float"):
         message = f"'{field}' must be a number, not {_describe(given)}"

@@ -141,14 +141,23 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
         signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         outcome.pdf, outcome.warnings = render_pdf(
-            task.html, task.base_url, task.allowed_roots, task.source, task.attachments,
-            task.created, font_config=font_config(), toc_min_pages=task.toc_min_pages)
+            task.html,
+            task.base_url,
+            task.allowed_roots,
+            task.source,
+            task.attachments,
+            task.created,
+            font_config=font_config(),
+            toc_min_pages=task.toc_min_pages,
+        )
     except _Timeout:
-        outcome.error = Diagnostic(SourceLocation(task.source),
-                                   f"PDF rendering took longer than {timeout:g} s and was stopped")
+        outcome.error = Diagnostic(
+            SourceLocation(task.source), f"PDF rendering took longer than {timeout:g} s and was stopped"
+        )
     except MemoryError:
-        outcome.error = Diagnostic(SourceLocation(task.source),
-                                   "PDF rendering ran out of its memory allowance and was stopped")
+        outcome.error = Diagnostic(
+            SourceLocation(task.source), "PDF rendering ran out of its memory allowance and was stopped"
+        )
     except BriefsError as exc:
         outcome.error = exc.diagnostics[0]
     finally:
@@ -190,12 +199,12 @@ def origin() -> tuple[int, int | None]:
 
 def start_pool(jobs: int, memory_limit: int | None = DEFAULT_MEMORY) -> ProcessPoolExecutor:
     """A pool of ``jobs`` workers, forked from the warm :mod:`briefs.zygote` as tasks arrive."""
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
-                               initializer=warm, initargs=(memory_limit, os.getpid()))
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_context(), initializer=warm, initargs=(memory_limit, os.getpid())
+    )
 
 
-def submit(pool: ProcessPoolExecutor, task: PdfTask,
-           timeout: float = DEFAULT_TIMEOUT) -> Future[PdfOutcome] | None:
+def submit(pool: ProcessPoolExecutor, task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> Future[PdfOutcome] | None:
     """Start one task on a pool from :func:`start_pool` now and hand the future to :func:`run`;
     None if a worker already died (:func:`run` retries the task on a fresh pool)."""
     try:
@@ -204,10 +213,15 @@ def submit(pool: ProcessPoolExecutor, task: PdfTask,
         return None
 
 
-def run(tasks: Sequence[PdfTask], jobs: int, on_done: Callable[[PdfOutcome], None] | None = None,
-        timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = DEFAULT_MEMORY,
-        pool: ProcessPoolExecutor | None = None,
-        early: Mapping[Future[PdfOutcome], PdfTask] | None = None) -> list[PdfOutcome]:
+def run(
+    tasks: Sequence[PdfTask],
+    jobs: int,
+    on_done: Callable[[PdfOutcome], None] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_limit: int | None = DEFAULT_MEMORY,
+    pool: ProcessPoolExecutor | None = None,
+    early: Mapping[Future[PdfOutcome], PdfTask] | None = None,
+) -> list[PdfOutcome]:
     """Render every task on ``jobs`` warm workers; outcomes are returned in task order.
 
     ``pool`` is a pool from :func:`start_pool` to use first, and ``early`` the tasks already
@@ -224,9 +238,13 @@ def run(tasks: Sequence[PdfTask], jobs: int, on_done: Callable[[PdfOutcome], Non
         if survivors and workers == 1:
             # Alone in its pool and still the pool broke: this document kills its worker.
             culprit = survivors.pop(0)
-            outcome = PdfOutcome(culprit.index, error=Diagnostic(
-                SourceLocation(culprit.source), "the PDF worker died while rendering this brief "
-                "(out of memory or crashed)"))
+            outcome = PdfOutcome(
+                culprit.index,
+                error=Diagnostic(
+                    SourceLocation(culprit.source),
+                    "the PDF worker died while rendering this brief (out of memory or crashed)",
+                ),
+            )
             outcomes[culprit.index] = outcome
             if on_done:
                 on_done(outcome)
@@ -234,10 +252,16 @@ def run(tasks: Sequence[PdfTask], jobs: int, on_done: Callable[[PdfOutcome], Non
     return [outcomes[t.index] for t in tasks]
 
 
-def _run_pool(tasks: list[PdfTask], workers: int, outcomes: dict[int, PdfOutcome],
-              on_done: Callable[[PdfOutcome], None] | None, timeout: float,
-              memory_limit: int | None, pool: ProcessPoolExecutor | None = None,
-              early: Mapping[Future[PdfOutcome], PdfTask] | None = None) -> list[PdfTask]:
+def _run_pool(
+    tasks: list[PdfTask],
+    workers: int,
+    outcomes: dict[int, PdfOutcome],
+    on_done: Callable[[PdfOutcome], None] | None,
+    timeout: float,
+    memory_limit: int | None,
+    pool: ProcessPoolExecutor | None = None,
+    early: Mapping[Future[PdfOutcome], PdfTask] | None = None,
+) -> list[PdfTask]:
     """Run tasks on one pool (the given one with its ``early`` futures, or a new one); returns
     the tasks left unfinished if the pool broke."""
     if pool is None:
@@ -272,17 +296,23 @@ def connect_dask(address: str) -> Any:
     try:
         from distributed import Client
     except ImportError:
-        raise BriefsError(Diagnostic(SourceLocation(Path("--scheduler")),
-                                     "Dask is not installed: pip install 'briefs[dask]'")) from None
+        raise BriefsError(
+            Diagnostic(SourceLocation(Path("--scheduler")), "Dask is not installed: pip install 'briefs[dask]'")
+        ) from None
     try:
         return Client(address, timeout="10s")
     except (OSError, ValueError, TypeError) as exc:
-        raise BriefsError(Diagnostic(SourceLocation(Path("--scheduler")),
-                                     f"cannot reach the Dask scheduler at {address}: {exc}")) from None
+        raise BriefsError(
+            Diagnostic(SourceLocation(Path("--scheduler")), f"cannot reach the Dask scheduler at {address}: {exc}")
+        ) from None
 
 
-def run_dask(tasks: Sequence[PdfTask], client: Any, on_done: Callable[[PdfOutcome], None] | None = None,
-             timeout: float = DEFAULT_TIMEOUT) -> list[PdfOutcome]:
+def run_dask(
+    tasks: Sequence[PdfTask],
+    client: Any,
+    on_done: Callable[[PdfOutcome], None] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> list[PdfOutcome]:
     """Render the same tasks on a Dask distributed cluster (``client`` from :func:`connect_dask`);
     outcomes in task order, as locally.
 
@@ -298,8 +328,10 @@ def run_dask(tasks: Sequence[PdfTask], client: Any, on_done: Callable[[PdfOutcom
         try:
             outcome = future.result()
         except Exception as exc:  # noqa: BLE001 - a worker lost or a task killed: this document fails alone
-            outcome = PdfOutcome(task.index, error=Diagnostic(
-                SourceLocation(task.source), f"Dask task failed: {type(exc).__name__}: {exc}"))
+            outcome = PdfOutcome(
+                task.index,
+                error=Diagnostic(SourceLocation(task.source), f"Dask task failed: {type(exc).__name__}: {exc}"),
+            )
         outcomes[task.index] = outcome
         if on_done:
             on_done(outcome)

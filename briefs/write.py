@@ -56,8 +56,12 @@ def release(tmp: Path, path: Path) -> None:
     try:
         folder = _held_folder(path)
         try:
-            os.replace(tmp.name if folder >= 0 else tmp, path.name if folder >= 0 else path,
-                       src_dir_fd=None if folder < 0 else folder, dst_dir_fd=None if folder < 0 else folder)
+            os.replace(
+                tmp.name if folder >= 0 else tmp,
+                path.name if folder >= 0 else path,
+                src_dir_fd=None if folder < 0 else folder,
+                dst_dir_fd=None if folder < 0 else folder,
+            )
         finally:
             if folder >= 0:
                 os.close(folder)
@@ -80,8 +84,12 @@ def cannot_write(path: Path, exc: OSError) -> OutputError:
     """The located error for an output ``path`` the system refused."""
     if exc.errno == errno.ELOOP:  # the file, or a folder on its way
         where = Path(exc.filename) if isinstance(exc, LinkedFolder) else path
-        return OutputError.at(where, 0, 0, "cannot write here: it is a symbolic link, and briefs "
-                              "writes only files it made; remove the link")
+        return OutputError.at(
+            where,
+            0,
+            0,
+            "cannot write here: it is a symbolic link, and briefs writes only files it made; remove the link",
+        )
     return OutputError.at(path, 0, 0, f"cannot write here: {exc.strerror or exc}")
 
 
@@ -100,15 +108,14 @@ def _stage(path: Path, data: bytes) -> Path:
     tmp = temporary_name(path)
     _record(tmp)  # recorded before it exists: a kill at any point leaves nothing unrecorded
     try:  # the umask applies, as for any file the user makes
-        fd = os.open(tmp.name if folder >= 0 else tmp, _OPEN_NEW, 0o666,
-                     dir_fd=None if folder < 0 else folder)
+        fd = os.open(tmp.name if folder >= 0 else tmp, _OPEN_NEW, 0o666, dir_fd=None if folder < 0 else folder)
     finally:
         if folder >= 0:
             os.close(folder)
     try:
         view = memoryview(data)
         while view:  # a short write (a file-size limit) ends in the error of the next one
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     except BaseException:
         os.close(fd)
@@ -133,7 +140,7 @@ def _record(tmp: Path) -> None:
             view = memoryview((os.path.relpath(where, out) + "\n").encode("utf-8", "surrogateescape"))
             try:
                 while view:  # a short write (disk full, a file-size limit) ends in the next one's error
-                    view = view[os.write(journal, view):]
+                    view = view[os.write(journal, view) :]
             except BaseException:
                 try:
                     os.ftruncate(journal, start)
@@ -201,8 +208,7 @@ def open_private(folder: int, name: str, flags: int, create: bool = True) -> int
     """Open (creating) one of briefs' own files in ``folder``, never through a symlink or a hard
     link, and only a regular file: writing through one would change a file briefs did not make."""
     flags |= os.O_CREAT if create else 0
-    fd = os.open(name, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o666,
-                 dir_fd=folder)
+    fd = os.open(name, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o666, dir_fd=folder)
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
         os.close(fd)
@@ -262,8 +268,9 @@ def _lock(out: Path, lock: int) -> None:
         fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         holder = os.pread(lock, 200, 0).decode("utf-8", "replace").strip() or "another process"
-        raise RenderError.at(out, 0, 0, f"another build ({holder}) is writing to this output "
-                             "folder; wait for it to finish") from None
+        raise RenderError.at(
+            out, 0, 0, f"another build ({holder}) is writing to this output folder; wait for it to finish"
+        ) from None
     os.ftruncate(lock, 0)
     os.pwrite(lock, f"pid {os.getpid()}".encode(), 0)
 

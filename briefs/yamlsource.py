@@ -113,16 +113,17 @@ CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f{BIDI}]")
 
 def control_message(char: str) -> str:
     if char > "\x9f":
-        return (f"bidirectional control U+{ord(char):04X} {unicodedata.name(char, '')} in the text: "
-                "it reorders what is printed (a figure can print reversed), and Chinese and English "
-                "never need one; delete it")
+        return (
+            f"bidirectional control U+{ord(char):04X} {unicodedata.name(char, '')} in the text: "
+            "it reorders what is printed (a figure can print reversed), and Chinese and English "
+            "never need one; delete it"
+        )
     return f"control character U+{ord(char):04X} in the text (invisible, and never printed); delete it"
 
 
 # PyYAML (YAML 1.1) breaks lines at these; editors, grep -n and git do not, so every line number
 # after one would be off. They only ever arrive by pasting, so they are refused where they stand.
-_ODD_BREAKS = {"\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR",
-               "\x85": "U+0085 NEXT LINE"}
+_ODD_BREAKS = {"\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR", "\x85": "U+0085 NEXT LINE"}
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -136,8 +137,9 @@ def _prescan(path: Path, text: str, loader: Any) -> None:
     for char, name in _ODD_BREAKS.items():
         index = text.find(char)
         if index >= 0:
-            raise ContentError.at(path, *_position(text, index),
-                                  f"{name} is not allowed; use an ordinary line break or a space")
+            raise ContentError.at(
+                path, *_position(text, index), f"{name} is not allowed; use an ordinary line break or a space"
+            )
     # Linear bound first: PyYAML's scanner reads a whole run of '[' before yielding a token, and
     # its simple-key bookkeeping is quadratic in it (200k '[' ≈ minutes). A naive bracket count
     # over-approximates flow nesting (brackets inside text are balanced in practice: content
@@ -147,8 +149,7 @@ def _prescan(path: Path, text: str, loader: Any) -> None:
         if char in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise ContentError.at(path, *_position(text, index),
-                                      f"nested deeper than {MAX_DEPTH} levels")
+                raise ContentError.at(path, *_position(text, index), f"nested deeper than {MAX_DEPTH} levels")
         elif char in "]}" and depth:
             depth -= 1
     # Then the real nesting depth, and anchors and aliases, from the tokens (libyaml's scanner
@@ -157,13 +158,19 @@ def _prescan(path: Path, text: str, loader: Any) -> None:
     depth = 0
     try:
         for token in yaml.scan(text, Loader=loader):
-            if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
-                                  yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+            if isinstance(
+                token,
+                (
+                    yaml.BlockMappingStartToken,
+                    yaml.BlockSequenceStartToken,
+                    yaml.FlowMappingStartToken,
+                    yaml.FlowSequenceStartToken,
+                ),
+            ):
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise _Refused(token.start_mark, f"nested deeper than {MAX_DEPTH} levels")
-            elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken,
-                                    yaml.FlowSequenceEndToken)):
+            elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
                 depth -= 1
             elif isinstance(token, yaml.AliasToken):
                 raise _Refused(token.start_mark, f"aliases (*{token.value}) are not allowed")
@@ -222,8 +229,11 @@ def load_yaml(path: Path) -> YamlDocument:
         raise ContentError.at(path, line, col, message) from None
     except yaml.reader.ReaderError as exc:
         line, col = _position(text, exc.position)
-        message = f"character U+{exc.character:04X} is not allowed in YAML" if isinstance(
-            exc.character, int) else f"YAML error: {exc.reason}"
+        message = (
+            f"character U+{exc.character:04X} is not allowed in YAML"
+            if isinstance(exc.character, int)
+            else f"YAML error: {exc.reason}"
+        )
         raise ContentError.at(path, line, col, message) from None
     except yaml.YAMLError as exc:  # e.g. a composer error without marks
         raise ContentError.at(path, 1, 1, f"YAML error: {exc}") from None
@@ -258,8 +268,9 @@ class _Builder:
             return [self.build(item, (*key_path, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)  # the composer makes mappings, sequences and scalars
         if not _encodable(node.value):
-            self.diagnostics.error(self._loc(node), "text contains an invalid (surrogate) character, "
-                                   "e.g. from a \\ud800 escape")
+            self.diagnostics.error(
+                self._loc(node), "text contains an invalid (surrogate) character, e.g. from a \\ud800 escape"
+            )
             return None
         if found := CONTROL.search(node.value):  # from an escape such as "\x01" or "\0"
             self.diagnostics.error(self._loc(node), control_message(found.group()))

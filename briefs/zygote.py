@@ -23,13 +23,22 @@ def _prewarm() -> None:
     from .languages import DEFAULT_LANGUAGES, DEFAULT_SOURCE, language
     from .render.pdf import render_pdf
 
-    families = sorted({family for lang in DEFAULT_LANGUAGES for family in
-                       (language(lang).fonts.sans, language(lang).fonts.serif)})
-    body = "".join(f'<p style="font-family: \'{family}\'">研究简报 Research brief 2025 '
-                   f'<b>投资评级 Rating</b></p>' for family in families)
+    families = sorted(
+        {family for lang in DEFAULT_LANGUAGES for family in (language(lang).fonts.sans, language(lang).fonts.serif)}
+    )
+    body = "".join(
+        f"<p style=\"font-family: '{family}'\">研究简报 Research brief 2025 <b>投资评级 Rating</b></p>"
+        for family in families
+    )
     html = f'<!DOCTYPE html><html lang="{DEFAULT_SOURCE}"><body>{body}</body></html>'
-    render_pdf(html, Path("/"), (), Path("<prewarm>"), created=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
-               font_config=workers.font_config())  # the font configuration workers inherit
+    render_pdf(
+        html,
+        Path("/"),
+        (),
+        Path("<prewarm>"),
+        created=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        font_config=workers.font_config(),
+    )  # the font configuration workers inherit
 
 
 try:

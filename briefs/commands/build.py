@@ -58,9 +58,14 @@ class BarReporter:
     def __init__(self) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), TextColumn("{task.description}"),
-                                 transient=True)
+        self.progress = Progress(
+            TextColumn("building"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            transient=True,
+        )
         self.task: Any = None
 
     def start(self, total: int) -> None:
@@ -79,8 +84,7 @@ class BarReporter:
         self.progress.stop()
 
 
-def run(project: Path | None, paths: Sequence[Path], options: Options,
-        fail: Callable[[BriefsError], None]) -> int:
+def run(project: Path | None, paths: Sequence[Path], options: Options, fail: Callable[[BriefsError], None]) -> int:
     """Run a build (:func:`briefs.api.build`); report it; return the exit status."""
     from ..api import build
 
@@ -94,9 +98,18 @@ def run(project: Path | None, paths: Sequence[Path], options: Options,
         return reporter
 
     try:
-        result = build(project, paths, options.langs, options.formats, options.out, options.jobs,
-                       options.force, final=options.final, scheduler=options.scheduler,
-                       reporter=_Lazy(progress))
+        result = build(
+            project,
+            paths,
+            options.langs,
+            options.formats,
+            options.out,
+            options.jobs,
+            options.force,
+            final=options.final,
+            scheduler=options.scheduler,
+            reporter=_Lazy(progress),
+        )
     except BriefsError as exc:
         fail(exc)
         return 1
@@ -112,8 +125,10 @@ def run(project: Path | None, paths: Sequence[Path], options: Options,
     for path in result.removed:
         click.echo(f"removed {display_path(path)} (no brief writes it any more)")
     removed = f", {len(result.removed)} removed" if result.removed else ""
-    click.echo(f"built {result.briefs} brief(s): {len(result.written)} file(s) written, "
-               f"{len(result.up_to_date)} up to date{removed}, {len(result.failed)} failed in {elapsed:.1f}s")
+    click.echo(
+        f"built {result.briefs} brief(s): {len(result.written)} file(s) written, "
+        f"{len(result.up_to_date)} up to date{removed}, {len(result.failed)} failed in {elapsed:.1f}s"
+    )
     if result.failed:
         for diagnostic in result.failed:
             click.echo(str(diagnostic), err=True)

@@ -48,10 +48,16 @@ def run(project: Path | None, fail: Callable[[BriefsError], None]) -> int:
         config = project_config(project)
         if not config.templates.is_dir():
             if not config.content.is_dir():  # not a project at all
-                raise TemplateError(Diagnostic(SourceLocation(config.templates), "no templates folder: "
-                                               "run briefs catalog inside a project, or give --project"))
-            click.echo(f"{display_path(config.templates)}: no templates folder: the project uses the "
-                       "theme's strings and catalogs as shipped; nothing to extract")
+                raise TemplateError(
+                    Diagnostic(
+                        SourceLocation(config.templates),
+                        "no templates folder: run briefs catalog inside a project, or give --project",
+                    )
+                )
+            click.echo(
+                f"{display_path(config.templates)}: no templates folder: the project uses the "
+                "theme's strings and catalogs as shipped; nothing to extract"
+            )
             return 0
         _compile_templates(config.templates)
         theme = theme_of(config)
@@ -60,8 +66,10 @@ def run(project: Path | None, fail: Callable[[BriefsError], None]) -> int:
             changed = _updated_catalogs(config.templates, langs, Path(scratch), theme.folders[1:])
         pot = next((data for path, data in changed if path.suffix == ".pot"), None)
         if pot is not None and not _has_messages(pot) and not (config.templates / "locales").exists():
-            click.echo(f"{display_path(config.templates)}: no translatable strings in the project's "
-                       "templates; the theme's catalogs translate the rest (nothing written)")
+            click.echo(
+                f"{display_path(config.templates)}: no translatable strings in the project's "
+                "templates; the theme's catalogs translate the rest (nothing written)"
+            )
             return 0
         _writable([path for path, _ in changed])
         for path, data in changed:
@@ -77,8 +85,9 @@ def run(project: Path | None, fail: Callable[[BriefsError], None]) -> int:
     return 0
 
 
-def _updated_catalogs(templates: Path, langs: list[str], scratch: Path,
-                      themes: tuple[Path, ...]) -> list[tuple[Path, bytes]]:
+def _updated_catalogs(
+    templates: Path, langs: list[str], scratch: Path, themes: tuple[Path, ...]
+) -> list[tuple[Path, bytes]]:
     """(path, new bytes) of messages.pot and of each language's messages.po that Babel changed.
 
     A message the project's catalog does not translate yet gets the translation of the theme
@@ -99,16 +108,49 @@ def _updated_catalogs(templates: Path, langs: list[str], scratch: Path,
             (work / folder).write_bytes(old)
     work.mkdir(exist_ok=True)
     cli = CommandLineInterface()
-    cli.run(["pybabel", "-q", "extract", "-F", str(mapping), "-k", "_", "-k", "gettext",
-             "--no-location", "--sort-output", "--omit-header", "-o", str(work / "messages.pot"),
-             str(templates)])
+    cli.run(
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(mapping),
+            "-k",
+            "_",
+            "-k",
+            "gettext",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(work / "messages.pot"),
+            str(templates),
+        ]
+    )
     for lang in langs:
-        cli.run(["pybabel", "-q", "update", "--init-missing", "-i", str(work / "messages.pot"),
-                 "-d", str(work), "-l", lang.replace("-", "_"), "-w", "100"])
+        cli.run(
+            [
+                "pybabel",
+                "-q",
+                "update",
+                "--init-missing",
+                "-i",
+                str(work / "messages.pot"),
+                "-d",
+                str(work),
+                "-l",
+                lang.replace("-", "_"),
+                "-w",
+                "100",
+            ]
+        )
         po = work / lang.replace("-", "_") / "LC_MESSAGES" / "messages.po"
         _fill_from_theme(po, [folder / "locales" / po.relative_to(work) for folder in themes])
-    return [(target, new) for made, target in targets.items()
-            if _dateless(new := made.read_bytes()) != _dateless(_current(target))]
+    return [
+        (target, new)
+        for made, target in targets.items()
+        if _dateless(new := made.read_bytes()) != _dateless(_current(target))
+    ]
 
 
 def _has_messages(catalog: bytes) -> bool:
@@ -179,8 +221,11 @@ def _writable(paths: list[Path]) -> None:
             with tempfile.TemporaryFile(dir=folder):  # O_TMPFILE: nothing appears in the folder
                 pass
         except OSError as exc:
-            problems.append(Diagnostic(SourceLocation(path), f"cannot write the catalog: "
-                                       f"{exc.strerror or exc} (nothing was changed)"))
+            problems.append(
+                Diagnostic(
+                    SourceLocation(path), f"cannot write the catalog: {exc.strerror or exc} (nothing was changed)"
+                )
+            )
     if problems:
         raise OutputError(problems)
 
@@ -193,9 +238,12 @@ def _compile_templates(templates: Path) -> None:
         try:
             env.parse(read_bytes(path, MAX_CATALOG_BYTES).decode("utf-8"), path.name, str(path))
         except jinja2.TemplateSyntaxError as exc:
-            problems.append(Diagnostic(SourceLocation(path, exc.lineno, 0),
-                                       f"{exc.message or 'syntax error'} (fix it before updating "
-                                       "the catalogs: its strings would be lost)"))
+            problems.append(
+                Diagnostic(
+                    SourceLocation(path, exc.lineno, 0),
+                    f"{exc.message or 'syntax error'} (fix it before updating the catalogs: its strings would be lost)",
+                )
+            )
         except UnicodeDecodeError:
             problems.append(Diagnostic(SourceLocation(path), "not valid UTF-8 (save the file as UTF-8)"))
         except Unsafe as exc:

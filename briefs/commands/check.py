@@ -14,8 +14,13 @@ import click
 from ..errors import BriefsError
 
 
-def run(project: Path | None, paths: Sequence[Path], langs: Sequence[str] | None,
-        fail: Callable[[BriefsError], None], strict: bool = False) -> int:
+def run(
+    project: Path | None,
+    paths: Sequence[Path],
+    langs: Sequence[str] | None,
+    fail: Callable[[BriefsError], None],
+    strict: bool = False,
+) -> int:
     """Run the checks (:func:`briefs.api.check`); returns the exit status."""
     from ..api import check
 

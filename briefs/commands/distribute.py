@@ -11,8 +11,16 @@ from ..config import project_config
 from ..errors import BriefsError
 
 
-def run(project: Path | None, paths: Sequence[Path], recipients_file: Path | None, only: Sequence[str],
-        out: Path | None, jobs: int, scheduler: str | None, fail: Callable[[BriefsError], None]) -> int:
+def run(
+    project: Path | None,
+    paths: Sequence[Path],
+    recipients_file: Path | None,
+    only: Sequence[str],
+    out: Path | None,
+    jobs: int,
+    scheduler: str | None,
+    fail: Callable[[BriefsError], None],
+) -> int:
     """Run a distribution; returns the exit status."""
     from ..distlog import LOG_NAME
     from ..distribute import distribute, load_recipients

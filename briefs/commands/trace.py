@@ -19,8 +19,7 @@ from ..errors import BriefsError, ContentError, Diagnostics, SourceLocation, dis
 from ..safefiles import Unsafe
 
 
-def run(project: Path | None, files: Sequence[Path], out: Path | None,
-        fail: Callable[[BriefsError], None]) -> int:
+def run(project: Path | None, files: Sequence[Path], out: Path | None, fail: Callable[[BriefsError], None]) -> int:
     """Print the log entry of each file; exit status 1 if any file has none, or the log is bad."""
     from ..distlog import LOG_NAME, hash_file, read_log
 
@@ -43,14 +42,19 @@ def run(project: Path | None, files: Sequence[Path], out: Path | None,
                 continue
             found = [entry for _, entry in entries.get(digest, [])]
             if not found:
-                unknown.error(SourceLocation(path), f"not in {display_path(log)}: no copy with this "
-                              "content was distributed (or it was altered after it was sent)")
+                unknown.error(
+                    SourceLocation(path),
+                    f"not in {display_path(log)}: no copy with this "
+                    "content was distributed (or it was altered after it was sent)",
+                )
                 continue
             first = found[0]  # the others are the same copy made again (the reader checked)
             again = "".join(f", again {e['time']}" for e in found[1:])
-            click.echo(f"{path}: {first['brief']} ({first['lang']}) for {first['name']}, "
-                       f"{first['organisation']} [{first['recipient']}], sent {first['time']}{again}, "
-                       f"from version {first['version'][:12]}")
+            click.echo(
+                f"{path}: {first['brief']} ({first['lang']}) for {first['name']}, "
+                f"{first['organisation']} [{first['recipient']}], sent {first['time']}{again}, "
+                f"from version {first['version'][:12]}"
+            )
         unknown.raise_if_errors(ContentError)
     except BriefsError as exc:
         fail(exc)

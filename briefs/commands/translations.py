@@ -15,8 +15,7 @@ from ..errors import BriefsError, display_path
 from ..review import mark_reviewed, review_status
 
 
-def run(project: Path | None, paths: Sequence[Path], reviewed: bool,
-        fail: Callable[[BriefsError], None]) -> int:
+def run(project: Path | None, paths: Sequence[Path], reviewed: bool, fail: Callable[[BriefsError], None]) -> int:
     """List stale or unreviewed translations, or (``reviewed``) rewrite the lock files; exit status."""
     try:
         config = project_config(project)
@@ -31,6 +30,7 @@ def run(project: Path | None, paths: Sequence[Path], reviewed: bool,
         return 1
     for diagnostic in findings:
         click.echo(str(diagnostic))
-    click.echo(f"translations to review: {len(findings)} finding(s)" if findings
-               else "every translation is marked as reviewed")
+    click.echo(
+        f"translations to review: {len(findings)} finding(s)" if findings else "every translation is marked as reviewed"
+    )
     return 0

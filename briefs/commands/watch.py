@@ -36,8 +36,13 @@ def run(project: Path | None, paths: Sequence[Path], options: build.Options) -> 
         return 1
     out = (options.out or config.output).resolve()
     themes = tuple(f for f in theme_of(config).folders if f != config.templates)  # plugins, shipped
-    wanted = (config.content, config.templates, *themes, config.root / "pyproject.toml",
-              *(p for p in paths if not p.resolve().is_relative_to(config.content.resolve())))
+    wanted = (
+        config.content,
+        config.templates,
+        *themes,
+        config.root / "pyproject.toml",
+        *(p for p in paths if not p.resolve().is_relative_to(config.content.resolve())),
+    )
     armed = _Watcher(wanted, config.root)
     project = config.root  # found once: the working folder may be deleted and made again meanwhile
     try:
@@ -101,8 +106,15 @@ class _Watcher:
         while True:
             present = [p for p, seen in zip(self.wanted, self.identity, strict=True) if seen is not None]
             # A project yet to be made: its folder, until a wanted name appears (checked each second).
-            changes = watch(*(present or [self.root]), raise_interrupt=False, debounce=200, step=50,
-                            rust_timeout=1000, yield_on_timeout=True, recursive=bool(present))
+            changes = watch(
+                *(present or [self.root]),
+                raise_interrupt=False,
+                debounce=200,
+                step=50,
+                rust_timeout=1000,
+                yield_on_timeout=True,
+                recursive=bool(present),
+            )
             try:
                 next(changes, None)  # the first, empty, yield: the watch is running
                 return changes
@@ -120,8 +132,7 @@ class _Watcher:
         changed = {Path(p) for _, p in batch}
         now = self._identify()
         if now != self.identity:
-            changed |= {p for p, before, after in zip(self.wanted, self.identity, now, strict=True)
-                        if before != after}
+            changed |= {p for p, before, after in zip(self.wanted, self.identity, now, strict=True) if before != after}
             self.close()
             self.identity = now
             self.changes = self._start()

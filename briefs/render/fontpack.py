@@ -58,8 +58,7 @@ def _subset(program: bytes, cids: list[int]) -> bytes | None:
     drop = spec.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
     for tag in _DROP_TABLES:
         drop.add(int.from_bytes(tag.encode("ascii"), "big"))
-    spec.flags = (hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING
-                  | hb.SubsetFlags.NOTDEF_OUTLINE)
+    spec.flags = hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
     try:
         result = hb.subset(face, spec)
     except RuntimeError:  # HarfBuzz could not read the program
@@ -133,15 +132,16 @@ _BFCHAR_PAIR = re.compile(rb"<([0-9a-fA-F]{4})>(\s*<[0-9a-fA-F]*>)")
 
 def _renumber_to_unicode(cmap: bytes, new_gid: dict[int, int]) -> bytes:
     """The ``bfchar`` entries of a ToUnicode CMap with their codes renumbered."""
+
     def entries(match: re.Match[bytes]) -> bytes:
-        body = _BFCHAR_PAIR.sub(lambda m: b"<%04x>%s" % (new_gid.get(int(m[1], 16), 0), m[2]),
-                                match[2])
+        body = _BFCHAR_PAIR.sub(lambda m: b"<%04x>%s" % (new_gid.get(int(m[1], 16), 0), m[2]), match[2])
         return match[1] + body + match[3]
+
     return _BFCHAR.sub(entries, cmap)
 
 
 def _renumber(text: bytes, new_gid: dict[int, int]) -> bytes:
-    codes = (int.from_bytes(text[i:i + 2], "big") for i in range(0, len(text) - 1, 2))
+    codes = (int.from_bytes(text[i : i + 2], "big") for i in range(0, len(text) - 1, 2))
     return b"".join(new_gid.get(code, 0).to_bytes(2, "big") for code in codes)
 
 
@@ -170,16 +170,22 @@ def _rewrite_weasyprint_text(data: bytes, font_maps: dict[str, dict[int, int] | 
 
             def hex_codes(m: re.Match[bytes], table: dict[int, int] = table) -> bytes:
                 codes = bytes.fromhex(m[1].decode("ascii"))
-                return b"<%s>" % b"".join(b"%04x" % table.get(int.from_bytes(codes[i:i + 2], "big"), 0)
-                                          for i in range(0, len(codes) - 1, 2))
-            out += [data[last:match.start(3)], _HEX.sub(hex_codes, match[3])]
+                return b"<%s>" % b"".join(
+                    b"%04x" % table.get(int.from_bytes(codes[i : i + 2], "big"), 0) for i in range(0, len(codes) - 1, 2)
+                )
+
+            out += [data[last : match.start(3)], _HEX.sub(hex_codes, match[3])]
             last = match.end(3)
     out.append(data[last:])
     return b"".join(out)
 
 
-def _rewrite_content(resources: pikepdf.Object, content: pikepdf.Object,
-                     maps: dict[tuple[int, int], dict[int, int]], seen: set[tuple[int, int]]) -> None:
+def _rewrite_content(
+    resources: pikepdf.Object,
+    content: pikepdf.Object,
+    maps: dict[tuple[int, int], dict[int, int]],
+    seen: set[tuple[int, int]],
+) -> None:
     """Renumber the glyph codes ``content`` shows with repacked fonts, and in the forms it uses."""
     for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
         if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
@@ -210,9 +216,12 @@ def _rewrite_content(resources: pikepdf.Object, content: pikepdf.Object,
         elif op in _SHOW and current is not None:
             shown = list(instruction.operands)
             if op == "TJ":
-                shown[0] = pikepdf.Array([
-                    pikepdf.String(_renumber(bytes(x), current)) if isinstance(x, pikepdf.String) else x
-                    for x in shown[0]])
+                shown[0] = pikepdf.Array(
+                    [
+                        pikepdf.String(_renumber(bytes(x), current)) if isinstance(x, pikepdf.String) else x
+                        for x in shown[0]
+                    ]
+                )
             else:
                 shown[-1] = pikepdf.String(_renumber(bytes(shown[-1]), current))
             operands = shown
@@ -233,10 +242,10 @@ def repack_fonts(data: bytes) -> bytes:
         seen: set[tuple[int, int]] = set()
         for page in pdf.pages:
             page.contents_coalesce()
-            _rewrite_content(page.obj.get("/Resources", pikepdf.Dictionary()), page.obj.Contents,
-                             maps, seen)
+            _rewrite_content(page.obj.get("/Resources", pikepdf.Dictionary()), page.obj.Contents, maps, seen)
         out = io.BytesIO()
         # deterministic_id: the /ID is computed from the content, so builds stay reproducible.
-        pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                 deterministic_id=True)
+        pdf.save(
+            out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True
+        )
         return out.getvalue()

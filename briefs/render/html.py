@@ -70,8 +70,7 @@ def render_html(theme: Theme, context: RenderContext, template: str = DEFAULT_TE
     except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
         # a mistake in template code (a division by zero, a filter given text, an include loop)
         line, name = _template_frame(exc, theme)
-        raise TemplateError.at(Path(name), line, 0,
-                               f"template error: {type(exc).__name__}: {str(exc)[:200]}") from None
+        raise TemplateError.at(Path(name), line, 0, f"template error: {type(exc).__name__}: {str(exc)[:200]}") from None
 
 
 def _template_frame(exc: BaseException, theme: Theme) -> tuple[int, str]:

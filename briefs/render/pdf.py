@@ -67,14 +67,14 @@ def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
                     data, mime = response.read(MAX_RESOURCE_BYTES + 1), response.content_type
                 finally:
                     response.close()
-                return Checked(url, _checked(url[:60], data, _suffix_of(mime)),
-                               {"Content-Type": mime})
+                return Checked(url, _checked(url[:60], data, _suffix_of(mime)), {"Content-Type": mime})
             if scheme != "file":
                 raise Refused(url, "only files in the brief's folder and data: URLs may be used")
             data = _read(url, Path(unquote(urlparse(url).path)))
             name = Path(unquote(urlparse(url).path)).name
             mime = MIME_TYPES.get(Path(name).suffix.lower()) or (
-                mimetypes.guess_type(name)[0] or "application/octet-stream")
+                mimetypes.guess_type(name)[0] or "application/octet-stream"
+            )
             return Checked(url, _checked(url, data, Path(name).suffix.lower()), {"Content-Type": mime})
 
     def _read(url: str, path: Path) -> bytes:
@@ -95,7 +95,7 @@ def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
         if len(data) > MAX_RESOURCE_BYTES:
             raise Refused(url, f"larger than {MAX_RESOURCE_BYTES // 2**20} MiB")
         try:
-            if suffix in MIME_TYPES:   # a picture by its name: the same check as when published
+            if suffix in MIME_TYPES:  # a picture by its name: the same check as when published
                 return checked_image(f"image{suffix}", data)
         except ImageRefused as exc:
             raise Refused(url, f"image {exc.reason}") from None
@@ -112,8 +112,7 @@ def _suffix_of(mime: str) -> str:
     return next((suffix for suffix, known in MIME_TYPES.items() if known == mime), "")
 
 
-def _locate(url: str, base_url: Path, attachments: Sequence[tuple[str, bytes]],
-            fallback: Path) -> SourceLocation:
+def _locate(url: str, base_url: Path, attachments: Sequence[tuple[str, bytes]], fallback: Path) -> SourceLocation:
     """The source line that asked for ``url``: the first brief file that mentions it."""
     path = unquote(urlparse(url).path)
     candidates = {path, Path(path).name}
@@ -144,10 +143,16 @@ PDF_CSS = 'body.lang-en { hyphenate-character: "-"; }'
 SHOW_TOC = "nav.toc { display: block !important; break-before: page; }"
 
 
-def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source: Path,
-               attachments: Sequence[tuple[str, bytes]] = (),
-               created: dt.datetime | None = None,
-               font_config: Any = None, toc_min_pages: int = 0) -> tuple[bytes, list[Diagnostic]]:
+def render_pdf(
+    html: str,
+    base_url: Path,
+    allowed_roots: Sequence[Path],
+    source: Path,
+    attachments: Sequence[tuple[str, bytes]] = (),
+    created: dt.datetime | None = None,
+    font_config: Any = None,
+    toc_min_pages: int = 0,
+) -> tuple[bytes, list[Diagnostic]]:
     """Render one PDF; returns its bytes and the warnings WeasyPrint logged, located at ``source``.
 
     A brief that lays out to ``toc_min_pages`` pages or more (0: never) is laid out again with
@@ -159,22 +164,33 @@ def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source:
     try:
         import weasyprint
     except OSError as exc:  # Pango missing
-        raise RenderError.at(source, 0, 0, f"WeasyPrint cannot start ({exc}); install Pango "
-                             "(Debian: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0)") from None
+        raise RenderError.at(
+            source,
+            0,
+            0,
+            f"WeasyPrint cannot start ({exc}); install Pango "
+            "(Debian: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0)",
+        ) from None
     from weasyprint.urls import FatalURLFetchingError
 
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        document = weasyprint.HTML(string=html, base_url=base_url.as_uri() + "/",
-                                   url_fetcher=make_fetcher(allowed_roots))
+        document = weasyprint.HTML(
+            string=html, base_url=base_url.as_uri() + "/", url_fetcher=make_fetcher(allowed_roots)
+        )
         # A deterministic file identifier: same HTML, same /ID (reproducible builds).
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
         files = [
-            weasyprint.Attachment(file_obj=io.BytesIO(data), name=name, relationship="Source",
-                                  description=f"briefs source: {name}",
-                                  created=created, modified=created)
+            weasyprint.Attachment(
+                file_obj=io.BytesIO(data),
+                name=name,
+                relationship="Source",
+                description=f"briefs source: {name}",
+                created=created,
+                modified=created,
+            )
             for name, data in attachments
         ]
         options = {"pdf_identifier": identifier, "pdf_variant": PDF_VARIANT, "attachments": files}
@@ -182,13 +198,13 @@ def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path], source:
         laid_out = document.render(font_config=font_config, stylesheets=[pdf_css], **options)
         if toc_min_pages and len(laid_out.pages) >= toc_min_pages:
             show_toc = weasyprint.CSS(string=SHOW_TOC, font_config=font_config)
-            laid_out = document.render(font_config=font_config, stylesheets=[pdf_css, show_toc],
-                                       **options)
+            laid_out = document.render(font_config=font_config, stylesheets=[pdf_css, show_toc], **options)
         pdf = laid_out.write_pdf(**options)
     except FatalURLFetchingError as exc:
         url, reason = getattr(exc, "url", str(exc)), getattr(exc, "reason", "could not be fetched")
-        raise RenderError(Diagnostic(_locate(url, base_url, attachments, source),
-                                     f"refused to fetch {url}: {reason}")) from None
+        raise RenderError(
+            Diagnostic(_locate(url, base_url, attachments, source), f"refused to fetch {url}: {reason}")
+        ) from None
     finally:
         logger.removeHandler(handler)
     warnings = [Diagnostic(SourceLocation(source), f"WeasyPrint: {m}", "warning") for m in handler.messages]
