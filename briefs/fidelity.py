@@ -16,9 +16,10 @@ Four checks over every Text of the selected briefs and of ``content/_shared`` (i
 ``briefs check --strict`` turns the warnings into a failing exit status. Every finding is located
 at ``path:line:col`` of the translation (the YAML value, or the line of a ``body_file``).
 
-This module runs them; the parts live beside it: :mod:`briefs.figures` (figure extraction and
-alignment), :mod:`briefs.glossary`, :mod:`briefs.translations_lock` (the lock file) and
-:mod:`briefs.review` (the drift check and ``briefs translations``).
+This module runs them; the parts live beside it: :mod:`briefs.figures` (figure extraction),
+:mod:`briefs.figure_matching` (comparison and alignment), :mod:`briefs.glossary`,
+:mod:`briefs.translations_lock` (the lock file) and :mod:`briefs.review` (the drift check and
+``briefs translations``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from pathlib import Path
 
 from .config import ProjectConfig
 from .errors import Diagnostic, by_place
-from .figures import aligned, mask, missing_figures, short
+from .figure_matching import aligned, missing_figures
+from .figures import mask, short
 from .glossary import Glossary, glossary_uses, has_form, load_glossary, normalise_en
 from .languages import KNOWN_LANGUAGES
 from .limits import Budget

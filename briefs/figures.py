@@ -1,9 +1,9 @@
-"""Figures of a text (numbers with their units, dates, months) and how to compare two texts' figures.
+"""Figures of a text: numbers with their units, dates and months, read from either language.
 
 Used by the fidelity check (:mod:`briefs.fidelity`): every figure of a source text must appear in
 each translation, units normalised (13亿 = 1.3 billion = 1,300 million), and back. Pure and
-independent of the rest (:func:`extract_figures`, :func:`figure_pool`, :func:`missing_figures`),
-so it is unit-tested on its own; :func:`aligned` finds where in a translation a finding belongs.
+independent of the rest (:func:`extract_figures`), so it is unit-tested on its own; the comparison
+of two texts' figures is :mod:`briefs.figure_matching`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 FigureKind = Literal["number", "date", "month"]
@@ -47,28 +47,6 @@ class Figure:
         return describe_number(self.value)
 
 
-@dataclass(frozen=True)
-class FigurePool:
-    """Every value a text can be said to contain, read leniently (for the other side of a check).
-
-    Besides its figures it holds the digits of identifiers (so ``50ETF`` and ``Qwen2.5`` still
-    count) and small numbers written as words (五, 两, five, twelve), so wording never causes a
-    finding. The digits of a figure are not offered on their own: 13亿 does not offer 13.
-    """
-
-    numbers: frozenset[Decimal]
-    dates: frozenset[tuple[int, int]]
-    months: frozenset[int]
-
-    def has(self, figure: Figure) -> bool:
-        """Whether the figure appears in this pool."""
-        if figure.kind == "number":
-            return figure.value in self.numbers
-        if figure.kind == "date":
-            return figure.value in self.dates
-        return figure.value in self.months
-
-
 MONTHS = (
     "January",
     "February",
@@ -90,7 +68,7 @@ _MONTH_FULL = "|".join(m for m in MONTHS if m != "May")  # "May" alone is too of
 _MONTH_ANY = "|".join([*MONTHS, "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec"])
 
 # Same-length normalisation (positions stay valid): full-width digits and signs → ASCII.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９％．，＋－～", "0123456789%.,+-~")
+FULLWIDTH = str.maketrans("０１２３４５６７８９％．，＋－～", "0123456789%.,+-~")
 
 _MULTIPLIERS: dict[str, Decimal] = {
     "万亿": Decimal(10) ** 12,
@@ -159,64 +137,6 @@ _UNIT = re.compile(
 _PERCENT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b)")
 _ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th|x)(?![A-Za-z])")
 _RANGE = re.compile(r"\s*(?:[-–—~至到]|to)\s*")
-_DIGIT_RUN = re.compile(r"\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_CN_NUMERAL = re.compile(r"[零〇一二两兩三四五六七八九十百千万萬亿億]+")
-_EN_WORDS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-}
-_EN_WORDS.update(
-    {
-        "thirty": 30,
-        "forty": 40,
-        "fifty": 50,
-        "sixty": 60,
-        "seventy": 70,
-        "eighty": 80,
-        "ninety": 90,
-        "hundred": 100,
-        "dozen": 12,
-        "twice": 2,
-        "double": 2,
-        "half": 2,
-        "first": 1,
-        "second": 2,
-        "third": 3,
-        "fourth": 4,
-        "fifth": 5,
-        "sixth": 6,
-        "seventh": 7,
-        "eighth": 8,
-        "ninth": 9,
-        "tenth": 10,
-        "twentieth": 20,
-    }
-)
-_EN_WORD = re.compile(r"[A-Za-z]+")
 
 
 def mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -227,7 +147,7 @@ def mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 def _prepare(text: str) -> str:
-    text = text.translate(_FULLWIDTH)
+    text = text.translate(FULLWIDTH)
     text = mask(text, (m.span() for m in _NOT_PROSE.finditer(text)))
     return mask(text, (m.span() for m in _ENUMERATOR.finditer(text)))
 
@@ -325,77 +245,6 @@ def extract_figures(text: str) -> list[Figure]:
     return sorted(found, key=lambda f: (f.start, f.kind))
 
 
-def _cn_numeral(text: str) -> Decimal | None:
-    digits = {
-        "零": 0,
-        "〇": 0,
-        "一": 1,
-        "二": 2,
-        "两": 2,
-        "兩": 2,
-        "三": 3,
-        "四": 4,
-        "五": 5,
-        "六": 6,
-        "七": 7,
-        "八": 8,
-        "九": 9,
-    }
-    small = {"十": 10, "百": 100, "千": 1000}
-    large = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
-    total = section = number = 0
-    for ch in text:
-        if ch in digits:
-            number = digits[ch]
-        elif ch in small:
-            section += (number or 1) * small[ch]
-            number = 0
-        else:
-            section += number
-            total = (total + section) * large[ch]
-            section = number = 0
-    value = total + section + number
-    return Decimal(value) if value else None
-
-
-def figure_pool(text: str) -> FigurePool:
-    """The lenient set of values in a text, against which the other language's figures are sought."""
-    figures = extract_figures(text)
-    numbers = {f.value for f in figures if f.kind == "number"}
-    normalised = text.translate(_FULLWIDTH)
-    # Digits that are not part of a figure (identifiers, tickers): 13亿 does not also offer 13.
-    for m in _DIGIT_RUN.finditer(mask(normalised, ((f.start, f.end) for f in figures))):
-        try:
-            numbers.add(Decimal(m.group(0).replace(",", "")))
-        except InvalidOperation:  # pragma: no cover - the pattern only matches digits
-            continue
-    for m in _CN_NUMERAL.finditer(normalised):
-        value = _cn_numeral(m.group(0))
-        if value is not None:
-            numbers.add(value)
-    for m in _EN_WORD.finditer(normalised):
-        word = m.group(0).lower()
-        if word in _EN_WORDS:
-            numbers.add(Decimal(_EN_WORDS[word]))
-    dates = {f.value for f in figures if f.kind == "date"}
-    months = {f.value for f in figures if f.kind == "month"} | {month for month, _ in dates}
-    return FigurePool(frozenset(numbers), frozenset(dates), frozenset(months))
-
-
-def missing_figures(source: str, target: str) -> list[Figure]:
-    """Figures of ``source`` (first occurrence of each) that ``target`` does not contain."""
-    pool = figure_pool(target)
-    seen: set[tuple[str, Any]] = set()
-    missing: list[Figure] = []
-    for figure in extract_figures(source):
-        if figure.key in seen:
-            continue
-        seen.add(figure.key)
-        if not pool.has(figure):
-            missing.append(figure)
-    return missing
-
-
 def describe_number(value: Decimal) -> str:
     """A readable form of a normalised number: 1300000000 → '1.3 billion', 1814 → '1,814'."""
     for size, word in ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")):
@@ -415,39 +264,3 @@ def plain_number(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     whole, _, fraction = text.partition(".")
     return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
-
-
-# ============================================================================ aligning the two texts
-
-
-def _line_starts(text: str) -> list[int]:
-    starts, offset = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            starts.append(offset)
-        offset += len(line) + 1
-    return starts
-
-
-def _block_starts(text: str) -> list[int]:
-    starts, offset, previous_blank = [], 0, True
-    for line in text.split("\n"):
-        blank = not line.strip()
-        if previous_blank and not blank:
-            starts.append(offset)
-        previous_blank = blank
-        offset += len(line) + 1
-    return starts
-
-
-def aligned(source: str, pos: int, target: str) -> int:
-    """The position in ``target`` matching ``source[pos]``: same line, else same paragraph, else 0."""
-    for split in (_line_starts, _block_starts):
-        ours, theirs = split(source), split(target)
-        if len(ours) == len(theirs) and len(ours) > 1:
-            index = max((i for i, start in enumerate(ours) if start <= pos), default=0)
-            return theirs[index]
-    return 0
-
-
-# ============================================================================ glossary

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from briefs.config import load_config
 from briefs.errors import Diagnostics
 from briefs.fidelity import unmarked_han
-from briefs.figures import aligned, describe_number, extract_figures, figure_pool, missing_figures
+from briefs.figure_matching import aligned, figure_pool, missing_figures
+from briefs.figures import describe_number, extract_figures
 from briefs.glossary import glossary_uses, load_glossary
 from briefs.markdown import render_block, render_inline
 from briefs.texts import stable_key
@@ -46,30 +47,33 @@ def column_of(path: Path, line: int, needle: str) -> int:
 # ============================================================================ extraction (pure)
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("月活约13亿", Decimal("1.3e9")),
-    ("about 1.3 billion users", Decimal("1.3e9")),
-    ("1,300 million", Decimal("1.3e9")),
-    ("2500万DAU", Decimal("2.5e7")),
-    ("25 million DAU", Decimal("2.5e7")),
-    ("25M DAU", Decimal("2.5e7")),
-    ("6000亿美元", Decimal("6e11")),
-    ("US$600 billion", Decimal("6e11")),
-    ("US$600bn", Decimal("6e11")),
-    ("1.4万", Decimal(14000)),
-    ("14,000", Decimal(14000)),
-    ("1,814张", Decimal(1814)),
-    ("79.8%", Decimal("79.8")),
-    ("79.8 per cent", Decimal("79.8")),
-    ("79.8 percent", Decimal("79.8")),
-    ("７９．８％", Decimal("79.8")),
-    ("下降5%", Decimal(5)),
-    ("-5%", Decimal(5)),
-    ("40%+", Decimal(40)),
-    ("6.45倍", Decimal("6.45")),
-    ("2019年加入", Decimal(2019)),
-    ("3萬億", Decimal("3e12")),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("月活约13亿", Decimal("1.3e9")),
+        ("about 1.3 billion users", Decimal("1.3e9")),
+        ("1,300 million", Decimal("1.3e9")),
+        ("2500万DAU", Decimal("2.5e7")),
+        ("25 million DAU", Decimal("2.5e7")),
+        ("25M DAU", Decimal("2.5e7")),
+        ("6000亿美元", Decimal("6e11")),
+        ("US$600 billion", Decimal("6e11")),
+        ("US$600bn", Decimal("6e11")),
+        ("1.4万", Decimal(14000)),
+        ("14,000", Decimal(14000)),
+        ("1,814张", Decimal(1814)),
+        ("79.8%", Decimal("79.8")),
+        ("79.8 per cent", Decimal("79.8")),
+        ("79.8 percent", Decimal("79.8")),
+        ("７９．８％", Decimal("79.8")),
+        ("下降5%", Decimal(5)),
+        ("-5%", Decimal(5)),
+        ("40%+", Decimal(40)),
+        ("6.45倍", Decimal("6.45")),
+        ("2019年加入", Decimal(2019)),
+        ("3萬億", Decimal("3e12")),
+    ],
+)
 def test_a_number_is_read_with_its_unit(text: str, value: Decimal) -> None:
     assert numbers(text) == [value]
 
@@ -80,18 +84,21 @@ def test_figure_records_where_it_was_found() -> None:
     assert figure.describe() == "1.3 billion"
 
 
-@pytest.mark.parametrize(("text", "kind", "value"), [
-    ("2月23日", "date", (2, 23)),
-    ("2 月 23 日", "date", (2, 23)),
-    ("23 February", "date", (2, 23)),
-    ("February 23", "date", (2, 23)),
-    ("Feb. 23rd", "date", (2, 23)),
-    ("the 23rd of February", "date", (2, 23)),
-    ("1月底", "month", 1),
-    ("end of January", "month", 1),
-    ("3月份", "month", 3),
-    ("May 2025", "month", 5),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("2月23日", "date", (2, 23)),
+        ("2 月 23 日", "date", (2, 23)),
+        ("23 February", "date", (2, 23)),
+        ("February 23", "date", (2, 23)),
+        ("Feb. 23rd", "date", (2, 23)),
+        ("the 23rd of February", "date", (2, 23)),
+        ("1月底", "month", 1),
+        ("end of January", "month", 1),
+        ("3月份", "month", 3),
+        ("May 2025", "month", 5),
+    ],
+)
 def test_dates_and_months_are_not_bare_numbers(text: str, kind: str, value: object) -> None:
     figures = [f for f in extract_figures(text) if f.value != Decimal(2025)]
     assert [(f.kind, f.value) for f in figures] == [(kind, value)]
@@ -121,71 +128,83 @@ def test_ranges_give_both_ends(text: str) -> None:
     assert numbers(text) == [6, 12]
 
 
-@pytest.mark.parametrize(("text", "values"), [
-    ("6-12亿", [Decimal("6e8"), Decimal("1.2e9")]),
-    ("6 to 12 billion", [Decimal("6e9"), Decimal("1.2e10")]),
-    ("5%-15%", [5, 15]),
-])
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("6-12亿", [Decimal("6e8"), Decimal("1.2e9")]),
+        ("6 to 12 billion", [Decimal("6e9"), Decimal("1.2e10")]),
+        ("5%-15%", [5, 15]),
+    ],
+)
 def test_a_range_shares_its_unit(text: str, values: list[Decimal]) -> None:
     assert numbers(text) == values
 
 
-@pytest.mark.parametrize("text", [
-    "1) 采购GPU；2) 升级架构；3) 适配调优",
-    "(1) 采购 (2) 升级",
-    "（1）采购（2）升级",
-    "①采购②升级③调优",
-    "1. 大模型\n2. 训练算力\n10. 推理算力",
-    "中国移动（600941.SH）、中兴通讯（000063.SZ）与腾讯控股（0700.HK）",
-    "DeepSeek-R1、DeepSeek-V3、Qwen2.5-Max、o3-mini、H800、FP8、MATH-500、5G、R4、GPT-4o",
-    "云计算50ETF",
-    "see [3][4]",
-    "<https://example.com/2024/02/report-5>",
-    "[report](https://example.com/2024/5)",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1) 采购GPU；2) 升级架构；3) 适配调优",
+        "(1) 采购 (2) 升级",
+        "（1）采购（2）升级",
+        "①采购②升级③调优",
+        "1. 大模型\n2. 训练算力\n10. 推理算力",
+        "中国移动（600941.SH）、中兴通讯（000063.SZ）与腾讯控股（0700.HK）",
+        "DeepSeek-R1、DeepSeek-V3、Qwen2.5-Max、o3-mini、H800、FP8、MATH-500、5G、R4、GPT-4o",
+        "云计算50ETF",
+        "see [3][4]",
+        "<https://example.com/2024/02/report-5>",
+        "[report](https://example.com/2024/5)",
+    ],
+)
 def test_markers_tickers_identifiers_and_urls_are_not_figures(text: str) -> None:
     assert extract_figures(text) == []
 
 
-@pytest.mark.parametrize(("zh", "en"), [
-    ("月活约13亿", "about 1.3 billion monthly users"),
-    ("月活约13亿", "about 1,300 million monthly users"),
-    ("约2500万DAU", "about 25 million DAU"),
-    ("近6000亿美元", "nearly US$600 billion"),
-    ("得分率79.8%", "scores 79.8 per cent"),
-    ("仅用1814张H800", "on only 1,814 H800 GPUs"),
-    ("单卡服务约1.4万DAU", "roughly 14,000 DAU per GPU"),
-    ("美国当地时间2月23日", "On 23 February (US time)"),
-    ("美国当地时间2月23日", "On February 23 (US time)"),
-    ("1月底登上榜首", "topped the charts at the end of January"),
-    ("2023年以来", "since 2023"),
-    ("未来6-12个月", "over the next 6–12 months"),
-    ("未来6至12个月", "over the next 6 to 12 months"),
-    ("2025年2月16日", "February 16, 2025"),
-    ("2025年2月16日", "16 February 2025"),
-    ("国内推理算力在未来5年", "over the next five years"),
-    ("二十分之一的算力成本", "one-twentieth of the compute cost"),
-    ("1) 采购GPU；2) 升级架构", "deploy GPUs; upgrade the architecture"),
-    ("中国移动（600941.SH）", "China Mobile (600941.SH)"),
-    ("5G通信ETF（515050）", "5G Communication ETF (515050)"),
-    ("云计算50ETF", "Cloud Computing 50 ETF"),
-    ("收入利润率为84.5%（5.45÷6.45）", "a revenue margin of 84.5% (5.45 ÷ 6.45)"),
-])
+@pytest.mark.parametrize(
+    ("zh", "en"),
+    [
+        ("月活约13亿", "about 1.3 billion monthly users"),
+        ("月活约13亿", "about 1,300 million monthly users"),
+        ("约2500万DAU", "about 25 million DAU"),
+        ("近6000亿美元", "nearly US$600 billion"),
+        ("得分率79.8%", "scores 79.8 per cent"),
+        ("仅用1814张H800", "on only 1,814 H800 GPUs"),
+        ("单卡服务约1.4万DAU", "roughly 14,000 DAU per GPU"),
+        ("美国当地时间2月23日", "On 23 February (US time)"),
+        ("美国当地时间2月23日", "On February 23 (US time)"),
+        ("1月底登上榜首", "topped the charts at the end of January"),
+        ("2023年以来", "since 2023"),
+        ("未来6-12个月", "over the next 6–12 months"),
+        ("未来6至12个月", "over the next 6 to 12 months"),
+        ("2025年2月16日", "February 16, 2025"),
+        ("2025年2月16日", "16 February 2025"),
+        ("国内推理算力在未来5年", "over the next five years"),
+        ("二十分之一的算力成本", "one-twentieth of the compute cost"),
+        ("1) 采购GPU；2) 升级架构", "deploy GPUs; upgrade the architecture"),
+        ("中国移动（600941.SH）", "China Mobile (600941.SH)"),
+        ("5G通信ETF（515050）", "5G Communication ETF (515050)"),
+        ("云计算50ETF", "Cloud Computing 50 ETF"),
+        ("收入利润率为84.5%（5.45÷6.45）", "a revenue margin of 84.5% (5.45 ÷ 6.45)"),
+    ],
+)
 def test_equal_figures_match_in_both_directions(zh: str, en: str) -> None:
     assert missing_figures(zh, en) == []
     assert missing_figures(en, zh) == []
 
 
-@pytest.mark.parametrize(("zh", "en", "missing"), [
-    ("月活约13亿", "about 1.3 million users", "13亿"),
-    ("月活约13亿", "about 13 users", "13亿"),
-    ("得分率79.8%", "scores 79.2%", "79.8%"),
-    ("约2500万DAU", "about 250 million DAU", "2500万"),
-    ("2月23日", "on 23 March", "2月23日"),
-    ("2月23日", "on February 24", "2月23日"),
-    ("1月底", "at the end of February", "1月"),
-    ("2023年以来", "since 2024", "2023"),
-])
+@pytest.mark.parametrize(
+    ("zh", "en", "missing"),
+    [
+        ("月活约13亿", "about 1.3 million users", "13亿"),
+        ("月活约13亿", "about 13 users", "13亿"),
+        ("得分率79.8%", "scores 79.2%", "79.8%"),
+        ("约2500万DAU", "about 250 million DAU", "2500万"),
+        ("2月23日", "on 23 March", "2月23日"),
+        ("2月23日", "on February 24", "2月23日"),
+        ("1月底", "at the end of February", "1月"),
+        ("2023年以来", "since 2024", "2023"),
+    ],
+)
 def test_a_changed_figure_is_missing(zh: str, en: str, missing: str) -> None:
     assert [f.text for f in missing_figures(zh, en)] == [missing]
     assert missing_figures(en, zh), "the reverse direction sees the English figure too"
@@ -208,10 +227,17 @@ def test_wan_matches_the_same_amount_written_out(n: int) -> None:
     assert missing_figures(f"约{n}亿", f"about {Decimal(n) / 10} billion") == []
 
 
-@pytest.mark.parametrize(("value", "shown"), [
-    (Decimal("1.3e9"), "1.3 billion"), (Decimal(1814), "1,814"), (Decimal("2.5e7"), "25 million"),
-    (Decimal("79.8"), "79.8"), (Decimal("6e11"), "600 billion"), (Decimal("3e12"), "3 trillion"),
-])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("1.3e9"), "1.3 billion"),
+        (Decimal(1814), "1,814"),
+        (Decimal("2.5e7"), "25 million"),
+        (Decimal("79.8"), "79.8"),
+        (Decimal("6e11"), "600 billion"),
+        (Decimal("3e12"), "3 trillion"),
+    ],
+)
 def test_describe_number(value: Decimal, shown: str) -> None:
     assert describe_number(value) == shown
 
@@ -226,8 +252,11 @@ def test_text_hash_ignores_line_endings_and_trailing_blanks_only() -> None:
 
 
 def test_stable_key_uses_ids_where_items_have_them() -> None:
-    data = {"sections": [{"id": "event", "body": {}}, {"id": "thesis", "body": {}}],
-            "key_points": [{}, {}], "risks": ["macro", {"title": {}}]}
+    data = {
+        "sections": [{"id": "event", "body": {}}, {"id": "thesis", "body": {}}],
+        "key_points": [{}, {}],
+        "risks": ["macro", {"title": {}}],
+    }
     assert stable_key(data, ("sections", 1, "body")) == "sections/thesis/body"
     assert stable_key(data, ("key_points", 1)) == "key_points/1"
     assert stable_key(data, ("risks", 1, "title")) == "risks/1/title"
@@ -250,8 +279,13 @@ def test_unmarked_han() -> None:
 
 
 def test_lock_format_is_sorted_and_reads_back(tmp_path: Path) -> None:
-    groups = {"brief.yaml": {"key_points/10": {"en": "0123456789ab"}, "key_points/2": {"en": "ba9876543210"},
-                             "title": {"zh-HK": "aaaaaaaaaaaa", "en": "bbbbbbbbbbbb"}}}
+    groups = {
+        "brief.yaml": {
+            "key_points/10": {"en": "0123456789ab"},
+            "key_points/2": {"en": "ba9876543210"},
+            "title": {"zh-HK": "aaaaaaaaaaaa", "en": "bbbbbbbbbbbb"},
+        }
+    }
     text = format_lock(groups)
     assert text.index("key_points/2:") < text.index("key_points/10:") < text.index("title:")
     assert text.index('en: "bbbbbbbbbbbb"') < text.index('zh-HK: "aaaaaaaaaaaa"')
@@ -281,13 +315,16 @@ def test_marked_span_renders_with_its_language() -> None:
     assert '<span lang="zh-CN">中国移动</span>' in render_block("We highlight [中国移动]{lang=zh-CN} (600941.SH).")
 
 
-@pytest.mark.parametrize(("source", "html"), [
-    ("[x]{onclick=x}", "<span>x</span>"),
-    ("[中国移动]{lang=zh-CN onclick=x}", '<span lang="zh-CN">中国移动</span>'),
-    ("[x]{.cls #id style=color:red}", "<span>x</span>"),
-    ("[x]{lang=fr}", "<span>x</span>"),
-    ('[x]{lang="en" title="t"}', '<span lang="en">x</span>'),
-])
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        ("[x]{onclick=x}", "<span>x</span>"),
+        ("[中国移动]{lang=zh-CN onclick=x}", '<span lang="zh-CN">中国移动</span>'),
+        ("[x]{.cls #id style=color:red}", "<span>x</span>"),
+        ("[x]{lang=fr}", "<span>x</span>"),
+        ('[x]{lang="en" title="t"}', '<span lang="en">x</span>'),
+    ],
+)
 def test_span_keeps_only_a_known_language(source: str, html: str) -> None:
     assert render_inline(source) == html
 
@@ -317,14 +354,21 @@ def test_blanked_english_text_fails_at_its_line(project: Path, run_cli) -> None:
 
 def test_changed_english_number_fails_strict_at_its_line(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     path = project / WECHAT
-    line = edit(path, "With about 1.3 billion monthly active users, WeChat can take",
-                "With about 1.4 billion monthly active users, WeChat can take")
+    line = edit(
+        path,
+        "With about 1.3 billion monthly active users, WeChat can take",
+        "With about 1.4 billion monthly active users, WeChat can take",
+    )
     result = run_cli(project, "check", "--strict", "content/wechat-r1-inference")
     assert result.exit_code == 1, result.output
-    assert f"{WECHAT}:{line}:{column_of(path, line, '1.4 billion')}: warning: figure '1.4 billion' of the en " \
-           "text is not in the zh-CN text" in result.stderr
-    assert f"{WECHAT}:{line}:" in result.stderr and "figure '13亿' (1.3 billion) of the zh-CN text is " \
-           "missing from the en text" in result.stderr
+    assert (
+        f"{WECHAT}:{line}:{column_of(path, line, '1.4 billion')}: warning: figure '1.4 billion' of the en "
+        "text is not in the zh-CN text" in result.stderr
+    )
+    assert (
+        f"{WECHAT}:{line}:" in result.stderr
+        and "figure '13亿' (1.3 billion) of the zh-CN text is missing from the en text" in result.stderr
+    )
     assert "with --strict" in result.stderr
     lenient = run_cli(project, "check", "content/wechat-r1-inference")
     assert lenient.exit_code == 0, lenient.output
@@ -332,8 +376,11 @@ def test_changed_english_number_fails_strict_at_its_line(project: Path, run_cli)
 
 
 def test_changed_number_in_a_block_body_points_at_its_line(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    line = edit(project / WECHAT, "With about 1.3 billion monthly active users, WeChat can bring",
-                "With about 1.2 billion monthly active users, WeChat can bring")
+    line = edit(
+        project / WECHAT,
+        "With about 1.3 billion monthly active users, WeChat can bring",
+        "With about 1.2 billion monthly active users, WeChat can bring",
+    )
     result = run_cli(project, "check", "--strict", "content/wechat-r1-inference")
     assert result.exit_code == 1
     assert f"{WECHAT}:{line}:" in result.stderr
@@ -357,8 +404,9 @@ def test_changed_date_is_a_parity_finding(project: Path, run_cli) -> None:  # ty
 
 
 def test_dropped_figure_is_found(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    line = edit(project / EFFICIENCY, "lifting it to 40%+ would put the margin at 20%+",
-                "lifting it would raise the margin")
+    line = edit(
+        project / EFFICIENCY, "lifting it to 40%+ would put the margin at 20%+", "lifting it would raise the margin"
+    )
     result = run_cli(project, "check", "--strict", "content/deepseek-efficiency-not-deflation")
     assert result.exit_code == 1
     assert f"{EFFICIENCY}:{line}:" in result.stderr
@@ -374,8 +422,10 @@ def test_edited_chinese_flags_the_english_as_stale_until_reviewed(project: Path,
     en_line = line_of(path, "WeChat has begun a grey test of DeepSeek-R1.")
     result = run_cli(project, "check", "--strict", "content/wechat-r1-inference")
     assert result.exit_code == 1
-    assert (f"{WECHAT}:{en_line}:9: warning: en text may be stale: its zh-CN source changed since review "
-            "(run `briefs translations --reviewed content/wechat-r1-inference`)") in result.stderr
+    assert (
+        f"{WECHAT}:{en_line}:9: warning: en text may be stale: its zh-CN source changed since review "
+        "(run `briefs translations --reviewed content/wechat-r1-inference`)"
+    ) in result.stderr
 
     status = run_cli(project, "translations", "content/wechat-r1-inference")
     assert status.exit_code == 0
@@ -409,9 +459,12 @@ def test_edited_shared_chinese_is_stale_until_that_file_is_reviewed(project: Pat
 
 def test_new_text_is_not_yet_reviewed(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     path = project / WECHAT
-    edit(path, "  - text: {zh-CN: 微信官方发布信息, en: WeChat official announcements}\n",
-         "  - text: {zh-CN: 微信官方发布信息, en: WeChat official announcements}\n"
-         "  - text: {zh-CN: 腾讯财报, en: Tencent financial reports}\n")
+    edit(
+        path,
+        "  - text: {zh-CN: 微信官方发布信息, en: WeChat official announcements}\n",
+        "  - text: {zh-CN: 微信官方发布信息, en: WeChat official announcements}\n"
+        "  - text: {zh-CN: 腾讯财报, en: Tencent financial reports}\n",
+    )
     line = line_of(path, "en: Tencent financial reports")
     result = run_cli(project, "check", "content/wechat-r1-inference")
     assert result.exit_code == 0, result.output
@@ -439,8 +492,8 @@ def test_review_is_deterministic(project: Path, run_cli) -> None:  # type: ignor
 def test_malformed_lock_is_a_located_error(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     lock = project / "content/wechat-r1-inference/translations.lock"
     text = lock.read_text("utf-8")
-    start = text.index("  title: {en: \"") + len("  title: {en: \"")
-    line = edit(lock, text[start:start + 12], "not-a-hash")
+    start = text.index('  title: {en: "') + len('  title: {en: "')
+    line = edit(lock, text[start : start + 12], "not-a-hash")
     result = run_cli(project, "check", "content/wechat-r1-inference")
     assert result.exit_code == 1
     assert f"content/wechat-r1-inference/translations.lock:{line}:" in result.stderr
@@ -461,8 +514,10 @@ def test_glossary_miss_warns_at_the_english_line(project: Path, run_cli) -> None
     line = edit(path, "bringing the inference-compute gap forward", "bringing the capacity gap forward")
     result = run_cli(project, "check", "content/wechat-r1-inference")
     assert result.exit_code == 0, result.output
-    assert (f"{WECHAT}:{line}:{column_of(path, line, 'WeChat trials')}: warning: glossary: the zh-CN text "
-            "uses '推理算力' but the en text has no 'inference compute'") in result.stderr
+    assert (
+        f"{WECHAT}:{line}:{column_of(path, line, 'WeChat trials')}: warning: glossary: the zh-CN text "
+        "uses '推理算力' but the en text has no 'inference compute'"
+    ) in result.stderr
     assert "'算力'" not in result.stderr, "the longer term covers its shorter part"
     assert run_cli(project, "check", "--strict", "content/wechat-r1-inference").exit_code == 1
 
@@ -499,28 +554,36 @@ def test_duplicate_glossary_term_is_a_located_error(project: Path, run_cli) -> N
 
 def test_han_in_english_markdown_is_an_error_without_strict(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     path = project / EFFICIENCY
-    line = edit(path, "We highlight China Mobile (600941.SH), China Unicom",
-                "We highlight 中国移动 (600941.SH), China Unicom")
+    line = edit(
+        path, "We highlight China Mobile (600941.SH), China Unicom", "We highlight 中国移动 (600941.SH), China Unicom"
+    )
     result = run_cli(project, "check", "content/deepseek-efficiency-not-deflation")
     assert result.exit_code == 1
-    assert (f"{EFFICIENCY}:{line}:{column_of(path, line, '中国移动')}: Han characters '中国移动' in the en "
-            "text (mark an original-language name as [中国移动]{lang=zh-CN})") in result.stderr
+    assert (
+        f"{EFFICIENCY}:{line}:{column_of(path, line, '中国移动')}: Han characters '中国移动' in the en "
+        "text (mark an original-language name as [中国移动]{lang=zh-CN})"
+    ) in result.stderr
 
 
 def test_marked_original_language_name_passes(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    edit(project / EFFICIENCY, "We highlight China Mobile (600941.SH), China Unicom",
-         "We highlight China Mobile [中国移动]{lang=zh-CN} (600941.SH), China Unicom")
+    edit(
+        project / EFFICIENCY,
+        "We highlight China Mobile (600941.SH), China Unicom",
+        "We highlight China Mobile [中国移动]{lang=zh-CN} (600941.SH), China Unicom",
+    )
     result = run_cli(project, "check", "--strict", "content/deepseek-efficiency-not-deflation")
     assert result.exit_code == 0, result.output
 
 
 def test_han_in_a_plain_english_field_is_an_error_even_when_marked(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     path = project / WECHAT
-    line = edit(path, "en: Communications}", "en: \"Communications [通信]{lang=zh-CN}\"}")
+    line = edit(path, "en: Communications}", 'en: "Communications [通信]{lang=zh-CN}"}')
     result = run_cli(project, "check", "content/wechat-r1-inference")
     assert result.exit_code == 1
-    assert (f"{WECHAT}:{line}:{column_of(path, line, '通信]')}: Han characters '通信' in the en text "
-            "(plain-text fields allow none)") in result.stderr
+    assert (
+        f"{WECHAT}:{line}:{column_of(path, line, '通信]')}: Han characters '通信' in the en text "
+        "(plain-text fields allow none)"
+    ) in result.stderr
 
 
 def test_han_in_an_english_body_file_is_located(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
