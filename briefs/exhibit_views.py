@@ -11,13 +11,9 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from . import model as m
+from .cells import Cell, CellFormat, format_cell
 from .exhibits import ExhibitData, Ref
 from .i18n import Edition
-from .tables import (
-    Cell,
-    CellFormat,
-    format_cell,
-)
 
 
 @dataclass(frozen=True)

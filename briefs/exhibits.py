@@ -26,16 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import model as m
+from .cells import Cell, CellFormat, convert_rows, has_han
 from .errors import BriefsError, Diagnostics
 from .i18n import Edition
-from .tables import (
-    Cell,
-    CellFormat,
-    RawData,
-    convert_rows,
-    has_han,
-    read_data,
-)
+from .tables import RawData, read_data
 from .yamlsource import YamlDocument, locate
 
 DATA_SUFFIXES = (".csv", ".yaml", ".yml")
