@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from briefs.errors import BriefsError, Diagnostics, SourceLocation
-from briefs.load import check_markdown
 from briefs.loaded import MarkdownSource
 from briefs.markdown import HEADING_PREFIX, HeadingIds, links, render_block, render_inline
+from briefs.markdown_checks import check_markdown
 from briefs.yamlsource import CONTROL, YamlDocument, load_yaml
 
 # Keep Hypothesis' caches out of the source tree (no example database is used either).
