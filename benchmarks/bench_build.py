@@ -225,9 +225,10 @@ def distribution_peak(out: Path, count: int) -> float:
 def stamping(out: Path) -> tuple[float, float]:
     """Warm, in one process: stamping one recipient vs rendering the same brief's PDF again."""
     from briefs.config import load_config
-    from briefs.distribute import Recipient, distribute
+    from briefs.distribute import distribute
     from briefs.load import load_project
     from briefs.pipeline import plan
+    from briefs.recipients import Recipient
     from briefs.render.pdf import render_pdf
 
     config = load_config(ROOT)

@@ -132,6 +132,7 @@ def test_a_stamping_worker_that_dies_is_an_error_not_a_traceback(project: Path,
     from briefs.config import load_config
     from briefs.errors import RenderError
     from briefs.pipeline import build
+    from briefs.recipients import load_recipients
 
     config = load_config(project)
     brief = [project / "content" / "compute-etf-note"]
@@ -150,7 +151,7 @@ def test_a_stamping_worker_that_dies_is_an_error_not_a_traceback(project: Path,
     listing = project / "clients.yaml"
     listing.write_text(RECIPIENTS, "utf-8")
     with pytest.raises(RenderError) as died:
-        dist.distribute(config, brief, out, dist.load_recipients(config, listing), jobs=2)
+        dist.distribute(config, brief, out, load_recipients(config, listing), jobs=2)
     assert "a stamping worker died" in str(died.value)
     # The run stopped, but every copy that exists has its line, and client-b's copy does not exist.
     copies = sorted((out / "compute-etf-note" / "distribution").glob("*.pdf"))

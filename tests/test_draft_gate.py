@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from briefs.config import load_config
-from briefs.distribute import distribute, load_recipients
+from briefs.distribute import distribute
 from briefs.draftmark import missing_marks
 from briefs.errors import BriefsError
 from briefs.pipeline import build
+from briefs.recipients import load_recipients
 
 from .conftest import ROOT, edit
 

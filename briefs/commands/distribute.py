@@ -23,8 +23,9 @@ def run(
 ) -> int:
     """Run a distribution; returns the exit status."""
     from ..distlog import LOG_NAME
-    from ..distribute import distribute, load_recipients
+    from ..distribute import distribute
     from ..pipeline import build
+    from ..recipients import load_recipients
 
     try:
         config = project_config(project)
