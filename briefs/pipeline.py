@@ -3,7 +3,8 @@ manifest. The only place the stages meet.
 
 What a build is asked to do, and the one "nothing changed" check, are in :mod:`briefs.request`;
 planning documents in :mod:`briefs.planning`; the manifest (what each output was built from, and
-what must be written again) in :mod:`briefs.incremental`; output names in :mod:`briefs.outputs`.
+what must be written again) in :mod:`briefs.incremental`; output names in :mod:`briefs.outputs`;
+the removal of outputs no build writes any more in :mod:`briefs.withdrawn`.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ from .load import load_project, unapproved
 from .loaded import Project
 from .outputs import document_path, label
 from .planning import FORMATS, Document, build_time, check_input, iter_plan, longest_first, outputs_of
-from .plugins import Renderer, is_remote, registry, render_here, renderers, run_checks, shows_images, version_of
+from .plugins import Renderer, is_remote, render_here, renderers, run_checks, shows_images, version_of
 from .render.pdf import PDF_VARIANT
 from .request import BuildRequest, build_request
 from .theme import theme_of
 from .version import __version__
-from .write import cannot_write, output_lock, write_atomic
-from .yamlsource import locate
+from .withdrawn import remove_withdrawn
+from .write import output_lock, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -364,44 +365,6 @@ def _write(
         workers.run_dask(tasks, cluster, finished, request.timeout)
     elif tasks:
         workers.run(tasks, request.jobs, finished, request.timeout, request.memory_limit, pool, work.early)
-
-
-def remove_withdrawn(config: ProjectConfig, project: Project, manifest: Manifest) -> list[Path]:
-    """Delete the outputs on record that no build of the project writes any more; returns them.
-
-    Those are every output of a brief whose folder is gone (withdrawn, or renamed), and, for the
-    briefs just loaded, any file that none of their editions and formats writes (an edition the
-    project dropped, an image the text no longer shows). Otherwise a withdrawn brief would stay
-    in the output folder, and be published with it. Files the manifest does not list (the
-    distributed copies, anything put there by hand) are never touched.
-    """
-    present = {p.parent.name for p in config.content.glob("*/brief.yaml")}
-    present |= {b.brief.id for b in project.briefs}
-    every_format = tuple(registry().formats)  # a format no plugin registers any more: removed
-    expected = {b.brief.id: set(outputs_of(b, config.editions, every_format)) for b in project.briefs}
-    gone = sorted(
-        name
-        for name in manifest.outputs
-        if (brief_id := name.split("/", 1)[0]) not in present
-        or (brief_id in expected and name not in expected[brief_id])
-    )
-    removed = []
-    for name in gone:  # (on an error nothing is saved: the manifest still lists what is left)
-        path = manifest.out / name
-        located = locate(manifest.out, name)
-        if located is None or not located[1]:  # a damaged or hand-edited manifest: forget, never delete
-            continue
-        try:
-            path.unlink(missing_ok=True)
-            for folder in path.parents:  # its folder too, once empty
-                if folder == manifest.out or any(folder.iterdir()):
-                    break
-                folder.rmdir()
-        except OSError as exc:
-            raise cannot_write(path, exc) from None
-        removed.append(path)
-    manifest.forget(gone, [b for b in manifest.briefs if b not in present])
-    return removed
 
 
 __all__ = ["BriefsError", "BuildContext", "BuildResult", "SourceLocation", "build", "run"]
