@@ -227,9 +227,10 @@ def stamping(out: Path) -> tuple[float, float]:
     from briefs.config import load_config
     from briefs.distribute import distribute
     from briefs.load import load_project
-    from briefs.pipeline import plan
+    from briefs.planning import plan
     from briefs.recipients import Recipient
     from briefs.render.pdf import render_pdf
+    from briefs.theme import theme_of
 
     config = load_config(ROOT)
     brief = [ROOT / "content" / "wechat-r1-inference"]
@@ -237,7 +238,7 @@ def stamping(out: Path) -> tuple[float, float]:
     renders, stamps = [], []
     for _ in range(3):
         started = time.perf_counter()
-        render_pdf(document.html, document.folder, (config.content, config.templates), document.source,
+        render_pdf(document.html, document.folder, (config.content, *theme_of(config).folders), document.source,
                    document.attachments, document.created)
         renders.append(time.perf_counter() - started)
     for i in range(5):

@@ -34,7 +34,7 @@ def record(table: Path) -> int:
     from briefs import charts
     from briefs.config import load_config
     from briefs.load import load_project
-    from briefs.pipeline import plan
+    from briefs.planning import plan
 
     real = charts.render_svg
     svgs: dict[str, str] = {}
