@@ -24,6 +24,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -34,6 +35,9 @@ from .fonts import FONTS, INSTALL_HINT
 from .i18n import Edition
 from .loaded import Project
 from .texts import Site, units
+
+# Warnings per text: past this, one line says how many more characters no font can draw.
+MAX_REPORTED = 20
 
 
 @dataclass(frozen=True)
@@ -131,13 +135,22 @@ class _Text:
     where: SourceLocation | None = None
     source: str | None = None  # the text ``site`` maps, when ``text`` was converted from it
 
-    def at(self, char: str) -> SourceLocation:
-        """Where ``char`` first occurs (the text's start when conversion made it)."""
+    def first_indexes(self, chars: set[str]) -> dict[str, int]:
+        """Where each of ``chars`` first occurs in the text a location maps (0 when conversion
+        made it), found in one pass: one search per character was quadratic in their number."""
+        mapped = self.source if self.source is not None else self.text
+        first: dict[str, int] = {}
+        for index, char in enumerate(mapped):
+            if char in chars and char not in first:
+                first[char] = index
+        return {char: first.get(char, 0) for char in chars}
+
+    def location(self, index: int) -> SourceLocation:
+        """The source location of position ``index`` of the mapped text."""
         if self.site is None:
             assert self.where is not None
             return self.where
-        mapped = self.source if self.source is not None else self.text
-        return self.site.at(max(mapped.find(char), 0))
+        return self.site.at(index)
 
 
 def _texts(project: Project, editions: Sequence[Edition]) -> Iterable[tuple[Edition, _Text]]:
@@ -177,13 +190,28 @@ def check_glyphs(project: Project, editions: Sequence[Edition]) -> list[Diagnost
         cover = covered[ed.lang]
         if not cover.installed:
             continue
-        for char in set(item.text) - cover.chars:
-            if _drawn(char):
-                key = (item.at(char), char)
-                langs = found.setdefault(key, [])
-                if ed.lang not in langs:
-                    langs.append(ed.lang)
-                counts[key] = max(counts.get(key, 0), item.text.count(char))
+        missing = {char for char in set(item.text) - cover.chars if _drawn(char)}
+        if not missing:
+            continue
+        occurrences = Counter(char for char in item.text if char in missing)  # one pass, not one per char
+        firsts = item.first_indexes(missing)
+        shown = sorted(missing, key=lambda char: (firsts[char], char))
+        if len(shown) > MAX_REPORTED:  # a pasted run of symbols: the first few, then how many more
+            problems.append(
+                Diagnostic(
+                    item.location(firsts[shown[0]]),
+                    f"{len(shown) - MAX_REPORTED:,} more characters no font of the {ed.lang} edition "
+                    f"can draw in this text (the first {MAX_REPORTED} are listed)",
+                    "warning",
+                )
+            )
+            shown = shown[:MAX_REPORTED]
+        for char in shown:
+            key = (item.location(firsts[char]), char)
+            langs = found.setdefault(key, [])
+            if ed.lang not in langs:
+                langs.append(ed.lang)
+            counts[key] = max(counts.get(key, 0), occurrences[char])
     for (where, char), langs in found.items():
         families = dict.fromkeys(f for lang in langs for f in covered[lang].families)
         times = f"; it occurs {counts[(where, char)]} times in this text" if counts[(where, char)] > 1 else ""

@@ -143,3 +143,25 @@ def test_without_the_fonts_the_check_says_so(project: Path, run_cli: RunCli, mon
     assert result.exit_code == 0, result.output
     assert "fonts: warning: cannot check the characters of the en edition" in result.stderr
     assert "U+" not in result.stderr
+
+
+def test_a_long_run_of_characters_no_font_has_is_checked_in_linear_time(project: Path) -> None:
+    """30,000 distinct characters no font draws, pasted into one Markdown file: each used to be
+    searched for and counted on its own (quadratic: about a minute for a 1 MB file), and printed
+    as 30,000 warnings. Now one pass finds them all; the first 20 are listed, then how many more."""
+    import subprocess
+    import sys
+
+    run = "".join(chr(0xF0000 + i) for i in range(30_000))  # Supplementary Private Use Area-A
+    md = project / ETF_MD
+    md.write_text(md.read_text("utf-8") + f"\n\nSymbols: {run}\n", "utf-8")
+    line = line_of(md, "Symbols: ")
+    result = subprocess.run([sys.executable, "-m", "briefs", "check"], cwd=project, capture_output=True,
+                            text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    warnings = [w for w in result.stderr.splitlines() if w.startswith(f"{ETF_MD}:{line}:")]
+    assert f"{ETF_MD}:{line}:10: warning: 29,980 more characters no font of the en edition" in result.stderr
+    assert f"{ETF_MD}:{line}:10: warning: U+F0000 <private use>" in result.stderr
+    assert f"{ETF_MD}:{line}:29: warning: U+F0013 <private use>" in result.stderr  # the 20th, at its column
+    assert "U+F0014 " not in result.stderr
+    assert len(warnings) == 21, warnings
