@@ -6,6 +6,7 @@ rendered again; the PDF's key includes the renderer's.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -32,8 +33,20 @@ def digest(parts: Iterable[bytes | str]) -> str:
 
 
 def file_hash(path: Path) -> str:
-    """Full SHA-256 of a file, as recorded in the manifest and the distribution log."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """Full SHA-256 of a regular file, as recorded in the manifest and the distribution log.
+
+    Streamed, and never through a link or from anything but a regular file (``OSError``): an
+    output replaced by a link to a huge file or a device is not read."""
+    digest = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        while chunk := os.read(fd, 1 << 20):
+            digest.update(chunk)
+    finally:
+        os.close(fd)
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=8)

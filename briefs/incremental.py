@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,14 +158,22 @@ class Manifest:
         """True if ``path`` was built from ``key`` and is still exactly what was written (and,
         when ``draft`` is given, is on record with that draft status)."""
         entry = self.outputs.get(self._name(path))
-        if entry is None or not entry.key or entry.key != key or not path.is_file():
+        if entry is None or not entry.key or entry.key != key:
             return False
         if draft is not None and entry.draft is not draft:
             return False
-        stat = path.stat()
-        if entry.size == stat.st_size and entry.mtime_ns == stat.st_mtime_ns:
+        try:
+            info = path.lstat()  # a link or a special file in an output's place is never current
+        except OSError:
+            return False
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if entry.size == info.st_size and entry.mtime_ns == info.st_mtime_ns:
             return True
-        return entry.sha256 == file_hash(path)
+        try:
+            return entry.sha256 == file_hash(path)
+        except OSError:
+            return False
 
     def needs(self, output: Output, force: bool = False) -> bool:
         """Whether ``output`` must be written: forced, or not current (:meth:`current`)."""
@@ -173,9 +182,9 @@ class Manifest:
     def record(self, output: Output) -> None:
         """Remember that ``output`` was just written; its ``draft``: whether it was built from a
         brief without compliance approval (the model's answer, which distribute reads)."""
-        stat = output.path.stat()
+        info = output.path.stat()
         self.outputs[self._name(output.path)] = OutputRecord(
-            output.key, file_hash(output.path), stat.st_size, stat.st_mtime_ns, dict(output.inputs), output.draft
+            output.key, file_hash(output.path), info.st_size, info.st_mtime_ns, dict(output.inputs), output.draft
         )
 
     def draft(self, name: str) -> bool | None:
@@ -189,10 +198,13 @@ class Manifest:
         for name in names:
             entry = self.outputs.get(name)
             path = self.out / name
-            if entry is None or not path.is_file():
+            if entry is None:
                 return False
-            stat = path.stat()
-            if (entry.size, entry.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+            try:
+                info = path.lstat()  # a link in an output's place is not what briefs wrote
+            except OSError:
+                return False
+            if not stat.S_ISREG(info.st_mode) or (entry.size, entry.mtime_ns) != (info.st_size, info.st_mtime_ns):
                 return False
         return True
 

@@ -264,3 +264,30 @@ def test_odd_unrelated_entries_in_a_brief_folder_do_not_break_the_build(project:
     assert "Traceback" not in result.stderr
     again = briefs_cli(project, "build", "--format", "html", "--out", "out", str(BRIEF), timeout=120)
     assert again.returncode == 0 and "up to date" in (again.stdout + again.stderr).lower()
+
+
+def test_an_output_replaced_by_a_link_to_a_huge_file_is_not_read(project: Path) -> None:
+    """A link put in place of a built page, to a 4 GiB (sparse) file elsewhere: the manifest's
+    check hashed the page through the link, reading the whole target into memory. Now a link is
+    never current: the page is written again in its place and the target is left alone."""
+    import resource
+
+    out = project / "out"
+    first = briefs_cli(project, "build", "--format", "html", "--out", "out", str(BRIEF))
+    assert first.returncode == 0, first.stderr
+    page = out / "compute-etf-note" / "compute-etf-note.en.html"
+    huge = project.parent / "huge.bin"
+    with huge.open("wb") as handle:
+        handle.truncate(4 * 2**30)
+    page.unlink()
+    page.symlink_to(huge)
+
+    def limit() -> None:  # the old code needs the whole target in memory: a MemoryError here
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+
+    result = subprocess.run([sys.executable, "-m", "briefs", "build", "--format", "html", "--out", "out",
+                             str(BRIEF)], cwd=project, text=True, capture_output=True, timeout=120,
+                            preexec_fn=limit, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert not page.is_symlink() and "<html" in page.read_text("utf-8")
+    assert huge.stat().st_size == 4 * 2**30
