@@ -33,7 +33,7 @@ from .fonts import FONTS
 from .i18n import Edition, translations
 from .incremental import Manifest
 from .load import discover, load_project
-from .outputs import COPIES, document_path
+from .outputs import COPIES, document_name, document_path
 from .recipients import Recipient
 from .safefiles import Unsafe, read_bytes
 from .templates import css_string
@@ -223,9 +223,22 @@ def _check_bases(
     from .planning import iter_plan
 
     manifest = Manifest.load(out)
-    # Each brief loaded and rendered to HTML again (cheap; no PDF): its approval, and the HTML
-    # key its base PDF must have been built from.
-    documents = {(d.brief_id, d.lang): d for d in iter_plan(load_project(config, paths), langs)}
+    project = load_project(config, paths)
+    # Each brief rendered to HTML again (cheap; no PDF): its approval, and the HTML key its base
+    # PDF must have been built from. A page links the editions built with it, so it is planned
+    # with the editions its build recorded (the recipients' when the manifest does not say).
+    plans: dict[tuple[str, ...], dict[tuple[str, str], Document]] = {}
+
+    def planned(brief_id: str, lang: str) -> Document:
+        entry = manifest.outputs.get(document_name(brief_id, lang, "pdf"))
+        recorded = entry.inputs.get("editions") if entry is not None else None
+        editions = tuple(recorded.split(",")) if recorded else tuple(langs)
+        if lang not in editions or not set(editions) <= set(config.editions):
+            editions = tuple(langs)
+        if editions not in plans:
+            plans[editions] = {(d.brief_id, d.lang): d for d in iter_plan(project, editions)}
+        return plans[editions][(brief_id, lang)]
+
     problems = Diagnostics()
     versions: dict[Path, str] = {}
     for source in sources:
@@ -247,7 +260,7 @@ def _check_bases(
                     "base PDF missing; build it first" if exc.reason == "not found" else f"base PDF {exc.reason}",
                 )
                 continue
-            refused = refusal(manifest, documents[(brief_id, lang)], base_path, data)
+            refused = refusal(manifest, planned(brief_id, lang), base_path, data)
             if refused is not None:
                 problems.extend([refused])
             versions[base_path] = hashlib.sha256(data).hexdigest()

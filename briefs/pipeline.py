@@ -305,6 +305,7 @@ def _plan_pdf(
         "variant": PDF_VARIANT,
         "created": document.created.isoformat(),
         "toc_min_pages": str(config.toc_min_pages),
+        "editions": ",".join(request.langs),  # built together: the page links them (distribute)
     }
     output = Output(path, digest(sorted(f"{k}={v}" for k, v in inputs.items())), inputs, document.draft)
     if not manifest.needs(output, request.force):

@@ -218,3 +218,26 @@ def test_the_example_list_of_three_editions_is_distributed(project: Path, run_cl
     assert result.exit_code == 0, result.output
     log = [json.loads(line) for line in (project / "output" / "distribution.jsonl").read_text("utf-8").splitlines()]
     assert sorted(e["lang"] for e in log) == ["en", "zh-CN", "zh-HK"]
+
+
+def test_base_pdfs_built_with_more_editions_are_distributed_from_python(project: Path) -> None:
+    """Built with three editions, sent to a zh-CN recipient only: a page links the editions built
+    with it, so the check plans it with the editions its build recorded in the manifest (with the
+    recipients' editions it was refused as 'not built from the current inputs')."""
+    import sys
+
+    from briefs.config import load_config
+    from briefs.distribute import distribute
+    from briefs.recipients import Recipient
+
+    brief = project / "content" / "compute-etf-note"
+    out = project / "out"
+    built = subprocess.run([sys.executable, "-m", "briefs", "build", str(brief), "--lang", "zh-CN,en,zh-HK",
+                            "--out", str(out)], cwd=project, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    base = out / "compute-etf-note" / "compute-etf-note.zh-CN.pdf"
+    before = base.read_bytes()
+    who = Recipient(id="client-a", name="李明", organisation="示例资产管理公司", lang="zh-CN")
+    result = distribute(load_config(project), [brief], out, [who])
+    assert [p.name for p in result.written] == ["compute-etf-note.zh-CN.client-a.pdf"]
+    assert base.read_bytes() == before  # the base PDF was checked, not built again
