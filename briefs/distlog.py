@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
 import json
 import os
 import re
@@ -33,7 +32,7 @@ from pathlib import Path
 from .errors import ContentError, Diagnostic, Severity, SourceLocation
 from .fields import ID_RE
 from .outputs import copy_name
-from .safefiles import Unsafe, file_kind
+from .safefiles import file_kind, sha256
 from .write import cannot_write, open_private
 
 LOG_NAME = "distribution.jsonl"
@@ -53,35 +52,14 @@ def copy_file(brief: str, lang: str, recipient: str) -> str:
 
 
 def hash_file(path: Path, limit: int = COPY_LIMIT) -> str:
-    """SHA-256 of the regular file ``path``, streamed; :class:`Unsafe` for anything else.
+    """SHA-256 of the regular file ``path``, streamed; :class:`Unsafe` for anything else (a
+    folder, a device, a socket or a file over ``limit`` is refused before a byte is read)."""
 
-    Opened without blocking (a FIFO never waits for a writer), its type and size checked on the
-    open descriptor, then read in 1 MiB pieces: a folder, a device, a socket or a file over
-    ``limit`` is refused before a byte is read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise Unsafe("not found") from None
-    except (OSError, ValueError) as exc:
-        raise Unsafe(f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise Unsafe(f"is a {file_kind(path)}, not a regular file")
-        if info.st_size > limit:
-            raise Unsafe(f"is {info.st_size / 2**20:.0f} MiB, larger than any copy (at most {limit >> 20} MiB)")
-        digest = hashlib.sha256()
-        read = 0
-        while chunk := os.read(fd, _CHUNK):
-            read += len(chunk)
-            if read > limit:  # grew while being read
-                raise Unsafe(f"is larger than any copy (at most {limit >> 20} MiB)")
-            digest.update(chunk)
-        return digest.hexdigest()
-    except OSError as exc:
-        raise Unsafe(f"cannot be read ({exc.strerror})") from None
-    finally:
-        os.close(fd)
+    def oversize(size: int | None) -> str:
+        shown = "" if size is None else f" {size / 2**20:.0f} MiB,"
+        return f"is{shown} larger than any copy (at most {limit >> 20} MiB)"
+
+    return sha256(path, limit, oversize=oversize)
 
 
 @dataclass

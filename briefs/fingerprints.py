@@ -6,7 +6,6 @@ rendered again; the PDF's key includes the renderer's.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import stat
@@ -17,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import ProjectConfig
-from .safefiles import Unsafe, read_bytes
+from .safefiles import Unsafe, read_bytes, sha256
 from .theme import theme_of
 from .version import __version__
 
@@ -33,20 +32,14 @@ def digest(parts: Iterable[bytes | str]) -> str:
 
 
 def file_hash(path: Path) -> str:
-    """Full SHA-256 of a regular file, as recorded in the manifest and the distribution log.
+    """Full SHA-256 of a regular file, as recorded in the manifest: streamed, and never through a
+    link (:class:`~briefs.safefiles.Unsafe`), so an output replaced by a link to a huge file or a
+    device is not read."""
+    return sha256(path, _OUTPUT_LIMIT, follow_links=False)
 
-    Streamed, and never through a link or from anything but a regular file (``OSError``): an
-    output replaced by a link to a huge file or a device is not read."""
-    digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
-        while chunk := os.read(fd, 1 << 20):
-            digest.update(chunk)
-    finally:
-        os.close(fd)
-    return digest.hexdigest()
+
+# Outputs are briefs' own files: any size a file system allows is hashed (streamed).
+_OUTPUT_LIMIT = 1 << 50
 
 
 @lru_cache(maxsize=8)

@@ -172,7 +172,7 @@ class Manifest:
             return True
         try:
             return entry.sha256 == file_hash(path)
-        except OSError:
+        except Unsafe:
             return False
 
     def needs(self, output: Output, force: bool = False) -> bool:

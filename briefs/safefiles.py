@@ -20,8 +20,10 @@ named the file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -87,12 +89,7 @@ def read_bytes(path: Path, limit: int, inside: Path | None = None) -> bytes:
     With ``inside`` (a resolved folder), the file actually opened must lie in it: a folder on the
     resolved path swapped for a symlink between resolving and opening is caught on the open file.
     """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise Unsafe("not found") from None
-    except (OSError, ValueError) as exc:
-        raise Unsafe(f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    fd = _open(path)
     try:
         if inside is not None and not _opened_inside(fd, inside):
             raise Unsafe("changed while it was read: it now leads outside the brief's folder")
@@ -116,6 +113,52 @@ def read_bytes(path: Path, limit: int, inside: Path | None = None) -> bytes:
         if len(data) > limit:  # grew while being read, or a file whose size lies (/proc)
             raise Unsafe(f"is larger than the limit of {_size(limit)}")
         return data
+    finally:
+        os.close(fd)
+
+
+def _open(path: Path, follow_links: bool = True) -> int:
+    """A descriptor for reading ``path`` without blocking (a FIFO never waits for a writer)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
+    try:
+        return os.open(path, flags)
+    except FileNotFoundError:
+        raise Unsafe("not found") from None
+    except (OSError, ValueError) as exc:
+        raise Unsafe(f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+
+
+def sha256(
+    path: Path, limit: int, *, follow_links: bool = True, oversize: Callable[[int | None], str] | None = None
+) -> str:
+    """SHA-256 of the regular file ``path``, streamed in 1 MiB pieces, or :class:`Unsafe`.
+
+    Its type and size are checked on the open descriptor before a byte is read; a file that grows
+    past ``limit`` while it is read is refused too. ``oversize`` words that refusal (given the
+    size, or None when the file grew); ``follow_links=False`` refuses a link itself."""
+
+    def too_large(size: int | None) -> str:
+        if oversize is not None:
+            return oversize(size)
+        return f"is {_size(size)}; the limit is {_size(limit)}" if size else f"is larger than {_size(limit)}"
+
+    fd = _open(path, follow_links)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Unsafe(f"is a {_kind(info.st_mode)}, not a regular file")
+        if info.st_size > limit:
+            raise Unsafe(too_large(info.st_size))
+        digest = hashlib.sha256()
+        read = 0
+        while chunk := os.read(fd, 1 << 20):
+            read += len(chunk)
+            if read > limit:
+                raise Unsafe(too_large(None))
+            digest.update(chunk)
+        return digest.hexdigest()
+    except OSError as exc:
+        raise Unsafe(f"cannot be read ({exc.strerror})") from None
     finally:
         os.close(fd)
 
