@@ -15,8 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import Diagnostics, SourceLocation
-from .i18n import (
+from briefs.errors import Diagnostics, SourceLocation
+from briefs.i18n import (
     format_compact,
     format_compact_short,
     format_date_style,
@@ -25,7 +25,7 @@ from .i18n import (
     format_number,
     format_percent_digits,
 )
-from .tables import RawData
+from briefs.tables import RawData
 
 NUMERIC = ("integer", "number", "percent", "currency", "compact")
 MISSING = "–"  # printed for an empty numeric or date cell (n/a)

@@ -26,22 +26,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import ProjectConfig
-from .distlog import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
-from .errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
-from .fonts import FONTS
-from .i18n import Edition, translations
-from .incremental import Manifest
-from .load import discover, load_project
-from .outputs import COPIES, document_name, document_path
-from .recipients import Recipient
-from .safefiles import Unsafe, read_bytes
-from .templates import css_string
-from .theme import theme_of
-from .write import discard, output_lock, release, stage
+from briefs.config import ProjectConfig
+from briefs.distlog import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
+from briefs.errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
+from briefs.fonts import FONTS
+from briefs.i18n import Edition, translations
+from briefs.incremental import Manifest
+from briefs.load import discover, load_project
+from briefs.outputs import COPIES, document_name, document_path
+from briefs.recipients import Recipient
+from briefs.safefiles import Unsafe, read_bytes
+from briefs.templates import css_string
+from briefs.theme import theme_of
+from briefs.write import discard, output_lock, release, stage
 
 if TYPE_CHECKING:
-    from .planning import Document
+    from briefs.planning import Document
 
 
 @dataclass
@@ -69,13 +69,13 @@ def stamp_pdf(config: ProjectConfig, edition: Edition, recipient: Recipient) -> 
         f"{css_string(text)}; font-family: {css_string(font)}; font-size: 6.5pt; color: #8a939c; "
         f"vertical-align: bottom; padding-bottom: 6mm; }} }}</style></head><body></body></html>"
     )
-    from .workers import font_config
+    from briefs.workers import font_config
 
     # One font configuration for every stamp: a new one per document costs time and is never
     # given back (3.5 MB a stamp, 700 MB for 200 recipients).
     pdf = weasyprint.HTML(string=html).write_pdf(font_config=font_config())
     assert isinstance(pdf, bytes)
-    from .render.fontpack import repack_fonts
+    from briefs.render.fontpack import repack_fonts
 
     return repack_fonts(pdf)  # the CJK font cut to the name's glyphs: 5 KB, not 115 KB
 
@@ -220,7 +220,7 @@ def _check_bases(
     """Every base PDF checked before anything is written (approved, built by briefs from the
     current inputs as recorded in the manifest, a plain file, and a folder of briefs' own for
     the copies); returns each one's SHA-256, the logged version."""
-    from .planning import iter_plan
+    from briefs.planning import iter_plan
 
     manifest = Manifest.load(out)
     project = load_project(config, paths)
@@ -309,7 +309,7 @@ def _stamp_all(
 ) -> Generator[list[bytes], None, None]:
     """:func:`stamp_for` for every recipient, here or on ``jobs`` warm workers; yielded in order,
     each as soon as it and those before it are done."""
-    from .planning import edition
+    from briefs.planning import edition
 
     calls = [(config, edition(config, r.lang), r, bases) for r, bases in work]
     if jobs <= 1 or len(calls) <= 1:
@@ -318,7 +318,7 @@ def _stamp_all(
         return
     from concurrent.futures.process import BrokenProcessPool
 
-    from .workers import start_pool
+    from briefs.workers import start_pool
 
     pool = start_pool(min(jobs, len(calls)))
     try:

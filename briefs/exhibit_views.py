@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from . import model as m
-from .cells import Cell, CellFormat, format_cell
-from .exhibits import ExhibitData, Ref
-from .i18n import Edition
+from briefs import model as m
+from briefs.cells import Cell, CellFormat, format_cell
+from briefs.exhibits import ExhibitData, Ref
+from briefs.i18n import Edition
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def table_view(data: ExhibitData, t: Edition) -> TableView:
 
 def chart_svg(data: ExhibitData, t: Edition, anchor_id: str, title: str, font: str) -> str:
     """Draw the exhibit's chart in the edition's language (matplotlib is imported only here)."""
-    from .charts import ChartData, Series, render_svg
+    from briefs.charts import ChartData, Series, render_svg
 
     exhibit = data.exhibit
     chart = exhibit.chart

@@ -25,12 +25,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model as m
-from .cells import Cell, CellFormat, convert_rows, has_han
-from .errors import BriefsError, Diagnostics
-from .i18n import Edition
-from .tables import RawData, read_data
-from .yamlsource import YamlDocument, locate
+from briefs import model as m
+from briefs.cells import Cell, CellFormat, convert_rows, has_han
+from briefs.errors import BriefsError, Diagnostics
+from briefs.i18n import Edition
+from briefs.tables import RawData, read_data
+from briefs.yamlsource import YamlDocument, locate
 
 DATA_SUFFIXES = (".csv", ".yaml", ".yml")
 # What one exhibit may print or draw (the example briefs' exhibits have at most 5 rows). A table

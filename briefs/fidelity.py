@@ -28,17 +28,17 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import ProjectConfig
-from .errors import Diagnostic, by_place
-from .figure_matching import aligned, missing_figures
-from .figures import mask, short
-from .glossary import Glossary, glossary_uses, has_form, load_glossary, normalise_en
-from .languages import KNOWN_LANGUAGES
-from .limits import Budget
-from .load import load_project
-from .loaded import Project
-from .review import Findings, check_drift
-from .texts import SOURCE, Entry, checked_units
+from briefs.config import ProjectConfig
+from briefs.errors import Diagnostic, by_place
+from briefs.figure_matching import aligned, missing_figures
+from briefs.figures import mask, short
+from briefs.glossary import Glossary, glossary_uses, has_form, load_glossary, normalise_en
+from briefs.languages import KNOWN_LANGUAGES
+from briefs.limits import Budget
+from briefs.load import load_project
+from briefs.loaded import Project
+from briefs.review import Findings, check_drift
+from briefs.texts import SOURCE, Entry, checked_units
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _MARKED_SPAN = re.compile(r"\[([^\[\]\n]*)\]\{([^{}\n]*)\}")

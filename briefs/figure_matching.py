@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .figures import FULLWIDTH, Figure, extract_figures, mask
+from briefs.figures import FULLWIDTH, Figure, extract_figures, mask
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from .config import ProjectConfig
-from .safefiles import Unsafe, read_bytes, sha256
-from .theme import theme_of
-from .version import __version__
+from briefs.config import ProjectConfig
+from briefs.safefiles import Unsafe, read_bytes, sha256
+from briefs.theme import theme_of
+from briefs.version import __version__
 
 
 def digest(parts: Iterable[bytes | str]) -> str:

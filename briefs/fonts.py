@@ -13,8 +13,8 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import RenderError
-from .languages import LANGUAGES, FontSet
+from briefs.errors import RenderError
+from briefs.languages import LANGUAGES, FontSet
 
 INSTALL_HINT = "install a CJK font: on Debian/Ubuntu run 'sudo apt-get install fonts-noto-cjk'"
 

@@ -11,10 +11,10 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from .config import ProjectConfig
-from .errors import BriefsError, Diagnostics
-from .validation import validate
-from .yamlsource import load_yaml
+from briefs.config import ProjectConfig
+from briefs.errors import BriefsError, Diagnostics
+from briefs.validation import validate
+from briefs.yamlsource import load_yaml
 
 GLOSSARY_FILE = "glossary.yaml"
 

@@ -34,12 +34,12 @@ from babel.numbers import (
     format_percent,
 )
 
-from .conversion import convert_prose
-from .errors import Diagnostic, SourceLocation, TemplateError
-from .languages import LANGUAGES, MSGID_LANGUAGE
+from briefs.conversion import convert_prose
+from briefs.errors import Diagnostic, SourceLocation, TemplateError
+from briefs.languages import LANGUAGES, MSGID_LANGUAGE
 
 if TYPE_CHECKING:
-    from .theme import Theme
+    from briefs.theme import Theme
 
 # Locales and catalog folders come from the language table (briefs/languages.py).
 _BABEL = {tag: lang.babel for tag, lang in LANGUAGES.items()}

@@ -3,7 +3,7 @@ the refusal and the pixel budget."""
 
 from __future__ import annotations
 
-from .safefiles import Unsafe
+from briefs.safefiles import Unsafe
 
 MAX_IMAGE_PIXELS = 40_000_000  # e.g. 8000 x 5000: far above print needs, far below a pixel bomb
 

@@ -37,11 +37,11 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-from .config import MAX_RESOURCE_BYTES
-from .errors import Diagnostics, SourceLocation
-from .image_errors import MAX_IMAGE_PIXELS, ImageRefused
-from .safefiles import Unsafe, read_inside
-from .svg import checked_svg
+from briefs.config import MAX_RESOURCE_BYTES
+from briefs.errors import Diagnostics, SourceLocation
+from briefs.image_errors import MAX_IMAGE_PIXELS, ImageRefused
+from briefs.safefiles import Unsafe, read_inside
+from briefs.svg import checked_svg
 
 # What a suffix promises, and the Pillow formats that keep the promise (MPO: a camera's JPEG).
 RASTER_FORMATS = {

@@ -13,7 +13,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .fields import Email, Id, Licence, Record, Text, Url
+from briefs.fields import Email, Id, Licence, Record, Text, Url
 
 
 class House(Record):

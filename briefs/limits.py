@@ -36,7 +36,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
-from .errors import ContentError, Diagnostic, SourceLocation
+from briefs.errors import ContentError, Diagnostic, SourceLocation
 
 # A real brief loads in about 0.2 s and plans in about 0.5 s per edition (the first chart of a
 # run adds matplotlib's import, about a second), and the whole check of the examples peaks at

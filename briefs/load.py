@@ -12,21 +12,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import library_records as lib
-from . import model as m
-from .config import ProjectConfig
-from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
-from .exhibits import resolve_exhibits
-from .limits import Budget
-from .loaded import Library, LoadedBrief, MarkdownSource, Project
-from .markdown import shown_url
-from .markdown_checks import check_links, check_markdown
-from .plugins import BriefUnderReview
-from .rules import review, suggest
-from .texts import markdown_texts
-from .theme import kind_template_problems, theme_of
-from .validation import validate
-from .yamlsource import YamlDocument, load_yaml, locate, read_text
+from briefs import library_records as lib
+from briefs import model as m
+from briefs.config import ProjectConfig
+from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
+from briefs.exhibits import resolve_exhibits
+from briefs.limits import Budget
+from briefs.loaded import Library, LoadedBrief, MarkdownSource, Project
+from briefs.markdown import shown_url
+from briefs.markdown_checks import check_links, check_markdown
+from briefs.plugins import BriefUnderReview
+from briefs.rules import review, suggest
+from briefs.texts import markdown_texts
+from briefs.theme import kind_template_problems, theme_of
+from briefs.validation import validate
+from briefs.yamlsource import YamlDocument, load_yaml, locate, read_text
 
 log = logging.getLogger(__name__)
 _suggest = suggest  # (the compliance rules word their suggestions the same way)

@@ -8,12 +8,12 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import library_records as lib
-from . import model as m
-from .config import ProjectConfig
-from .errors import SourceLocation
-from .exhibits import ExhibitData
-from .yamlsource import KeyPath, YamlDocument
+from briefs import library_records as lib
+from briefs import model as m
+from briefs.config import ProjectConfig
+from briefs.errors import SourceLocation
+from briefs.exhibits import ExhibitData
+from briefs.yamlsource import KeyPath, YamlDocument
 
 
 @dataclass(frozen=True)

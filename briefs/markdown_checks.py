@@ -9,18 +9,18 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import model as m
-from .config import MAX_RESOURCE_BYTES
-from .errors import Diagnostics, SourceLocation
-from .exhibits import reference_targets
-from .images import read_image
-from .loaded import MarkdownSource
-from .markdown import comment_lines, image_problem, link_problem, links, shown_url
-from .markdown_limits import over_budget
-from .rules import suggest
-from .safefiles import Unsafe, resolve_inside
-from .texts import markdown_texts
-from .yamlsource import YamlDocument
+from briefs import model as m
+from briefs.config import MAX_RESOURCE_BYTES
+from briefs.errors import Diagnostics, SourceLocation
+from briefs.exhibits import reference_targets
+from briefs.images import read_image
+from briefs.loaded import MarkdownSource
+from briefs.markdown import comment_lines, image_problem, link_problem, links, shown_url
+from briefs.markdown_limits import over_budget
+from briefs.rules import suggest
+from briefs.safefiles import Unsafe, resolve_inside
+from briefs.texts import markdown_texts
+from briefs.yamlsource import YamlDocument
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")  # what a brief's text may show
 

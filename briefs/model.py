@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .fields import Date, Id, Record, Text, Ticker, Url, check_source
+from briefs.fields import Date, Id, Record, Text, Ticker, Url, check_source
 
 
 class RatingRef(Record):

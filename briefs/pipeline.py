@@ -16,24 +16,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import workers
-from .config import ProjectConfig
-from .errors import BriefsError, ContentError, Diagnostic, SourceLocation
-from .fingerprints import brief_keys, digest, folder_digest, font_fingerprint, renderer_fingerprint
-from .fonts import FONTS, require_fonts
-from .images import published_images
-from .incremental import Manifest, Output
-from .load import load_project, unapproved
-from .loaded import Project
-from .outputs import document_path, label
-from .planning import FORMATS, Document, build_time, check_input, iter_plan, longest_first, outputs_of
-from .plugins import Renderer, is_remote, render_here, renderers, run_checks, shows_images, version_of
-from .render.pdf import PDF_VARIANT
-from .request import BuildRequest, build_request
-from .theme import theme_of
-from .version import __version__
-from .withdrawn import remove_withdrawn
-from .write import output_lock, write_atomic
+from briefs import workers
+from briefs.config import ProjectConfig
+from briefs.errors import BriefsError, ContentError, Diagnostic, SourceLocation
+from briefs.fingerprints import brief_keys, digest, folder_digest, font_fingerprint, renderer_fingerprint
+from briefs.fonts import FONTS, require_fonts
+from briefs.images import published_images
+from briefs.incremental import Manifest, Output
+from briefs.load import load_project, unapproved
+from briefs.loaded import Project
+from briefs.outputs import document_path, label
+from briefs.planning import FORMATS, Document, build_time, check_input, iter_plan, longest_first, outputs_of
+from briefs.plugins import Renderer, is_remote, render_here, renderers, run_checks, shows_images, version_of
+from briefs.render.pdf import PDF_VARIANT
+from briefs.request import BuildRequest, build_request
+from briefs.theme import theme_of
+from briefs.version import __version__
+from briefs.withdrawn import remove_withdrawn
+from briefs.write import output_lock, write_atomic
 
 log = logging.getLogger(__name__)
 

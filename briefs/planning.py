@@ -15,27 +15,27 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .config import ProjectConfig, source_date_epoch
-from .dependencies import shared_snapshot
-from .draftmark import verify_draft_mark
-from .errors import ContentError, Diagnostic, TemplateError
-from .fingerprints import digest
-from .fonts import FONTS
-from .i18n import Edition, catalog_problems, translations
-from .languages import LANGUAGES
-from .limits import Budget
-from .load import load_project
-from .loaded import LoadedBrief, Project
-from .localize import LocalizedBrief, localize
-from .outputs import document_file, document_name
-from .plugins import CheckInput, RenderedDocument, renderers, run_checks, shows_images
-from .render.html import Alternate, RenderContext, load_css, render_html
-from .request import known_language
-from .rules import verify
-from .safefiles import Unsafe, read_bytes
-from .theme import DEFAULT_TEMPLATE, theme_of
-from .version import __version__
-from .yamlsource import MAX_BYTES
+from briefs.config import ProjectConfig, source_date_epoch
+from briefs.dependencies import shared_snapshot
+from briefs.draftmark import verify_draft_mark
+from briefs.errors import ContentError, Diagnostic, TemplateError
+from briefs.fingerprints import digest
+from briefs.fonts import FONTS
+from briefs.i18n import Edition, catalog_problems, translations
+from briefs.languages import LANGUAGES
+from briefs.limits import Budget
+from briefs.load import load_project
+from briefs.loaded import LoadedBrief, Project
+from briefs.localize import LocalizedBrief, localize
+from briefs.outputs import document_file, document_name
+from briefs.plugins import CheckInput, RenderedDocument, renderers, run_checks, shows_images
+from briefs.render.html import Alternate, RenderContext, load_css, render_html
+from briefs.request import known_language
+from briefs.rules import verify
+from briefs.safefiles import Unsafe, read_bytes
+from briefs.theme import DEFAULT_TEMPLATE, theme_of
+from briefs.version import __version__
+from briefs.yamlsource import MAX_BYTES
 
 FORMATS = ("html", "pdf")  # what a build writes unless told otherwise; plugins add more (plugins.py)
 LANGUAGE_NAMES = {tag: lang.label for tag, lang in LANGUAGES.items()}  # the language switch

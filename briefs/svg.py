@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .image_errors import MAX_IMAGE_PIXELS, ImageRefused
+from briefs.image_errors import MAX_IMAGE_PIXELS, ImageRefused
 
 MAX_SVG_ELEMENTS = 20_000  # a detailed chart has a few thousand
 MAX_SVG_DRAWN = 5 * MAX_SVG_ELEMENTS  # elements drawn once <use> and url(#id) are followed (see _check_drawn)

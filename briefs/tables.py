@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
-from .yamlsource import load_yaml, read_text
+from briefs.errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+from briefs.yamlsource import load_yaml, read_text
 
 # Data files feed exhibits, and every row of an exhibit's file is printed or drawn; no exhibit
 # may use more than 2,000 rows (a line chart's points, see exhibits.py), so a file never needs

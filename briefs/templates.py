@@ -15,8 +15,8 @@ from functools import lru_cache
 import jinja2
 from markupsafe import Markup
 
-from .i18n import Edition, translations
-from .theme import Theme
+from briefs.i18n import Edition, translations
+from briefs.theme import Theme
 
 _CSS_UNSAFE = re.compile(r"[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]", re.UNICODE)
 
@@ -59,7 +59,7 @@ FILTERS = {"css_string": css_string, "css_counters": css_counters, "phrases": ph
 
 def _locale_filters(lang: str) -> dict[str, object]:
     """Babel formatting bound to the edition's locale: templates never pick a locale themselves."""
-    from . import i18n
+    from briefs import i18n
 
     return {
         "date": lambda value: i18n.format_date(value, lang),

@@ -16,8 +16,8 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from .config import ProjectConfig
-from .errors import Diagnostic, SourceLocation
+from briefs.config import ProjectConfig
+from briefs.errors import Diagnostic, SourceLocation
 
 PACKAGE_THEME = Path(__file__).resolve().parent / "themes" / "default"
 PREFIX = "theme"  # templates of the shipped theme, whatever overrides them: "theme/brief.html"
@@ -26,7 +26,7 @@ DEFAULT_TEMPLATE = "brief.html"
 
 def plugin_folders() -> tuple[Path, ...]:
     """Theme folders added by installed plugins, in priority order (the plugin registry's)."""
-    from .plugins import registry
+    from briefs.plugins import registry
 
     return registry().themes
 

@@ -15,11 +15,11 @@ from typing import Annotated
 from pydantic import AfterValidator, ConfigDict, RootModel
 from pydantic_core import PydanticCustomError
 
-from .errors import BriefsError, Diagnostics
-from .languages import KNOWN_LANGUAGES
-from .texts import SOURCE
-from .validation import validate
-from .yamlsource import load_yaml
+from briefs.errors import BriefsError, Diagnostics
+from briefs.languages import KNOWN_LANGUAGES
+from briefs.texts import SOURCE
+from briefs.validation import validate
+from briefs.yamlsource import load_yaml
 
 LOCK_NAME = "translations.lock"
 HASH_LENGTH = 12

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefsError, Diagnostic, SourceLocation
+from briefs.errors import BriefsError, Diagnostic, SourceLocation
 
 DEFAULT_TIMEOUT = 180.0  # seconds per document
 DEFAULT_MEMORY = 2 * 1024**3  # bytes of address space per worker
@@ -131,7 +131,7 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
     The time limit needs the main thread (an interval timer); Dask runs tasks on worker threads,
     where the cluster's own limits apply instead.
     """
-    from .render.pdf import render_pdf
+    from briefs.render.pdf import render_pdf
 
     outcome = PdfOutcome(task.index, pid=os.getpid())
     started = time.perf_counter()

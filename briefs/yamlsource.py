@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ContentError, Diagnostics, SourceLocation
-from .safefiles import Unsafe, read_bytes
+from briefs.errors import ContentError, Diagnostics, SourceLocation
+from briefs.safefiles import Unsafe, read_bytes
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40

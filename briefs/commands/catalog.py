@@ -21,13 +21,13 @@ from pathlib import Path
 import click
 import jinja2
 
-from ..config import project_config
-from ..errors import BriefsError, Diagnostic, OutputError, SourceLocation, TemplateError, display_path
-from ..i18n import Edition, catalog_problems
-from ..languages import MSGID_LANGUAGE
-from ..safefiles import Unsafe, read_bytes
-from ..theme import theme_of
-from ..write import write_atomic
+from briefs.config import project_config
+from briefs.errors import BriefsError, Diagnostic, OutputError, SourceLocation, TemplateError, display_path
+from briefs.i18n import Edition, catalog_problems
+from briefs.languages import MSGID_LANGUAGE
+from briefs.safefiles import Unsafe, read_bytes
+from briefs.theme import theme_of
+from briefs.write import write_atomic
 
 MAX_CATALOG_BYTES = 16 * 1024 * 1024
 

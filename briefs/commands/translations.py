@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from ..config import project_config
-from ..errors import BriefsError, display_path
-from ..review import mark_reviewed, review_status
+from briefs.config import project_config
+from briefs.errors import BriefsError, display_path
+from briefs.review import mark_reviewed, review_status
 
 
 def run(project: Path | None, paths: Sequence[Path], reviewed: bool, fail: Callable[[BriefsError], None]) -> int:

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ..config import MAX_RESOURCE_BYTES
-from ..errors import Diagnostic, RenderError, SourceLocation
-from ..image_errors import ImageRefused
-from ..images import MIME_TYPES, checked_image, raster_problem
-from ..safefiles import Unsafe, read_bytes, resolve_inside
+from briefs.config import MAX_RESOURCE_BYTES
+from briefs.errors import Diagnostic, RenderError, SourceLocation
+from briefs.image_errors import ImageRefused
+from briefs.images import MIME_TYPES, checked_image, raster_problem
+from briefs.safefiles import Unsafe, read_bytes, resolve_inside
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +209,6 @@ def render_pdf(
         logger.removeHandler(handler)
     warnings = [Diagnostic(SourceLocation(source), f"WeasyPrint: {m}", "warning") for m in handler.messages]
     assert isinstance(pdf, bytes)
-    from .fontpack import repack_fonts  # pikepdf, fontTools: only where PDFs are made
+    from briefs.render.fontpack import repack_fonts  # pikepdf, fontTools: only where PDFs are made
 
     return repack_fonts(pdf), warnings
