@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Union
 from briefs.errors import BriefsError, ConfigError, Diagnostic, SourceLocation
 
 if TYPE_CHECKING:
-    from briefs.config import ProjectConfig
-    from briefs.pipeline import Reporter
+    from briefs.pipeline.run import Reporter
+    from briefs.project.config import ProjectConfig
 
 ProjectLike = Union[str, os.PathLike[str], "ProjectConfig"]
 
@@ -70,7 +70,7 @@ def project_of(project: ProjectLike | None) -> ProjectConfig:
     """The configuration of ``project``: a ProjectConfig as given, or the [tool.briefs] of the
     pyproject.toml in that folder (every key has a default), or with None that of the nearest
     folder from the working directory up that has one."""
-    from briefs.config import ProjectConfig, project_config
+    from briefs.project.config import ProjectConfig, project_config
 
     if isinstance(project, ProjectConfig):
         return project
@@ -119,7 +119,7 @@ def build(
     A program calling this with PDFs must guard its entry point with
     ``if __name__ == "__main__":`` (the PDF workers start from a fork server).
     """
-    from briefs.planning import FORMATS
+    from briefs.pipeline.planning import FORMATS
 
     config = project_of(project)
     chosen = tuple(dict.fromkeys(formats or FORMATS))
@@ -127,7 +127,7 @@ def build(
     wanted = tuple(langs or config.languages)
     folder = Path(out) if out is not None else None
     given = tuple(Path(p) for p in paths)
-    from briefs.request import build_request
+    from briefs.pipeline.request import build_request
 
     request = build_request(
         config,
@@ -145,10 +145,10 @@ def build(
     from briefs.plugins import is_remote, renderers
 
     if any(is_remote(r) for r in renderers(chosen)) and not scheduler:
-        from briefs.workers import start_zygote
+        from briefs.pipeline.workers import start_zygote
 
         start_zygote()  # warms up beside the heavy imports below
-    from briefs import pipeline
+    from briefs.pipeline import run as pipeline
 
     result = pipeline.run(request, reporter)
     return BuildResult(
@@ -184,7 +184,7 @@ def check(
     :attr:`CheckResult.ok` false."""
     config = project_of(project)
     from briefs.errors import by_place
-    from briefs.planning import check as run_checks
+    from briefs.pipeline.planning import check as run_checks
 
     try:
         loaded, findings = run_checks(config, tuple(Path(p) for p in paths), langs)

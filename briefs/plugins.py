@@ -27,13 +27,13 @@ from briefs.errors import BriefsError, Diagnostic, SourceLocation
 if TYPE_CHECKING:
     import importlib.metadata
 
-    from briefs import library_records as lib
-    from briefs import model as m
-    from briefs.config import ProjectConfig
-    from briefs.i18n import Edition
-    from briefs.loaded import Library, Project
-    from briefs.localize import LocalizedBrief
-    from briefs.yamlsource import KeyPath, YamlDocument
+    from briefs.load.loaded import Library, Project
+    from briefs.localize.brief import LocalizedBrief
+    from briefs.localize.i18n import Edition
+    from briefs.model import brief as m
+    from briefs.model import library_records as lib
+    from briefs.project.config import ProjectConfig
+    from briefs.source.yamlsource import KeyPath, YamlDocument
 
 GROUP = "briefs.plugins"
 _T = TypeVar("_T")

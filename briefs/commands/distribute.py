@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from briefs.config import project_config
 from briefs.errors import BriefsError
+from briefs.project.config import project_config
 
 
 def run(
@@ -22,10 +22,10 @@ def run(
     fail: Callable[[BriefsError], None],
 ) -> int:
     """Run a distribution; returns the exit status."""
-    from briefs.distlog import LOG_NAME
-    from briefs.distribute import distribute
-    from briefs.pipeline import build
-    from briefs.recipients import load_recipients
+    from briefs.distribute.log import LOG_NAME
+    from briefs.distribute.recipients import load_recipients
+    from briefs.distribute.stamp import distribute
+    from briefs.pipeline.run import build
 
     try:
         config = project_config(project)

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 import click
 
 from briefs.commands import build, report
-from briefs.config import project_config
 from briefs.errors import BriefsError
-from briefs.templates import environment
-from briefs.theme import theme_of
+from briefs.project.config import project_config
+from briefs.render.templates import environment
+from briefs.render.theme import theme_of
 
 if TYPE_CHECKING:
     from watchfiles import Change  # imported when watching starts, not for every command

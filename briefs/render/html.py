@@ -10,11 +10,11 @@ import jinja2
 from markupsafe import Markup
 
 from briefs.errors import TemplateError
-from briefs.i18n import Edition
-from briefs.languages import FontSet
-from briefs.localize import LocalizedBrief
-from briefs.templates import environment
-from briefs.theme import DEFAULT_TEMPLATE, Theme
+from briefs.localize.brief import LocalizedBrief
+from briefs.localize.i18n import Edition
+from briefs.project.languages import FontSet
+from briefs.render.templates import environment
+from briefs.render.theme import DEFAULT_TEMPLATE, Theme
 from briefs.version import __version__
 
 

@@ -1,0 +1,100 @@
+"""What loading produces (:mod:`briefs.load.project`): the shared library, each loaded brief with its
+Markdown sources, exhibits and pictures, and the project; frozen records every later stage reads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefs.errors import SourceLocation
+from briefs.exhibits.numbering import ExhibitData
+from briefs.model import brief as m
+from briefs.model import library_records as lib
+from briefs.project.config import ProjectConfig
+from briefs.source.yamlsource import KeyPath, YamlDocument
+
+
+@dataclass(frozen=True)
+class MarkdownSource:
+    """Markdown text with the place its first line came from (for located diagnostics)."""
+
+    text: str
+    origin: SourceLocation
+
+    @classmethod
+    def in_yaml(cls, doc: YamlDocument, key_path: KeyPath, text: str) -> MarkdownSource:
+        """A Markdown text written in YAML: a block scalar's text starts on the line after its key."""
+        where = doc.location(key_path)
+        if "\n" in text:
+            where = SourceLocation(doc.path, where.line + 1, 1)
+        return cls(text, where)
+
+    def at_line(self, offset: int) -> SourceLocation:
+        """The location of the text's 0-based line ``offset``."""
+        if not offset:
+            return self.origin
+        return SourceLocation(self.origin.path, self.origin.line + offset, 1)
+
+
+@dataclass(frozen=True)
+class Library:
+    """Shared, compliance-owned content every brief draws on."""
+
+    house: lib.House
+    analysts: lib.AnalystList
+    ratings: lib.Ratings
+    disclaimers: lib.DisclaimerList
+    kinds: lib.KindList
+    risks: lib.RiskList
+    chains: lib.ChainList
+    files: dict[str, Path]
+    docs: dict[str, YamlDocument] = dataclasses.field(default_factory=dict)  # as read, for locating texts
+
+    def analyst(self, analyst_id: str) -> lib.Analyst | None:
+        """The analyst with that id, if any."""
+        return next((a for a in self.analysts.analysts if a.id == analyst_id), None)
+
+    def kind(self, kind_id: str) -> lib.Kind | None:
+        """The kind with that id, if any."""
+        return next((k for k in self.kinds.kinds if k.id == kind_id), None)
+
+    def disclaimer(self, disclaimer_id: str) -> lib.Disclaimer | None:
+        """The disclaimer with that id, if any."""
+        return next((d for d in self.disclaimers.disclaimers if d.id == disclaimer_id), None)
+
+    def risk(self, risk_id: str) -> lib.Risk | None:
+        """The library risk with that id, if any."""
+        return next((r for r in self.risks.risks if r.id == risk_id), None)
+
+    def chain(self, chain_id: str) -> lib.Chain | None:
+        """The chain with that id, if any."""
+        return next((c for c in self.chains.chains if c.id == chain_id), None)
+
+
+@dataclass(frozen=True)
+class LoadedBrief:
+    """A validated brief with its Markdown bodies resolved and the files it was read from."""
+
+    brief: m.Brief
+    path: Path
+    bodies: dict[tuple[str, str], MarkdownSource]
+    files: tuple[Path, ...]
+    exhibits: dict[str, ExhibitData] = dataclasses.field(default_factory=dict)  # typed data per exhibit id
+    doc: YamlDocument | None = None  # brief.yaml as read, for locating texts
+    assets: tuple[Path, ...] = ()  # images its Markdown shows (files in its folder)
+
+    @property
+    def folder(self) -> Path:
+        """The brief's own folder (the only place its files may come from)."""
+        return self.path.parent
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything loaded: configuration, shared library and the selected briefs."""
+
+    config: ProjectConfig
+    library: Library
+    briefs: tuple[LoadedBrief, ...]

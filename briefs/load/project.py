@@ -1,0 +1,311 @@
+"""Stage 1 (load + resolve): discover content, validate YAML into the model, check every reference.
+
+All problems of a run are collected and raised once, each at ``path:line:col``.
+The checks on the briefs' Markdown (links, images) are in :mod:`briefs.load.markdown_checks`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from briefs.compliance.rules import review, suggest
+from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
+from briefs.exhibits.numbering import resolve_exhibits
+from briefs.load.loaded import Library, LoadedBrief, MarkdownSource, Project
+from briefs.load.markdown_checks import check_links, check_markdown
+from briefs.model import brief as m
+from briefs.model import library_records as lib
+from briefs.model.validation import validate
+from briefs.pipeline.limits import Budget
+from briefs.plugins import BriefUnderReview
+from briefs.project.config import ProjectConfig
+from briefs.render.markdown import shown_url
+from briefs.render.theme import kind_template_problems, theme_of
+from briefs.source.texts import markdown_texts
+from briefs.source.yamlsource import YamlDocument, load_yaml, locate, read_text
+
+log = logging.getLogger(__name__)
+_suggest = suggest  # (the compliance rules word their suggestions the same way)
+
+SHARED_FILES = {
+    "house": ("house.yaml", lib.House),
+    "analysts": ("analysts.yaml", lib.AnalystList),
+    "ratings": ("ratings.yaml", lib.Ratings),
+    "disclaimers": ("disclaimers.yaml", lib.DisclaimerList),
+    "kinds": ("kinds.yaml", lib.KindList),
+    "risks": ("risks.yaml", lib.RiskList),
+    "chains": ("chains.yaml", lib.ChainList),
+}
+
+
+# ----------------------------------------------------------------------------- shared content
+
+
+def load_library(config: ProjectConfig) -> Library:
+    """Load and cross-check ``content/_shared``."""
+    diags = Diagnostics()
+    loaded: dict[str, Any] = {}
+    docs: dict[str, YamlDocument] = {}
+    for name, (filename, schema) in SHARED_FILES.items():
+        path = config.shared / filename
+        try:
+            docs[name] = load_yaml(path)
+        except BriefsError as exc:
+            diags.extend(exc.diagnostics)
+            continue
+        loaded[name] = validate(docs[name], schema, config.languages, diags)
+    diags.raise_if_errors()
+    for doc in docs.values():
+        for key_path, text in markdown_texts(doc):  # no brief folder: no images, anchors unchecked
+            check_markdown(MarkdownSource.in_yaml(doc, key_path, text), diags)
+    library = Library(**loaded, files={n: config.shared / f for n, (f, _) in SHARED_FILES.items()}, docs=docs)
+    _check_kinds(library, docs["kinds"], diags)
+    diags.extend(
+        kind_template_problems(
+            theme_of(config),
+            [
+                (kind.template, docs["kinds"].location(("kinds", i, "template")))
+                for i, kind in enumerate(library.kinds.kinds)
+            ],
+        )
+    )
+    diags.raise_if_errors()
+    return library
+
+
+def _check_kinds(library: Library, doc: YamlDocument, diags: Diagnostics) -> None:
+    known_disclaimers = [d.id for d in library.disclaimers.disclaimers]
+    for i, kind in enumerate(library.kinds.kinds):
+        for j, ref in enumerate(kind.disclaimers):
+            if library.disclaimer(ref) is None:
+                diags.error(
+                    doc.location(("kinds", i, "disclaimers", j)),
+                    f"unknown disclaimer '{ref}'{_suggest(ref, known_disclaimers)}",
+                )
+        if kind.rating_scale and library.ratings.scale(kind.rating_scale) is None:
+            diags.error(doc.location(("kinds", i, "rating_scale")), f"unknown rating scale '{kind.rating_scale}'")
+
+
+# ----------------------------------------------------------------------------- briefs
+
+
+def discover(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Path]:
+    """Brief files to load: every ``content/<id>/brief.yaml``, or those named by ``paths``.
+
+    A brief under ``content/`` must really be there: a brief folder (or its ``brief.yaml``) that
+    is a symlink to somewhere outside ``content/`` is refused, since a brief's folder is the only
+    place its files may be read from. A brief given by a path outside ``content/`` is built from
+    where it is."""
+    if not paths:
+        paths = [config.content]
+    found: list[Path] = []
+    diags = Diagnostics()
+    for given in paths:
+        try:
+            found.extend(_briefs_at(given, config.content, diags))
+        except (OSError, ValueError) as exc:  # a name no file can have (too long, a NUL byte)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ContentError.at(Path(shown_url(str(given))), 0, 0, f"not a usable path: {reason}") from None
+    diags.raise_if_errors()
+    return sorted(dict.fromkeys(found))
+
+
+def _briefs_at(given: Path, content: Path, diags: Diagnostics) -> list[Path]:
+    path = given.resolve()
+    if path.is_file() and path.name != "brief.yaml":  # it would be read as one, and quoted whole
+        raise ContentError.at(
+            Path(given), 0, 0, "not a brief: give a brief's folder, its brief.yaml or a folder of briefs"
+        )
+    if path.is_file():
+        candidates = [Path(os.path.abspath(given))]
+    elif (path / "brief.yaml").is_file():
+        candidates = [Path(os.path.abspath(given)) / "brief.yaml"]
+    elif path.is_dir():
+        candidates = [
+            Path(os.path.abspath(given)) / p.relative_to(path)
+            for p in sorted(path.glob("*/brief.yaml"))
+            if not p.parent.name.startswith(("_", "."))
+        ]
+    else:
+        raise ContentError.at(Path(given), 0, 0, "no such brief, folder or file")
+    found = []
+    for candidate in candidates:
+        if (problem := _outside(candidate, content.absolute())) is not None:
+            diags.error(SourceLocation(candidate), problem)
+        else:
+            found.append(candidate.resolve())
+    return found
+
+
+def _outside(brief_file: Path, content: Path) -> str | None:
+    """Why ``brief_file`` (as named, not resolved) is not where it says it is, or None."""
+    folder, real = brief_file.parent, brief_file.resolve()
+    if real.parent != folder.resolve():
+        return f"brief.yaml is a link to {real}, outside its folder: put the file itself there"
+    if folder.is_relative_to(content) and not real.is_relative_to(content.resolve()):
+        return (
+            f"brief folder is a link to {folder.resolve()}, outside {display_path(content)}/: "
+            f"a brief's files must really be inside the content folder (copy it in)"
+        )
+    return None
+
+
+def load_project(config: ProjectConfig, paths: Sequence[Path] = (), budget: Budget = Budget()) -> Project:
+    """Load the library and the briefs; raise one :class:`ContentError` listing every problem.
+
+    Each brief is loaded within ``budget`` (time and memory; :mod:`briefs.pipeline.limits`)."""
+    if not config.content.is_dir():  # not a briefs project: one clear line, not a missing file each
+        raise ContentError.at(
+            config.content,
+            0,
+            0,
+            "no content folder: run briefs inside a "
+            "project (content/_shared/ and one folder per brief) or give --project",
+        )
+    library = load_library(config)
+    diags = Diagnostics()
+    briefs: list[LoadedBrief] = []
+    files = discover(config, paths)
+    if not files:
+        raise ContentError.at(config.content, 0, 0, "no briefs found (expected <id>/brief.yaml)")
+    for path in files:
+        try:
+            with budget.spent_on(path, "checking this brief"):
+                loaded = load_brief(path, library, config)
+        except BriefsError as exc:
+            diags.extend(exc.diagnostics)
+            continue
+        briefs.append(loaded)
+    _check_unique_ids(briefs, diags)
+    diags.raise_if_errors()
+    return Project(config, library, tuple(briefs))
+
+
+def _check_unique_ids(briefs: list[LoadedBrief], diags: Diagnostics) -> None:
+    seen: dict[str, Path] = {}
+    for loaded in briefs:
+        folded = loaded.brief.id.casefold()
+        if folded in seen:
+            diags.error(
+                SourceLocation(loaded.path, 1, 1), f"brief id '{loaded.brief.id}' is also used by {seen[folded]}"
+            )
+        seen[folded] = loaded.path
+
+
+def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBrief:
+    """Load, validate and resolve one brief."""
+    doc = load_yaml(path)
+    diags = Diagnostics()
+    brief = validate(doc, m.Brief, config.languages, diags)
+    diags.raise_if_errors()
+    assert brief is not None
+    _check_references(brief, doc, library, diags)
+    diags.extend(review(BriefUnderReview(brief, library.kind(brief.kind), library, doc)))
+    bodies, body_files = _resolve_bodies(brief, doc, diags)
+    exhibits, data_files = resolve_exhibits(brief, doc, diags)
+    assets = check_links(brief, doc, bodies, diags)
+    diags.raise_if_errors()
+    return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits, doc, assets)
+
+
+def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Diagnostics) -> None:
+    if brief.id != doc.path.parent.name:
+        diags.error(doc.location(("id",)), f"brief id '{brief.id}' must match its folder name '{doc.path.parent.name}'")
+    kind = lib.kind(brief.kind)
+    if kind is None:
+        diags.error(
+            doc.location(("kind",)),
+            f"unknown kind '{brief.kind}'{_suggest(brief.kind, [k.id for k in lib.kinds.kinds])}",
+        )
+    people = [a.id for a in lib.analysts.analysts]
+    for field, role in (("analysts", "analyst"), ("contacts", "contact")):
+        for i, ref in enumerate(getattr(brief, field)):
+            person = lib.analyst(ref)
+            where = doc.location((field, i))
+            if person is None:
+                diags.error(where, f"unknown analyst '{ref}'{_suggest(ref, people)}")
+            elif person.role != role:
+                diags.error(where, f"'{ref}' has role '{person.role}' and cannot be listed under {field}")
+    chain = None
+    if brief.chain is not None:
+        chain = lib.chain(brief.chain.id)
+        if chain is None:
+            diags.error(doc.location(("chain", "id")), f"unknown chain '{brief.chain.id}'")
+        elif chain.stage(brief.chain.stage) is None:
+            diags.error(
+                doc.location(("chain", "stage")),
+                f"unknown stage '{brief.chain.stage}'{_suggest(brief.chain.stage, [s.id for s in chain.stages])}",
+            )
+    for i, group in enumerate(brief.companies):
+        if group.segment is None:
+            continue
+        where = doc.location(("companies", i, "segment"))
+        if brief.chain is None:
+            diags.error(where, "a 'segment' needs the brief's 'chain'; use 'label' instead")
+        elif chain is not None and chain.segment(group.segment) is None:
+            known = [s.id for st in chain.stages for s in st.segments]
+            diags.error(where, f"unknown segment '{group.segment}'{_suggest(group.segment, known)}")
+    for i, risk in enumerate(brief.risks):
+        if isinstance(risk, str) and lib.risk(risk) is None:
+            diags.error(
+                doc.location(("risks", i)), f"unknown risk '{risk}'{_suggest(risk, [r.id for r in lib.risks.risks])}"
+            )
+
+
+def unapproved(briefs: Sequence[LoadedBrief]) -> list[Diagnostic]:
+    """One error per brief without a compliance approval (``briefs build --final``)."""
+    return [
+        Diagnostic(
+            SourceLocation(b.path, 1, 1),
+            f"brief '{b.brief.id}' is not approved: add 'approval: {{by: <compliance id>, "
+            "date: YYYY-MM-DD}' after compliance review, or build without --final",
+        )
+        for b in briefs
+        if b.brief.approval is None
+    ]
+
+
+def _resolve_bodies(
+    brief: m.Brief, doc: YamlDocument, diags: Diagnostics
+) -> tuple[dict[tuple[str, str], MarkdownSource], list[Path]]:
+    """Markdown of every section in every language it gives (own languages are guaranteed)."""
+    bodies: dict[tuple[str, str], MarkdownSource] = {}
+    files: list[Path] = []
+    folder = doc.path.parent.resolve()
+    for i, section in enumerate(brief.sections):
+        for lang in section.body or section.body_file or {}:
+            if section.body is not None:
+                key_path = ("sections", i, "body", lang)
+                bodies[(section.id, lang)] = MarkdownSource.in_yaml(doc, key_path, section.body[lang])
+                continue
+            assert section.body_file is not None
+            where = doc.location(("sections", i, "body_file", lang))
+            relative = section.body_file[lang].strip()
+            located = locate(folder, relative)
+            if located is None:
+                diags.error(where, f"body_file '{shown_url(relative)}' is not a usable file name")
+                continue
+            target, inside, found = located
+            if not inside:
+                diags.error(where, f"body_file '{relative}' is outside the brief's folder")
+                continue
+            if target.suffix != ".md":
+                diags.error(where, f"body_file '{relative}' must be a Markdown (.md) file")
+                continue
+            if not found:
+                diags.error(where, f"body_file '{relative}' not found")
+                continue
+            try:
+                text = read_text(target, inside=folder)  # the file opened must still be inside
+            except BriefsError as exc:
+                diags.extend(exc.diagnostics)
+                continue
+            if not text.strip():
+                diags.error(SourceLocation(target, 1, 1), "Markdown file is empty")
+            files.append(target)
+            bodies[(section.id, lang)] = MarkdownSource(text, SourceLocation(target, 1, 1))
+    return bodies, files

@@ -1,0 +1,1 @@
+"""Stage 2, localize: a loaded brief and the shared library become one language's brief (Babel, gettext, OpenCC)."""

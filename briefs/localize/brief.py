@@ -1,0 +1,387 @@
+"""Stage 2 (localize): a loaded brief + the shared library → a ``LocalizedBrief`` for one language.
+
+The result holds only display-ready strings and ``Markup`` (rendered Markdown) for that language;
+templates do no lookups, no formatting and no language switching of their own.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from briefs.compliance.ratings import ScaleDefinitions, basis_sentence, scale_definitions
+from briefs.exhibits.numbering import CHAIN_ANCHOR, Ref, references
+from briefs.exhibits.views import ExhibitView, exhibit_view
+from briefs.load.loaded import Library, LoadedBrief
+from briefs.localize.i18n import Edition, format_date
+from briefs.model import brief as m
+from briefs.model import library_records as lib
+from briefs.project.languages import other_script
+from briefs.render.fonts import FONTS
+from briefs.render.markdown import HeadingIds, render_block, render_inline
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """An analyst or contact as printed."""
+
+    id: str
+    name: str
+    alt_name: str
+    role: str
+    licence: str | None
+    email: str
+    phone: str | None
+    bio: Markup | None
+
+
+@dataclass(frozen=True)
+class RatingView:
+    """The brief's rating as printed."""
+
+    scale_id: str
+    scale_name: str
+    value_id: str
+    label: str
+    change: str | None
+    definition: str
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """A body section."""
+
+    id: str
+    heading: str
+    html: Markup
+    exhibits: tuple[ExhibitView, ...] = ()  # numbered charts and tables placed after the section
+
+
+@dataclass(frozen=True)
+class CompanyView:
+    """A company line."""
+
+    name: str
+    ticker: str | None
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """Companies of one segment."""
+
+    label: str
+    segment_id: str | None
+    companies: tuple[CompanyView, ...]
+
+
+@dataclass(frozen=True)
+class TitledText:
+    """A heading with Markdown body (risks, disclaimers)."""
+
+    id: str
+    title: str
+    html: Markup
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class SegmentView:
+    """A beneficiary segment; ``href`` points at its row of the companies table when there is one."""
+
+    id: str
+    label: str
+    href: str | None = None
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class StageView:
+    """A stage of the thesis chain."""
+
+    id: str
+    label: str
+    current: bool
+    narrative: Markup
+    segments: tuple[SegmentView, ...]
+
+
+@dataclass(frozen=True)
+class ChainView:
+    """The thesis chain with the brief's current stage marked."""
+
+    id: str
+    title: str
+    stages: tuple[StageView, ...]
+    anchor: str = CHAIN_ANCHOR  # the numbered figure's HTML id
+    label: str = ""  # 图3 / Figure 3
+
+    @property
+    def current(self) -> StageView:
+        """The stage the brief says we are in."""
+        return next(s for s in self.stages if s.current)
+
+
+@dataclass(frozen=True)
+class DatedText:
+    """A related report."""
+
+    title: str
+    date: str
+    date_iso: str
+
+
+@dataclass(frozen=True)
+class LinkedText:
+    """A source line, with an optional https link."""
+
+    text: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class BenchmarkView:
+    """A market and its benchmark index."""
+
+    market: str
+    index: str
+
+
+@dataclass(frozen=True)
+class HouseView:
+    """The house in one language."""
+
+    name: str
+    short_name: str
+    research_unit: str
+    qualification: str
+    address: str
+    website: str
+
+
+@dataclass(frozen=True)
+class LocalizedBrief:
+    """Everything a template needs to print one brief in one language."""
+
+    lang: str
+    id: str
+    kind_id: str
+    kind_label: str
+    date: str
+    date_iso: str
+    title: str
+    subtitle: str | None
+    sector: str | None
+    rating: RatingView | None
+    analysts: tuple[PersonView, ...]
+    contacts: tuple[PersonView, ...]
+    key_points: tuple[Markup, ...]
+    sections: tuple[SectionView, ...]
+    chain: ChainView | None
+    companies: tuple[GroupView, ...]
+    risks: tuple[TitledText, ...]
+    related_reports: tuple[DatedText, ...]
+    sources: tuple[LinkedText, ...]
+    disclaimers: tuple[TitledText, ...]
+    rating_definitions: tuple[ScaleDefinitions, ...]
+    rating_basis: str | None
+    benchmarks: tuple[BenchmarkView, ...]
+    house: HouseView
+    companies_ref: Ref | None = None  # the companies table's anchor and number label (表2 / Table 2)
+    draft: bool = True  # no compliance approval yet: DRAFT on every page
+    key_data: tuple[tuple[str, str], ...] = ()  # (label, figure) for the sidebar
+
+
+def _other(text: dict[str, str], t: Edition) -> str:
+    """The name in the other script, shown beside the primary one (林清 Lin Qing / Lin Qing 林清);
+    which language that is comes from the language table."""
+    other = other_script(text, t.lang)
+    return "" if other == t.text(text) else other
+
+
+def _body(loaded: LoadedBrief, section_id: str, t: Edition, refs: dict[str, Ref], ids: HeadingIds) -> Markup:
+    own = loaded.bodies.get((section_id, t.lang))
+    if own is not None:
+        return render_block(t.typeset(own.text), refs=refs, ids=ids)
+    assert t.source is not None  # own languages are resolved by the loader
+    text, convert = t.derive_markdown(loaded.bodies[(section_id, t.source)].text)
+    return render_block(text, refs=refs, ids=ids, convert=convert)
+
+
+def _block(value: dict[str, str], t: Edition, ids: HeadingIds, refs: dict[str, Ref] | None = None) -> Markup:
+    """Markdown blocks in the edition (a derived edition converts prose only, after parsing)."""
+    text, convert = t.markdown(value)
+    return render_block(text, refs=refs, ids=ids, convert=convert)
+
+
+def _inline(value: dict[str, str], t: Edition) -> Markup:
+    text, convert = t.markdown(value)
+    return render_inline(text, convert=convert)
+
+
+def localize(loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.NullTranslations) -> LocalizedBrief:
+    """Produce the one-language view of a brief."""
+    brief = loaded.brief
+    kind = library.kind(brief.kind)
+    assert kind is not None  # guaranteed by load
+    refs = references(brief, t, tr)
+    font = FONTS[t.lang].sans
+    # One set of heading ids for the whole document, claimed in reading order: body text first.
+    ids = HeadingIds()
+    key_points = tuple(_block(p, t, ids, refs) for p in brief.key_points)
+    sections = tuple(
+        SectionView(
+            s.id,
+            t.text(s.heading),
+            _body(loaded, s.id, t, refs, ids),
+            tuple(exhibit_view(loaded.exhibits[e.id], t, refs[e.id], font) for e in brief.exhibits if e.after == s.id),
+        )
+        for s in brief.sections
+    )
+    chain = _chain(brief, library, t, refs, ids)
+    return LocalizedBrief(
+        lang=t.lang,
+        id=brief.id,
+        kind_id=kind.id,
+        kind_label=t.text(kind.label),
+        date=format_date(brief.date, t.lang),
+        date_iso=brief.date.isoformat(),
+        title=t.text(brief.title),
+        subtitle=t.text(brief.subtitle) if brief.subtitle else None,
+        sector=t.text(brief.sector) if brief.sector else None,
+        rating=_rating(brief, library, t, tr),
+        analysts=tuple(_person(library, a, t, ids) for a in brief.analysts),
+        contacts=tuple(_person(library, a, t, ids) for a in brief.contacts),
+        key_points=key_points,
+        sections=sections,
+        chain=chain,
+        companies=_companies(brief, library, t),
+        risks=tuple(_risk(r, library, t, i) for i, r in enumerate(brief.risks)),
+        related_reports=tuple(
+            DatedText(t.text(r.title), format_date(r.date, t.lang), r.date.isoformat()) for r in brief.related_reports
+        ),
+        sources=tuple(LinkedText(t.text(s.text), s.url) for s in brief.sources),
+        disclaimers=tuple(_disclaimer(library, d, t, ids) for d in kind.disclaimers),
+        rating_definitions=(scale_definitions(library.ratings, t, tr) if kind.rating_definitions else ()),
+        rating_basis=basis_sentence(library.ratings, tr) if kind.rating_definitions else None,
+        benchmarks=tuple(BenchmarkView(t.text(b.market_name), t.text(b.index)) for b in library.ratings.benchmarks)
+        if kind.rating_definitions
+        else (),
+        house=_house(library.house, t),
+        companies_ref=refs.get("companies"),
+        draft=brief.approval is None,
+        key_data=tuple((t.text(d.label), t.text(d.value)) for d in brief.key_data),
+    )
+
+
+def _house(house: lib.House, t: Edition) -> HouseView:
+    return HouseView(
+        t.text(house.name),
+        t.text(house.short_name),
+        t.text(house.research_unit),
+        t.text(house.qualification),
+        t.text(house.address),
+        house.website,
+    )
+
+
+def _rating(brief: m.Brief, library: Library, t: Edition, tr: gettext.NullTranslations) -> RatingView | None:
+    from briefs.compliance.ratings import define
+
+    if brief.rating is None:
+        return None
+    scale = library.ratings.scale(brief.rating.scale)
+    assert scale is not None
+    value = scale.value(brief.rating.value)
+    assert value is not None
+    changes = {
+        "initiated": tr.gettext("Initiated"),
+        "maintained": tr.gettext("Maintained"),
+        "upgraded": tr.gettext("Upgraded"),
+        "downgraded": tr.gettext("Downgraded"),
+    }
+    return RatingView(
+        scale_id=scale.id,
+        scale_name=t.text(scale.name),
+        value_id=value.id,
+        label=t.text(value.label),
+        change=changes[brief.rating.change] if brief.rating.change else None,
+        definition=define(value, scale, t, tr),
+    )
+
+
+def _person(library: Library, person_id: str, t: Edition, ids: HeadingIds) -> PersonView:
+    person = library.analyst(person_id)
+    assert person is not None
+    return PersonView(
+        id=person.id,
+        name=t.text(person.name),
+        alt_name=_other(person.name, t),
+        role=person.role,
+        licence=person.licence,
+        email=person.email,
+        phone=person.phone,
+        bio=_block(person.bio, t, ids) if person.bio else None,
+    )
+
+
+def _chain(brief: m.Brief, library: Library, t: Edition, refs: dict[str, Ref], ids: HeadingIds) -> ChainView | None:
+    if brief.chain is None:
+        return None
+    chain = library.chain(brief.chain.id)
+    assert chain is not None
+    in_table = {g.segment for g in brief.companies if g.segment is not None}
+    ref = refs["chain"]
+    return ChainView(
+        id=chain.id,
+        title=t.text(chain.title),
+        stages=tuple(
+            StageView(
+                id=stage.id,
+                label=t.text(stage.label),
+                current=stage.id == brief.chain.stage,
+                narrative=_block(stage.narrative, t, ids),
+                segments=tuple(
+                    SegmentView(s.id, t.text(s.label), f"#segment-{s.id}" if s.id in in_table else None)
+                    for s in stage.segments
+                ),
+            )
+            for stage in chain.stages
+        ),
+        anchor=ref.anchor,
+        label=ref.label,
+    )
+
+
+def _companies(brief: m.Brief, library: Library, t: Edition) -> tuple[GroupView, ...]:
+    chain = library.chain(brief.chain.id) if brief.chain else None
+    groups = []
+    for group in brief.companies:
+        if group.segment is not None:
+            assert chain is not None
+            segment = chain.segment(group.segment)
+            assert segment is not None
+            label = t.text(segment.label)
+        else:
+            assert group.label is not None
+            label = t.text(group.label)
+        companies = tuple(CompanyView(t.text(c.name), c.ticker) for c in group.companies)
+        groups.append(GroupView(label, group.segment, companies))
+    return tuple(groups)
+
+
+def _risk(risk: str | m.OwnRisk, library: Library, t: Edition, index: int) -> TitledText:
+    if isinstance(risk, str):
+        found = library.risk(risk)
+        assert found is not None
+        return TitledText(found.id, t.text(found.title), _inline(found.text, t))
+    return TitledText(f"own-{index + 1}", t.text(risk.title), _inline(risk.text, t))
+
+
+def _disclaimer(library: Library, disclaimer_id: str, t: Edition, ids: HeadingIds) -> TitledText:
+    found = library.disclaimer(disclaimer_id)
+    assert found is not None
+    return TitledText(found.id, t.text(found.title), _block(found.text, t, ids), found.version)

@@ -1,0 +1,1 @@
+"""Stage 1b, the content model: frozen, typed records validated from YAML, with located errors."""
