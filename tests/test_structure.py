@@ -199,3 +199,22 @@ def test_the_checks_see_what_they_check() -> None:
     sample = ast.parse('f"{b}/{b}.{lang}.{r.suffix}"').body[0]
     assert isinstance(sample, ast.Expr) and isinstance(sample.value, ast.JoinedStr)
     assert _builds_output_name(sample.value)
+
+
+# The top of the package holds only what a user or a plugin enters by (the API, the command line,
+# the extension points, the one error type); every stage lives in its own subpackage (README, "How
+# it is built"). A new module put at the top instead of in its stage fails here.
+TOP_LEVEL = {"briefs", "briefs.__main__", "briefs.api", "briefs.cli", "briefs.plugins", "briefs.builtins",
+             "briefs.errors", "briefs.version"}
+STAGES = {"project", "source", "model", "load", "exhibits", "localize", "compliance", "render", "pipeline",
+          "checks", "distribute", "commands"}
+
+
+def test_modules_live_in_their_stage() -> None:
+    flat = sorted(m for m in MODULES if m.count(".") == 1 and m not in TOP_LEVEL and m.split(".")[1] not in STAGES)
+    assert not flat, f"modules at the top of the package instead of in a stage subpackage: {flat}"
+    missing = sorted(s for s in STAGES if f"briefs.{s}" not in MODULES)
+    assert not missing, f"stage subpackages without an __init__.py: {missing}"
+    undocumented = sorted(m for m, p in MODULES.items() if p.name == "__init__.py" and not ast.get_docstring(
+        ast.parse(p.read_text("utf-8"))))
+    assert not undocumented, f"packages that do not say what their stage does: {undocumented}"
