@@ -32,7 +32,7 @@ from .errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLoc
 from .fonts import FONTS
 from .i18n import Edition, translations
 from .incremental import Manifest
-from .load import discover, load_project
+from .load import discover, load_project, unreleasable
 from .outputs import COPIES, document_name, document_path
 from .recipients import Recipient
 from .safefiles import Unsafe, read_bytes
@@ -240,6 +240,7 @@ def _check_bases(
         return plans[editions][(brief_id, lang)]
 
     problems = Diagnostics()
+    problems.extend(unreleasable(project))  # e.g. a placeholder still to fill in (rule placeholders)
     versions: dict[Path, str] = {}
     for source in sources:
         brief_id = source.parent.name

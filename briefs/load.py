@@ -22,7 +22,7 @@ from .loaded import Library, LoadedBrief, MarkdownSource, Project
 from .markdown import shown_url
 from .markdown_checks import check_links, check_markdown
 from .plugins import BriefUnderReview
-from .rules import review, suggest
+from .rules import release_review, review, suggest
 from .texts import markdown_texts
 from .theme import kind_template_problems, theme_of
 from .validation import validate
@@ -267,6 +267,18 @@ def unapproved(briefs: Sequence[LoadedBrief]) -> list[Diagnostic]:
         for b in briefs
         if b.brief.approval is None
     ]
+
+
+def unreleasable(project: Project) -> list[Diagnostic]:
+    """What the compliance rules' release checks refuse in the loaded briefs (``build --final``,
+    ``distribute``): each problem once, though a shared file is looked at for every brief."""
+    found: dict[Diagnostic, None] = {}
+    library = project.library
+    for b in project.briefs:
+        doc = b.doc if b.doc is not None else load_yaml(b.path)
+        under_review = BriefUnderReview(b.brief, library.kind(b.brief.kind), library, doc, b.files)
+        found.update(dict.fromkeys(release_review(under_review)))
+    return list(found)
 
 
 def _resolve_bodies(

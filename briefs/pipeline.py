@@ -23,7 +23,7 @@ from .fingerprints import brief_keys, digest, folder_digest, font_fingerprint, r
 from .fonts import FONTS, require_fonts
 from .images import published_images
 from .incremental import Manifest, Output
-from .load import load_project, unapproved
+from .load import load_project, unapproved, unreleasable
 from .loaded import Project
 from .outputs import document_path, label
 from .planning import FORMATS, Document, build_time, check_input, iter_plan, longest_first, outputs_of
@@ -163,8 +163,8 @@ def _context(request: BuildRequest, manifest: Manifest, result: BuildResult) -> 
     config, langs, formats = request.config, request.langs, request.formats
     families = tuple(sorted({f for lang in langs for f in (FONTS[lang].sans, FONTS[lang].serif)}))
     project = load_project(config, request.paths)
-    if request.final and (drafts := unapproved(project.briefs)):
-        raise ContentError(drafts)
+    if request.final and (refused := unapproved(project.briefs) + unreleasable(project)):
+        raise ContentError(refused)
     chosen = tuple(renderers(formats))
     if any(is_remote(r) for r in chosen):
         for lang in langs:
