@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..config import project_config
-from ..errors import BriefsError
+from ..errors import BriefsError, ContentError
 
 
 def run(
@@ -24,12 +24,16 @@ def run(
     """Run a distribution; returns the exit status."""
     from ..distlog import LOG_NAME
     from ..distribute import distribute
+    from ..load import load_project, unreleasable
     from ..pipeline import build
     from ..recipients import load_recipients
 
     try:
         config = project_config(project)
         recipients = load_recipients(config, recipients_file, only)
+        # What a release refuses whatever the PDFs (a placeholder left in), before they are built
+        if refused := unreleasable(load_project(config, paths)):
+            raise ContentError(refused)
         langs = tuple(lang for lang in config.editions if any(r.lang == lang for r in recipients))
         target = (out or config.output).resolve()
         built = build(config, paths, langs, ("pdf",), target, jobs=jobs, scheduler=scheduler)
