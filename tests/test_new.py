@@ -177,6 +177,13 @@ def test_a_file_or_a_link_is_refused(tmp_path: Path, run_cli) -> None:  # type: 
     assert (tmp_path / "house.txt").read_text("utf-8") == "not a folder"
 
 
+def test_a_name_no_folder_can_have_is_refused(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(tmp_path, "new", "project", "h" * 300)
+    assert result.exit_code == 1
+    assert result.output.startswith("h" * 300 + ": cannot be used: File name too long"), result.output
+    assert not any(tmp_path.iterdir())
+
+
 # ----------------------------------------------------------------------------- briefs new brief
 
 
