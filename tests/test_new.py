@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from briefs.config import load_config
-from briefs.load import SHARED_FILES, load_library, load_project
-from briefs.placeholders import MARKER, find
+from briefs.compliance.placeholders import MARKER, find
+from briefs.load.project import SHARED_FILES, load_library, load_project
+from briefs.project.config import load_config
 
 from .conftest import edit, line_of
 

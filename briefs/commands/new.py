@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from ..errors import BriefsError, display_path
+from briefs.errors import BriefsError, display_path
 
 
 def run_project(root: Path, fail: Callable[[BriefsError], None]) -> int:
-    """Write a new project (:func:`briefs.newproject.new_project`); returns the exit status."""
-    from ..newproject import new_project
+    """Write a new project (:func:`briefs.authoring.project.new_project`); returns the exit status."""
+    from briefs.authoring.project import new_project
 
     try:
         made = new_project(root)
@@ -36,9 +36,9 @@ def run_brief(
     analysts: Sequence[str],
     fail: Callable[[BriefsError], None],
 ) -> int:
-    """Write a new brief (:func:`briefs.newbrief.new_brief`); returns the exit status."""
-    from ..api import project_of
-    from ..newbrief import new_brief
+    """Write a new brief (:func:`briefs.authoring.brief.new_brief`); returns the exit status."""
+    from briefs.api import project_of
+    from briefs.authoring.brief import new_brief
 
     try:
         made = new_brief(project_of(project), brief_id, kind, analysts)

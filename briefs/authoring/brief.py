@@ -4,7 +4,7 @@ It has every key the kind requires, in every language of the project: a title an
 key point, one section whose body is a Markdown file per language, one risk of its own, the
 signing analysts (those given, or the first in analysts.yaml when the kind requires one) and,
 when the kind requires a rating, a rating on the kind's scale. Every text it cannot know is a
-placeholder (:mod:`briefs.placeholders`), so the brief is a draft that ``build --final`` and
+placeholder (:mod:`briefs.compliance.placeholders`), so the brief is a draft that ``build --final`` and
 ``distribute`` refuse until each is written. Nothing is written unless all of it can be: a bad
 id, an unknown kind or analyst, or a brief that exists already is a located error first.
 """
@@ -17,16 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import library_records as lib
-from .config import ProjectConfig
-from .errors import ContentError, Diagnostic, OutputError, SourceLocation
-from .fields import ID_RE
-from .loaded import Library
-from .placeholders import CLOSE, KEYWORD, OPEN, placeholder
-from .rules import suggest
+from briefs.compliance.placeholders import CLOSE, KEYWORD, OPEN, placeholder
+from briefs.compliance.rules import suggest
+from briefs.errors import ContentError, Diagnostic, OutputError, SourceLocation
+from briefs.load.loaded import Library
+from briefs.model import library_records as lib
+from briefs.model.fields import ID_RE
+from briefs.project.config import ProjectConfig
 
 SECTION = "thesis"  # the one section's id, and the stem of its Markdown files
-MAX_ID = 64  # as briefs.fields.check_id
+MAX_ID = 64  # as briefs.model.fields.check_id
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def new_brief(
     """Write ``content/<brief_id>/`` (brief.yaml and one Markdown body per language) in the
     project of ``config``; raise a located :class:`ContentError` for a bad id, an unknown kind
     or analyst, or an existing brief, before anything is written."""
-    from .load import load_library
+    from briefs.load.project import load_library
 
     check_brief_id(brief_id)
     if not config.content.is_dir():

@@ -31,12 +31,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BriefsError, Diagnostic, Severity, SourceLocation
-from .yamlsource import read_text
+from briefs.errors import BriefsError, Diagnostic, Severity, SourceLocation
+from briefs.source.yamlsource import read_text
 
 if TYPE_CHECKING:
-    from .loaded import Project
-    from .plugins import BriefUnderReview, CheckInput
+    from briefs.load.loaded import Project
+    from briefs.plugins import BriefUnderReview, CheckInput
 
 RULE = "placeholders"
 OPEN, CLOSE, KEYWORD = "\u3016", "\u3017", "FILL IN"

@@ -2,9 +2,9 @@
 
 The files come from the package's ``scaffold/`` folder (package data): ``pyproject.toml`` with
 ``[tool.briefs]``, every file of ``content/_shared`` the loader requires, with each house-specific
-text a placeholder (:mod:`briefs.placeholders`), an empty ``templates/`` for overrides, and a
+text a placeholder (:mod:`briefs.compliance.placeholders`), an empty ``templates/`` for overrides, and a
 ``.gitignore`` for the output. Then one example brief is written as ``briefs new brief`` writes
-one (:mod:`briefs.newbrief`), and the whole project is loaded once: what is handed over loads.
+one (:mod:`briefs.authoring.brief`), and the whole project is loaded once: what is handed over loads.
 
 DIR must not exist, or be an empty folder; anything else (a file, a symbolic link, a folder
 with something in it) is refused before anything is written.
@@ -18,8 +18,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from .errors import OutputError
-from .newbrief import new_brief
+from briefs.authoring.brief import new_brief
+from briefs.errors import OutputError
 
 EXAMPLE = "example-brief"
 EXAMPLE_KIND = "industry-comment"
@@ -65,7 +65,7 @@ def refusal(root: Path) -> str | None:
 def new_project(root: Path, today: dt.date | None = None) -> NewProject:
     """Write a new project into ``root`` (created if missing) and return what was written;
     a located :class:`OutputError` if ``root`` cannot take one."""
-    from .config import project_config
+    from briefs.project.config import project_config
 
     try:
         problem = refusal(root)
