@@ -13,7 +13,7 @@ from briefs.compliance import rules
 
 if TYPE_CHECKING:
     from briefs.errors import Diagnostic
-    from briefs.plugins import CheckInput, Registry, RenderedDocument
+    from briefs.plugins import BriefUnderReview, CheckInput, Registry, RenderedDocument
 
 
 class HtmlRenderer:
@@ -72,6 +72,18 @@ def _fidelity(given: CheckInput) -> Iterable[Diagnostic]:
     return check_fidelity(given.project.config, given.paths, given.langs, given.project)
 
 
+def _placeholders(given: CheckInput) -> Iterable[Diagnostic]:
+    from briefs.compliance.placeholders import placeholder_warnings
+
+    return placeholder_warnings(given)
+
+
+def _refuse_placeholders(review: BriefUnderReview) -> Iterable[Diagnostic]:
+    from briefs.compliance.placeholders import refuse_placeholders
+
+    return refuse_placeholders(review)
+
+
 def register(registry: Registry) -> None:
     """Register briefs' own formats, rules and checks."""
     registry.add_format(HtmlRenderer())
@@ -80,5 +92,7 @@ def register(registry: Registry) -> None:
     registry.add_rule("signing-analysts", check=rules.check_signing_analysts)
     registry.add_rule("approval", check=rules.check_approval)
     registry.add_rule("mandatory-blocks", verify=rules.verify_mandatory_blocks)
+    registry.add_rule("placeholders", release=_refuse_placeholders)
     registry.add_check("glyphs", _glyphs, in_build=True)
     registry.add_check("fidelity", _fidelity)
+    registry.add_check("placeholders", _placeholders, in_build=True)

@@ -237,6 +237,48 @@ def catalog(project: Path | None) -> None:
     sys.exit(command.run(project, _fail))
 
 
+@cli.group()
+def new() -> None:
+    """Start something new: a house's project, or a brief in a project."""
+
+
+@new.command("project")
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+def new_project(folder: Path) -> None:
+    """Create a project for a new house in DIR (new or empty): shared texts with placeholders and
+    one example brief, ready to check and build with the shipped theme."""
+    from briefs.commands import new as command
+
+    sys.exit(command.run_project(folder, _fail))
+
+
+@new.command("brief")
+@click.argument("brief_id", metavar="ID")
+@click.option("--kind", default=None, help="A kind from content/_shared/kinds.yaml (default: the first).")
+@click.option(
+    "--analyst",
+    "analysts",
+    multiple=True,
+    help="A signing analyst's id from analysts.yaml; repeat for several (default: the first, if the kind needs one).",
+)
+@click.option(
+    "--project",
+    "local_project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (default: the nearest folder with [tool.briefs] in pyproject.toml).",
+)
+@click.pass_obj
+def new_brief(
+    project: Path | None, brief_id: str, kind: str | None, analysts: tuple[str, ...], local_project: Path | None
+) -> None:
+    """Write a minimal brief content/ID/ of a kind, every required text in every language (with
+    placeholders), that checks and builds as a draft at once."""
+    from briefs.commands import new as command
+
+    sys.exit(command.run_brief(local_project or project, brief_id, kind, analysts, _fail))
+
+
 def main() -> None:
     """Console-script entry point.
 

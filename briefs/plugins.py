@@ -103,12 +103,15 @@ def version_of(renderer: Renderer) -> str:
 class BriefUnderReview:
     """What a compliance rule looks at: one validated brief, as read, with the shared library.
 
-    ``kind`` is None when the brief names an unknown kind (already reported)."""
+    ``kind`` is None when the brief names an unknown kind (already reported). ``files`` are
+    the files the brief is built from (brief.yaml, Markdown bodies, data files), known once it
+    has loaded: given to ``release`` checks, empty for ``check``."""
 
     brief: m.Brief
     kind: lib.Kind | None
     library: Library
     document: YamlDocument
+    files: tuple[Path, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -129,11 +132,14 @@ RuleVerify = Callable[[str, "LocalizedBrief", Path], Iterable[Diagnostic]]
 class Rule:
     """A compliance rule: ``check`` on each brief as it is loaded (``briefs check`` and every
     build), and optionally ``verify`` on each rendered HTML page (html, the localized brief,
-    the brief.yaml), so that no template can drop what the rule requires."""
+    the brief.yaml), so that no template can drop what the rule requires. ``release`` runs only
+    when a brief is released (``briefs build --final`` and ``briefs distribute``): its findings
+    refuse the release, while drafts build (the placeholders rule)."""
 
     name: str
     check: RuleCheck | None = None
     verify: RuleVerify | None = None
+    release: RuleCheck | None = None
 
 
 # ----------------------------------------------------------------------------- checks
@@ -192,11 +198,17 @@ class Registry:
             raise ValueError(f"format {name!r}: suffix {suffix!r} is already written by another format")
         self._add(self.formats, "output format", name, renderer)
 
-    def add_rule(self, name: str, check: RuleCheck | None = None, verify: RuleVerify | None = None) -> None:
+    def add_rule(
+        self,
+        name: str,
+        check: RuleCheck | None = None,
+        verify: RuleVerify | None = None,
+        release: RuleCheck | None = None,
+    ) -> None:
         """Register a compliance rule (see :class:`Rule`)."""
-        if check is None and verify is None:
-            raise ValueError(f"compliance rule {name!r} needs a check or a verify function")
-        self._add(self.rules, "compliance rule", name, Rule(name, check, verify))
+        if check is None and verify is None and release is None:
+            raise ValueError(f"compliance rule {name!r} needs a check, verify or release function")
+        self._add(self.rules, "compliance rule", name, Rule(name, check, verify, release))
 
     def add_check(
         self, name: str, run: Callable[[CheckInput], Iterable[Diagnostic]], *, in_build: bool = False

@@ -171,6 +171,9 @@ def _builds_output_name(node: ast.JoinedStr) -> bool:
     a value, a dot, a value (the id and language of an output file's name, or its stem and
     suffix)."""
     parts = node.values
+    last = parts[-1] if parts else None
+    if isinstance(last, ast.Constant) and str(last.value).rstrip("\n").endswith((".md", ".yaml")):
+        return False  # a content file (a body file of a new brief, say): never an output
     for i in range(len(parts) - 2):
         a, dot, b = parts[i:i + 3]
         if (isinstance(a, ast.FormattedValue) and isinstance(dot, ast.Constant) and dot.value == "."
@@ -199,6 +202,9 @@ def test_the_checks_see_what_they_check() -> None:
     sample = ast.parse('f"{b}/{b}.{lang}.{r.suffix}"').body[0]
     assert isinstance(sample, ast.Expr) and isinstance(sample.value, ast.JoinedStr)
     assert _builds_output_name(sample.value)
+    content = ast.parse('f"{section}.{lang}.md"').body[0]
+    assert isinstance(content, ast.Expr) and isinstance(content.value, ast.JoinedStr)
+    assert not _builds_output_name(content.value)
 
 
 # The top of the package holds only what a user or a plugin enters by (the API, the command line,
@@ -206,7 +212,7 @@ def test_the_checks_see_what_they_check() -> None:
 # it is built"). A new module put at the top instead of in its stage fails here.
 TOP_LEVEL = {"briefs", "briefs.__main__", "briefs.api", "briefs.cli", "briefs.plugins", "briefs.builtins",
              "briefs.errors", "briefs.version"}
-STAGES = {"project", "source", "model", "load", "exhibits", "localize", "compliance", "render", "pipeline",
+STAGES = {"authoring", "project", "source", "model", "load", "exhibits", "localize", "compliance", "render", "pipeline",
           "checks", "distribute", "commands"}
 
 

@@ -51,7 +51,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     for needed in ("briefs/commands/build.py", "briefs/render/pdf.py", "briefs/themes/default/brief.html",
                    "briefs/themes/default/partials/disclosures.html", "briefs/themes/default/css/brief.css",
                    "briefs/themes/default/css/screen.css", "briefs/themes/default/locales/messages.pot",
-                   "briefs/themes/default/locales/zh_CN/LC_MESSAGES/messages.po"):
+                   "briefs/themes/default/locales/zh_CN/LC_MESSAGES/messages.po",
+                   # the files of `briefs new project`
+                   "briefs/scaffold/pyproject.toml", "briefs/scaffold/gitignore", "briefs/scaffold/templates/README.md",
+                   *(f"briefs/scaffold/content/_shared/{name}.yaml" for name in
+                     ("house", "analysts", "ratings", "disclaimers", "kinds", "risks", "chains", "glossary"))):
         assert needed in names, f"{needed} is not in the wheel"
     venv = tmp / "venv"
     _run([sys.executable, "-m", "venv", venv], tmp, env)
@@ -98,3 +102,24 @@ def test_the_wheel_builds_a_project_with_the_shipped_theme_and_an_override(
         region = html[html.index("<!--house-->") + len("<!--house-->"):html.index("<!--/house-->")]
         assert 'id="disclosures"' in region, name
         assert html.replace("<!--house-->", "", 1).replace("<!--/house-->", "", 1) == before[name], name
+
+
+def test_the_installed_wheel_starts_a_new_project(installed: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """`briefs new project` from the wheel's scaffold, then `briefs new brief`: both check and build."""
+    venv, env = installed
+    briefs = venv / "bin" / "briefs"
+    made = _run([briefs, "new", "project", "house"], tmp_path, env)
+    assert "created the project house" in made.stdout
+    project = tmp_path / "house"
+    assert (project / ".gitignore").is_file() and (project / "content" / "_shared" / "house.yaml").is_file()
+    _run([briefs, "new", "brief", "second-look", "--kind", "industry-report"], project, env)
+    checked = _run([briefs, "check"], project, env)
+    assert "checked 2 brief(s)" in checked.stdout
+    _run([briefs, "build", "--format", "html"], project, env)
+    for brief in ("example-brief", "second-look"):
+        for lang in LANGS:
+            page = (project / "output" / brief / f"{brief}.{lang}.html").read_text("utf-8")
+            assert "〖FILL IN: " in page, (brief, lang)
+    final = subprocess.run([str(briefs), "build", "--format", "html", "--final"], cwd=project, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert final.returncode == 1 and "placeholder left to fill in" in final.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from briefs.errors import BriefsError
+from briefs.errors import BriefsError, ContentError
 from briefs.project.config import project_config
 
 
@@ -25,11 +25,15 @@ def run(
     from briefs.distribute.log import LOG_NAME
     from briefs.distribute.recipients import load_recipients
     from briefs.distribute.stamp import distribute
+    from briefs.load.project import load_project, unreleasable
     from briefs.pipeline.run import build
 
     try:
         config = project_config(project)
         recipients = load_recipients(config, recipients_file, only)
+        # What a release refuses whatever the PDFs (a placeholder left in), before they are built
+        if refused := unreleasable(load_project(config, paths)):
+            raise ContentError(refused)
         langs = tuple(lang for lang in config.editions if any(r.lang == lang for r in recipients))
         target = (out or config.output).resolve()
         built = build(config, paths, langs, ("pdf",), target, jobs=jobs, scheduler=scheduler)

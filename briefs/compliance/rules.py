@@ -122,6 +122,13 @@ def review(under_review: BriefUnderReview) -> list[Diagnostic]:
     return [d for rule in registry().rules.values() if rule.check is not None for d in rule.check(under_review)]
 
 
+def release_review(under_review: BriefUnderReview) -> list[Diagnostic]:
+    """Every registered rule's release findings on one brief (``build --final``, ``distribute``)."""
+    from briefs.plugins import registry
+
+    return [d for rule in registry().rules.values() if rule.release is not None for d in rule.release(under_review)]
+
+
 def verify(html: str, brief: LocalizedBrief, source: Path) -> None:
     """Run every registered rule's verification of a rendered page; raise if any finds a problem
     (the built-in one: every mandatory block of its kind is there, :func:`verify_mandatory_blocks`).

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from briefs.distribute.log import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
 from briefs.distribute.recipients import Recipient
 from briefs.errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
-from briefs.load.project import discover, load_project
+from briefs.load.project import discover, load_project, unreleasable
 from briefs.localize.i18n import Edition, translations
 from briefs.pipeline.incremental import Manifest
 from briefs.pipeline.outputs import COPIES, document_name, document_path
@@ -240,6 +240,7 @@ def _check_bases(
         return plans[editions][(brief_id, lang)]
 
     problems = Diagnostics()
+    problems.extend(unreleasable(project))  # e.g. a placeholder still to fill in (rule placeholders)
     versions: dict[Path, str] = {}
     for source in sources:
         brief_id = source.parent.name

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from briefs.compliance.rules import review, suggest
+from briefs.compliance.rules import release_review, review, suggest
 from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
 from briefs.exhibits.numbering import resolve_exhibits
 from briefs.load.loaded import Library, LoadedBrief, MarkdownSource, Project
@@ -267,6 +267,18 @@ def unapproved(briefs: Sequence[LoadedBrief]) -> list[Diagnostic]:
         for b in briefs
         if b.brief.approval is None
     ]
+
+
+def unreleasable(project: Project) -> list[Diagnostic]:
+    """What the compliance rules' release checks refuse in the loaded briefs (``build --final``,
+    ``distribute``): each problem once, though a shared file is looked at for every brief."""
+    found: dict[Diagnostic, None] = {}
+    library = project.library
+    for b in project.briefs:
+        doc = b.doc if b.doc is not None else load_yaml(b.path)
+        under_review = BriefUnderReview(b.brief, library.kind(b.brief.kind), library, doc, b.files)
+        found.update(dict.fromkeys(release_review(under_review)))
+    return list(found)
 
 
 def _resolve_bodies(

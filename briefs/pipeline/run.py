@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from briefs.errors import BriefsError, ContentError, Diagnostic, SourceLocation
 from briefs.exhibits.images import published_images
 from briefs.load.loaded import Project
-from briefs.load.project import load_project, unapproved
+from briefs.load.project import load_project, unapproved, unreleasable
 from briefs.pipeline import workers
 from briefs.pipeline.fingerprints import brief_keys, digest, folder_digest, font_fingerprint, renderer_fingerprint
 from briefs.pipeline.incremental import Manifest, Output
@@ -163,8 +163,8 @@ def _context(request: BuildRequest, manifest: Manifest, result: BuildResult) -> 
     config, langs, formats = request.config, request.langs, request.formats
     families = tuple(sorted({f for lang in langs for f in (FONTS[lang].sans, FONTS[lang].serif)}))
     project = load_project(config, request.paths)
-    if request.final and (drafts := unapproved(project.briefs)):
-        raise ContentError(drafts)
+    if request.final and (refused := unapproved(project.briefs) + unreleasable(project)):
+        raise ContentError(refused)
     chosen = tuple(renderers(formats))
     if any(is_remote(r) for r in chosen):
         for lang in langs:
