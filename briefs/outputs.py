@@ -36,3 +36,22 @@ def copy_name(brief_id: str, lang: str, recipient: str) -> str:
 def label(brief_id: str, lang: str) -> str:
     """How a build names one brief in one language (``<id>.<lang>``) in its list of planned documents."""
     return f"{brief_id}.{lang}"
+
+
+# ----------------------------------------------------------------------------- the portal
+# Beside the briefs' folders (so a brief id must not be one of these names): the index of every
+# language, its Atom feed, and Pagefind's search bundle.
+
+PORTAL_INDEX = "index.html"  # the project's first language, for a server's default page
+SEARCH_FOLDER = "pagefind"  # Pagefind's bundle (its own names inside)
+PORTAL_NAMES = ("index", "feed", SEARCH_FOLDER)  # no brief may be called this: its folder would clash
+
+
+def portal_index_name(lang: str) -> str:
+    """The index page of one language, relative to the output folder: ``index.<lang>.html``."""
+    return f"index.{lang}.html"
+
+
+def feed_name(lang: str) -> str:
+    """The Atom feed of one language, relative to the output folder: ``feed.<lang>.xml``."""
+    return f"feed.{lang}.xml"

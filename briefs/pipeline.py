@@ -28,6 +28,7 @@ from .loaded import Project
 from .outputs import document_path, label
 from .planning import FORMATS, Document, build_time, check_input, iter_plan, longest_first, outputs_of
 from .plugins import Renderer, is_remote, render_here, renderers, run_checks, shows_images, version_of
+from .portal.build import update_portal
 from .render.pdf import PDF_VARIANT
 from .request import BuildRequest, build_request
 from .theme import theme_of
@@ -234,6 +235,8 @@ def _render_changed(
         complete = not result.failed and len(result.written) >= len(work.pages) + len(work.pdfs)
         manifest.finish(request.scope, ctx.keys, unfinished, ctx.names if complete else None)
         manifest.save()  # even after Ctrl-C: what was written is recorded and reused next time
+    # The portal lists what is now in the output folder (links only to files that exist).
+    result.written += update_portal(project, manifest, request.langs, request.final)
     order = {out / n: i for i, n in enumerate(ctx.names)}
     result.written.sort(key=lambda p: order.get(p, len(order)))
     return result
