@@ -62,6 +62,7 @@ class BuildResult:
     planned: list[str] = field(default_factory=list)  # documents localized and rendered to HTML
     removed: list[Path] = field(default_factory=list)  # outputs no brief writes any more
     worker_peak_rss_kib: dict[int, int] = field(default_factory=dict)
+    portal: list[Path] = field(default_factory=list)  # index, feeds, search files written (briefs.portal)
 
 
 def build(
@@ -236,7 +237,7 @@ def _render_changed(
         manifest.finish(request.scope, ctx.keys, unfinished, ctx.names if complete else None)
         manifest.save()  # even after Ctrl-C: what was written is recorded and reused next time
     # The portal lists what is now in the output folder (links only to files that exist).
-    result.written += update_portal(project, manifest, request.langs, request.final)
+    result.portal = update_portal(project, manifest, request.langs, request.final)
     order = {out / n: i for i, n in enumerate(ctx.names)}
     result.written.sort(key=lambda p: order.get(p, len(order)))
     return result
