@@ -39,12 +39,11 @@ def label(brief_id: str, lang: str) -> str:
 
 
 # ----------------------------------------------------------------------------- the portal
-# Beside the briefs' folders (so a brief id must not be one of these names): the index of every
-# language, its Atom feed, and Pagefind's search bundle.
+# Beside the briefs' folders: the index of every language, its Atom feed, and Pagefind's search
+# bundle (whose folder name no brief may have).
 
 PORTAL_INDEX = "index.html"  # the project's first language, for a server's default page
 SEARCH_FOLDER = "pagefind"  # Pagefind's bundle (its own names inside)
-PORTAL_NAMES = ("index", "feed", SEARCH_FOLDER)  # no brief may be called this: its folder would clash
 
 
 def portal_index_name(lang: str) -> str:
@@ -55,3 +54,16 @@ def portal_index_name(lang: str) -> str:
 def feed_name(lang: str) -> str:
     """The Atom feed of one language, relative to the output folder: ``feed.<lang>.xml``."""
     return f"feed.{lang}.xml"
+
+
+def is_portal(name: str) -> bool:
+    """Whether ``name`` (relative to the output folder) is one of the portal's files."""
+    first, _, rest = name.partition("/")
+    if first == SEARCH_FOLDER:
+        return True
+    if rest:
+        return False
+    return first == PORTAL_INDEX or any(
+        first.startswith(start) and first.endswith(end) and len(first) > len(start) + len(end)
+        for start, end in (("index.", ".html"), ("feed.", ".xml"))
+    )

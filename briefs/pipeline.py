@@ -28,7 +28,7 @@ from .loaded import Project
 from .outputs import document_path, label
 from .planning import FORMATS, Document, build_time, check_input, iter_plan, longest_first, outputs_of
 from .plugins import Renderer, is_remote, render_here, renderers, run_checks, shows_images, version_of
-from .portal.build import update_portal
+from .portal.build import check_reserved, update_portal
 from .render.pdf import PDF_VARIANT
 from .request import BuildRequest, build_request
 from .theme import theme_of
@@ -164,6 +164,7 @@ def _context(request: BuildRequest, manifest: Manifest, result: BuildResult) -> 
     """Load the selected briefs; forget what no build writes any more; fingerprint the build."""
     config, langs, formats = request.config, request.langs, request.formats
     families = tuple(sorted({f for lang in langs for f in (FONTS[lang].sans, FONTS[lang].serif)}))
+    check_reserved(config)
     project = load_project(config, request.paths)
     if request.final and (drafts := unapproved(project.briefs)):
         raise ContentError(drafts)

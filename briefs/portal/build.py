@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from ..config import ProjectConfig
+from ..errors import ContentError
 from ..fingerprints import digest, folder_digest
 from ..i18n import translations
 from ..incremental import Manifest
 from ..languages import LANGUAGES
 from ..loaded import Project
-from ..outputs import PORTAL_INDEX, document_name, feed_name, portal_index_name
+from ..outputs import PORTAL_INDEX, SEARCH_FOLDER, document_name, feed_name, portal_index_name
 from ..planning import edition
 from ..theme import theme_of
 from ..version import __version__
@@ -117,12 +119,22 @@ def _key(project: Project, listed: Listing, manifest: Manifest, final: bool) -> 
     )
 
 
+def check_reserved(config: ProjectConfig) -> None:
+    """A located error if a brief has the portal's search folder as its id (checked before a
+    build writes anything: the search bundle would replace that brief's files)."""
+    if (clash := config.content / SEARCH_FOLDER / "brief.yaml").is_file():
+        raise ContentError.at(
+            clash, 1, 1, f"the brief id '{SEARCH_FOLDER}' is the portal's search folder; give the brief another id"
+        )
+
+
 def update_portal(project: Project, manifest: Manifest, langs: Sequence[str], final: bool) -> list[Path]:
     """Bring the portal in ``manifest.out`` up to date with the loaded project; returns the
     files written (none if it was current)."""
     out = manifest.out
     config = project.config
     editions = config.editions
+    check_reserved(config)
     state = load_state(out)
     entries = entries_of(project, state, editions)
     listed = listing(out, entries, editions, langs, final)
