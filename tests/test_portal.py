@@ -417,3 +417,12 @@ def test_search_finds_the_brief_in_a_browser(served: str, browser: object, lang:
     driver.find_element(By.CSS_SELECTOR, ".pagefind-ui__result-link").click()  # type: ignore[attr-defined]
     _wait(driver, lambda d: d.current_url.endswith(document_name(expected, lang, "html")))  # type: ignore[attr-defined]
     assert query in driver.page_source  # type: ignore[attr-defined]
+
+
+@pytest.mark.java
+def test_the_index_pages_pass_the_nu_html_checker(site: Path) -> None:
+    from .test_html_valid import vnu
+
+    pages = [site / "output" / portal_index_name(lang) for lang in LANGS]
+    findings = vnu(pages)
+    assert not findings, "vnu reports:\n" + "\n".join(map(str, findings))

@@ -19,7 +19,7 @@ from ..write import write_atomic
 
 # Parts of a brief that every brief shares (the house's disclosures) or that are not its text:
 # left out of the index so that a query finds the brief that is about it.
-EXCLUDE = (".draft-mark", "#disclosures", ".disclosures", "nav", "footer")
+EXCLUDE = (".draft-mark", ".draft-banner", "#disclosures", ".disclosures", "nav", "footer")
 
 
 async def _bundle(pages: Sequence[tuple[str, str]]) -> dict[str, bytes]:
