@@ -24,6 +24,7 @@ from lxml import html as lxml_html
 from briefs import build
 from briefs.api import BuildResult
 from briefs.outputs import SEARCH_FOLDER, document_name, feed_name, portal_index_name
+from briefs.templates import environment
 
 from .conftest import copy_project, edit, line_of
 
@@ -426,3 +427,25 @@ def test_the_index_pages_pass_the_nu_html_checker(site: Path) -> None:
     pages = [site / "output" / portal_index_name(lang) for lang in LANGS]
     findings = vnu(pages)
     assert not findings, "vnu reports:\n" + "\n".join(map(str, findings))
+
+
+# ----------------------------------------------------------------------------- the theme
+
+
+def test_a_project_overrides_the_portal_template_and_the_portal_follows(project: Path) -> None:
+    html_build(project)
+    environment.cache_clear()  # a process reads the theme once; a new build (or watch) reads it again
+    (project / "templates" / "portal.html").write_text(
+        '{% extends "theme/portal.html" %}{% block heading %}{{ _("Research") }} · Our house{% endblock %}', "utf-8")
+    result = html_build(project)
+    assert result.portal, "a changed theme file is an input of the portal"
+    assert page(project / "output", "zh-CN").xpath("string(.//h1)") == "研究报告 · Our house"
+
+
+def test_a_broken_portal_template_is_a_located_error(project: Path, run_cli: RunCli) -> None:
+    template = project / "templates" / "portal.html"
+    line = edit(template, "{% for r in p.rows %}", "{% for r in p.rows %")
+    result = run_cli(project, "build", "--format", "html")
+    assert result.exit_code == 1
+    assert f"templates/portal.html:{line + 1}: unexpected '<'" in result.output, result.output
+    assert "Traceback" not in result.output

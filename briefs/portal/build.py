@@ -6,13 +6,13 @@ loaded, and those of earlier builds kept in the portal record (:mod:`briefs.port
 brief whose folder left content/ (withdrawn, renamed) is dropped, as its files are
 (:mod:`briefs.withdrawn`). A ``final`` build's portal lists no draft; a feed never does.
 
-Nothing is written when the key of everything the portal shows (its entries, the files they
-link, the theme, the mode, the indexed pages) equals the recorded one and its files are intact.
+A page or feed is written only when its bytes change, and Pagefind runs only when a page it
+indexes changed; the record keeps each file's size and time, so that a build with nothing
+changed at all (:meth:`briefs.request.BuildRequest.unchanged`) checks the portal by ``stat``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -20,12 +20,12 @@ from pathlib import Path
 
 from ..config import ProjectConfig
 from ..errors import ContentError
-from ..fingerprints import digest, folder_digest
+from ..fingerprints import digest
 from ..i18n import translations
 from ..incremental import Manifest
 from ..languages import LANGUAGES
 from ..loaded import Project
-from ..outputs import PORTAL_INDEX, SEARCH_FOLDER, document_name, feed_name, portal_index_name
+from ..outputs import PORTAL_INDEX, SEARCH_FOLDER, document_name, feed_name, is_portal, portal_index_name
 from ..planning import edition
 from ..theme import theme_of
 from ..version import __version__
@@ -33,7 +33,7 @@ from ..write import write_atomic
 from .entries import PortalEntry, entry_of, newest_first
 from .feeds import authority, feed
 from .pages import Language, Link, page, render_page, row
-from .search import write_search
+from .search import EXCLUDE, holds, write_search
 from .state import PortalState, load_state, save_state
 
 FORMATS = (("html", "HTML"), ("pdf", "PDF"))  # what the index links, per language
@@ -90,30 +90,22 @@ def listing(out: Path, entries: Mapping[str, PortalEntry], editions: Sequence[st
     return Listing(shown, {e.id: links[e.id] for e in shown}, tuple(with_html or langs), pages)
 
 
-def _key(project: Project, listed: Listing, manifest: Manifest, final: bool) -> str:
-    """Everything the portal's files are made from."""
+def _search_key(listed: Listing, manifest: Manifest) -> str:
+    """What the search bundle is made from: Pagefind's version, and each indexed page by its
+    recorded hash (a page the manifest does not know, by its size and time)."""
 
     def page_key(path: Path) -> str:
         record = manifest.outputs.get(path.relative_to(manifest.out).as_posix())
         info = path.stat()
-        return (
-            record.sha256
-            if record is not None and record.size == info.st_size
-            else f"{info.st_size}:{info.st_mtime_ns}"
-        )
+        if record is not None and (record.size, record.mtime_ns) == (info.st_size, info.st_mtime_ns):
+            return record.sha256
+        return f"{info.st_size}:{info.st_mtime_ns}"
 
-    theme = theme_of(project.config)
-    house = project.library.house
     return digest(
         [
             __version__,
             metadata.version("pagefind_bin_extended"),
-            json.dumps([e.json() for e in listed.entries], sort_keys=True),
-            json.dumps({k: [[x.lang, x.format, x.href] for x in v] for k, v in listed.links.items()}),
-            ",".join(listed.langs),
-            str(final),
-            json.dumps([dict(house.name), house.website]),
-            *(folder_digest(folder) for folder in theme.folders),
+            *EXCLUDE,
             *(f"{url}={page_key(path)}" for url, path in listed.pages),
         ]
     )
@@ -130,50 +122,59 @@ def check_reserved(config: ProjectConfig) -> None:
 
 def update_portal(project: Project, manifest: Manifest, langs: Sequence[str], final: bool) -> list[Path]:
     """Bring the portal in ``manifest.out`` up to date with the loaded project; returns the
-    files written (none if it was current)."""
+    files written (none if it was current).
+
+    The pages and feeds are rendered (milliseconds) and written only where their bytes changed;
+    Pagefind runs only when a page it indexes changed (:func:`_search_key`)."""
     out = manifest.out
     config = project.config
-    editions = config.editions
     check_reserved(config)
     state = load_state(out)
-    entries = entries_of(project, state, editions)
-    listed = listing(out, entries, editions, langs, final)
-    key = _key(project, listed, manifest, final)
+    entries = entries_of(project, state, config.editions)
+    listed = listing(out, entries, config.editions, langs, final)
     record = tuple(e.json() for e in newest_first(list(entries.values())))
-    if key == state.key and state.final == final and state.intact(out):
-        if record != state.entries:
-            save_state(out, PortalState(state.key, state.final, record, state.files))
-        return []
-    files, written = _write(out, project, listed, final)
-    record_files = {p.relative_to(out).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns) for p in files}
-    save_state(out, PortalState(key, final, record, record_files))
+    written: list[Path] = []
+    files = []
+    for path, data in _documents(out, project, listed, final):
+        files.append(path)
+        if not holds(path, data):
+            write_atomic(path, data)
+            written.append(path)
+    search_key = _search_key(listed, manifest)
+    recorded = {n: info for n, info in state.files.items() if n.startswith(f"{SEARCH_FOLDER}/") and is_portal(n)}
+    bundle = [out / name for name in recorded]
+    if search_key != state.key or not PortalState(files=recorded).intact(out):
+        bundle, changed = write_search(out, listed.pages)
+        written += changed
+    files += bundle
+    for name in state.files:  # a language no longer shown: its page and feed go
+        if is_portal(name) and "/" not in name and (out / name) not in files:
+            (out / name).unlink(missing_ok=True)
+    names = {p.relative_to(out).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns) for p in files}
+    new = PortalState(search_key, final, record, names)
+    if new != state:
+        save_state(out, new)
     return written
 
 
-def _write(out: Path, project: Project, listed: Listing, final: bool) -> tuple[list[Path], list[Path]]:
-    """Write every language's index and feed, ``index.html`` and the search bundle; returns the
-    portal's files, and those of them written."""
+def _documents(out: Path, project: Project, listed: Listing, final: bool) -> list[tuple[Path, bytes]]:
+    """Every language's index page and feed, and ``index.html`` (the first language's page)."""
     config, house = project.config, project.library.house
     theme = theme_of(config)
     host = authority(house.website)
-    written: list[Path] = []
-    search = bool(listed.pages)
+    documents: list[tuple[Path, bytes]] = []
     for number, lang in enumerate(listed.langs):
         ed = edition(config, lang)
         switch = [Language(other, LANGUAGES[other].label, portal_index_name(other), other == lang)
                   for other in listed.langs]  # fmt: skip
         rows = [row(e, lang, listed.links[e.id]) for e in listed.entries]
-        data = page(lang, ed.text(house.name), rows, switch, feed_name(lang), search, final)
+        data = page(lang, ed.text(house.name), rows, switch, feed_name(lang), bool(listed.pages), final)
         html = render_page(theme, ed, data)
-        targets = [out / portal_index_name(lang)] + ([out / PORTAL_INDEX] if number == 0 else [])
-        for target in targets:
-            write_atomic(target, html)
-            written.append(target)
+        documents.append((out / portal_index_name(lang), html))
+        if number == 0:
+            documents.append((out / PORTAL_INDEX, html))
         items = [(e, r.href) for e, r in zip(listed.entries, rows, strict=True) if r.href is not None]
         title = f"{data.title} · {translations(theme, ed).gettext('Research')}"
         document = feed(lang, title, ed.text(house.name), host, feed_name(lang), portal_index_name(lang), items)
-        write_atomic(out / feed_name(lang), document)
-        written.append(out / feed_name(lang))
-    files = list(written)
-    bundle, changed = write_search(out, listed.pages)
-    return files + bundle, written + changed
+        documents.append((out / feed_name(lang), document))
+    return documents

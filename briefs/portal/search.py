@@ -47,7 +47,8 @@ def _run(texts: Sequence[tuple[str, str]]) -> dict[str, bytes]:
         return pool.submit(asyncio.run, _bundle(texts)).result()
 
 
-def _holds(path: Path, data: bytes) -> bool:
+def holds(path: Path, data: bytes) -> bool:
+    """Whether the regular file ``path`` already has exactly ``data`` (then it is not written)."""
     try:
         return path.is_file() and not path.is_symlink() and path.read_bytes() == data
     except OSError:
@@ -75,7 +76,7 @@ def write_search(out: Path, pages: Sequence[tuple[str, Path]]) -> tuple[list[Pat
             continue
         path = folder / name
         keep.add(path)
-        if not _holds(path, data):  # most of a bundle is the same from build to build
+        if not holds(path, data):  # most of a bundle is the same from build to build
             write_atomic(path, data)
             written.append(path)
     _prune(folder, keep)

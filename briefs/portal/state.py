@@ -27,7 +27,7 @@ _LIMIT = 64 * 2**20
 class PortalState:
     """The last portal written into one output folder."""
 
-    key: str = ""
+    key: str = ""  # of the search bundle's inputs (briefs.portal.build)
     final: bool = False
     entries: tuple[Any, ...] = ()  # as PortalEntry.json wrote them; parsed by the build
     files: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # name -> (size, mtime_ns)
