@@ -10,7 +10,7 @@ ids), HTML only, every number measured in this run:
   (c) the portal's own "still current?" check inside a build that did load the content
       (entries from the model, the files they link, the key; nothing written)
   (d) a rebuild after one brief's body changed (its HTML, the index pages, feeds and search)
-  (e) writing the whole portal again (index pages, feeds, Pagefind) with its record removed
+  (e) writing the whole portal again (index pages, feeds, Pagefind) after deleting it and its record
 Each timing is the median of --repeat runs (default 5).
 """
 
@@ -63,6 +63,7 @@ def main() -> None:
     from briefs.config import project_config
     from briefs.incremental import Manifest
     from briefs.load import load_project
+    from briefs.outputs import is_portal
     from briefs.portal.build import update_portal
     from briefs.portal.state import RECORD
 
@@ -115,6 +116,9 @@ def main() -> None:
 
         def rewrite() -> None:
             (out / RECORD).unlink()
+            for path in out.iterdir():
+                if is_portal(path.name):
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
             assert update_portal(loaded, Manifest.load(out), config.languages, False)
 
         print(f"(e) whole portal written again (pages, feeds, Pagefind): {clock(rewrite, args.repeat):.2f} s")
