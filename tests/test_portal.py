@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gzip
 import http.server
 import json
 import shutil
@@ -62,6 +63,14 @@ def rows(doc: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
 
 def feed_of(out: Path, lang: str) -> etree._Element:
     return etree.fromstring((out / feed_name(lang)).read_bytes())
+
+
+def bundle_bytes(out: Path) -> bytes:
+    """Every file of the search bundle, as Pagefind reads it (its index and fragments are gzip)."""
+    files = [p.read_bytes() for p in sorted((out / SEARCH_FOLDER).rglob("*")) if p.is_file()]
+    text = b"".join(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data for data in files)
+    assert b"compute-etf-note" in text, "the bundle is read as Pagefind reads it"
+    return text
 
 
 def brief_yaml(project: Path, brief_id: str) -> str:
@@ -188,7 +197,7 @@ def test_a_final_portal_lists_no_draft_and_the_next_preview_lists_it_again(proje
         assert sorted(listed) == sorted(APPROVED), listed
         assert DRAFT not in (out / portal_index_name(lang)).read_text("utf-8")
         assert DRAFT not in (out / feed_name(lang)).read_text("utf-8")
-    index = b"".join(p.read_bytes() for p in (out / SEARCH_FOLDER).rglob("*") if p.is_file())
+    index = bundle_bytes(out)
     assert DRAFT.encode() not in index, "a final portal's search does not find the draft either"
     assert run_cli(project, "build", "--format", "html").exit_code == 0  # not "up to date": the mode changed
     assert DRAFT in [r.get("data-id") for r in rows(page(out, "en"))]
@@ -293,8 +302,8 @@ def test_a_withdrawn_brief_leaves_the_portal_feeds_and_search(project: Path) -> 
         assert EN_BRIEF not in [r.get("data-id") for r in rows(page(out, lang))]
         assert EN_BRIEF not in (out / feed_name(lang)).read_text("utf-8")
     assert not (out / EN_BRIEF).exists()
-    index = b"".join(p.read_bytes() for p in (out / SEARCH_FOLDER).rglob("*") if p.is_file())
-    assert EN_BRIEF.encode() not in index
+    index = bundle_bytes(out)
+    assert EN_BRIEF.encode() not in index and EN_TERM.encode() not in index
 
 
 def test_a_partial_build_keeps_the_other_briefs_listed(project: Path) -> None:
@@ -449,3 +458,16 @@ def test_a_broken_portal_template_is_a_located_error(project: Path, run_cli: Run
     assert result.exit_code == 1
     assert f"templates/portal.html:{line + 1}: unexpected '<'" in result.output, result.output
     assert "Traceback" not in result.output
+
+
+def test_a_link_in_place_of_a_page_is_neither_listed_nor_indexed(project: Path, tmp_path: Path) -> None:
+    html_build(project)
+    secret = tmp_path / "secret.html"
+    secret.write_text('<html lang="en"><body><p>briefs-secret-93ab</p></body></html>', "utf-8")
+    page_path = project / "output" / document_name("compute-etf-note", "en", "html")
+    page_path.unlink()
+    page_path.symlink_to(secret)
+    html_build(project, "content/wechat-r1-inference")  # a build that does not rewrite that page
+    row = page(project / "output", "en").xpath(".//tr[@id='brief-compute-etf-note']")[0]
+    assert [a.get("hreflang") for a in row.xpath("./td[@class='files']/a")] == ["zh-CN"]
+    assert b"briefs-secret-93ab" not in bundle_bytes(project / "output")

@@ -51,11 +51,15 @@ class Listing:
 
 
 def _links(out: Path, brief_id: str, langs: Sequence[str]) -> tuple[Link, ...]:
-    found = []
+    """The brief's documents in the output folder: regular files, never through a link (what a
+    link points at is not what briefs wrote, and is neither listed nor indexed)."""
+    found: list[Link] = []
+    if (out / brief_id).is_symlink():
+        return ()
     for lang in langs:
         for suffix, label in FORMATS:
             name = document_name(brief_id, lang, suffix)
-            if (out / name).is_file():
+            if (out / name).is_file() and not (out / name).is_symlink():
                 found.append(Link(lang, LANGUAGES[lang].label, label, name))
     return tuple(found)
 
