@@ -60,10 +60,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from briefs import build
-    from briefs.config import project_config
-    from briefs.incremental import Manifest
-    from briefs.load import load_project
-    from briefs.outputs import is_portal
+    from briefs.project.config import project_config
+    from briefs.pipeline.incremental import Manifest
+    from briefs.load.project import load_project
+    from briefs.pipeline.outputs import is_portal
     from briefs.portal.build import update_portal
     from briefs.portal.state import RECORD
 

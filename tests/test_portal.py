@@ -24,8 +24,8 @@ from lxml import html as lxml_html
 
 from briefs import build
 from briefs.api import BuildResult
-from briefs.outputs import SEARCH_FOLDER, document_name, feed_name, portal_index_name
-from briefs.templates import environment
+from briefs.pipeline.outputs import SEARCH_FOLDER, document_name, feed_name, portal_index_name
+from briefs.render.templates import environment
 
 from .conftest import copy_project, edit, line_of
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from briefs import fonts
-from briefs.outputs import is_portal
+from briefs.pipeline.outputs import is_portal
+from briefs.render import fonts
 
 from .conftest import edit, line_of
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from ..errors import BriefsError, Diagnostic, display_path
-from ..outputs import PORTAL_INDEX
+from briefs.errors import BriefsError, Diagnostic, display_path
+from briefs.pipeline.outputs import PORTAL_INDEX
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class BarReporter:
 
 def run(project: Path | None, paths: Sequence[Path], options: Options, fail: Callable[[BriefsError], None]) -> int:
     """Run a build (:func:`briefs.api.build`); report it; return the exit status."""
-    from ..api import build
+    from briefs.api import build
 
     started = time.perf_counter()
     interactive = sys.stderr.isatty() and not os.environ.get("CI")

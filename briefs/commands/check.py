@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import BriefsError
+from briefs.errors import BriefsError
 
 
 def run(
@@ -22,7 +22,7 @@ def run(
     strict: bool = False,
 ) -> int:
     """Run the checks (:func:`briefs.api.check`); returns the exit status."""
-    from ..api import check
+    from briefs.api import check
 
     try:
         result = check(project, paths, langs, strict)

@@ -4,11 +4,11 @@ feed of each language, and the Pagefind search bundle, all into the output folde
 The portal lists every brief whose documents are in the output folder: the briefs this build
 loaded, and those of earlier builds kept in the portal record (:mod:`briefs.portal.state`). A
 brief whose folder left content/ (withdrawn, renamed) is dropped, as its files are
-(:mod:`briefs.withdrawn`). A ``final`` build's portal lists no draft; a feed never does.
+(:mod:`briefs.pipeline.withdrawn`). A ``final`` build's portal lists no draft; a feed never does.
 
 A page or feed is written only when its bytes change, and Pagefind runs only when a page it
 indexes changed; the record keeps each file's size and time, so that a build with nothing
-changed at all (:meth:`briefs.request.BuildRequest.unchanged`) checks the portal by ``stat``.
+changed at all (:meth:`briefs.pipeline.request.BuildRequest.unchanged`) checks the portal by ``stat``.
 """
 
 from __future__ import annotations
@@ -18,23 +18,23 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from ..config import ProjectConfig
-from ..errors import ContentError
-from ..fingerprints import digest
-from ..i18n import translations
-from ..incremental import Manifest
-from ..languages import LANGUAGES
-from ..loaded import Project
-from ..outputs import PORTAL_INDEX, SEARCH_FOLDER, document_name, feed_name, is_portal, portal_index_name
-from ..planning import edition
-from ..theme import theme_of
-from ..version import __version__
-from ..write import write_atomic
-from .entries import PortalEntry, entry_of, newest_first
-from .feeds import authority, feed
-from .pages import Language, Link, page, render_page, row
-from .search import EXCLUDE, holds, write_search
-from .state import PortalState, load_state, save_state
+from briefs.errors import ContentError
+from briefs.load.loaded import Project
+from briefs.localize.i18n import translations
+from briefs.pipeline.fingerprints import digest
+from briefs.pipeline.incremental import Manifest
+from briefs.pipeline.outputs import PORTAL_INDEX, SEARCH_FOLDER, document_name, feed_name, is_portal, portal_index_name
+from briefs.pipeline.planning import edition
+from briefs.pipeline.write import write_atomic
+from briefs.portal.entries import PortalEntry, entry_of, newest_first
+from briefs.portal.feeds import authority, feed
+from briefs.portal.pages import Language, Link, page, render_page, row
+from briefs.portal.search import EXCLUDE, holds, write_search
+from briefs.portal.state import PortalState, load_state, save_state
+from briefs.project.config import ProjectConfig
+from briefs.project.languages import LANGUAGES
+from briefs.render.theme import theme_of
+from briefs.version import __version__
 
 FORMATS = (("html", "HTML"), ("pdf", "PDF"))  # what the index links, per language
 

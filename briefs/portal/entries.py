@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..i18n import Edition
-from ..loaded import Library, LoadedBrief
+from briefs.load.loaded import Library, LoadedBrief
+from briefs.localize.i18n import Edition
 
 Texts = Mapping[str, str]  # language tag -> text
 

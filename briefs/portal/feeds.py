@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .entries import PortalEntry
+from briefs.portal.entries import PortalEntry
 
 ATOM = "http://www.w3.org/2005/Atom"
 _NS = {None: ATOM}

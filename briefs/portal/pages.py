@@ -14,11 +14,11 @@ from pathlib import Path
 
 import jinja2
 
-from ..errors import TemplateError
-from ..i18n import Edition
-from ..templates import environment
-from ..theme import Theme
-from .entries import Labelled, PortalEntry
+from briefs.errors import TemplateError
+from briefs.localize.i18n import Edition
+from briefs.portal.entries import Labelled, PortalEntry
+from briefs.render.templates import environment
+from briefs.render.theme import Theme
 
 TEMPLATE = "portal.html"
 

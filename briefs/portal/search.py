@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..errors import OutputError
-from ..outputs import SEARCH_FOLDER
-from ..write import write_atomic
+from briefs.errors import OutputError
+from briefs.pipeline.outputs import SEARCH_FOLDER
+from briefs.pipeline.write import write_atomic
 
 # Parts of a brief that every brief shares (the house's disclosures) or that are not its text:
 # left out of the index so that a query finds the brief that is about it.

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..safefiles import Unsafe, read_bytes
-from ..write import STATE, write_atomic
+from briefs.pipeline.write import STATE, write_atomic
+from briefs.source.safefiles import Unsafe, read_bytes
 
 RECORD = Path(STATE) / "portal.json"
 FORMAT = 1
