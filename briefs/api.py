@@ -35,6 +35,7 @@ class BuildResult:
     removed: tuple[Path, ...] = ()  # outputs no brief writes any more, deleted
     briefs: int = 0  # briefs loaded (0 when nothing had changed at all)
     unchanged: bool = False  # nothing changed since the last build: no brief was even loaded
+    portal: tuple[Path, ...] = ()  # the portal's files written (index, feeds, search); none if current
 
     @property
     def ok(self) -> bool:
@@ -159,6 +160,7 @@ def build(
         tuple(result.removed),
         result.briefs,
         result.up_to_date,
+        tuple(result.portal),
     )
 
 

@@ -23,6 +23,7 @@ from click.testing import CliRunner, Result
 from briefs.cli import cli
 from briefs.exhibits import charts
 from briefs.pipeline import workers
+from briefs.pipeline.outputs import is_portal
 from briefs.pipeline.run import build
 from briefs.project.config import load_config
 from briefs.render import pdf as pdf_render
@@ -277,7 +278,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     config = load_config(ROOT)
     result = build(config, langs=(*LANGS, "zh-HK"), out=out)
     assert not result.diagnostics, "the examples build without a warning:\n" + "\n".join(map(str, result.diagnostics))
-    briefs = tuple(sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")))
+    briefs = tuple(sorted(p.name for p in out.iterdir()
+                          if p.is_dir() and not p.name.startswith(".") and not is_portal(p.name)))
     return Built(out, briefs)
 
 
@@ -289,7 +291,8 @@ def built_html(tmp_path_factory: pytest.TempPathFactory) -> Built:
     config = load_config(ROOT)
     result = build(config, langs=(*LANGS, "zh-HK"), formats=("html",), out=out)
     assert not result.diagnostics, "the examples build without a warning:\n" + "\n".join(map(str, result.diagnostics))
-    briefs = tuple(sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")))
+    briefs = tuple(sorted(p.name for p in out.iterdir()
+                          if p.is_dir() and not p.name.startswith(".") and not is_portal(p.name)))
     return Built(out, briefs)
 
 

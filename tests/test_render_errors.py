@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from briefs.pipeline.outputs import is_portal
 from briefs.render import fonts
 
 from .conftest import edit, line_of
@@ -103,7 +104,8 @@ def test_build_of_one_brief_writes_exactly_its_four_files(project: Path, run_cli
     result = run_cli(project, "build", "content/compute-etf-note", "--out", str(out))
     assert result.exit_code == 0, result.output
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
-                   if p.is_file() and ".briefs" not in p.parts)  # .briefs/: the build manifest
+                   if p.is_file() and ".briefs" not in p.parts  # .briefs/: the build manifest
+                   and not is_portal(p.relative_to(out).as_posix()))  # the portal: tests/test_portal.py
     assert files == [f"compute-etf-note/compute-etf-note.{lang}.{ext}"
                      for lang in ("en", "zh-CN") for ext in ("html", "pdf")]
     assert (out / ".briefs" / "manifest.json").is_file()

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from briefs.errors import BriefsError, Diagnostic, display_path
+from briefs.pipeline.outputs import PORTAL_INDEX
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,9 @@ def run(project: Path | None, paths: Sequence[Path], options: Options, fail: Cal
         f"built {result.briefs} brief(s): {len(result.written)} file(s) written, "
         f"{len(result.up_to_date)} up to date{removed}, {len(result.failed)} failed in {elapsed:.1f}s"
     )
+    if result.portal:
+        index = next((p for p in result.portal if p.name == PORTAL_INDEX), result.portal[0])
+        click.echo(f"portal: {display_path(index)} ({len(result.portal)} file(s) written)")
     if result.failed:
         for diagnostic in result.failed:
             click.echo(str(diagnostic), err=True)

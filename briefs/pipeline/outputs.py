@@ -36,3 +36,34 @@ def copy_name(brief_id: str, lang: str, recipient: str) -> str:
 def label(brief_id: str, lang: str) -> str:
     """How a build names one brief in one language (``<id>.<lang>``) in its list of planned documents."""
     return f"{brief_id}.{lang}"
+
+
+# ----------------------------------------------------------------------------- the portal
+# Beside the briefs' folders: the index of every language, its Atom feed, and Pagefind's search
+# bundle (whose folder name no brief may have).
+
+PORTAL_INDEX = "index.html"  # the project's first language, for a server's default page
+SEARCH_FOLDER = "pagefind"  # Pagefind's bundle (its own names inside)
+
+
+def portal_index_name(lang: str) -> str:
+    """The index page of one language, relative to the output folder: ``index.<lang>.html``."""
+    return f"index.{lang}.html"
+
+
+def feed_name(lang: str) -> str:
+    """The Atom feed of one language, relative to the output folder: ``feed.<lang>.xml``."""
+    return f"feed.{lang}.xml"
+
+
+def is_portal(name: str) -> bool:
+    """Whether ``name`` (relative to the output folder) is one of the portal's files."""
+    first, _, rest = name.partition("/")
+    if first == SEARCH_FOLDER:
+        return True
+    if rest:
+        return False
+    return first == PORTAL_INDEX or any(
+        first.startswith(start) and first.endswith(end) and len(first) > len(start) + len(end)
+        for start, end in (("index.", ".html"), ("feed.", ".xml"))
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 from briefs.errors import ContentError
 from briefs.pipeline.incremental import Manifest, Scope, scope_of, up_to_date
 from briefs.pipeline.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT
+from briefs.portal.state import portal_current
 from briefs.project.config import ProjectConfig
 from briefs.render.theme import theme_of
 
@@ -39,10 +40,12 @@ class BuildRequest:
 
     def unchanged(self) -> list[Path] | None:
         """The outputs of the last complete build of this request, if nothing changed since
-        (never with ``force`` or ``final``); else None. The one "nothing changed" check."""
+        (never with ``force`` or ``final``), and the portal is as written; else None. The one
+        "nothing changed" check."""
         if self.force or self.final:
             return None
-        return up_to_date(Manifest.load(self.out), self.scope)
+        current = up_to_date(Manifest.load(self.out), self.scope)
+        return current if current is not None and portal_current(self.out, self.final) else None
 
 
 def build_request(

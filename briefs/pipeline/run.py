@@ -29,6 +29,7 @@ from briefs.pipeline.request import BuildRequest, build_request
 from briefs.pipeline.withdrawn import remove_withdrawn
 from briefs.pipeline.write import output_lock, write_atomic
 from briefs.plugins import Renderer, is_remote, render_here, renderers, run_checks, shows_images, version_of
+from briefs.portal.build import check_reserved, update_portal
 from briefs.project.config import ProjectConfig
 from briefs.render.fonts import FONTS, require_fonts
 from briefs.render.pdf import PDF_VARIANT
@@ -61,6 +62,7 @@ class BuildResult:
     planned: list[str] = field(default_factory=list)  # documents localized and rendered to HTML
     removed: list[Path] = field(default_factory=list)  # outputs no brief writes any more
     worker_peak_rss_kib: dict[int, int] = field(default_factory=dict)
+    portal: list[Path] = field(default_factory=list)  # index, feeds, search files written (briefs.portal)
 
 
 def build(
@@ -162,6 +164,7 @@ def _context(request: BuildRequest, manifest: Manifest, result: BuildResult) -> 
     """Load the selected briefs; forget what no build writes any more; fingerprint the build."""
     config, langs, formats = request.config, request.langs, request.formats
     families = tuple(sorted({f for lang in langs for f in (FONTS[lang].sans, FONTS[lang].serif)}))
+    check_reserved(config)
     project = load_project(config, request.paths)
     if request.final and (refused := unapproved(project.briefs) + unreleasable(project)):
         raise ContentError(refused)
@@ -234,6 +237,8 @@ def _render_changed(
         complete = not result.failed and len(result.written) >= len(work.pages) + len(work.pdfs)
         manifest.finish(request.scope, ctx.keys, unfinished, ctx.names if complete else None)
         manifest.save()  # even after Ctrl-C: what was written is recorded and reused next time
+    # The portal lists what is now in the output folder (links only to files that exist).
+    result.portal = update_portal(project, manifest, request.langs, request.final)
     order = {out / n: i for i, n in enumerate(ctx.names)}
     result.written.sort(key=lambda p: order.get(p, len(order)))
     return result

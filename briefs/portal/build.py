@@ -1,0 +1,184 @@
+"""Writing the portal after a build: the index of each language (and ``index.html``), the Atom
+feed of each language, and the Pagefind search bundle, all into the output folder.
+
+The portal lists every brief whose documents are in the output folder: the briefs this build
+loaded, and those of earlier builds kept in the portal record (:mod:`briefs.portal.state`). A
+brief whose folder left content/ (withdrawn, renamed) is dropped, as its files are
+(:mod:`briefs.pipeline.withdrawn`). A ``final`` build's portal lists no draft; a feed never does.
+
+A page or feed is written only when its bytes change, and Pagefind runs only when a page it
+indexes changed; the record keeps each file's size and time, so that a build with nothing
+changed at all (:meth:`briefs.pipeline.request.BuildRequest.unchanged`) checks the portal by ``stat``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from briefs.errors import ContentError
+from briefs.load.loaded import Project
+from briefs.localize.i18n import translations
+from briefs.pipeline.fingerprints import digest
+from briefs.pipeline.incremental import Manifest
+from briefs.pipeline.outputs import PORTAL_INDEX, SEARCH_FOLDER, document_name, feed_name, is_portal, portal_index_name
+from briefs.pipeline.planning import edition
+from briefs.pipeline.write import write_atomic
+from briefs.portal.entries import PortalEntry, entry_of, newest_first
+from briefs.portal.feeds import authority, feed
+from briefs.portal.pages import Language, Link, page, render_page, row
+from briefs.portal.search import EXCLUDE, holds, write_search
+from briefs.portal.state import PortalState, load_state, save_state
+from briefs.project.config import ProjectConfig
+from briefs.project.languages import LANGUAGES
+from briefs.render.theme import theme_of
+from briefs.version import __version__
+
+FORMATS = (("html", "HTML"), ("pdf", "PDF"))  # what the index links, per language
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the portal of one build shows: its entries (newest first), each one's files, the
+    languages with an index, and the pages to index for search."""
+
+    entries: tuple[PortalEntry, ...]
+    links: Mapping[str, tuple[Link, ...]]
+    langs: tuple[str, ...]
+    pages: tuple[tuple[str, Path], ...]  # (site URL, HTML file)
+
+
+def _links(out: Path, brief_id: str, langs: Sequence[str]) -> tuple[Link, ...]:
+    """The brief's documents in the output folder: regular files, never through a link (what a
+    link points at is not what briefs wrote, and is neither listed nor indexed)."""
+    found: list[Link] = []
+    if (out / brief_id).is_symlink():
+        return ()
+    for lang in langs:
+        for suffix, label in FORMATS:
+            name = document_name(brief_id, lang, suffix)
+            if (out / name).is_file() and not (out / name).is_symlink():
+                found.append(Link(lang, LANGUAGES[lang].label, label, name))
+    return tuple(found)
+
+
+def entries_of(project: Project, state: PortalState, editions: Sequence[str]) -> dict[str, PortalEntry]:
+    """The loaded briefs' entries, and those on record of briefs still in content/."""
+    config = project.config
+    present = {p.parent.name for p in config.content.glob("*/brief.yaml")}
+    kept: dict[str, PortalEntry] = {}
+    for raw in state.entries:
+        entry = PortalEntry.parse(raw)
+        if (
+            entry is not None
+            and entry.id in present
+            and all(lang in entry.title and lang in entry.summary for lang in editions)
+        ):
+            kept[entry.id] = entry
+    chosen = [edition(config, lang) for lang in editions]
+    for loaded in project.briefs:
+        kept[loaded.brief.id] = entry_of(loaded, project.library, chosen)
+    return kept
+
+
+def listing(out: Path, entries: Mapping[str, PortalEntry], editions: Sequence[str], langs: Sequence[str],
+            final: bool) -> Listing:  # fmt: skip
+    """The entries to list (no draft in a final portal, none without a file) and their files."""
+    links = {e.id: _links(out, e.id, editions) for e in entries.values()}
+    shown = tuple(e for e in newest_first(list(entries.values())) if links[e.id] and not (final and e.draft))
+    with_html = [lang for lang in editions if any(k.lang == lang and k.format == "HTML" for e in shown
+                                                  for k in links[e.id])]  # fmt: skip
+    pages = tuple(("/" + k.href, out / k.href) for e in shown for k in links[e.id] if k.format == "HTML")
+    return Listing(shown, {e.id: links[e.id] for e in shown}, tuple(with_html or langs), pages)
+
+
+def _search_key(listed: Listing, manifest: Manifest) -> str:
+    """What the search bundle is made from: Pagefind's version, and each indexed page by its
+    recorded hash (a page the manifest does not know, by its size and time)."""
+
+    def page_key(path: Path) -> str:
+        record = manifest.outputs.get(path.relative_to(manifest.out).as_posix())
+        info = path.stat()
+        if record is not None and (record.size, record.mtime_ns) == (info.st_size, info.st_mtime_ns):
+            return record.sha256
+        return f"{info.st_size}:{info.st_mtime_ns}"
+
+    return digest(
+        [
+            __version__,
+            metadata.version("pagefind_bin_extended"),
+            *EXCLUDE,
+            *(f"{url}={page_key(path)}" for url, path in listed.pages),
+        ]
+    )
+
+
+def check_reserved(config: ProjectConfig) -> None:
+    """A located error if a brief has the portal's search folder as its id (checked before a
+    build writes anything: the search bundle would replace that brief's files)."""
+    if (clash := config.content / SEARCH_FOLDER / "brief.yaml").is_file():
+        raise ContentError.at(
+            clash, 1, 1, f"the brief id '{SEARCH_FOLDER}' is the portal's search folder; give the brief another id"
+        )
+
+
+def update_portal(project: Project, manifest: Manifest, langs: Sequence[str], final: bool) -> list[Path]:
+    """Bring the portal in ``manifest.out`` up to date with the loaded project; returns the
+    files written (none if it was current).
+
+    The pages and feeds are rendered (milliseconds) and written only where their bytes changed;
+    Pagefind runs only when a page it indexes changed (:func:`_search_key`)."""
+    out = manifest.out
+    config = project.config
+    check_reserved(config)
+    state = load_state(out)
+    entries = entries_of(project, state, config.editions)
+    listed = listing(out, entries, config.editions, langs, final)
+    record = tuple(e.json() for e in newest_first(list(entries.values())))
+    written: list[Path] = []
+    files = []
+    for path, data in _documents(out, project, listed, final):
+        files.append(path)
+        if not holds(path, data):
+            write_atomic(path, data)
+            written.append(path)
+    search_key = _search_key(listed, manifest)
+    recorded = {n: info for n, info in state.files.items() if n.startswith(f"{SEARCH_FOLDER}/") and is_portal(n)}
+    bundle = [out / name for name in recorded]
+    if search_key != state.key or not PortalState(files=recorded).intact(out):
+        bundle, changed = write_search(out, listed.pages)
+        written += changed
+    files += bundle
+    for name in state.files:  # a language no longer shown: its page and feed go
+        if is_portal(name) and "/" not in name and (out / name) not in files:
+            (out / name).unlink(missing_ok=True)
+    names = {p.relative_to(out).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns) for p in files}
+    new = PortalState(search_key, final, record, names)
+    if new != state:
+        save_state(out, new)
+    return written
+
+
+def _documents(out: Path, project: Project, listed: Listing, final: bool) -> list[tuple[Path, bytes]]:
+    """Every language's index page and feed, and ``index.html`` (the first language's page)."""
+    config, house = project.config, project.library.house
+    theme = theme_of(config)
+    host = authority(house.website)
+    documents: list[tuple[Path, bytes]] = []
+    for number, lang in enumerate(listed.langs):
+        ed = edition(config, lang)
+        switch = [Language(other, LANGUAGES[other].label, portal_index_name(other), other == lang)
+                  for other in listed.langs]  # fmt: skip
+        rows = [row(e, lang, listed.links[e.id]) for e in listed.entries]
+        data = page(lang, ed.text(house.name), rows, switch, feed_name(lang), bool(listed.pages), final)
+        html = render_page(theme, ed, data)
+        documents.append((out / portal_index_name(lang), html))
+        if number == 0:
+            documents.append((out / PORTAL_INDEX, html))
+        items = [(e, r.href) for e, r in zip(listed.entries, rows, strict=True) if r.href is not None]
+        title = f"{data.title} · {translations(theme, ed).gettext('Research')}"
+        document = feed(lang, title, ed.text(house.name), host, feed_name(lang), portal_index_name(lang), items)
+        documents.append((out / feed_name(lang), document))
+    return documents
