@@ -23,6 +23,7 @@ from pathlib import Path
 
 import click
 
+from .. import charts
 from ..commands import build as build_command
 from ..commands import check as check_command
 from ..commands import report
@@ -61,6 +62,7 @@ class Builder:
         self.html = ("html", *(f for f in options.formats if f not in ("html", "pdf")))
         self.stopping = threading.Event()
         self.watcher = Watcher(watched(config, paths), config.root)  # armed before the first build
+        charts.remember_drawn()  # a save that leaves a chart as it was does not redraw it
         state.briefs = tuple(sorted(self.briefs().values()))  # the pages know them before they are built
 
     def run(self) -> None:
