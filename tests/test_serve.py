@@ -26,14 +26,14 @@ TITLE = "Jensen Huang on the DeepSeek shock: inference is still compute-hungry"
 
 
 class Serving:
-    """``briefs serve --port 0 --format html ARGS`` running in ``project``, its output read line by line."""
+    """``briefs serve --port 0 --format FORMATS ARGS`` running in ``project``, its output read line by line."""
 
-    def __init__(self, project: Path, *args: str) -> None:
+    def __init__(self, project: Path, *args: str, formats: str = "html") -> None:
         self.project = project
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "briefs", "serve", "--port", "0", "--format", "html", *args],
+            [sys.executable, "-m", "briefs", "serve", "--port", "0", "--format", formats, *args],
             cwd=project, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             env={**os.environ, "CI": "1"}, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -177,6 +177,32 @@ def test_warnings_are_printed_and_shown_as_check_prints_them(project: Path) -> N
             shown = wait_for(browser, lambda b: b.find_elements("css selector", "#problems li.warning"),
                              what="the warning in the list page")
             assert [li.text for li in shown] == [warning]
+    finally:
+        serving.stop()
+
+
+@pytest.mark.pdf
+def test_the_pdf_follows_the_html_and_its_link_updates(project: Path) -> None:
+    serving = Serving(project, "--lang", "en", f"content/{BRIEF}", formats="html,pdf")
+    try:
+        serving.until("built PDF of 1 brief(s)")
+        with chromium() as browser:
+            browser.get(serving.url + f"_preview/{BRIEF}")
+            link = wait_for(browser, lambda b: b.find_element("css selector", "a.pdf"), what="the PDF link")
+            first = link.get_attribute("href")
+            assert first and link.is_displayed()
+            status, pdf = serving.get(first.removeprefix(serving.url[:-1]))
+            assert status == 200 and pdf.startswith(b"%PDF-")
+
+            edit(project / "content" / BRIEF / "brief.yaml", f'en: "{TITLE}"', 'en: "A new title for the PDF"')
+            printed = serving.until("built PDF of 1 brief(s)")
+            assert next(line for line in printed if line.startswith("built ")).startswith("built HTML")  # HTML 1st
+            wait_for(browser, lambda b: "A new title" in b.execute_script(
+                "return document.querySelector('iframe').contentDocument.title"), what="the new HTML")
+            wait_for(browser, lambda _: link.get_attribute("href") != first, what="the PDF link updated")
+            status, again = serving.get(str(link.get_attribute("href")).removeprefix(serving.url[:-1]))
+            assert status == 200 and again.startswith(b"%PDF-") and again != pdf
+            assert browser.find_element("css selector", ".pdf-status").text == ""
     finally:
         serving.stop()
 
