@@ -288,3 +288,11 @@ def test_a_port_in_use_is_a_located_error(project: Path) -> None:
     assert f"--port: cannot listen on 127.0.0.1 port {port}: Address already in use" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (project / "output").exists()  # nothing built
+
+
+def test_an_address_not_of_this_machine_is_a_located_error(project: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "briefs", "serve", "--host", "192.0.2.99", "--port", "0"],
+                          cwd=project, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "--host: cannot listen on 192.0.2.99 port 0: Cannot assign requested address" in done.stderr
+    assert "Traceback" not in done.stderr

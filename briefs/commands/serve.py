@@ -7,6 +7,7 @@ takes any free port. The URL is printed once the socket is bound, before the fir
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
 import socket
@@ -77,8 +78,9 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         listening.close()
         reason = exc.strerror or str(exc)
+        option = "--port" if exc.errno in (errno.EADDRINUSE, errno.EACCES) else "--host"  # else: not ours
         raise ConfigError(
-            Diagnostic(SourceLocation(Path("--port")), f"cannot listen on {host} port {port}: {reason}")
+            Diagnostic(SourceLocation(Path(option)), f"cannot listen on {host} port {port}: {reason}")
         ) from None
     return listening
 
