@@ -134,10 +134,11 @@ def test_preview_reloads_on_save_shows_errors_in_place_and_recovers(project: Pat
 
             # 1. a new title: the frame reloads with it, the page around it stays
             browser.execute_script("window.notReloaded = true;")
-            edit(brief_yaml, f'en: "{TITLE}"', 'en: "Edited in the preview: inference <b>still</b> hungry"')
+            edit(brief_yaml, f'en: "{TITLE}"', 'en: "Edited in the preview: inference <b>still</b> needs compute"')
             wait_for(browser, lambda _: "Edited in the preview" in frame_title("en"), what="the new title")
-            assert "inference <b>still</b> hungry" in frame_title("en")  # text, not markup
+            assert "inference <b>still</b> needs compute" in frame_title("en")  # text, not markup
             assert browser.execute_script("return window.notReloaded") is True
+            assert serving.until("checked 1 brief(s)")[-1] == "checked 1 brief(s): no problems"
             assert problems() == []
 
             # 2. broken YAML: the error, located as `briefs check` prints it, shows in the page
