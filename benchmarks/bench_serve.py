@@ -73,6 +73,7 @@ def main() -> None:
         until(ends_round)
         latencies: list[float] = []
         builds: list[float] = []
+        events: list[float] = []
         with chromium() as browser:
             browser.get(f"{url.group(0)}_preview/{BRIEF}")
             frame = "return document.querySelector(\"iframe[data-lang='en']\").contentDocument.title"
@@ -84,14 +85,18 @@ def main() -> None:
                 brief_yaml.write_text(text, "utf-8")
                 wait_for(browser, lambda b, t=title: t in b.execute_script(frame), what=title)  # type: ignore[misc]
                 loaded = browser.execute_script("return window.briefsLoaded.en") / 1000
+                asked = browser.execute_script("return window.briefsReloadAsked") / 1000
                 latencies.append(loaded - saved)
+                events.append(asked - saved)
                 printed = until(ends_round)
                 built = next(line for line in printed if line.startswith("built HTML"))
                 builds.append(float(re.findall(r"in ([\d.]+)s", built)[0]))
-                print(f"edit {i + 1}: save -> reloaded HTML {latencies[-1]:.3f} s (HTML build {builds[-1]:.2f} s)")
+                print(f"edit {i + 1}: save -> reloaded HTML {latencies[-1]:.3f} s (HTML build {builds[-1]:.2f} s; "
+                      f"save -> reload event in the page {events[-1]:.3f} s)")
         print(f"save -> reloaded HTML over {len(latencies)} edits: median {statistics.median(latencies):.3f} s, "
               f"min {min(latencies):.3f} s, max {max(latencies):.3f} s (target 0.5 s); "
-              f"of which the HTML build: median {statistics.median(builds):.3f} s")
+              f"of which the HTML build: median {statistics.median(builds):.3f} s, save -> the page told to reload: "
+              f"median {statistics.median(events):.3f} s")
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
