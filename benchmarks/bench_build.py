@@ -89,8 +89,8 @@ def main() -> None:
         sizes.setdefault(lang, []).append(pdf.stat().st_size / pages(pdf))
 
     sys.path.insert(0, str(ROOT))
-    from briefs.config import load_config
-    from briefs.pipeline import build
+    from briefs.project.config import load_config
+    from briefs.pipeline.run import build
 
     result = build(load_config(ROOT), out=work / "mem", force=True, jobs=2)
     peak_mib = max(result.worker_peak_rss_kib.values()) / 1024
@@ -224,13 +224,13 @@ def distribution_peak(out: Path, count: int) -> float:
 
 def stamping(out: Path) -> tuple[float, float]:
     """Warm, in one process: stamping one recipient vs rendering the same brief's PDF again."""
-    from briefs.config import load_config
-    from briefs.distribute import distribute
-    from briefs.load import load_project
-    from briefs.planning import plan
-    from briefs.recipients import Recipient
+    from briefs.project.config import load_config
+    from briefs.distribute.stamp import distribute
+    from briefs.load.project import load_project
+    from briefs.pipeline.planning import plan
+    from briefs.distribute.recipients import Recipient
     from briefs.render.pdf import render_pdf
-    from briefs.theme import theme_of
+    from briefs.render.theme import theme_of
 
     config = load_config(ROOT)
     brief = [ROOT / "content" / "wechat-r1-inference"]

@@ -31,10 +31,10 @@ def _key(chart: object, font: str, anchor: str, title: str) -> str:
 def record(table: Path) -> int:
     """Plan every example document once, keeping each chart's SVG; returns how many."""
     sys.path.insert(0, str(ROOT))
-    from briefs import charts
-    from briefs.config import load_config
-    from briefs.load import load_project
-    from briefs.planning import plan
+    from briefs.exhibits import charts
+    from briefs.project.config import load_config
+    from briefs.load.project import load_project
+    from briefs.pipeline.planning import plan
 
     real = charts.render_svg
     svgs: dict[str, str] = {}
@@ -53,7 +53,7 @@ def record(table: Path) -> int:
 
 def replay(table: Path, argv: list[str]) -> None:
     """Run the briefs command line with charts looked up in the recorded table."""
-    from briefs import charts
+    from briefs.exhibits import charts
 
     svgs = pickle.loads(table.read_bytes())
     real = charts.render_svg

@@ -14,10 +14,10 @@ Importing briefs is cheap: the libraries that render (WeasyPrint, pandas, matplo
 imported when a build or check needs them.
 """
 
-from .api import BuildResult, CheckResult, build, check
-from .errors import BriefsError, Diagnostic, SourceLocation
-from .plugins import Registry, RenderedDocument, Renderer
-from .version import __version__
+from briefs.api import BuildResult, CheckResult, build, check
+from briefs.errors import BriefsError, Diagnostic, SourceLocation
+from briefs.plugins import Registry, RenderedDocument, Renderer
+from briefs.version import __version__
 
 __all__ = [
     "BriefsError",

@@ -1,6 +1,6 @@
 """``python -m briefs`` runs the command line."""
 
-from .cli import main
+from briefs.cli import main
 
 if __name__ == "__main__":
     main()

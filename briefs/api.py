@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from .errors import BriefsError, ConfigError, Diagnostic, SourceLocation
+from briefs.errors import BriefsError, ConfigError, Diagnostic, SourceLocation
 
 if TYPE_CHECKING:
-    from .config import ProjectConfig
-    from .pipeline import Reporter
+    from briefs.pipeline.run import Reporter
+    from briefs.project.config import ProjectConfig
 
 ProjectLike = Union[str, os.PathLike[str], "ProjectConfig"]
 
@@ -70,7 +70,7 @@ def project_of(project: ProjectLike | None) -> ProjectConfig:
     """The configuration of ``project``: a ProjectConfig as given, or the [tool.briefs] of the
     pyproject.toml in that folder (every key has a default), or with None that of the nearest
     folder from the working directory up that has one."""
-    from .config import ProjectConfig, project_config
+    from briefs.project.config import ProjectConfig, project_config
 
     if isinstance(project, ProjectConfig):
         return project
@@ -88,7 +88,7 @@ def usable_cores() -> int:
 
 def known_formats() -> tuple[str, ...]:
     """Every output format the installed plugins register (briefs' own first: html, pdf)."""
-    from .plugins import registry
+    from briefs.plugins import registry
 
     return tuple(registry().formats)
 
@@ -119,7 +119,7 @@ def build(
     A program calling this with PDFs must guard its entry point with
     ``if __name__ == "__main__":`` (the PDF workers start from a fork server).
     """
-    from .planning import FORMATS
+    from briefs.pipeline.planning import FORMATS
 
     config = project_of(project)
     chosen = tuple(dict.fromkeys(formats or FORMATS))
@@ -127,7 +127,7 @@ def build(
     wanted = tuple(langs or config.languages)
     folder = Path(out) if out is not None else None
     given = tuple(Path(p) for p in paths)
-    from .request import build_request
+    from briefs.pipeline.request import build_request
 
     request = build_request(
         config,
@@ -142,13 +142,13 @@ def build(
     )
     if (current := request.unchanged()) is not None:  # the one "nothing changed" check
         return BuildResult((), tuple(current), (), (), unchanged=True)
-    from .plugins import is_remote, renderers
+    from briefs.plugins import is_remote, renderers
 
     if any(is_remote(r) for r in renderers(chosen)) and not scheduler:
-        from .workers import start_zygote
+        from briefs.pipeline.workers import start_zygote
 
         start_zygote()  # warms up beside the heavy imports below
-    from . import pipeline
+    from briefs.pipeline import run as pipeline
 
     result = pipeline.run(request, reporter)
     return BuildResult(
@@ -163,7 +163,7 @@ def build(
 
 
 def _known(formats: Sequence[str]) -> None:
-    from .plugins import unknown_format
+    from briefs.plugins import unknown_format
 
     if not formats:
         raise ConfigError(Diagnostic(SourceLocation(Path("formats")), "give at least one format"))
@@ -183,8 +183,8 @@ def check(
     at all (its configuration) raises :class:`BriefsError`. With ``strict``, warnings also make
     :attr:`CheckResult.ok` false."""
     config = project_of(project)
-    from .errors import by_place
-    from .planning import check as run_checks
+    from briefs.errors import by_place
+    from briefs.pipeline.planning import check as run_checks
 
     try:
         loaded, findings = run_checks(config, tuple(Path(p) for p in paths), langs)

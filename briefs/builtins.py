@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from . import rules
+from briefs.compliance import rules
 
 if TYPE_CHECKING:
-    from .errors import Diagnostic
-    from .plugins import CheckInput, Registry, RenderedDocument
+    from briefs.errors import Diagnostic
+    from briefs.plugins import CheckInput, Registry, RenderedDocument
 
 
 class HtmlRenderer:
@@ -38,9 +38,9 @@ class PdfRenderer:
 
     def render(self, document: RenderedDocument) -> bytes:
         """The PDF of one document, rendered here (as a worker would)."""
-        from . import workers
-        from .errors import RenderError
-        from .theme import theme_of
+        from briefs.errors import RenderError
+        from briefs.pipeline import workers
+        from briefs.render.theme import theme_of
 
         outcome = workers.render_task(
             workers.PdfTask(
@@ -61,13 +61,13 @@ class PdfRenderer:
 
 
 def _glyphs(given: CheckInput) -> Iterable[Diagnostic]:
-    from .glyphs import check_glyphs
+    from briefs.checks.glyphs import check_glyphs
 
     return check_glyphs(given.project, given.editions)
 
 
 def _fidelity(given: CheckInput) -> Iterable[Diagnostic]:
-    from .fidelity import check_fidelity
+    from briefs.checks.fidelity import check_fidelity
 
     return check_fidelity(given.project.config, given.paths, given.langs, given.project)
 

@@ -1,4 +1,4 @@
-"""Typed cells: the text of a data file's cells (:mod:`briefs.tables`) → typed values → text per locale.
+"""Typed cells: the text of a data file's cells (:mod:`briefs.exhibits.tables`) → typed values → text per locale.
 
 Each declared column is converted to its declared type here, so a bad cell is our error, located
 at the data file's line (CSV: the line the record starts on; YAML: the cell's own line), never a
@@ -15,8 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import Diagnostics, SourceLocation
-from .i18n import (
+from briefs.errors import Diagnostics, SourceLocation
+from briefs.exhibits.tables import RawData
+from briefs.localize.i18n import (
     format_compact,
     format_compact_short,
     format_date_style,
@@ -25,7 +26,6 @@ from .i18n import (
     format_number,
     format_percent_digits,
 )
-from .tables import RawData
 
 NUMERIC = ("integer", "number", "percent", "currency", "compact")
 MISSING = "–"  # printed for an empty numeric or date cell (n/a)

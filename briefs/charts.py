@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from .cells import CellFormat, format_cell
+from briefs.exhibits.cells import CellFormat, format_cell
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes  # matplotlib is imported when a chart is drawn

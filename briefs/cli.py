@@ -11,9 +11,9 @@ from typing import Any, NoReturn
 
 import click
 
-from .api import usable_cores
-from .errors import BriefsError
-from .version import __version__
+from briefs.api import usable_cores
+from briefs.errors import BriefsError
+from briefs.version import __version__
 
 log = logging.getLogger("briefs")
 
@@ -31,7 +31,7 @@ def _split(value: str, allowed: tuple[str, ...] | None, what: str) -> tuple[str,
 
 def _formats(value: str) -> tuple[str, ...]:
     """--format: any format an installed plugin registers (briefs' own: html, pdf)."""
-    from .api import known_formats
+    from briefs.api import known_formats
 
     try:
         known = known_formats()
@@ -41,7 +41,7 @@ def _formats(value: str) -> tuple[str, ...]:
 
 
 def _fail(exc: BriefsError) -> NoReturn:
-    from .commands import report
+    from briefs.commands import report
 
     report(exc)
     sys.exit(1)
@@ -122,7 +122,7 @@ def build(
     final: bool,
 ) -> None:
     """Build HTML and PDF for every brief under content/ (or the PATHS given)."""
-    from .commands import build as command
+    from briefs.commands import build as command
 
     options = command.Options(
         _split(lang, None, "language"), _formats(formats), out, strict, force, jobs or usable_cores(), scheduler, final
@@ -137,8 +137,8 @@ def watch(
     project: Path | None, paths: tuple[Path, ...], lang: str, formats: str, out: Path | None, jobs: int | None
 ) -> None:
     """Build, then rebuild what changed each time a file under content/ or templates/ is saved."""
-    from .commands import build as options
-    from .commands import watch as command
+    from briefs.commands import build as options
+    from briefs.commands import watch as command
 
     chosen = options.Options(
         _split(lang, None, "language"), _formats(formats), out, False, False, jobs or usable_cores()
@@ -162,8 +162,8 @@ def serve(
     port: int,
 ) -> None:
     """Preview in the browser: build, serve the output, rebuild and reload each page on save."""
-    from .commands import build as options
-    from .commands import serve as command
+    from briefs.commands import build as options
+    from briefs.commands import serve as command
 
     chosen = options.Options(
         _split(lang, None, "language"), _formats(formats), out, False, False, jobs or usable_cores()
@@ -178,7 +178,7 @@ def serve(
 @click.pass_obj
 def check(project: Path | None, paths: tuple[Path, ...], lang: str | None, strict: bool) -> None:
     """Validate content and templates without writing anything."""
-    from .commands import check as command
+    from briefs.commands import check as command
 
     langs = _split(lang, None, "language") if lang else None
     sys.exit(command.run(project, paths, langs, _fail, strict=strict))
@@ -195,7 +195,7 @@ def translations(project: Path | None, paths: tuple[Path, ...], reviewed: bool) 
 
     PATHS are brief folders, content/_shared or one of its YAML files (default: all content).
     """
-    from .commands import translations as command
+    from briefs.commands import translations as command
 
     sys.exit(command.run(project, paths, reviewed, _fail))
 
@@ -229,7 +229,7 @@ def distribute(
     scheduler: str | None,
 ) -> None:
     """Stamp each brief for each recipient ("prepared for …") and log it to distribution.jsonl."""
-    from .commands import distribute as command
+    from briefs.commands import distribute as command
 
     wanted = tuple(v.strip() for v in (only or "").split(",") if v.strip())
     if only is not None and not wanted:  # an empty variable must never mean "every client"
@@ -248,7 +248,7 @@ def distribute(
 @click.pass_obj
 def trace(project: Path | None, files: tuple[Path, ...], out: Path | None) -> None:
     """Name the recipient a distributed copy was made for (by its SHA-256, from the log)."""
-    from .commands import trace as command
+    from briefs.commands import trace as command
 
     sys.exit(command.run(project, files, out, _fail))
 
@@ -257,7 +257,7 @@ def trace(project: Path | None, files: tuple[Path, ...], out: Path | None) -> No
 @click.pass_obj
 def catalog(project: Path | None) -> None:
     """Extract template strings and update the translation catalogs (then translate the new ones)."""
-    from .commands import catalog as command
+    from briefs.commands import catalog as command
 
     sys.exit(command.run(project, _fail))
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import gettext
 from dataclasses import dataclass
 
-from . import library_records as lib
-from .i18n import Edition, format_percentage
+from briefs.localize.i18n import Edition, format_percentage
+from briefs.model import library_records as lib
 
 
 @dataclass(frozen=True)

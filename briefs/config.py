@@ -13,10 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, Diagnostic, Diagnostics, SourceLocation
-from .languages import DEFAULT_LANGUAGES, DEFAULT_SOURCE, KNOWN_LANGUAGES, LANGUAGES
-from .safefiles import Unsafe, read_bytes
-from .tomlplaces import key_places, place_of
+from briefs.errors import ConfigError, Diagnostic, Diagnostics, SourceLocation
+from briefs.project.languages import DEFAULT_LANGUAGES, DEFAULT_SOURCE, KNOWN_LANGUAGES, LANGUAGES
+from briefs.project.tomlplaces import key_places, place_of
+from briefs.source.safefiles import Unsafe, read_bytes
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # the largest image (or other file) a brief may show
 MAX_PYPROJECT_BYTES = 1024 * 1024

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .loaded import LoadedBrief, Project
+from briefs.load.loaded import LoadedBrief, Project
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter: 10 times faster
 

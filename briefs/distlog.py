@@ -29,11 +29,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ContentError, Diagnostic, Severity, SourceLocation
-from .fields import ID_RE
-from .outputs import copy_name
-from .safefiles import file_kind, sha256
-from .write import cannot_write, open_private
+from briefs.errors import ContentError, Diagnostic, Severity, SourceLocation
+from briefs.model.fields import ID_RE
+from briefs.pipeline.outputs import copy_name
+from briefs.pipeline.write import cannot_write, open_private
+from briefs.source.safefiles import file_kind, sha256
 
 LOG_NAME = "distribution.jsonl"
 FIELDS = ("brief", "file", "lang", "name", "organisation", "recipient", "sha256", "time", "version")

@@ -7,11 +7,11 @@ with pikepdf (qpdf) as one shared form XObject, which also carries the recipient
 the document information), so two recipients of the same name and organisation still get copies
 that differ. No brief is laid out again per recipient.
 
-Every copy gets its line in ``<out>/distribution.jsonl`` (see :mod:`briefs.distlog`), the
+Every copy gets its line in ``<out>/distribution.jsonl`` (see :mod:`briefs.distribute.log`), the
 record compliance keeps, as it is made: the copy is written under a temporary name and fsynced,
 its line appended and fsynced, and only then is the copy renamed to its final name.
 
-The distribution list (who gets a copy, and what their stamp may say) is :mod:`briefs.recipients`.
+The distribution list (who gets a copy, and what their stamp may say) is :mod:`briefs.distribute.recipients`.
 """
 
 from __future__ import annotations
@@ -26,22 +26,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import ProjectConfig
-from .distlog import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
-from .errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
-from .fonts import FONTS
-from .i18n import Edition, translations
-from .incremental import Manifest
-from .load import discover, load_project
-from .outputs import COPIES, document_name, document_path
-from .recipients import Recipient
-from .safefiles import Unsafe, read_bytes
-from .templates import css_string
-from .theme import theme_of
-from .write import discard, output_lock, release, stage
+from briefs.distribute.log import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
+from briefs.distribute.recipients import Recipient
+from briefs.errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
+from briefs.load.project import discover, load_project
+from briefs.localize.i18n import Edition, translations
+from briefs.pipeline.incremental import Manifest
+from briefs.pipeline.outputs import COPIES, document_name, document_path
+from briefs.pipeline.write import discard, output_lock, release, stage
+from briefs.project.config import ProjectConfig
+from briefs.render.fonts import FONTS
+from briefs.render.templates import css_string
+from briefs.render.theme import theme_of
+from briefs.source.safefiles import Unsafe, read_bytes
 
 if TYPE_CHECKING:
-    from .planning import Document
+    from briefs.pipeline.planning import Document
 
 
 @dataclass
@@ -69,13 +69,13 @@ def stamp_pdf(config: ProjectConfig, edition: Edition, recipient: Recipient) -> 
         f"{css_string(text)}; font-family: {css_string(font)}; font-size: 6.5pt; color: #8a939c; "
         f"vertical-align: bottom; padding-bottom: 6mm; }} }}</style></head><body></body></html>"
     )
-    from .workers import font_config
+    from briefs.pipeline.workers import font_config
 
     # One font configuration for every stamp: a new one per document costs time and is never
     # given back (3.5 MB a stamp, 700 MB for 200 recipients).
     pdf = weasyprint.HTML(string=html).write_pdf(font_config=font_config())
     assert isinstance(pdf, bytes)
-    from .render.fontpack import repack_fonts
+    from briefs.render.fontpack import repack_fonts
 
     return repack_fonts(pdf)  # the CJK font cut to the name's glyphs: 5 KB, not 115 KB
 
@@ -220,7 +220,7 @@ def _check_bases(
     """Every base PDF checked before anything is written (approved, built by briefs from the
     current inputs as recorded in the manifest, a plain file, and a folder of briefs' own for
     the copies); returns each one's SHA-256, the logged version."""
-    from .planning import iter_plan
+    from briefs.pipeline.planning import iter_plan
 
     manifest = Manifest.load(out)
     project = load_project(config, paths)
@@ -309,7 +309,7 @@ def _stamp_all(
 ) -> Generator[list[bytes], None, None]:
     """:func:`stamp_for` for every recipient, here or on ``jobs`` warm workers; yielded in order,
     each as soon as it and those before it are done."""
-    from .planning import edition
+    from briefs.pipeline.planning import edition
 
     calls = [(config, edition(config, r.lang), r, bases) for r, bases in work]
     if jobs <= 1 or len(calls) <= 1:
@@ -318,7 +318,7 @@ def _stamp_all(
         return
     from concurrent.futures.process import BrokenProcessPool
 
-    from .workers import start_pool
+    from briefs.pipeline.workers import start_pool
 
     pool = start_pool(min(jobs, len(calls)))
     try:

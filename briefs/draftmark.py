@@ -19,7 +19,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import ComplianceError, Diagnostic, SourceLocation
+from briefs.errors import ComplianceError, Diagnostic, SourceLocation
 
 RULE = "draft-mark"
 KEYWORDS_META = "keywords"  # <meta name="keywords">: holds the DRAFT word on a draft

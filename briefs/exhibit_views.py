@@ -1,4 +1,4 @@
-"""Exhibits in one language (the localize stage of :mod:`briefs.exhibits`): captions (图1 /
+"""Exhibits in one language (the localize stage of :mod:`briefs.exhibits.numbering`): captions (图1 /
 Figure 1 through gettext patterns), table cells formatted per locale with Babel, charts drawn as
 SVG in the language.
 """
@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from . import model as m
-from .cells import Cell, CellFormat, format_cell
-from .exhibits import ExhibitData, Ref
-from .i18n import Edition
+from briefs.exhibits.cells import Cell, CellFormat, format_cell
+from briefs.exhibits.numbering import ExhibitData, Ref
+from briefs.localize.i18n import Edition
+from briefs.model import brief as m
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def table_view(data: ExhibitData, t: Edition) -> TableView:
 
 def chart_svg(data: ExhibitData, t: Edition, anchor_id: str, title: str, font: str) -> str:
     """Draw the exhibit's chart in the edition's language (matplotlib is imported only here)."""
-    from .charts import ChartData, Series, render_svg
+    from briefs.exhibits.charts import ChartData, Series, render_svg
 
     exhibit = data.exhibit
     chart = exhibit.chart

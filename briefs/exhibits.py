@@ -8,7 +8,7 @@ Three jobs, one per stage:
   data files join ``LoadedBrief.files`` (embedded in the PDF, hashed for incremental builds).
 - **number** (:func:`numbering`): figures and tables are numbered per brief in reading order —
   each section's exhibits after it, then the thesis-chain figure, then the companies table.
-- **localize** (:func:`references` here; :func:`briefs.exhibit_views.exhibit_view`): captions
+- **localize** (:func:`references` here; :func:`briefs.exhibits.views.exhibit_view`): captions
   (图1 / Figure 1 through gettext patterns), table cells formatted per locale with Babel, charts
   drawn as SVG in the language.
 
@@ -25,12 +25,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model as m
-from .cells import Cell, CellFormat, convert_rows, has_han
-from .errors import BriefsError, Diagnostics
-from .i18n import Edition
-from .tables import RawData, read_data
-from .yamlsource import YamlDocument, locate
+from briefs.errors import BriefsError, Diagnostics
+from briefs.exhibits.cells import Cell, CellFormat, convert_rows, has_han
+from briefs.exhibits.tables import RawData, read_data
+from briefs.localize.i18n import Edition
+from briefs.model import brief as m
+from briefs.source.yamlsource import YamlDocument, locate
 
 DATA_SUFFIXES = (".csv", ".yaml", ".yml")
 # What one exhibit may print or draw (the example briefs' exhibits have at most 5 rows). A table

@@ -16,9 +16,9 @@ Four checks over every Text of the selected briefs and of ``content/_shared`` (i
 ``briefs check --strict`` turns the warnings into a failing exit status. Every finding is located
 at ``path:line:col`` of the translation (the YAML value, or the line of a ``body_file``).
 
-This module runs them; the parts live beside it: :mod:`briefs.figures` (figure extraction),
-:mod:`briefs.figure_matching` (comparison and alignment), :mod:`briefs.glossary`,
-:mod:`briefs.translations_lock` (the lock file) and :mod:`briefs.review` (the drift check and
+This module runs them; the parts live beside it: :mod:`briefs.checks.figures` (figure extraction),
+:mod:`briefs.checks.figure_matching` (comparison and alignment), :mod:`briefs.checks.glossary`,
+:mod:`briefs.checks.translations_lock` (the lock file) and :mod:`briefs.checks.review` (the drift check and
 ``briefs translations``).
 """
 
@@ -28,17 +28,17 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import ProjectConfig
-from .errors import Diagnostic, by_place
-from .figure_matching import aligned, missing_figures
-from .figures import mask, short
-from .glossary import Glossary, glossary_uses, has_form, load_glossary, normalise_en
-from .languages import KNOWN_LANGUAGES
-from .limits import Budget
-from .load import load_project
-from .loaded import Project
-from .review import Findings, check_drift
-from .texts import SOURCE, Entry, checked_units
+from briefs.checks.figure_matching import aligned, missing_figures
+from briefs.checks.figures import mask, short
+from briefs.checks.glossary import Glossary, glossary_uses, has_form, load_glossary, normalise_en
+from briefs.checks.review import Findings, check_drift
+from briefs.errors import Diagnostic, by_place
+from briefs.load.loaded import Project
+from briefs.load.project import load_project
+from briefs.pipeline.limits import Budget
+from briefs.project.config import ProjectConfig
+from briefs.project.languages import KNOWN_LANGUAGES
+from briefs.source.texts import SOURCE, Entry, checked_units
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _MARKED_SPAN = re.compile(r"\[([^\[\]\n]*)\]\{([^{}\n]*)\}")

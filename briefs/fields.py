@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .languages import DEFAULT_LANGUAGES, KNOWN_LANGUAGES
+from briefs.project.languages import DEFAULT_LANGUAGES, KNOWN_LANGUAGES
 
 ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _LICENCE_RE = re.compile(r"S[0-9]{13}")

@@ -1,6 +1,6 @@
 """Comparing two texts' figures: whether a translation carries every figure of its source.
 
-A text's figures (:mod:`briefs.figures`) are sought in the other text's :class:`FigurePool`, the
+A text's figures (:mod:`briefs.checks.figures`) are sought in the other text's :class:`FigurePool`, the
 lenient set of values it can be said to contain (:func:`figure_pool`, :func:`missing_figures`);
 :func:`aligned` finds where in a translation a finding belongs. Pure and unit-tested on its own.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .figures import FULLWIDTH, Figure, extract_figures, mask
+from briefs.checks.figures import FULLWIDTH, Figure, extract_figures, mask
 
 
 @dataclass(frozen=True)

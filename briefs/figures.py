@@ -1,9 +1,9 @@
 """Figures of a text: numbers with their units, dates and months, read from either language.
 
-Used by the fidelity check (:mod:`briefs.fidelity`): every figure of a source text must appear in
+Used by the fidelity check (:mod:`briefs.checks.fidelity`): every figure of a source text must appear in
 each translation, units normalised (13亿 = 1.3 billion = 1,300 million), and back. Pure and
 independent of the rest (:func:`extract_figures`), so it is unit-tested on its own; the comparison
-of two texts' figures is :mod:`briefs.figure_matching`.
+of two texts' figures is :mod:`briefs.checks.figure_matching`.
 """
 
 from __future__ import annotations

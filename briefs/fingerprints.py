@@ -1,6 +1,6 @@
 """Fingerprints of a build's inputs, cheap to take (no parsing): of every file under content/ and
 in the theme folders, of the toolkit, the installed libraries, the fonts and the layout
-libraries. :mod:`briefs.incremental` compares them with the manifest's record to decide what is
+libraries. :mod:`briefs.pipeline.incremental` compares them with the manifest's record to decide what is
 rendered again; the PDF's key includes the renderer's.
 """
 
@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from .config import ProjectConfig
-from .safefiles import Unsafe, read_bytes, sha256
-from .theme import theme_of
-from .version import __version__
+from briefs.project.config import ProjectConfig
+from briefs.render.theme import theme_of
+from briefs.source.safefiles import Unsafe, read_bytes, sha256
+from briefs.version import __version__
 
 
 def digest(parts: Iterable[bytes | str]) -> str:
@@ -33,7 +33,7 @@ def digest(parts: Iterable[bytes | str]) -> str:
 
 def file_hash(path: Path) -> str:
     """Full SHA-256 of a regular file, as recorded in the manifest: streamed, and never through a
-    link (:class:`~briefs.safefiles.Unsafe`), so an output replaced by a link to a huge file or a
+    link (:class:`~briefs.source.safefiles.Unsafe`), so an output replaced by a link to a huge file or a
     device is not read."""
     return sha256(path, _OUTPUT_LIMIT, follow_links=False)
 

@@ -1,6 +1,6 @@
 """Fonts: which families each language is set in, and a check that they are installed.
 
-The families are named in the language table (:mod:`briefs.languages`) and passed to the
+The families are named in the language table (:mod:`briefs.project.languages`) and passed to the
 templates, so the CSS and the check can never disagree. We rely on fontconfig (WeasyPrint's own
 font source) and fail early with an install hint rather than let a missing CJK font turn Chinese
 into tofu boxes.
@@ -13,13 +13,13 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import RenderError
-from .languages import LANGUAGES, FontSet
+from briefs.errors import RenderError
+from briefs.project.languages import LANGUAGES, FontSet
 
 INSTALL_HINT = "install a CJK font: on Debian/Ubuntu run 'sudo apt-get install fonts-noto-cjk'"
 
 
-# Each language's families, from the language table (briefs/languages.py).
+# Each language's families, from the language table (briefs/project/languages.py).
 FONTS: dict[str, FontSet] = {tag: lang.fonts for tag, lang in LANGUAGES.items()}
 
 

@@ -1,5 +1,5 @@
 """The project's glossary (``content/_shared/glossary.yaml``): zh-CN terms and the English forms
-that render them. The fidelity check (:mod:`briefs.fidelity`) warns when a zh-CN text uses a
+that render them. The fidelity check (:mod:`briefs.checks.fidelity`) warns when a zh-CN text uses a
 term and its English has none of the term's forms.
 """
 
@@ -11,10 +11,10 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from .config import ProjectConfig
-from .errors import BriefsError, Diagnostics
-from .validation import validate
-from .yamlsource import load_yaml
+from briefs.errors import BriefsError, Diagnostics
+from briefs.model.validation import validate
+from briefs.project.config import ProjectConfig
+from briefs.source.yamlsource import load_yaml
 
 GLOSSARY_FILE = "glossary.yaml"
 

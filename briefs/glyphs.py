@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .errors import Diagnostic, SourceLocation, by_place
-from .fonts import FONTS, INSTALL_HINT
-from .i18n import Edition
-from .loaded import Project
-from .texts import Site, units
+from briefs.errors import Diagnostic, SourceLocation, by_place
+from briefs.load.loaded import Project
+from briefs.localize.i18n import Edition
+from briefs.render.fonts import FONTS, INSTALL_HINT
+from briefs.source.texts import Site, units
 
 # Warnings per text: past this, one line says how many more characters no font can draw.
 MAX_REPORTED = 20

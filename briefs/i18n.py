@@ -1,6 +1,6 @@
 """Languages: BCP-47 tags (zh-CN, en, zh-HK) ↔ Babel locales and gettext catalogs; Babel formatting.
 
-The language table (:mod:`briefs.languages`) says which Babel ``Locale`` and gettext folder a
+The language table (:mod:`briefs.project.languages`) says which Babel ``Locale`` and gettext folder a
 language tag has; this module applies them. Formatting always passes an explicit locale; nothing
 here touches ``locale.setlocale``.
 Catalogs are read from ``locales/<ll_CC>/LC_MESSAGES/messages.po`` in each folder of the theme's
@@ -34,14 +34,14 @@ from babel.numbers import (
     format_percent,
 )
 
-from .conversion import convert_prose
-from .errors import Diagnostic, SourceLocation, TemplateError
-from .languages import LANGUAGES, MSGID_LANGUAGE
+from briefs.errors import Diagnostic, SourceLocation, TemplateError
+from briefs.localize.conversion import convert_prose
+from briefs.project.languages import LANGUAGES, MSGID_LANGUAGE
 
 if TYPE_CHECKING:
-    from .theme import Theme
+    from briefs.render.theme import Theme
 
-# Locales and catalog folders come from the language table (briefs/languages.py).
+# Locales and catalog folders come from the language table (briefs/project/languages.py).
 _BABEL = {tag: lang.babel for tag, lang in LANGUAGES.items()}
 _GETTEXT = {tag: lang.gettext for tag, lang in LANGUAGES.items()}
 SOURCE_LANGUAGE = MSGID_LANGUAGE  # gettext msgids are English
@@ -100,7 +100,7 @@ class Edition:
         """A Markdown text in this edition, as (text to parse, conversion of its prose or None).
 
         A derived edition parses the source's text and converts only its prose (see
-        :mod:`briefs.conversion`): converting the Markdown first would rename the image files,
+        :mod:`briefs.localize.conversion`): converting the Markdown first would rename the image files,
         link targets and code it names."""
         if self.lang in value:
             return self.typeset(value[self.lang]), None

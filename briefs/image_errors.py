@@ -1,9 +1,9 @@
-"""What the picture checks share (:mod:`briefs.images` for raster pictures, :mod:`briefs.svg`):
+"""What the picture checks share (:mod:`briefs.exhibits.images` for raster pictures, :mod:`briefs.exhibits.svg`):
 the refusal and the pixel budget."""
 
 from __future__ import annotations
 
-from .safefiles import Unsafe
+from briefs.source.safefiles import Unsafe
 
 MAX_IMAGE_PIXELS = 40_000_000  # e.g. 8000 x 5000: far above print needs, far below a pixel bomb
 

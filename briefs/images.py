@@ -2,7 +2,7 @@
 
 :func:`checked_image` is called by the loader (``briefs check``), by the build before it
 publishes an image beside the HTML, and by the PDF's URL fetcher; each reads the file through
-:mod:`briefs.safefiles` and uses only the bytes this function returns.
+:mod:`briefs.source.safefiles` and uses only the bytes this function returns.
 
 - **Raster pictures** (PNG, JPEG, GIF, WebP) are identified by Pillow from their header, among
   those four formats only; the format must be the one the name's suffix says (a browser opening
@@ -18,14 +18,15 @@ publishes an image beside the HTML, and by the PDF's URL fetcher; each reads the
   and Illustrator write: no internal subset, so no entity, and never loaded), an entity, a
   processing instruction, an animation of a reference or handler, an element of another
   language than SVG (editors' metadata aside), an ``xml:base``, more than
-  :data:`briefs.svg.MAX_SVG_ELEMENTS` elements, more than :data:`briefs.svg.MAX_SVG_DRAWN` once every ``<use>`` and
+  :data:`briefs.exhibits.svg.MAX_SVG_ELEMENTS` elements, more than
+  :data:`briefs.exhibits.svg.MAX_SVG_DRAWN` once every ``<use>`` and
   ``url(#id)`` is followed (or a part that leads back to itself), a size beyond the pixel
   budget, or text that is not UTF-8. What passes is re-serialised from the
   parsed tree (UTF-8, comments dropped), so what is published and rendered is exactly what was
   checked, and the file is inert when opened from the output folder itself, whatever headers a
   web server would add.
 
-A refusal is :class:`ImageRefused`, a :class:`~briefs.safefiles.Unsafe` whose ``reason``
+A refusal is :class:`ImageRefused`, a :class:`~briefs.source.safefiles.Unsafe` whose ``reason``
 completes a sentence about the image and names the SVG's own line where it has one.
 """
 
@@ -37,11 +38,11 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-from .config import MAX_RESOURCE_BYTES
-from .errors import Diagnostics, SourceLocation
-from .image_errors import MAX_IMAGE_PIXELS, ImageRefused
-from .safefiles import Unsafe, read_inside
-from .svg import checked_svg
+from briefs.errors import Diagnostics, SourceLocation
+from briefs.exhibits.image_errors import MAX_IMAGE_PIXELS, ImageRefused
+from briefs.exhibits.svg import checked_svg
+from briefs.project.config import MAX_RESOURCE_BYTES
+from briefs.source.safefiles import Unsafe, read_inside
 
 # What a suffix promises, and the Pillow formats that keep the promise (MPO: a camera's JPEG).
 RASTER_FORMATS = {

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import ProjectConfig
-from .fingerprints import digest, file_hash, tree_key
-from .safefiles import Unsafe, read_bytes
-from .write import write_atomic
+from briefs.pipeline.fingerprints import digest, file_hash, tree_key
+from briefs.pipeline.write import write_atomic
+from briefs.project.config import ProjectConfig
+from briefs.source.safefiles import Unsafe, read_bytes
 
 MANIFEST = Path(".briefs") / "manifest.json"
 _MANIFEST_LIMIT = 256 * 2**20  # about a million outputs; a larger one is not briefs' (all is rebuilt)
@@ -256,7 +256,7 @@ class Scope:
 
 def scope_of(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str], formats: Sequence[str]) -> Scope:
     """The manifest scope of a build request, with the current fingerprint of all its inputs."""
-    from .fonts import FONTS
+    from briefs.render.fonts import FONTS
 
     families = tuple(sorted({f for lang in langs if lang in FONTS for f in (FONTS[lang].sans, FONTS[lang].serif)}))
     name = digest([",".join(str(Path(p).resolve()) for p in paths), ",".join(langs), ",".join(formats)])

@@ -1,6 +1,6 @@
 """The shared records of a project (``content/_shared``): the house, its analysts, benchmarks,
 rating scales, disclaimers, kinds of brief, risks and industry chains. Frozen, typed, validated
-from YAML like the brief itself (:mod:`briefs.model`; schema in docs/content-model.md).
+from YAML like the brief itself (:mod:`briefs.model.brief`; schema in docs/content-model.md).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .fields import Email, Id, Licence, Record, Text, Url
+from briefs.model.fields import Email, Id, Licence, Record, Text, Url
 
 
 class House(Record):
@@ -148,7 +148,7 @@ class Kind(Record):
     disclaimers: list[Id] = Field(min_length=1)
     rating_definitions: bool
     analysts_required: bool
-    # The kind's own page template, looked up along the theme's search path (briefs/theme.py);
+    # The kind's own page template, looked up along the theme's search path (briefs/render/theme.py);
     # none: the theme's brief.html.
     template: str | None = None
 

@@ -1,7 +1,7 @@
 """Time and memory limits for the stages that run in the build's own process, per brief.
 
 PDF rendering runs in worker processes with a time limit per document and an address-space
-limit per worker (:mod:`briefs.workers`). Loading, checking and planning (localizing, charts,
+limit per worker (:mod:`briefs.pipeline.workers`). Loading, checking and planning (localizing, charts,
 HTML) run in the main process, one brief after another; :class:`Budget` bounds each brief there:
 
 - **time**: an interval timer (``SIGALRM``, main thread only) wakes four times a second; once the
@@ -16,11 +16,11 @@ it finished between two ticks. A stopped brief becomes a located error at its ``
 any content error. Measuring resident memory, rather than lowering ``RLIMIT_AS``
 in the main process, keeps the guard independent of what a machine reserves without using it
 (thread stacks and math-library buffers grow with the number of cores) and leaves the limit of the
-PDF workers, which are forked from this process, as :mod:`briefs.workers` sets it. The price is
+PDF workers, which are forked from this process, as :mod:`briefs.pipeline.workers` sets it. The price is
 that a single allocation is seen after it is made; it then fails the brief at the next tick.
 
-The input budgets (Markdown in :mod:`briefs.markdown`, data in :mod:`briefs.tables` and
-:mod:`briefs.exhibits`) keep every known input far inside these limits; the limits are the net
+The input budgets (Markdown in :mod:`briefs.render.markdown`, data in :mod:`briefs.exhibits.tables` and
+:mod:`briefs.exhibits.numbering`) keep every known input far inside these limits; the limits are the net
 for anything they do not foresee.
 """
 
@@ -36,7 +36,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
-from .errors import ContentError, Diagnostic, SourceLocation
+from briefs.errors import ContentError, Diagnostic, SourceLocation
 
 # A real brief loads in about 0.2 s and plans in about 0.5 s per edition (the first chart of a
 # run adds matplotlib's import, about a second), and the whole check of the examples peaks at

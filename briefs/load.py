@@ -1,7 +1,7 @@
 """Stage 1 (load + resolve): discover content, validate YAML into the model, check every reference.
 
 All problems of a run are collected and raised once, each at ``path:line:col``.
-The checks on the briefs' Markdown (links, images) are in :mod:`briefs.markdown_checks`.
+The checks on the briefs' Markdown (links, images) are in :mod:`briefs.load.markdown_checks`.
 """
 
 from __future__ import annotations
@@ -12,21 +12,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import library_records as lib
-from . import model as m
-from .config import ProjectConfig
-from .errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
-from .exhibits import resolve_exhibits
-from .limits import Budget
-from .loaded import Library, LoadedBrief, MarkdownSource, Project
-from .markdown import shown_url
-from .markdown_checks import check_links, check_markdown
-from .plugins import BriefUnderReview
-from .rules import review, suggest
-from .texts import markdown_texts
-from .theme import kind_template_problems, theme_of
-from .validation import validate
-from .yamlsource import YamlDocument, load_yaml, locate, read_text
+from briefs.compliance.rules import review, suggest
+from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
+from briefs.exhibits.numbering import resolve_exhibits
+from briefs.load.loaded import Library, LoadedBrief, MarkdownSource, Project
+from briefs.load.markdown_checks import check_links, check_markdown
+from briefs.model import brief as m
+from briefs.model import library_records as lib
+from briefs.model.validation import validate
+from briefs.pipeline.limits import Budget
+from briefs.plugins import BriefUnderReview
+from briefs.project.config import ProjectConfig
+from briefs.render.markdown import shown_url
+from briefs.render.theme import kind_template_problems, theme_of
+from briefs.source.texts import markdown_texts
+from briefs.source.yamlsource import YamlDocument, load_yaml, locate, read_text
 
 log = logging.getLogger(__name__)
 _suggest = suggest  # (the compliance rules word their suggestions the same way)
@@ -157,7 +157,7 @@ def _outside(brief_file: Path, content: Path) -> str | None:
 def load_project(config: ProjectConfig, paths: Sequence[Path] = (), budget: Budget = Budget()) -> Project:
     """Load the library and the briefs; raise one :class:`ContentError` listing every problem.
 
-    Each brief is loaded within ``budget`` (time and memory; :mod:`briefs.limits`)."""
+    Each brief is loaded within ``budget`` (time and memory; :mod:`briefs.pipeline.limits`)."""
     if not config.content.is_dir():  # not a briefs project: one clear line, not a missing file each
         raise ContentError.at(
             config.content,

@@ -1,4 +1,4 @@
-"""What loading produces (:mod:`briefs.load`): the shared library, each loaded brief with its
+"""What loading produces (:mod:`briefs.load.project`): the shared library, each loaded brief with its
 Markdown sources, exhibits and pictures, and the project; frozen records every later stage reads.
 """
 
@@ -8,12 +8,12 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import library_records as lib
-from . import model as m
-from .config import ProjectConfig
-from .errors import SourceLocation
-from .exhibits import ExhibitData
-from .yamlsource import KeyPath, YamlDocument
+from briefs.errors import SourceLocation
+from briefs.exhibits.numbering import ExhibitData
+from briefs.model import brief as m
+from briefs.model import library_records as lib
+from briefs.project.config import ProjectConfig
+from briefs.source.yamlsource import KeyPath, YamlDocument
 
 
 @dataclass(frozen=True)

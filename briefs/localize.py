@@ -11,16 +11,16 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from . import library_records as lib
-from . import model as m
-from .compliance import ScaleDefinitions, basis_sentence, scale_definitions
-from .exhibit_views import ExhibitView, exhibit_view
-from .exhibits import CHAIN_ANCHOR, Ref, references
-from .fonts import FONTS
-from .i18n import Edition, format_date
-from .languages import other_script
-from .loaded import Library, LoadedBrief
-from .markdown import HeadingIds, render_block, render_inline
+from briefs.compliance.ratings import ScaleDefinitions, basis_sentence, scale_definitions
+from briefs.exhibits.numbering import CHAIN_ANCHOR, Ref, references
+from briefs.exhibits.views import ExhibitView, exhibit_view
+from briefs.load.loaded import Library, LoadedBrief
+from briefs.localize.i18n import Edition, format_date
+from briefs.model import brief as m
+from briefs.model import library_records as lib
+from briefs.project.languages import other_script
+from briefs.render.fonts import FONTS
+from briefs.render.markdown import HeadingIds, render_block, render_inline
 
 
 @dataclass(frozen=True)
@@ -289,7 +289,7 @@ def _house(house: lib.House, t: Edition) -> HouseView:
 
 
 def _rating(brief: m.Brief, library: Library, t: Edition, tr: gettext.NullTranslations) -> RatingView | None:
-    from .compliance import define
+    from briefs.compliance.ratings import define
 
     if brief.rating is None:
         return None

@@ -40,8 +40,8 @@ from markupsafe import Markup
 from mdit_py_cjk_friendly import cjk_friendly
 from mdit_py_plugins.attrs import attrs_plugin
 
-from .conversion import GENERATED, convert_tokens
-from .languages import KNOWN_LANGUAGES
+from briefs.localize.conversion import GENERATED, convert_tokens
+from briefs.project.languages import KNOWN_LANGUAGES
 
 SAFE_SCHEMES = ("https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")

@@ -9,18 +9,18 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import model as m
-from .config import MAX_RESOURCE_BYTES
-from .errors import Diagnostics, SourceLocation
-from .exhibits import reference_targets
-from .images import read_image
-from .loaded import MarkdownSource
-from .markdown import comment_lines, image_problem, link_problem, links, shown_url
-from .markdown_limits import over_budget
-from .rules import suggest
-from .safefiles import Unsafe, resolve_inside
-from .texts import markdown_texts
-from .yamlsource import YamlDocument
+from briefs.compliance.rules import suggest
+from briefs.errors import Diagnostics, SourceLocation
+from briefs.exhibits.images import read_image
+from briefs.exhibits.numbering import reference_targets
+from briefs.load.loaded import MarkdownSource
+from briefs.model import brief as m
+from briefs.project.config import MAX_RESOURCE_BYTES
+from briefs.render.markdown import comment_lines, image_problem, link_problem, links, shown_url
+from briefs.source.markdown_limits import over_budget
+from briefs.source.safefiles import Unsafe, resolve_inside
+from briefs.source.texts import markdown_texts
+from briefs.source.yamlsource import YamlDocument
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")  # what a brief's text may show
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from .markdown import checked_tokens, nesting_limit
+from briefs.render.markdown import checked_tokens, nesting_limit
 
 # Within these limits every text parses in well under a second, and each is far above real
 # writing: in the example briefs the longest text has 1,732 characters, and the busiest paragraph

@@ -1,6 +1,6 @@
 """The content model of a brief: frozen, typed records validated from YAML (schema in
-docs/content-model.md). Field types and the record base are in :mod:`briefs.fields`; the shared
-records (house, analysts, scales, kinds, chains …) in :mod:`briefs.library_records`.
+docs/content-model.md). Field types and the record base are in :mod:`briefs.model.fields`; the shared
+records (house, analysts, scales, kinds, chains …) in :mod:`briefs.model.library_records`.
 
 Every stage after loading receives these objects and never a raw dict. Texts are mappings from
 language tag to string; which languages are required comes from the project configuration, passed
@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .fields import Date, Id, Record, Text, Ticker, Url, check_source
+from briefs.model.fields import Date, Id, Record, Text, Ticker, Url, check_source
 
 
 class RatingRef(Record):

@@ -1,10 +1,10 @@
 """The build: load → plan (localize, render HTML) → render the other formats → write, keeping the
 manifest. The only place the stages meet.
 
-What a build is asked to do, and the one "nothing changed" check, are in :mod:`briefs.request`;
-planning documents in :mod:`briefs.planning`; the manifest (what each output was built from, and
-what must be written again) in :mod:`briefs.incremental`; output names in :mod:`briefs.outputs`;
-the removal of outputs no build writes any more in :mod:`briefs.withdrawn`.
+What a build is asked to do, and the one "nothing changed" check, are in :mod:`briefs.pipeline.request`;
+planning documents in :mod:`briefs.pipeline.planning`; the manifest (what each output was built from, and
+what must be written again) in :mod:`briefs.pipeline.incremental`; output names in :mod:`briefs.pipeline.outputs`;
+the removal of outputs no build writes any more in :mod:`briefs.pipeline.withdrawn`.
 """
 
 from __future__ import annotations
@@ -16,24 +16,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import workers
-from .config import ProjectConfig
-from .errors import BriefsError, ContentError, Diagnostic, SourceLocation
-from .fingerprints import brief_keys, digest, folder_digest, font_fingerprint, renderer_fingerprint
-from .fonts import FONTS, require_fonts
-from .images import published_images
-from .incremental import Manifest, Output
-from .load import load_project, unapproved
-from .loaded import Project
-from .outputs import document_path, label
-from .planning import FORMATS, Document, build_time, check_input, iter_plan, longest_first, outputs_of
-from .plugins import Renderer, is_remote, render_here, renderers, run_checks, shows_images, version_of
-from .render.pdf import PDF_VARIANT
-from .request import BuildRequest, build_request
-from .theme import theme_of
-from .version import __version__
-from .withdrawn import remove_withdrawn
-from .write import output_lock, write_atomic
+from briefs.errors import BriefsError, ContentError, Diagnostic, SourceLocation
+from briefs.exhibits.images import published_images
+from briefs.load.loaded import Project
+from briefs.load.project import load_project, unapproved
+from briefs.pipeline import workers
+from briefs.pipeline.fingerprints import brief_keys, digest, folder_digest, font_fingerprint, renderer_fingerprint
+from briefs.pipeline.incremental import Manifest, Output
+from briefs.pipeline.outputs import document_path, label
+from briefs.pipeline.planning import FORMATS, Document, build_time, check_input, iter_plan, longest_first, outputs_of
+from briefs.pipeline.request import BuildRequest, build_request
+from briefs.pipeline.withdrawn import remove_withdrawn
+from briefs.pipeline.write import output_lock, write_atomic
+from briefs.plugins import Renderer, is_remote, render_here, renderers, run_checks, shows_images, version_of
+from briefs.project.config import ProjectConfig
+from briefs.render.fonts import FONTS, require_fonts
+from briefs.render.pdf import PDF_VARIANT
+from briefs.render.theme import theme_of
+from briefs.version import __version__
 
 log = logging.getLogger(__name__)
 

@@ -15,27 +15,27 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .config import ProjectConfig, source_date_epoch
-from .dependencies import shared_snapshot
-from .draftmark import verify_draft_mark
-from .errors import ContentError, Diagnostic, TemplateError
-from .fingerprints import digest
-from .fonts import FONTS
-from .i18n import Edition, catalog_problems, translations
-from .languages import LANGUAGES
-from .limits import Budget
-from .load import load_project
-from .loaded import LoadedBrief, Project
-from .localize import LocalizedBrief, localize
-from .outputs import document_file, document_name
-from .plugins import CheckInput, RenderedDocument, renderers, run_checks, shows_images
-from .render.html import Alternate, RenderContext, load_css, render_html
-from .request import known_language
-from .rules import verify
-from .safefiles import Unsafe, read_bytes
-from .theme import DEFAULT_TEMPLATE, theme_of
-from .version import __version__
-from .yamlsource import MAX_BYTES
+from briefs.compliance.draftmark import verify_draft_mark
+from briefs.compliance.rules import verify
+from briefs.errors import ContentError, Diagnostic, TemplateError
+from briefs.load.loaded import LoadedBrief, Project
+from briefs.load.project import load_project
+from briefs.localize.brief import LocalizedBrief, localize
+from briefs.localize.i18n import Edition, catalog_problems, translations
+from briefs.pipeline.dependencies import shared_snapshot
+from briefs.pipeline.fingerprints import digest
+from briefs.pipeline.limits import Budget
+from briefs.pipeline.outputs import document_file, document_name
+from briefs.pipeline.request import known_language
+from briefs.plugins import CheckInput, RenderedDocument, renderers, run_checks, shows_images
+from briefs.project.config import ProjectConfig, source_date_epoch
+from briefs.project.languages import LANGUAGES
+from briefs.render.fonts import FONTS
+from briefs.render.html import Alternate, RenderContext, load_css, render_html
+from briefs.render.theme import DEFAULT_TEMPLATE, theme_of
+from briefs.source.safefiles import Unsafe, read_bytes
+from briefs.source.yamlsource import MAX_BYTES
+from briefs.version import __version__
 
 FORMATS = ("html", "pdf")  # what a build writes unless told otherwise; plugins add more (plugins.py)
 LANGUAGE_NAMES = {tag: lang.label for tag, lang in LANGUAGES.items()}  # the language switch
@@ -109,7 +109,7 @@ def plan(project: Project, langs: Sequence[str], budget: Budget = Budget()) -> l
 def iter_plan(project: Project, langs: Sequence[str], budget: Budget = Budget()) -> Iterator[Document]:
     """:func:`plan`, one document at a time, so PDF workers can start on the first ones.
 
-    Each document is made within ``budget`` (time and memory, :mod:`briefs.limits`); over it,
+    Each document is made within ``budget`` (time and memory, :mod:`briefs.pipeline.limits`); over it,
     a located error at its brief.yaml."""
     config = project.config
     editions = [edition(config, lang) for lang in langs]
@@ -233,7 +233,7 @@ def check(
     """Validate everything and render HTML in memory; raises on the first stage with errors.
 
     Every brief is loaded, and each of its editions prepared, within ``budget`` (time and memory
-    per brief; :mod:`briefs.limits`). Returns the loaded project and the warnings: characters no
+    per brief; :mod:`briefs.pipeline.limits`). Returns the loaded project and the warnings: characters no
     font of an edition can draw.
     """
     langs = tuple(langs or config.languages)

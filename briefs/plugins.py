@@ -22,18 +22,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
-from .errors import BriefsError, Diagnostic, SourceLocation
+from briefs.errors import BriefsError, Diagnostic, SourceLocation
 
 if TYPE_CHECKING:
     import importlib.metadata
 
-    from . import library_records as lib
-    from . import model as m
-    from .config import ProjectConfig
-    from .i18n import Edition
-    from .loaded import Library, Project
-    from .localize import LocalizedBrief
-    from .yamlsource import KeyPath, YamlDocument
+    from briefs.load.loaded import Library, Project
+    from briefs.localize.brief import LocalizedBrief
+    from briefs.localize.i18n import Edition
+    from briefs.model import brief as m
+    from briefs.model import library_records as lib
+    from briefs.project.config import ProjectConfig
+    from briefs.source.yamlsource import KeyPath, YamlDocument
 
 GROUP = "briefs.plugins"
 _T = TypeVar("_T")

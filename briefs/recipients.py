@@ -13,11 +13,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from .config import ProjectConfig
-from .errors import Diagnostics, SourceLocation
-from .fields import check_id
-from .validation import validate
-from .yamlsource import load_yaml
+from briefs.errors import Diagnostics, SourceLocation
+from briefs.model.fields import check_id
+from briefs.model.validation import validate
+from briefs.project.config import ProjectConfig
+from briefs.source.yamlsource import load_yaml
 
 # Widths in columns (a Chinese character takes two): together the name and the organisation
 # leave the stamp on one line at its 6.5 pt, in every edition, below the page footer.

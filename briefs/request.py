@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import ProjectConfig
-from .errors import ContentError
-from .incremental import Manifest, Scope, scope_of, up_to_date
-from .theme import theme_of
-from .workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT
+from briefs.errors import ContentError
+from briefs.pipeline.incremental import Manifest, Scope, scope_of, up_to_date
+from briefs.pipeline.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT
+from briefs.project.config import ProjectConfig
+from briefs.render.theme import theme_of
 
 
 @dataclass(frozen=True)

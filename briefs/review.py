@@ -9,15 +9,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import ProjectConfig
-from .errors import BriefsError, Diagnostic, Diagnostics, SourceLocation, by_place, display_path
-from .load import SHARED_FILES, discover, load_library, load_project
-from .loaded import LoadedBrief
-from .safefiles import Unsafe, read_bytes
-from .texts import SOURCE, Entry, Unit, checked_units
-from .translations_lock import LOCK_NAME, Lock, format_lock, read_lock, text_hash
-from .write import write_atomic
-from .yamlsource import MAX_BYTES
+from briefs.checks.translations_lock import LOCK_NAME, Lock, format_lock, read_lock, text_hash
+from briefs.errors import BriefsError, Diagnostic, Diagnostics, SourceLocation, by_place, display_path
+from briefs.load.loaded import LoadedBrief
+from briefs.load.project import SHARED_FILES, discover, load_library, load_project
+from briefs.pipeline.write import write_atomic
+from briefs.project.config import ProjectConfig
+from briefs.source.safefiles import Unsafe, read_bytes
+from briefs.source.texts import SOURCE, Entry, Unit, checked_units
+from briefs.source.yamlsource import MAX_BYTES
 
 REVIEW_HINT = "run `briefs translations --reviewed {path}`"
 

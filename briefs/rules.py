@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ComplianceError, Diagnostic, SourceLocation
+from briefs.errors import ComplianceError, Diagnostic, SourceLocation
 
 if TYPE_CHECKING:
-    from .localize import LocalizedBrief
-    from .plugins import BriefUnderReview
+    from briefs.localize.brief import LocalizedBrief
+    from briefs.plugins import BriefUnderReview
 
 
 def suggest(name: str, known: Iterable[str]) -> str:
@@ -117,7 +117,7 @@ def verify_mandatory_blocks(html: str, brief: LocalizedBrief, source: Path) -> l
 
 def review(under_review: BriefUnderReview) -> list[Diagnostic]:
     """Every registered rule's findings on one brief, rule by rule."""
-    from .plugins import registry
+    from briefs.plugins import registry
 
     return [d for rule in registry().rules.values() if rule.check is not None for d in rule.check(under_review)]
 
@@ -129,7 +129,7 @@ def verify(html: str, brief: LocalizedBrief, source: Path) -> None:
     Templates are trusted but can be overridden; this check makes sure an override cannot drop the
     analyst certification, a disclaimer or the rating definitions without failing the build.
     """
-    from .plugins import registry
+    from briefs.plugins import registry
 
     found = [
         d for rule in registry().rules.values() if rule.verify is not None for d in rule.verify(html, brief, source)

@@ -1,4 +1,4 @@
-"""The check of an SVG picture (see :mod:`briefs.images` for the rules): parsed by lxml with
+"""The check of an SVG picture (see :mod:`briefs.exhibits.images` for the rules): parsed by lxml with
 entities left unresolved, no DTD and no network, refused when anything in it could run, fetch or
 expand, and re-serialised from the checked tree (:func:`checked_svg`).
 """
@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .image_errors import MAX_IMAGE_PIXELS, ImageRefused
+from briefs.exhibits.image_errors import MAX_IMAGE_PIXELS, ImageRefused
 
 MAX_SVG_ELEMENTS = 20_000  # a detailed chart has a few thousand
 MAX_SVG_DRAWN = 5 * MAX_SVG_ELEMENTS  # elements drawn once <use> and url(#id) are followed (see _check_drawn)

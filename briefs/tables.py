@@ -3,7 +3,7 @@
 CSV is read by pandas with ``dtype=str`` (YAML by our located YAML loader): nothing is guessed,
 every cell arrives as the text the analyst wrote, with its place in the file (CSV: the line the
 record starts on; YAML: the cell's own line). A file that cannot be read is our error, located,
-never a pandas traceback. :mod:`briefs.cells` then types and formats the cells.
+never a pandas traceback. :mod:`briefs.exhibits.cells` then types and formats the cells.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
-from .yamlsource import load_yaml, read_text
+from briefs.errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+from briefs.source.yamlsource import load_yaml, read_text
 
 # Data files feed exhibits, and every row of an exhibit's file is printed or drawn; no exhibit
 # may use more than 2,000 rows (a line chart's points, see exhibits.py), so a file never needs

@@ -1,6 +1,6 @@
 """Stage 4 (render HTML, set-up): the Jinja2 environment — one per language, all with autoescape.
 
-Lookup order: the theme's search path (:mod:`briefs.theme`: the project's ``templates/``, plugin
+Lookup order: the theme's search path (:mod:`briefs.render.theme`: the project's ``templates/``, plugin
 themes, the shipped theme), with the shipped theme also under ``theme/``. Environments use
 ``StrictUndefined`` (a typo in a template is an error, not an empty string), autoescape for every
 template, and gettext (newstyle) from the theme's catalogs. Markup enters only from
@@ -15,8 +15,8 @@ from functools import lru_cache
 import jinja2
 from markupsafe import Markup
 
-from .i18n import Edition, translations
-from .theme import Theme
+from briefs.localize.i18n import Edition, translations
+from briefs.render.theme import Theme
 
 _CSS_UNSAFE = re.compile(r"[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]", re.UNICODE)
 
@@ -59,7 +59,7 @@ FILTERS = {"css_string": css_string, "css_counters": css_counters, "phrases": ph
 
 def _locale_filters(lang: str) -> dict[str, object]:
     """Babel formatting bound to the edition's locale: templates never pick a locale themselves."""
-    from . import i18n
+    from briefs.localize import i18n
 
     return {
         "date": lambda value: i18n.format_date(value, lang),

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .config import ProjectConfig
-from .errors import SourceLocation
-from .languages import DEFAULT_SOURCE, KNOWN_LANGUAGES
-from .yamlsource import KeyPath, YamlDocument, load_yaml
+from briefs.errors import SourceLocation
+from briefs.project.config import ProjectConfig
+from briefs.project.languages import DEFAULT_SOURCE, KNOWN_LANGUAGES
+from briefs.source.yamlsource import KeyPath, YamlDocument, load_yaml
 
 if TYPE_CHECKING:
-    from .loaded import LoadedBrief
+    from briefs.load.loaded import LoadedBrief
 
 # The language the fidelity checks compare every other one with. They are written for zh-CN
 # sources today (figures, the zh-CN → en glossary), so they look only at texts whose source is

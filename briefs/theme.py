@@ -5,7 +5,7 @@ exists), then the folders of installed plugin themes, then the default theme shi
 package (``briefs/themes/default``). A project overrides any theme file by putting a file at the
 same relative path; an override that only changes part of a template can extend or include the
 shipped one under the ``theme/`` prefix (``{% extends "theme/brief.html" %}``) instead of
-copying it. Catalogs chain the same way, message by message (:mod:`briefs.i18n`).
+copying it. Catalogs chain the same way, message by message (:mod:`briefs.localize.i18n`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from .config import ProjectConfig
-from .errors import Diagnostic, SourceLocation
+from briefs.errors import Diagnostic, SourceLocation
+from briefs.project.config import ProjectConfig
 
 PACKAGE_THEME = Path(__file__).resolve().parent / "themes" / "default"
 PREFIX = "theme"  # templates of the shipped theme, whatever overrides them: "theme/brief.html"
@@ -26,7 +26,7 @@ DEFAULT_TEMPLATE = "brief.html"
 
 def plugin_folders() -> tuple[Path, ...]:
     """Theme folders added by installed plugins, in priority order (the plugin registry's)."""
-    from .plugins import registry
+    from briefs.plugins import registry
 
     return registry().themes
 

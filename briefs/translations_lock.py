@@ -1,6 +1,6 @@
 """``translations.lock``: per content folder, the short sha256 of the source text each translation
 was last reviewed against (written by ``briefs translations --reviewed``, read by the drift check
-of :mod:`briefs.review`).
+of :mod:`briefs.checks.review`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Annotated
 from pydantic import AfterValidator, ConfigDict, RootModel
 from pydantic_core import PydanticCustomError
 
-from .errors import BriefsError, Diagnostics
-from .languages import KNOWN_LANGUAGES
-from .texts import SOURCE
-from .validation import validate
-from .yamlsource import load_yaml
+from briefs.errors import BriefsError, Diagnostics
+from briefs.model.validation import validate
+from briefs.project.languages import KNOWN_LANGUAGES
+from briefs.source.texts import SOURCE
+from briefs.source.yamlsource import load_yaml
 
 LOCK_NAME = "translations.lock"
 HASH_LENGTH = 12

@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import library_records as lib
-from .errors import Diagnostic, Diagnostics
-from .rules import suggest
-from .yamlsource import KeyPath, YamlDocument
+from briefs.compliance.rules import suggest
+from briefs.errors import Diagnostic, Diagnostics
+from briefs.model import library_records as lib
+from briefs.source.yamlsource import KeyPath, YamlDocument
 
 T = TypeVar("T", bound=BaseModel)
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import ProjectConfig
-from .incremental import Manifest
-from .loaded import Project
-from .planning import outputs_of
-from .plugins import registry
-from .write import cannot_write
-from .yamlsource import locate
+from briefs.load.loaded import Project
+from briefs.pipeline.incremental import Manifest
+from briefs.pipeline.planning import outputs_of
+from briefs.pipeline.write import cannot_write
+from briefs.plugins import registry
+from briefs.project.config import ProjectConfig
+from briefs.source.yamlsource import locate
 
 
 def remove_withdrawn(config: ProjectConfig, project: Project, manifest: Manifest) -> list[Path]:

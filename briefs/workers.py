@@ -1,6 +1,6 @@
 """Stage 5 at scale: PDF rendering in warm worker processes, each document isolated and bounded.
 
-Workers are forked from one warm parent (:mod:`briefs.zygote`, run by multiprocessing's fork
+Workers are forked from one warm parent (:mod:`briefs.pipeline.zygote`, run by multiprocessing's fork
 server), so WeasyPrint's import and the first layout's font loading are paid once per build, not
 once per worker; each worker then renders many documents.
 Each document gets a time limit (an interval timer in the worker) and the worker an address-space
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefsError, Diagnostic, SourceLocation
+from briefs.errors import BriefsError, Diagnostic, SourceLocation
 
 DEFAULT_TIMEOUT = 180.0  # seconds per document
 DEFAULT_MEMORY = 2 * 1024**3  # bytes of address space per worker
@@ -82,7 +82,7 @@ def font_config() -> Any:
 
 def warm(memory_limit: int | None, build_pid: int | None = None) -> None:
     """Worker initializer: bound the address space; end with the build (``build_pid``); import
-    WeasyPrint and set up fonts once (already done when forked from the warm :mod:`briefs.zygote`)."""
+    WeasyPrint and set up fonts once (already done when forked from the warm :mod:`briefs.pipeline.zygote`)."""
     if memory_limit:
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         cap = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
@@ -131,7 +131,7 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
     The time limit needs the main thread (an interval timer); Dask runs tasks on worker threads,
     where the cluster's own limits apply instead.
     """
-    from .render.pdf import render_pdf
+    from briefs.render.pdf import render_pdf
 
     outcome = PdfOutcome(task.index, pid=os.getpid())
     started = time.perf_counter()
@@ -175,7 +175,7 @@ def start_zygote() -> None:
 
 
 def _context() -> Any:
-    """Workers come from multiprocessing's fork server, which first imports :mod:`briefs.zygote`.
+    """Workers come from multiprocessing's fork server, which first imports :mod:`briefs.pipeline.zygote`.
 
     The server starts at once and warms up (WeasyPrint, fonts, one small layout) while the
     build loads content; each worker is then a fork of that warm process. So workers carry only
@@ -184,7 +184,7 @@ def _context() -> Any:
     later build in it.
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["briefs.zygote"])
+    context.set_forkserver_preload(["briefs.pipeline.zygote"])
     from multiprocessing import forkserver
 
     forkserver.ensure_running()  # returns at once; the warm-up runs beside the caller
@@ -192,13 +192,13 @@ def _context() -> Any:
 
 
 def origin() -> tuple[int, int | None]:
-    """This worker's parent pid, and the pid :mod:`briefs.zygote` warmed up in (None: cold)."""
-    zygote = sys.modules.get("briefs.zygote")
+    """This worker's parent pid, and the pid :mod:`briefs.pipeline.zygote` warmed up in (None: cold)."""
+    zygote = sys.modules.get("briefs.pipeline.zygote")
     return os.getppid(), getattr(zygote, "WARMED_IN", None)
 
 
 def start_pool(jobs: int, memory_limit: int | None = DEFAULT_MEMORY) -> ProcessPoolExecutor:
-    """A pool of ``jobs`` workers, forked from the warm :mod:`briefs.zygote` as tasks arrive."""
+    """A pool of ``jobs`` workers, forked from the warm :mod:`briefs.pipeline.zygote` as tasks arrive."""
     return ProcessPoolExecutor(
         max_workers=jobs, mp_context=_context(), initializer=warm, initargs=(memory_limit, os.getpid())
     )

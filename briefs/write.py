@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import OutputError, RenderError
+from briefs.errors import OutputError, RenderError
 
 STATE = ".briefs"  # briefs' own folder in the output folder: lock, manifest, records
 JOURNAL = "temporaries"  # in STATE: the temporaries made while the folder is held

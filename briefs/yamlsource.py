@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ContentError, Diagnostics, SourceLocation
-from .safefiles import Unsafe, read_bytes
+from briefs.errors import ContentError, Diagnostics, SourceLocation
+from briefs.source.safefiles import Unsafe, read_bytes
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -84,7 +84,7 @@ def locate(folder: Path, relative: str) -> tuple[Path, bool, bool] | None:
 def read_text(path: Path, inside: Path | None = None) -> str:
     """Read a content file as strict UTF-8 within the size limit, or raise a located error.
 
-    The file is read through :mod:`briefs.safefiles`: only a regular file, its size checked
+    The file is read through :mod:`briefs.source.safefiles`: only a regular file, its size checked
     before anything is read (a FIFO or ``/dev/zero`` is refused, never waited on or slurped),
     and, with ``inside``, only if the file opened is in that (resolved) folder."""
     try:

@@ -19,9 +19,9 @@ WARMED_IN: int | None = None  # the pid of the process the warm-up ran in, once 
 
 
 def _prewarm() -> None:
-    from . import workers
-    from .languages import DEFAULT_LANGUAGES, DEFAULT_SOURCE, language
-    from .render.pdf import render_pdf
+    from briefs.pipeline import workers
+    from briefs.project.languages import DEFAULT_LANGUAGES, DEFAULT_SOURCE, language
+    from briefs.render.pdf import render_pdf
 
     families = sorted(
         {family for lang in DEFAULT_LANGUAGES for family in (language(lang).fonts.sans, language(lang).fonts.serif)}

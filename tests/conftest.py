@@ -20,12 +20,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from briefs import charts, workers
 from briefs.cli import cli
-from briefs.config import load_config
-from briefs.pipeline import build
+from briefs.exhibits import charts
+from briefs.pipeline import workers
+from briefs.pipeline.run import build
+from briefs.project.config import load_config
 from briefs.render import pdf as pdf_render
-from briefs.theme import PACKAGE_THEME
+from briefs.render.theme import PACKAGE_THEME
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("zh-CN", "en")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import briefs
-from briefs.config import load_config
+from briefs.project.config import load_config
 
 from .conftest import ROOT, copy_project, edit
 

@@ -10,9 +10,9 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from briefs.config import load_config
-from briefs.load import load_project
-from briefs.theme import PACKAGE_THEME
+from briefs.load.project import load_project
+from briefs.project.config import load_config
+from briefs.render.theme import PACKAGE_THEME
 
 from .conftest import LANGS, ROOT, Built, edit, line_of
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from briefs.config import load_config
-from briefs.pipeline import build
+from briefs.pipeline.run import build
+from briefs.project.config import load_config
 
 pytestmark = pytest.mark.pdf
 distributed = pytest.importorskip("distributed")

@@ -127,12 +127,12 @@ def test_a_stamping_worker_that_dies_is_an_error_not_a_traceback(project: Path,
     import multiprocessing
     import os
 
-    from briefs import distribute as dist
-    from briefs import workers
-    from briefs.config import load_config
+    from briefs.distribute import stamp as dist
+    from briefs.distribute.recipients import load_recipients
     from briefs.errors import RenderError
-    from briefs.pipeline import build
-    from briefs.recipients import load_recipients
+    from briefs.pipeline import workers
+    from briefs.pipeline.run import build
+    from briefs.project.config import load_config
 
     config = load_config(project)
     brief = [project / "content" / "compute-etf-note"]
@@ -226,9 +226,9 @@ def test_base_pdfs_built_with_more_editions_are_distributed_from_python(project:
     recipients' editions it was refused as 'not built from the current inputs')."""
     import sys
 
-    from briefs.config import load_config
-    from briefs.distribute import distribute
-    from briefs.recipients import Recipient
+    from briefs.distribute.recipients import Recipient
+    from briefs.distribute.stamp import distribute
+    from briefs.project.config import load_config
 
     brief = project / "content" / "compute-etf-note"
     out = project / "out"

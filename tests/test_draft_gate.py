@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from briefs.config import load_config
-from briefs.distribute import distribute
-from briefs.draftmark import missing_marks
+from briefs.compliance.draftmark import missing_marks
+from briefs.distribute.recipients import load_recipients
+from briefs.distribute.stamp import distribute
 from briefs.errors import BriefsError
-from briefs.pipeline import build
-from briefs.recipients import load_recipients
+from briefs.pipeline.run import build
+from briefs.project.config import load_config
 
 from .conftest import ROOT, edit
 

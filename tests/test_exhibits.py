@@ -22,14 +22,14 @@ from bs4 import BeautifulSoup
 from click.testing import Result
 from pypdf import PdfReader
 
-from briefs.config import load_config
-from briefs.exhibit_views import table_view
-from briefs.fonts import FONTS
-from briefs.i18n import translations
-from briefs.load import load_project
-from briefs.pipeline import build
-from briefs.planning import edition, plan
-from briefs.theme import theme_of
+from briefs.exhibits.views import table_view
+from briefs.load.project import load_project
+from briefs.localize.i18n import translations
+from briefs.pipeline.planning import edition, plan
+from briefs.pipeline.run import build
+from briefs.project.config import load_config
+from briefs.render.fonts import FONTS
+from briefs.render.theme import theme_of
 
 from .conftest import EXAMPLES, LANGS, ROOT, Built, copy_project, edit, line_of
 

@@ -13,17 +13,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefs.config import load_config
+from briefs.checks.fidelity import unmarked_han
+from briefs.checks.figure_matching import aligned, figure_pool, missing_figures
+from briefs.checks.figures import describe_number, extract_figures
+from briefs.checks.glossary import glossary_uses, load_glossary
+from briefs.checks.translations_lock import LockFile, format_lock, text_hash
 from briefs.errors import Diagnostics
-from briefs.fidelity import unmarked_han
-from briefs.figure_matching import aligned, figure_pool, missing_figures
-from briefs.figures import describe_number, extract_figures
-from briefs.glossary import glossary_uses, load_glossary
-from briefs.markdown import render_block, render_inline
-from briefs.texts import stable_key
-from briefs.translations_lock import LockFile, format_lock, text_hash
-from briefs.validation import validate
-from briefs.yamlsource import load_yaml
+from briefs.model.validation import validate
+from briefs.project.config import load_config
+from briefs.render.markdown import render_block, render_inline
+from briefs.source.texts import stable_key
+from briefs.source.yamlsource import load_yaml
 
 from .conftest import EXAMPLES, ROOT, edit, line_of
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from briefs.glyphs import Face, coverage, describe, resolve
+from briefs.checks.glyphs import Face, coverage, describe, resolve
 
 from .conftest import edit, line_of
 from .test_load_errors import RunCli, check
@@ -131,7 +131,7 @@ def test_code_points_are_named(char: str, expected: str) -> None:
 
 
 def test_without_the_fonts_the_check_says_so(project: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
-    import briefs.glyphs as glyphs
+    import briefs.checks.glyphs as glyphs
 
     monkeypatch.setattr(glyphs, "resolve", lambda family: None)
     glyphs.coverage.cache_clear()

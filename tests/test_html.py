@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from briefs.config import load_config
-from briefs.load import load_project
-from briefs.planning import plan
+from briefs.load.project import load_project
+from briefs.pipeline.planning import plan
+from briefs.project.config import load_config
 
 from .conftest import LANGS, ROOT, Built, edit
 

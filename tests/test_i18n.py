@@ -8,8 +8,8 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from briefs.i18n import Edition, catalog_problems, format_date, format_percentage
-from briefs.theme import PACKAGE_THEME, Theme
+from briefs.localize.i18n import Edition, catalog_problems, format_date, format_percentage
+from briefs.render.theme import PACKAGE_THEME, Theme
 
 from .conftest import ROOT
 
@@ -42,9 +42,9 @@ def test_zh_hk_edition_is_configured_not_coded_and_own_text_wins(project) -> Non
     """zh-HK comes from [tool.briefs.derived]; a zh-HK text in content beats the conversion."""
     from bs4 import BeautifulSoup
 
-    from briefs.config import load_config
-    from briefs.load import load_project
-    from briefs.planning import plan
+    from briefs.load.project import load_project
+    from briefs.pipeline.planning import plan
+    from briefs.project.config import load_config
 
     from .conftest import edit
 
@@ -74,7 +74,7 @@ def test_zh_hk_edition_is_configured_not_coded_and_own_text_wins(project) -> Non
 
 
 def test_compact_numbers_and_currency_per_locale() -> None:
-    from briefs.i18n import format_compact, format_money
+    from briefs.localize.i18n import format_compact, format_money
 
     assert format_compact(1.3e9, "zh-CN") == "13亿"
     assert format_compact(1.3e9, "en") == "1.3 billion"
@@ -88,7 +88,7 @@ def test_compact_numbers_and_currency_per_locale() -> None:
 
 
 def test_template_filters_use_the_editions_locale(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from briefs.templates import environment
+    from briefs.render.templates import environment
 
     templates = tmp_path / "templates"
     templates.mkdir()
@@ -103,7 +103,7 @@ def test_template_filters_use_the_editions_locale(tmp_path) -> None:  # type: ig
 
 
 def test_han_latin_spacing_is_one_rule_in_chinese_and_untouched_in_english() -> None:
-    from briefs.i18n import cjk_spacing
+    from briefs.localize.i18n import cjk_spacing
 
     assert cjk_spacing("DeepSeek 取得 79.8% 的得分，AIME 2024 数学") == "DeepSeek取得79.8%的得分，AIME 2024数学"
     assert Edition("zh-CN").text({"zh-CN": "接入 DeepSeek 后", "en": "x"}) == "接入DeepSeek后"

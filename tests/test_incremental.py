@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from briefs.config import load_config
-from briefs.pipeline import build
+from briefs.pipeline.run import build
+from briefs.project.config import load_config
 
 from .conftest import EXAMPLES, edit
 
@@ -52,7 +52,7 @@ def test_editing_a_shared_disclaimer_rebuilds_the_briefs_that_carry_it(project: 
     disclaimers.write_text(text[:version] + 'version: "2025.2"' + text[version + 17:], "utf-8")
     result = html_build(project)
     config = load_config(project)
-    from briefs.load import load_project
+    from briefs.load.project import load_project
 
     carriers = {b.brief.id for b in load_project(config).briefs
                 if "fund-risk-warning" in load_project(config).library.kind(b.brief.kind).disclaimers}
@@ -136,7 +136,7 @@ def test_one_failing_document_does_not_stop_the_batch(project: Path, monkeypatch
                                                       how: str) -> None:
     import multiprocessing
 
-    from briefs import workers
+    from briefs.pipeline import workers
     from briefs.render import pdf
 
     # The fault is injected by patching this process, so the workers are plain forks of it
@@ -153,7 +153,7 @@ def test_one_failing_document_does_not_stop_the_batch(project: Path, monkeypatch
     written = sorted(p.name for p in result.written)
     assert written == ["wechat-r1-inference.en.pdf", "wechat-r1-inference.zh-CN.pdf"]
     assert not list((project / "out" / "compute-etf-note").glob("*.pdf"))
-    from briefs.incremental import Manifest
+    from briefs.pipeline.incremental import Manifest
 
     recorded = Manifest.load(project / "out").briefs  # the failed brief goes first next time
     assert "wechat-r1-inference" in recorded and "compute-etf-note" not in recorded
@@ -170,7 +170,7 @@ def test_one_failing_document_does_not_stop_the_batch(project: Path, monkeypatch
 def test_workers_are_forks_of_the_warm_zygote() -> None:
     # Every worker was forked from one process that had already imported WeasyPrint and laid
     # out a page (the zygote), not from this one, and not warmed up on its own.
-    from briefs import workers
+    from briefs.pipeline import workers
 
     with workers.start_pool(2) as pool:
         origins = {pool.submit(workers.origin).result(timeout=60) for _ in range(6)}
@@ -182,7 +182,7 @@ def test_workers_are_forks_of_the_warm_zygote() -> None:
 def test_only_the_edited_brief_is_planned_again(project: Path) -> None:
     # Planning (localizing, charts, HTML) is skipped for briefs whose inputs are as at their last
     # build: the rebuild after an edit costs one brief, however many briefs there are.
-    from briefs.load import load_project
+    from briefs.load.project import load_project
 
     first = html_build(project)
     assert sorted(first.planned) == sorted(f"{b}.{lang}" for b in EXAMPLES for lang in ("zh-CN", "en"))
@@ -222,7 +222,7 @@ def test_a_damaged_manifest_means_rebuild_not_crash(project: Path, damage: str) 
 
 def test_installing_or_upgrading_a_library_ends_the_noop_fast_path(project: Path, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefs.fingerprints import installed_fingerprint
+    from briefs.pipeline.fingerprints import installed_fingerprint
 
     html_build(project)
     assert html_build(project).up_to_date
@@ -325,7 +325,7 @@ def test_a_brief_outside_content_is_tracked_by_its_own_files(project: Path, tmp_
 def test_the_layout_libraries_on_this_machine_are_part_of_the_keys() -> None:
     # WeasyPrint's text layout comes from system libraries, not Python packages: their files
     # are seen (so an apt upgrade of Pango or HarfBuzz re-renders the PDFs).
-    from briefs.fingerprints import layout_libraries
+    from briefs.pipeline.fingerprints import layout_libraries
 
     seen = layout_libraries()
     names = {Path(line.split(":")[0]).name.split(".so")[0] for line in seen}

@@ -1,4 +1,4 @@
-"""One language table: every fact about a language in briefs/languages.py, and each brief's
+"""One language table: every fact about a language in briefs/project/languages.py, and each brief's
 source language (the project's, unless the brief sets ``source:``)."""
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from babel import Locale
 
-from briefs import fonts, i18n, planning
-from briefs.config import load_config
+from briefs.checks.fidelity import check_fidelity
 from briefs.errors import ConfigError
-from briefs.fidelity import check_fidelity
-from briefs.languages import DEFAULT_SOURCE, KNOWN_LANGUAGES, LANGUAGES, MSGID_LANGUAGE, language
+from briefs.localize import i18n
+from briefs.pipeline import planning
+from briefs.project.config import load_config
+from briefs.project.languages import DEFAULT_SOURCE, KNOWN_LANGUAGES, LANGUAGES, MSGID_LANGUAGE, language
+from briefs.render import fonts
 
 from .conftest import ROOT, edit, line_of
 

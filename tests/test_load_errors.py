@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from briefs.yamlsource import load_yaml
+from briefs.source.yamlsource import load_yaml
 
 from .conftest import edit, line_of
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from briefs.config import load_config
-from briefs.load import load_project
+from briefs.load.project import load_project
+from briefs.project.config import load_config
 
 from .conftest import LANGS, ROOT, Built
 
@@ -223,7 +223,7 @@ def test_pdf_is_archival_tagged_and_carries_its_sources(built: Built, project) -
 
 @pytest.mark.parametrize("epoch", ["1740000000", None])
 def test_same_inputs_give_identical_bytes(tmp_path: Path, monkeypatch, epoch: str | None) -> None:  # type: ignore[no-untyped-def]
-    from briefs.pipeline import build
+    from briefs.pipeline.run import build
 
     if epoch is None:
         monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)

@@ -29,10 +29,10 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from briefs.errors import BriefsError, Diagnostics, SourceLocation
-from briefs.loaded import MarkdownSource
-from briefs.markdown import HEADING_PREFIX, HeadingIds, links, render_block, render_inline
-from briefs.markdown_checks import check_markdown
-from briefs.yamlsource import CONTROL, YamlDocument, load_yaml
+from briefs.load.loaded import MarkdownSource
+from briefs.load.markdown_checks import check_markdown
+from briefs.render.markdown import HEADING_PREFIX, HeadingIds, links, render_block, render_inline
+from briefs.source.yamlsource import CONTROL, YamlDocument, load_yaml
 
 # Keep Hypothesis' caches out of the source tree (no example database is used either).
 set_hypothesis_home_dir(str(Path(tempfile.gettempdir()) / "briefs-hypothesis"))
@@ -329,7 +329,7 @@ def test_link_check_only_reports_located_problems(tmp_path_factory: pytest.TempP
 @SETTINGS
 @given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF)))
 def test_every_character_is_described(text: str) -> None:
-    from briefs.glyphs import describe
+    from briefs.checks.glyphs import describe
 
     for char in set(text):
         shown = describe(char)

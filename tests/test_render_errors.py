@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from briefs import fonts
+from briefs.render import fonts
 
 from .conftest import edit, line_of
 

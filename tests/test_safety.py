@@ -67,7 +67,7 @@ def test_the_fetcher_refuses_what_the_loader_would(project: Path, target: str) -
 
 def test_unsafe_urls_never_become_images_or_links_when_rendering() -> None:
     """The renderer's own rule, for Markdown the loader never saw (the loader refuses these, located)."""
-    from briefs.markdown import render_block
+    from briefs.render.markdown import render_block
 
     html = str(render_block("![x](file:///etc/hostname) [y](javascript:alert(1)) [z](data:text/html,hi) "
                             "[h](http://example.com) ![d](data:image/png;base64,AA) [p](//evil/x)"))

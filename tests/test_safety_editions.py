@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from pypdf import PdfReader
 
-from briefs.i18n import Edition
+from briefs.localize.i18n import Edition
 
 BRIEF = Path("content") / "compute-etf-note"
 HK = Edition("zh-HK", "zh-CN", "s2hk")
@@ -109,7 +109,7 @@ def test_plain_texts_keep_their_addresses() -> None:
 
 def test_catalog_strings_of_a_derived_edition_keep_their_addresses(tmp_path: Path) -> None:
     """The zh-HK catalog is zh-CN's converted: its prose, plural forms included, not its addresses."""
-    from briefs.i18n import translations
+    from briefs.localize.i18n import translations
 
     po = tmp_path / "locales" / "zh_CN" / "LC_MESSAGES" / "messages.po"
     po.parent.mkdir(parents=True)
@@ -117,7 +117,7 @@ def test_catalog_strings_of_a_derived_edition_keep_their_addresses(tmp_path: Pat
                   '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
                   'msgid "Contact"\nmsgstr "联系 research@example.com 或见 https://example.com/简体/说明"\n\n'
                   'msgid "%(n)s report"\nmsgid_plural "%(n)s reports"\nmsgstr[0] "%(n)s份报告"\n', "utf-8")
-    from briefs.theme import Theme
+    from briefs.render.theme import Theme
 
     hk = translations(Theme(project=None, package=tmp_path), HK)
     assert hk.gettext("Contact") == "聯繫 research@example.com 或見 https://example.com/简体/说明"

@@ -1,5 +1,5 @@
 """Pictures a brief shows (issue 14, items 1 and 2): every image is checked from its bytes by
-briefs/images.py when the brief is checked, again when it is published beside the HTML, and again
+briefs/exhibits/images.py when the brief is checked, again when it is published beside the HTML, and again
 when the PDF fetches it. An SVG that could run script, fetch anything, or expand is refused at
 the Markdown line that shows it; what is published is the checked bytes (an SVG re-serialised
 from the tree that was checked), read from the file the check resolved.
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from briefs.errors import ContentError, RenderError
-from briefs.images import MAX_IMAGE_PIXELS, checked_image, published_images
+from briefs.exhibits.images import MAX_IMAGE_PIXELS, checked_image, published_images
 
 from .conftest import line_of
 from .test_load_errors import RunCli, assert_error, check

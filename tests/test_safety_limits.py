@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from briefs.exhibits import Ref
-from briefs.markdown import HeadingIds, render_block
+from briefs.exhibits.numbering import Ref
+from briefs.render.markdown import HeadingIds, render_block
 
 BRIEF = Path("content") / "compute-etf-note"
 TIMEOUT = 120            # seconds: every case here takes a few; the unbounded code took minutes
@@ -233,10 +233,10 @@ def check_with_budget(project: Path, budget: str) -> subprocess.CompletedProcess
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from briefs.config import load_config\n"
+        "from briefs.project.config import load_config\n"
         "from briefs.errors import BriefsError\n"
-        "from briefs.limits import Budget\n"
-        "from briefs.planning import check\n"
+        "from briefs.pipeline.limits import Budget\n"
+        "from briefs.pipeline.planning import check\n"
         "try:\n"
         f"    check(load_config(Path('.')), [Path('{BRIEF}')], budget={budget})\n"
         "except BriefsError as exc:\n"

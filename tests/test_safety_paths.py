@@ -1,4 +1,4 @@
-"""Safety round two, paths and text: what a brief names is read only through briefs.safefiles,
+"""Safety round two, paths and text: what a brief names is read only through briefs.source.safefiles,
 every file in a brief's folder is part of its key, and bidi controls never reach a page.
 
 Each test holds the exact hostile input of issue 14 and, where noted, a variant the issue does not
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from briefs.config import load_config
-from briefs.pipeline import build
+from briefs.pipeline.run import build
+from briefs.project.config import load_config
 
 from .conftest import edit, line_of
 
@@ -202,7 +202,7 @@ def test_a_special_body_file_is_refused(project: Path, special: str) -> None:
 
 
 def test_safefiles_reads_only_regular_files_within_the_limit(tmp_path: Path) -> None:
-    from briefs.safefiles import Unsafe, read_bytes, resolve_inside
+    from briefs.source.safefiles import Unsafe, read_bytes, resolve_inside
 
     os.mkfifo(tmp_path / "pipe")
     (tmp_path / "big").write_bytes(b"x" * 101)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from briefs.images import checked_image
-from briefs.svg import MAX_SVG_DRAWN
+from briefs.exhibits.images import checked_image
+from briefs.exhibits.svg import MAX_SVG_DRAWN
 
 from .test_load_errors import RunCli, assert_error, check
 from .test_safety_images import BRIEF, MD, assert_inert, published, show, svg
@@ -139,9 +139,9 @@ def test_a_picture_whose_folder_becomes_a_link_after_resolving_is_not_published(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Resolved inside the brief's folder, then opened by that path after 'real' had become a link
     # out: the file outside was published (a thread swapping the folder got it 1 read in 600).
-    import briefs.safefiles
+    import briefs.source.safefiles
     from briefs.errors import ContentError
-    from briefs.images import published_images
+    from briefs.exhibits.images import published_images
 
     from .test_safety import png
 
@@ -150,14 +150,14 @@ def test_a_picture_whose_folder_becomes_a_link_after_resolving_is_not_published(
     outside.mkdir()
     (brief / "real" / "x.png").write_bytes(png())
     (outside / "x.png").write_bytes(png() + SECRET)
-    swap_after(monkeypatch, briefs.safefiles, "resolve_inside", brief / "real", outside)
+    swap_after(monkeypatch, briefs.source.safefiles, "resolve_inside", brief / "real", outside)
     with pytest.raises(ContentError, match="changed while it was read: it now leads outside"):
         published_images(brief, ["real/x.png"])
 
 
 def test_a_body_file_whose_folder_becomes_a_link_after_resolving_is_refused(
         project: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import briefs.load
+    import briefs.load.project
 
     from .conftest import edit
 
@@ -168,7 +168,7 @@ def test_a_body_file_whose_folder_becomes_a_link_after_resolving_is_refused(
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "etfs.en.md").write_text("A secret: " + SECRET.decode() + "\n", "utf-8")
-    swap_after(monkeypatch, briefs.load, "locate", folder / "real", outside)
+    swap_after(monkeypatch, briefs.load.project, "locate", folder / "real", outside)
     result = run_cli(project, "build", str(BRIEF), "--format", "html")
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert (f"{BRIEF}/real/etfs.en.md: file changed while it was read: it now leads outside the "
@@ -201,7 +201,7 @@ def test_an_output_folder_replaced_by_a_link_is_not_written_through(project: Pat
         assert "output/compute-etf-note: cannot write here: it is a symbolic link" in result.stderr
     else:  # a folder briefs writes into below the brief's, through write.stage (as distribute does)
         from briefs.errors import OutputError
-        from briefs.write import output_lock, stage
+        from briefs.pipeline.write import output_lock, stage
 
         with output_lock(project / "output"), pytest.raises(OutputError, match="symbolic link") as caught:
             stage(folder / "copy.pdf", b"%PDF")
@@ -256,7 +256,7 @@ def test_a_journal_line_cut_short_by_a_full_disk_is_taken_back(tmp_path: Path) -
 import resource, signal
 from pathlib import Path
 from briefs.errors import OutputError
-from briefs.write import JOURNAL, STATE, output_lock, stage
+from briefs.pipeline.write import JOURNAL, STATE, output_lock, stage
 out = Path({str(tmp_path / "out")!r})
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 with output_lock(out):

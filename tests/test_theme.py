@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from briefs import theme as theme_module
-from briefs.config import load_config
-from briefs.fingerprints import brief_keys
-from briefs.theme import PACKAGE_THEME, Theme, theme_of
+from briefs.pipeline.fingerprints import brief_keys
+from briefs.project.config import load_config
+from briefs.render import theme as theme_module
+from briefs.render.theme import PACKAGE_THEME, Theme, theme_of
 
 from .conftest import copy_project, edit, line_of
 

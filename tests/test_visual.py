@@ -23,8 +23,8 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from pypdf import PdfReader
 
-from briefs.config import load_config
-from briefs.load import load_project
+from briefs.load.project import load_project
+from briefs.project.config import load_config
 
 from .conftest import EXAMPLES, ROOT, Built
 

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from briefs.markdown_checks import IMAGE_SUFFIXES
+from briefs.load.markdown_checks import IMAGE_SUFFIXES
 
 from .conftest import ROOT
 

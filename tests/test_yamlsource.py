@@ -1,4 +1,4 @@
-"""Unit tests of briefs.yamlsource.load_yaml: line map, scalars, limits and refusals."""
+"""Unit tests of briefs.source.yamlsource.load_yaml: line map, scalars, limits and refusals."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefs import yamlsource
 from briefs.errors import BriefsError, ContentError, Diagnostic
-from briefs.yamlsource import MAX_BYTES, MAX_DEPTH, YamlDocument, load_yaml
+from briefs.source import yamlsource
+from briefs.source.yamlsource import MAX_BYTES, MAX_DEPTH, YamlDocument, load_yaml
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "doc.yaml") -> Path:

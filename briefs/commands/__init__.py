@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import BriefsError
+from briefs.errors import BriefsError
 
 
 def report(exc: BriefsError) -> None:

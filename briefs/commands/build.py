@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ..errors import BriefsError, Diagnostic, display_path
+from briefs.errors import BriefsError, Diagnostic, display_path
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class BarReporter:
 
 def run(project: Path | None, paths: Sequence[Path], options: Options, fail: Callable[[BriefsError], None]) -> int:
     """Run a build (:func:`briefs.api.build`); report it; return the exit status."""
-    from ..api import build
+    from briefs.api import build
 
     started = time.perf_counter()
     interactive = sys.stderr.isatty() and not os.environ.get("CI")

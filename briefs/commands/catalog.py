@@ -21,13 +21,13 @@ from pathlib import Path
 import click
 import jinja2
 
-from ..config import project_config
-from ..errors import BriefsError, Diagnostic, OutputError, SourceLocation, TemplateError, display_path
-from ..i18n import Edition, catalog_problems
-from ..languages import MSGID_LANGUAGE
-from ..safefiles import Unsafe, read_bytes
-from ..theme import theme_of
-from ..write import write_atomic
+from briefs.errors import BriefsError, Diagnostic, OutputError, SourceLocation, TemplateError, display_path
+from briefs.localize.i18n import Edition, catalog_problems
+from briefs.pipeline.write import write_atomic
+from briefs.project.config import project_config
+from briefs.project.languages import MSGID_LANGUAGE
+from briefs.render.theme import theme_of
+from briefs.source.safefiles import Unsafe, read_bytes
 
 MAX_CATALOG_BYTES = 16 * 1024 * 1024
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import BriefsError
+from briefs.errors import BriefsError
 
 if TYPE_CHECKING:
-    from ..api import CheckResult
+    from briefs.api import CheckResult
 
 
 def run(
@@ -26,7 +26,7 @@ def run(
     strict: bool = False,
 ) -> int:
     """Run the checks (:func:`briefs.api.check`); returns the exit status."""
-    from ..api import check
+    from briefs.api import check
 
     try:
         result = check(project, paths, langs, strict)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..config import project_config
-from ..errors import BriefsError
+from briefs.errors import BriefsError
+from briefs.project.config import project_config
 
 
 def run(
@@ -22,10 +22,10 @@ def run(
     fail: Callable[[BriefsError], None],
 ) -> int:
     """Run a distribution; returns the exit status."""
-    from ..distlog import LOG_NAME
-    from ..distribute import distribute
-    from ..pipeline import build
-    from ..recipients import load_recipients
+    from briefs.distribute.log import LOG_NAME
+    from briefs.distribute.recipients import load_recipients
+    from briefs.distribute.stamp import distribute
+    from briefs.pipeline.run import build
 
     try:
         config = project_config(project)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import click
 
-from ..config import project_config
-from ..errors import BriefsError, ConfigError, Diagnostic, SourceLocation
-from . import build, report
+from briefs.commands import build, report
+from briefs.errors import BriefsError, ConfigError, Diagnostic, SourceLocation
+from briefs.project.config import project_config
 
 
 def run(project: Path | None, paths: Sequence[Path], options: build.Options, host: str, port: int) -> int:
@@ -32,10 +32,10 @@ def run(project: Path | None, paths: Sequence[Path], options: build.Options, hos
         return 1
     import uvicorn
 
-    from ..preview.builder import Builder
-    from ..preview.guard import allowed_hosts
-    from ..preview.server import application
-    from ..preview.state import PreviewState
+    from briefs.preview.builder import Builder
+    from briefs.preview.guard import allowed_hosts
+    from briefs.preview.server import application
+    from briefs.preview.state import PreviewState
 
     logging.getLogger("watchfiles").setLevel(logging.ERROR)
     out = (options.out or config.output).resolve()

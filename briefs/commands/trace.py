@@ -14,14 +14,14 @@ from pathlib import Path
 
 import click
 
-from ..config import project_config
-from ..errors import BriefsError, ContentError, Diagnostics, SourceLocation, display_path
-from ..safefiles import Unsafe
+from briefs.errors import BriefsError, ContentError, Diagnostics, SourceLocation, display_path
+from briefs.project.config import project_config
+from briefs.source.safefiles import Unsafe
 
 
 def run(project: Path | None, files: Sequence[Path], out: Path | None, fail: Callable[[BriefsError], None]) -> int:
     """Print the log entry of each file; exit status 1 if any file has none, or the log is bad."""
-    from ..distlog import LOG_NAME, hash_file, read_log
+    from briefs.distribute.log import LOG_NAME, hash_file, read_log
 
     try:
         config = project_config(project)

@@ -1,6 +1,6 @@
 """``briefs translations``: which translations need review; ``--reviewed`` records that they had it.
 
-The record is ``translations.lock`` in each content folder (see :mod:`briefs.fidelity`).
+The record is ``translations.lock`` in each content folder (see :mod:`briefs.checks.fidelity`).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from ..config import project_config
-from ..errors import BriefsError, display_path
-from ..review import mark_reviewed, review_status
+from briefs.checks.review import mark_reviewed, review_status
+from briefs.errors import BriefsError, display_path
+from briefs.project.config import project_config
 
 
 def run(project: Path | None, paths: Sequence[Path], reviewed: bool, fail: Callable[[BriefsError], None]) -> int:

@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..config import project_config
-from ..errors import BriefsError
-from ..templates import environment
-from ..theme import theme_of
-from . import build, report
+from briefs.commands import build, report
+from briefs.errors import BriefsError
+from briefs.project.config import project_config
+from briefs.render.templates import environment
+from briefs.render.theme import theme_of
 
 if TYPE_CHECKING:
     from watchfiles import Change
 
-    from ..config import ProjectConfig  # imported when watching starts, not for every command
+    from briefs.project.config import ProjectConfig  # imported when watching starts, not for every command
 
 
 def run(project: Path | None, paths: Sequence[Path], options: build.Options) -> int:

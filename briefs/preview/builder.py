@@ -23,14 +23,14 @@ from pathlib import Path
 
 import click
 
-from .. import charts
-from ..commands import build as build_command
-from ..commands import check as check_command
-from ..commands import report
-from ..commands.watch import Watcher, sources_changed, watched
-from ..config import ProjectConfig
-from ..errors import BriefsError, Diagnostic
-from .state import PreviewState, Problem
+from briefs.commands import build as build_command
+from briefs.commands import check as check_command
+from briefs.commands import report
+from briefs.commands.watch import Watcher, sources_changed, watched
+from briefs.errors import BriefsError, Diagnostic
+from briefs.exhibits import charts
+from briefs.preview.state import PreviewState, Problem
+from briefs.project.config import ProjectConfig
 
 log = logging.getLogger("briefs")
 
@@ -87,7 +87,7 @@ class Builder:
 
     def briefs(self) -> dict[Path, str]:
         """The selected briefs now: resolved brief folder -> id (none while content is broken)."""
-        from ..load import discover
+        from briefs.load.project import discover
 
         try:
             files = discover(self.config, self.paths)
@@ -124,7 +124,7 @@ class Builder:
             self.state.built(self.state.briefs, plan.briefs, [Problem("the build failed unexpectedly", "error")])
 
     def _html(self, plan: Round) -> list[Problem] | None:
-        from ..api import build
+        from briefs.api import build
 
         self.state.start()
         started = time.perf_counter()
@@ -144,7 +144,7 @@ class Builder:
         return problems
 
     def _check(self, plan: Round, problems: list[Problem]) -> list[Problem]:
-        from ..api import check
+        from briefs.api import check
 
         try:
             result = check(self.config, plan.paths, self.options.langs)
@@ -159,7 +159,7 @@ class Builder:
         return problems
 
     def _pdf(self, plan: Round, problems: list[Problem]) -> None:
-        from ..api import build
+        from briefs.api import build
 
         self.state.pdf_status(plan.briefs, "building")
         started = time.perf_counter()

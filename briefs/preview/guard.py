@@ -5,7 +5,7 @@
   name in its ``Host`` header (and, when scripted, a foreign ``Origin``): only the loopback names
   with the server's own port are answered (421 for a foreign Host, 403 for a foreign Origin).
 - **The output folder only.** A file is served only from inside the output folder, with every
-  symlink followed (:func:`briefs.safefiles.resolve_inside`); a path with ``..``, an encoded dot,
+  symlink followed (:func:`briefs.source.safefiles.resolve_inside`); a path with ``..``, an encoded dot,
   slash, backslash or NUL, or a dotfile or dot-folder anywhere (``.briefs/`` holds the build's
   manifest and lock) is refused before the file system is asked.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..safefiles import Unsafe, resolve_inside
+from briefs.source.safefiles import Unsafe, resolve_inside
 
 LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
 _ENCODED = re.compile(rb"%(2e|2f|5c|00)", re.IGNORECASE)  # '.', '/', '\', NUL written as %xx

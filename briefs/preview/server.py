@@ -27,10 +27,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from ..outputs import document_name, document_path
-from ..safefiles import Unsafe, read_bytes, resolve_inside
-from .guard import LocalOnly, output_file
-from .state import PreviewState
+from briefs.pipeline.outputs import document_name, document_path
+from briefs.preview.guard import LocalOnly, output_file
+from briefs.preview.state import PreviewState
+from briefs.source.safefiles import Unsafe, read_bytes, resolve_inside
 
 SERVED_LIMIT = 512 << 20  # the largest output file served (a PDF with many exhibits is a few MiB)
 KEEP_ALIVE = 15.0  # seconds between comments on an idle event stream

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..errors import Diagnostic
+from briefs.errors import Diagnostic
 
 Subscriber = tuple[asyncio.AbstractEventLoop, "asyncio.Queue[str | None]"]
 

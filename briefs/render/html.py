@@ -9,13 +9,13 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from ..errors import TemplateError
-from ..i18n import Edition
-from ..languages import FontSet
-from ..localize import LocalizedBrief
-from ..templates import environment
-from ..theme import DEFAULT_TEMPLATE, Theme
-from ..version import __version__
+from briefs.errors import TemplateError
+from briefs.localize.brief import LocalizedBrief
+from briefs.localize.i18n import Edition
+from briefs.project.languages import FontSet
+from briefs.render.templates import environment
+from briefs.render.theme import DEFAULT_TEMPLATE, Theme
+from briefs.version import __version__
 
 
 @dataclass(frozen=True)

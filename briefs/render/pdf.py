@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ..config import MAX_RESOURCE_BYTES
-from ..errors import Diagnostic, RenderError, SourceLocation
-from ..image_errors import ImageRefused
-from ..images import MIME_TYPES, checked_image, raster_problem
-from ..safefiles import Unsafe, read_bytes, resolve_inside
+from briefs.errors import Diagnostic, RenderError, SourceLocation
+from briefs.exhibits.image_errors import ImageRefused
+from briefs.exhibits.images import MIME_TYPES, checked_image, raster_problem
+from briefs.project.config import MAX_RESOURCE_BYTES
+from briefs.source.safefiles import Unsafe, read_bytes, resolve_inside
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,9 @@ class _Collect(logging.Handler):
 def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
     """A WeasyPrint URL fetcher for ``data:`` and ``file:`` under ``allowed_roots`` only.
 
-    A file is resolved and read through :mod:`briefs.safefiles` (every symlink followed, only
+    A file is resolved and read through :mod:`briefs.source.safefiles` (every symlink followed, only
     regular files, the size checked before reading), and a picture's bytes pass
-    :func:`briefs.images.checked_image`, as when it is published. WeasyPrint is handed those
+    :func:`briefs.exhibits.images.checked_image`, as when it is published. WeasyPrint is handed those
     bytes and never the file's path, so it cannot read the file again (it would, lazily, when it
     embeds a picture): what is drawn is what was checked. The network is never touched, and a
     refusal stops the rendering (WeasyPrint would otherwise log it and carry on without it).
@@ -209,6 +209,6 @@ def render_pdf(
         logger.removeHandler(handler)
     warnings = [Diagnostic(SourceLocation(source), f"WeasyPrint: {m}", "warning") for m in handler.messages]
     assert isinstance(pdf, bytes)
-    from .fontpack import repack_fonts  # pikepdf, fontTools: only where PDFs are made
+    from briefs.render.fontpack import repack_fonts  # pikepdf, fontTools: only where PDFs are made
 
     return repack_fonts(pdf), warnings
