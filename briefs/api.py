@@ -106,6 +106,7 @@ def build(
     final: bool = False,
     scheduler: str | None = None,
     reporter: Reporter | None = None,
+    portal: bool = True,
 ) -> BuildResult:
     """Build the selected briefs (all by default) into ``out`` (default: the project's output
     folder): ``<id>/<id>.<lang>.<suffix>`` for each language and format.
@@ -114,8 +115,10 @@ def build(
     changed is rendered (``force``: everything). PDFs render on ``jobs`` worker processes
     (default: the usable cores) or on the Dask cluster at ``scheduler``. ``final`` refuses the
     build if a selected brief has no compliance approval. One document failing does not stop
-    the others: see :attr:`BuildResult.failed`. Raises :class:`BriefsError` for problems with
-    the project (configuration, content, the output folder, an unknown format or language).
+    the others: see :attr:`BuildResult.failed`. ``portal=False`` leaves the portal (index pages,
+    feeds, search index) as it is, for a caller that updates it later (``briefs serve``). Raises
+    :class:`BriefsError` for problems with the project (configuration, content, the output
+    folder, an unknown format or language).
 
     A program calling this with PDFs must guard its entry point with
     ``if __name__ == "__main__":`` (the PDF workers start from a fork server).
@@ -140,6 +143,7 @@ def build(
         final=final,
         jobs=jobs or usable_cores(),
         scheduler=scheduler,
+        portal=portal,
     )
     if (current := request.unchanged()) is not None:  # the one "nothing changed" check
         return BuildResult((), tuple(current), (), (), unchanged=True)

@@ -147,6 +147,31 @@ def watch(
 
 
 @cli.command()
+@_rendering_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
+@click.pass_obj
+def serve(
+    project: Path | None,
+    paths: tuple[Path, ...],
+    lang: str,
+    formats: str,
+    out: Path | None,
+    jobs: int | None,
+    host: str,
+    port: int,
+) -> None:
+    """Preview in the browser: build, serve the output, rebuild and reload each page on save."""
+    from briefs.commands import build as options
+    from briefs.commands import serve as command
+
+    chosen = options.Options(
+        _split(lang, None, "language"), _formats(formats), out, False, False, jobs or usable_cores()
+    )
+    sys.exit(command.run(project, paths, chosen, host, port))
+
+
+@cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--lang", default=None, help="Languages, comma-separated (default: the project's).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (figure parity, stale translations, glossary).")

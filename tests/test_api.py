@@ -98,12 +98,13 @@ def test_import_briefs_is_cheap() -> None:
 
 
 def test_the_library_never_exits() -> None:
-    """Only the command line (cli.py, commands/) exits or speaks click (a PDF worker may still
-    end itself when its build is gone: os._exit in workers.py)."""
+    """Only the command line (cli.py, commands/, and preview/, the server behind ``briefs serve``
+    that prints to its terminal) exits or speaks click (a PDF worker may still end itself when
+    its build is gone: os._exit in workers.py)."""
     package = ROOT / "briefs"
     offenders = [path.relative_to(ROOT).as_posix()
                  for path in package.rglob("*.py")
-                 if path.name != "cli.py" and "commands" not in path.relative_to(package).parts
+                 if path.name != "cli.py" and not {"commands", "preview"} & set(path.relative_to(package).parts)
                  and re.search(r"sys\.exit|SystemExit|click\.exceptions|^import click",
                                path.read_text("utf-8"), re.MULTILINE)]
     assert offenders == []

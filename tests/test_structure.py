@@ -213,7 +213,7 @@ def test_the_checks_see_what_they_check() -> None:
 TOP_LEVEL = {"briefs", "briefs.__main__", "briefs.api", "briefs.cli", "briefs.plugins", "briefs.builtins",
              "briefs.errors", "briefs.version"}
 STAGES = {"authoring", "project", "source", "model", "load", "exhibits", "localize", "compliance", "render",
-          "pipeline", "checks", "distribute", "portal", "commands"}
+          "pipeline", "checks", "distribute", "portal", "preview", "commands"}
 
 
 def test_modules_live_in_their_stage() -> None:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from briefs.errors import BriefsError
+
+if TYPE_CHECKING:
+    from briefs.api import CheckResult
 
 
 def run(
@@ -29,6 +33,12 @@ def run(
     except BriefsError as exc:
         fail(exc)
         return 1
+    return show(result, fail, strict)
+
+
+def show(result: CheckResult, fail: Callable[[BriefsError], None], strict: bool = False) -> int:
+    """Print a check's findings (errors through ``fail``, warnings on stderr, then a count), as
+    ``briefs check`` and ``briefs serve`` print them; returns the exit status."""
     findings = result.diagnostics
     if result.errors:
         fail(BriefsError(findings))

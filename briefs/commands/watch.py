@@ -23,7 +23,9 @@ from briefs.render.templates import environment
 from briefs.render.theme import theme_of
 
 if TYPE_CHECKING:
-    from watchfiles import Change  # imported when watching starts, not for every command
+    from watchfiles import Change
+
+    from briefs.project.config import ProjectConfig  # imported when watching starts, not for every command
 
 
 def run(project: Path | None, paths: Sequence[Path], options: build.Options) -> int:
@@ -35,15 +37,7 @@ def run(project: Path | None, paths: Sequence[Path], options: build.Options) -> 
         report(exc)
         return 1
     out = (options.out or config.output).resolve()
-    themes = tuple(f for f in theme_of(config).folders if f != config.templates)  # plugins, shipped
-    wanted = (
-        config.content,
-        config.templates,
-        *themes,
-        config.root / "pyproject.toml",
-        *(p for p in paths if not p.resolve().is_relative_to(config.content.resolve())),
-    )
-    armed = _Watcher(wanted, config.root)
+    armed = Watcher(watched(config, paths), config.root)
     project = config.root  # found once: the working folder may be deleted and made again meanwhile
     try:
         _build(project, paths, options)
@@ -52,15 +46,9 @@ def run(project: Path | None, paths: Sequence[Path], options: build.Options) -> 
             changes = armed.next()
             if changes is None:
                 break
-            changed = sorted(p for p in changes if not p.is_relative_to(out))
+            changed = sources_changed(changes, out, config)
             if not changed:
                 continue
-            click.echo(f"changed: {_names(changed, config.root)}")
-            if any(not p.is_relative_to(config.content) for p in changed):
-                # Jinja keeps compiled templates and the catalogs it was given for the life of
-                # the process (no reload checks in a build); a template or catalog save must reach
-                # the next build.
-                environment.cache_clear()
             _build(project, paths, options)
             click.echo("watching for changes (Ctrl-C to stop)")
     except KeyboardInterrupt:  # during a build: the build has tidied up after itself
@@ -71,7 +59,35 @@ def run(project: Path | None, paths: Sequence[Path], options: build.Options) -> 
     return 0
 
 
-class _Watcher:
+def watched(config: ProjectConfig, paths: Sequence[Path]) -> tuple[Path, ...]:
+    """What a build reads and a watch must see change: content, templates (the project's, the
+    plugins', the shipped theme), pyproject.toml, and briefs given outside content/."""
+    themes = tuple(f for f in theme_of(config).folders if f != config.templates)  # plugins, shipped
+    return (
+        config.content,
+        config.templates,
+        *themes,
+        config.root / "pyproject.toml",
+        *(p for p in paths if not p.resolve().is_relative_to(config.content.resolve())),
+    )
+
+
+def sources_changed(changes: Iterable[Path], out: Path, config: ProjectConfig) -> list[Path]:
+    """The changed paths a build must see (not the build's own output), printed as ``changed:
+    ...``; a change outside content/ also empties the template cache for the next build."""
+    changed = sorted(p for p in changes if not p.is_relative_to(out))
+    if not changed:
+        return changed
+    click.echo(f"changed: {_names(changed, config.root)}")
+    if any(not p.is_relative_to(config.content) for p in changed):
+        # Jinja keeps compiled templates and the catalogs it was given for the life of the
+        # process (no reload checks in a build); a template or catalog save must reach the next
+        # build.
+        environment.cache_clear()
+    return changed
+
+
+class Watcher:
     """watchfiles' native watch over the folders and files a build reads, re-armed whenever one
     of them disappears, appears or is replaced.
 

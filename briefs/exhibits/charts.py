@@ -13,6 +13,7 @@ above the axis on the left, the legend above it on the right, value labels on ba
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -63,8 +64,32 @@ class ChartData:
     value_labels: bool = True
 
 
+_remember = False  # see remember_drawn()
+
+
+def remember_drawn() -> None:
+    """From now on, keep the last charts drawn in this process (256 of them) and give a chart
+    asked for again with every argument the same the SVG already drawn. Drawing is most of an
+    HTML build, and charts are deterministic, so a long-running process that rebuilds a brief on
+    every save (``briefs serve``) redraws only the charts whose data, language, font, anchor or
+    title changed."""
+    global _remember
+    _remember = True
+
+
 def render_svg(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
     """The chart as an SVG element (no XML prolog) with ids prefixed by ``anchor``."""
+    if _remember:
+        return _remembered(chart, font, anchor, title)
+    return _draw(chart, font=font, anchor=anchor, title=title)
+
+
+@functools.lru_cache(maxsize=256)
+def _remembered(chart: ChartData, font: str, anchor: str, title: str) -> str:
+    return _draw(chart, font=font, anchor=anchor, title=title)
+
+
+def _draw(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
     import matplotlib.style
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure

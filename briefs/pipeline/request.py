@@ -37,6 +37,7 @@ class BuildRequest:
     timeout: float = DEFAULT_TIMEOUT
     memory_limit: int | None = DEFAULT_MEMORY
     scheduler: str | None = None  # a Dask cluster's address: PDFs render there
+    portal: bool = True  # update the portal (index, feeds, search) after the briefs; serve defers it
 
     def unchanged(self) -> list[Path] | None:
         """The outputs of the last complete build of this request, if nothing changed since
@@ -45,7 +46,8 @@ class BuildRequest:
         if self.force or self.final:
             return None
         current = up_to_date(Manifest.load(self.out), self.scope)
-        return current if current is not None and portal_current(self.out, self.final) else None
+        portal_ok = not self.portal or portal_current(self.out, self.final)
+        return current if current is not None and portal_ok else None
 
 
 def build_request(
@@ -61,6 +63,7 @@ def build_request(
     timeout: float = DEFAULT_TIMEOUT,
     memory_limit: int | None = DEFAULT_MEMORY,
     scheduler: str | None = None,
+    portal: bool = True,
 ) -> BuildRequest:
     """The request, checked: an unknown language or an output folder among the inputs is a
     located error before anything else."""
@@ -81,6 +84,7 @@ def build_request(
         timeout,
         memory_limit,
         scheduler,
+        portal,
     )
 
 

@@ -79,6 +79,7 @@ def build(
     memory_limit: int | None = workers.DEFAULT_MEMORY,
     scheduler: str | None = None,
     final: bool = False,
+    portal: bool = True,
 ) -> BuildResult:
     """Build HTML and/or PDF for the selected briefs into ``out/<id>/<id>.<lang>.<ext>``.
 
@@ -99,6 +100,7 @@ def build(
         timeout=timeout,
         memory_limit=memory_limit,
         scheduler=scheduler,
+        portal=portal,
     )
     unchanged = request.unchanged()
     if unchanged is not None:
@@ -238,7 +240,8 @@ def _render_changed(
         manifest.finish(request.scope, ctx.keys, unfinished, ctx.names if complete else None)
         manifest.save()  # even after Ctrl-C: what was written is recorded and reused next time
     # The portal lists what is now in the output folder (links only to files that exist).
-    result.portal = update_portal(project, manifest, request.langs, request.final)
+    if request.portal:  # ``briefs serve`` defers it: the reloaded page first, the search index after
+        result.portal = update_portal(project, manifest, request.langs, request.final)
     order = {out / n: i for i, n in enumerate(ctx.names)}
     result.written.sort(key=lambda p: order.get(p, len(order)))
     return result
