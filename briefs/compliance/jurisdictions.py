@@ -33,8 +33,7 @@ def jurisdiction_problems(
             found.append(
                 Diagnostic(
                     doc.location(("jurisdictions", i, "pack")),
-                    f"unknown rule pack '{place.pack}'{suggest(place.pack, packs)}: a pack is registered by "
-                    "briefs or by an installed plugin (briefs.plugins add_pack)",
+                    f"unknown rule pack '{place.pack}'{suggest(place.pack, packs)}",
                 )
             )
         for own, swapped in place.disclaimers.items():

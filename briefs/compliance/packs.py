@@ -137,7 +137,8 @@ def template_named(config: ProjectConfig, name: str) -> str:
     shown = (config.templates_dir / name).as_posix() if (own / name).is_file() else f"{name} of the theme"
     overrides = sorted(p.relative_to(own).as_posix() for p in own.rglob("*.html")) if own.is_dir() else []
     others = [config.templates_dir.joinpath(p).as_posix() for p in overrides if p != name]
-    return shown + (f" (project overrides: {', '.join(others)})" if others else "")
+    listed = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    return shown + (f" (project overrides: {listed})" if others else "")
 
 
 def jurisdiction_problems(

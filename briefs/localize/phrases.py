@@ -13,8 +13,9 @@ Phrases are matched in the source text (Simplified, as authors write it), longes
 OpenCC runs; a matched phrase is written as the table gives it and not converted again, the text
 between phrases goes through OpenCC. A phrase followed at once by a Latin letter or a digit is
 part of a name (芯片ETF, 云计算50ETF) and is left to OpenCC; a name that holds a phrase in Han
-characters only is kept by an entry of its own (浪潮信息: 浪潮信息), since the longest match wins. Quotation marks are swapped last; a ’ between two Latin
-letters or digits is an apostrophe (DeepSeek’s) and stays. Only prose reaches a converter (see
+characters only is kept by an entry of its own (浪潮信息: 浪潮信息), since the longest match
+wins. Quotation marks are swapped last; a ’ between two Latin letters or digits is an apostrophe
+(DeepSeek’s) and stays. Only prose reaches a converter (see
 :mod:`briefs.localize.conversion`), so figures, tickers, URLs and marked names are never touched.
 A key is Chinese text only (Han characters), so no entry can reach a figure, a ticker or a name
 written in Latin letters.
