@@ -79,7 +79,7 @@ def test_zh_hk_html_keeps_names_figures_and_tickers(built_html: Built) -> None:
     etf = html_text(built_html.file("compute-etf-note", "zh-HK", "html"))
     assert "芯片ETF" in etf and "雲計算50ETF" in etf  # fund names: a phrase glued to Latin is kept
     assert "中證雲計算指數" in etf  # an index's name, kept by its own entry
-    assert "國產晶片" in etf or "晶片" in etf
+    assert "國證半導體芯片指數" in etf and "國產晶片" in etf  # an index's name kept; prose converted
     wechat = html_text(built_html.file("wechat-r1-inference", "zh-HK", "html"))
     assert "000977.SZ" in wechat and "https://research.example.com" in wechat
 
