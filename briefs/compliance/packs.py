@@ -141,7 +141,7 @@ def template_named(config: ProjectConfig, name: str) -> str:
     return shown + (f" (project overrides: {listed})" if others else "")
 
 
-def jurisdiction_problems(
+def missing_elements(
     html: str,
     brief: LocalizedBrief,
     kind: lib.Kind,
@@ -185,8 +185,8 @@ def verify_jurisdiction(
     source: Path,
     template: str,
 ) -> None:
-    """:func:`jurisdiction_problems`, raised as a :class:`ComplianceError`."""
-    found = jurisdiction_problems(html, brief, kind, library, edition, source, template)
+    """:func:`missing_elements`, raised as a :class:`ComplianceError`."""
+    found = missing_elements(html, brief, kind, library, edition, source, template)
     if found:
         raise ComplianceError(found)
 
