@@ -320,3 +320,18 @@ def test_a_house_pack_from_a_plugin_takes_effect(tmp_path: Path) -> None:
         f"content/_shared/jurisdictions.yaml:{line_of(places, 'pack: house-hong-kong')}:5: "
         "unknown rule pack 'house-hong-kong'"
     ) in without.stderr
+
+
+def test_a_jurisdiction_without_its_licensed_entity_fails_its_editions(project: Path, run_cli: Run) -> None:
+    places = project / "content" / "_shared" / "jurisdictions.yaml"
+    edit(places, "    licence: EXA000\n", "")
+    brief = "content/compute-etf-note"
+    assert run_cli(project, "build", brief, "--format", "html", "--out", "out").exit_code == 0  # mainland
+    result = run_cli(project, "build", brief, "--lang", "zh-HK", "--format", "html", "--out", "out")
+    assert result.exit_code == 1
+    assert (
+        f"{brief}/brief.yaml:1:1: zh-HK output lacks the SFC-licensed entity statement with its CE number "
+        "(rule hong-kong/sfc-licensed-entity, jurisdiction hong-kong): the brief and the shared records give "
+        "nothing to print it from"
+    ) in result.output
+    assert "Traceback" not in result.output

@@ -165,14 +165,12 @@ def missing_elements(
         missing = [t for t in need.texts if squeeze(t) not in text]
         if need.texts and not missing:
             continue
-        shown = "; ".join(f"'{_short(t)}'" for t in missing) if missing else "nothing to print it from"
-        found.append(
-            Diagnostic(
-                where,
-                f"{edition.lang} output lacks {need.what} (rule {pack.name}/{need.rule}, jurisdiction "
-                f"{place.id}): missing {shown}; the template {template} must print it",
-            )
-        )
+        if missing:
+            why = f"missing {'; '.join(repr(_short(t)) for t in missing)}; the template {template} must print it"
+        else:  # e.g. a research report without sources, a jurisdiction without its licensed entity
+            why = "the brief and the shared records give nothing to print it from"
+        rule = f"rule {pack.name}/{need.rule}, jurisdiction {place.id}"
+        found.append(Diagnostic(where, f"{edition.lang} output lacks {need.what} ({rule}): {why}"))
     return found
 
 
