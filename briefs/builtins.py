@@ -1,5 +1,6 @@
 """What briefs itself registers, through its own ``briefs.plugins`` entry point (``builtin``):
-the HTML and PDF formats, the house's compliance rules and the glyph and fidelity checks.
+the HTML and PDF formats, the house's compliance rules, the jurisdictions' rule packs
+(mainland China, Hong Kong) and the glyph and fidelity checks.
 
 Nothing heavy is imported here: each renderer and check imports its machinery when it runs.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from briefs.compliance import rules
+from briefs.compliance import packs, rules
 
 if TYPE_CHECKING:
     from briefs.errors import Diagnostic
@@ -93,6 +94,8 @@ def register(registry: Registry) -> None:
     registry.add_rule("approval", check=rules.check_approval)
     registry.add_rule("mandatory-blocks", verify=rules.verify_mandatory_blocks)
     registry.add_rule("placeholders", release=_refuse_placeholders)
+    registry.add_pack(packs.MAINLAND, packs.mainland_china)
+    registry.add_pack(packs.HONG_KONG, packs.hong_kong, headings=packs.HONG_KONG_HEADINGS)
     registry.add_check("glyphs", _glyphs, in_build=True)
     registry.add_check("fidelity", _fidelity)
     registry.add_check("placeholders", _placeholders, in_build=True)

@@ -1,8 +1,10 @@
-"""Extension points: output formats (renderers), compliance rules, checks and theme folders.
+"""Extension points: output formats (renderers), compliance rules, jurisdictions' rule packs,
+checks and theme folders.
 
 One :class:`Registry` per process, filled from the Python entry points of the group
 ``briefs.plugins``: each names a callable ``register(registry)``. The built-ins (HTML and PDF,
-the house's compliance rules, the glyph and fidelity checks) come in through the same door, from
+the house's compliance rules, the mainland-china and hong-kong rule packs, the glyph and
+fidelity checks) come in through the same door, from
 the ``builtin`` entry point of briefs' own distribution (:mod:`briefs.builtins`); a house adds
 its own from its own package, without editing briefs::
 
@@ -142,6 +144,55 @@ class Rule:
     release: RuleCheck | None = None
 
 
+# ----------------------------------------------------------------------------- rule packs
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One element a rule pack requires on a rendered page: every one of ``texts`` is in the
+    page's text (white space aside). No texts: the brief has nothing to print it from, which
+    fails too."""
+
+    rule: str  # the element's name, e.g. "sfc-licensed-entity"; messages say "<pack>/<rule>"
+    what: str  # what it is, in words: "the SFC-licensed entity statement"
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PageUnderReview:
+    """What a rule pack looks at: one rendered page (its text), the brief as printed, its kind
+    and the jurisdiction its edition is published in."""
+
+    lang: str
+    text: str  # the page's text as a reader gets it, white space collapsed
+    brief: LocalizedBrief
+    kind: lib.Kind
+    jurisdiction: lib.Jurisdiction
+    edition: Edition
+
+    def words(self, text: dict[str, str]) -> str:
+        """A shared text (the jurisdiction's entity, a heading) in this page's edition."""
+        return self.edition.text(text)
+
+    def heading(self, element: str) -> str:
+        """The words the jurisdiction gives for one element of its pack (``headings:``)."""
+        return self.words(self.jurisdiction.headings[element])
+
+
+PackRequirements = Callable[[PageUnderReview], Iterable[Requirement]]
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A jurisdiction's compliance rule pack: the elements every rendered page of its editions
+    must show. ``headings`` are the elements whose words the jurisdiction's record gives
+    (jurisdictions.yaml ``headings:``), checked when the project is loaded."""
+
+    name: str
+    requirements: PackRequirements
+    headings: tuple[str, ...] = ()
+
+
 # ----------------------------------------------------------------------------- checks
 
 
@@ -175,6 +226,7 @@ class Registry:
         self.formats: dict[str, Renderer] = {}
         self.rules: dict[str, Rule] = {}
         self.checks: dict[str, Check] = {}
+        self.packs: dict[str, Pack] = {}
         self._themes: list[Path] = []
         self._registering = "briefs"
 
@@ -209,6 +261,12 @@ class Registry:
         if check is None and verify is None and release is None:
             raise ValueError(f"compliance rule {name!r} needs a check, verify or release function")
         self._add(self.rules, "compliance rule", name, Rule(name, check, verify, release))
+
+    def add_pack(self, name: str, requirements: PackRequirements, *, headings: Sequence[str] = ()) -> None:
+        """Register a jurisdiction's rule pack (see :class:`Pack`), named by jurisdictions.yaml."""
+        if not callable(requirements):
+            raise TypeError(f"rule pack {name!r} needs a function returning its requirements")
+        self._add(self.packs, "rule pack", name, Pack(name, requirements, tuple(headings)))
 
     def add_check(
         self, name: str, run: Callable[[CheckInput], Iterable[Diagnostic]], *, in_build: bool = False

@@ -121,7 +121,7 @@ def test_template_mistakes_are_located_errors(project: Path, run_cli, edit_templ
     ('languages = ["zh-CN", "en"]', "languages = 5", "tool.briefs.languages: expected a list"),
     ('languages = ["zh-CN", "en"]', 'languages = "en"', "tool.briefs.languages: expected a list"),
     ('content = "content"', "content = 5", "tool.briefs.content: expected a folder name"),
-    ('convert = "s2hk"', 'convert = "bogus"', "unknown OpenCC conversion 'bogus'"),
+    ('convert = "s2hkp"', 'convert = "bogus"', "unknown OpenCC conversion 'bogus'"),
 ])
 def test_configuration_of_the_wrong_shape_is_located(project: Path, run_cli, old: str, new: str,  # type: ignore[no-untyped-def]
                                                      words: str) -> None:

@@ -64,7 +64,7 @@ def test_zh_hk_edition_is_configured_not_coded_and_own_text_wins(project) -> Non
 
     # Without the configuration there is no zh-HK edition at all.
     pyproject = project / "pyproject.toml"
-    edit(pyproject, 'zh-HK = { from = "zh-CN", convert = "s2hk" }', "")
+    edit(pyproject, 'zh-HK = { from = "zh-CN", convert = "s2hkp" }', "")
     import pytest
 
     from briefs.errors import ContentError

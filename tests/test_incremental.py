@@ -356,7 +356,7 @@ def test_outputs_no_brief_writes_any_more_are_removed(project: Path, run_cli) ->
 
     (project / "content" / "wechat-r1-inference").rename(project / "content" / "_withdrawn")
     markdown.write_text(markdown.read_text("utf-8").replace("\n![A red square](pic.png)\n", ""), "utf-8")
-    edit(project / "pyproject.toml", 'zh-HK = { from = "zh-CN", convert = "s2hk" }', "")
+    edit(project / "pyproject.toml", 'zh-HK = { from = "zh-CN", convert = "s2hkp" }', "")
     result = run_cli(project, "build", "--format", "html", "--out", "out")
     assert result.exit_code == 0, result.output
     removed = {line.split()[1] for line in result.stdout.splitlines() if line.startswith("removed ")}

@@ -40,10 +40,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def briefs(project: Path, *args: str, path: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m briefs ARGS`` in ``project``, with ``path`` (an install folder) on PYTHONPATH."""
+    """``python -m briefs ARGS`` in ``project``, with ``path`` (an install folder) on PYTHONPATH,
+    and the briefs of this checkout (not whichever one the venv's editable install points at)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    if path is not None:
-        env["PYTHONPATH"] = str(path)
+    env["PYTHONPATH"] = os.pathsep.join([*([str(path)] if path is not None else []), str(ROOT)])
     return subprocess.run([sys.executable, "-m", "briefs", *args], cwd=project, env=env,
                           capture_output=True, text=True, timeout=TIMEOUT, check=False)
 
@@ -170,6 +170,7 @@ def test_the_built_ins_come_in_through_the_entry_point() -> None:
     assert list(own.rules) == ["rating", "signing-analysts", "approval", "mandatory-blocks", "placeholders"]
     assert own.rules["placeholders"].release is not None and own.rules["placeholders"].check is None
     assert list(own.checks) == ["glyphs", "fidelity", "placeholders"]
+    assert list(own.packs) == ["mainland-china", "hong-kong"]
 
 
 def test_a_format_that_fails_fails_its_files_only(tmp_path: Path) -> None:

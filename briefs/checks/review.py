@@ -12,7 +12,7 @@ from pathlib import Path
 from briefs.checks.translations_lock import LOCK_NAME, Lock, format_lock, read_lock, text_hash
 from briefs.errors import BriefsError, Diagnostic, Diagnostics, SourceLocation, by_place, display_path
 from briefs.load.loaded import LoadedBrief
-from briefs.load.project import SHARED_FILES, discover, load_library, load_project
+from briefs.load.project import discover, load_library, load_project, shared_files
 from briefs.pipeline.write import write_atomic
 from briefs.project.config import ProjectConfig
 from briefs.source.safefiles import Unsafe, read_bytes
@@ -87,16 +87,17 @@ class Selection:
 def select(config: ProjectConfig, paths: Sequence[Path]) -> Selection:
     """Briefs and shared files named by ``paths``: brief folders or files, folders of briefs,
     ``content/_shared`` or one of its YAML files; nothing given means everything."""
+    files = shared_files(config)  # the required ones, and the optional ones the project has
     if not paths:
-        return Selection(tuple(discover(config)), tuple(SHARED_FILES))
+        return Selection(tuple(discover(config)), tuple(files))
     briefs: list[Path] = []
     shared: list[str] = []
     shared_dir = config.shared.resolve()
-    by_file = {filename: name for name, (filename, _) in SHARED_FILES.items()}
+    by_file = {filename: name for name, (filename, _) in files.items()}
     for given in paths:
         path = given.resolve()
         if path == shared_dir:
-            shared.extend(SHARED_FILES)
+            shared.extend(files)
         elif path.parent == shared_dir and path.suffix in (".yaml", ".yml"):
             if path.name not in by_file:
                 raise BriefsError.at(
@@ -108,7 +109,7 @@ def select(config: ProjectConfig, paths: Sequence[Path]) -> Selection:
             shared.append(by_file[path.name])
         else:
             if path == config.content.resolve():
-                shared.extend(SHARED_FILES)
+                shared.extend(files)
             briefs.extend(discover(config, [given]))
     return Selection(tuple(dict.fromkeys(briefs)), tuple(dict.fromkeys(shared)))
 

@@ -7,13 +7,18 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefs.errors import SourceLocation
 from briefs.exhibits.numbering import ExhibitData
 from briefs.model import brief as m
 from briefs.model import library_records as lib
 from briefs.project.config import ProjectConfig
+from briefs.project.languages import LANGUAGES
 from briefs.source.yamlsource import KeyPath, YamlDocument
+
+if TYPE_CHECKING:
+    from briefs.localize.phrases import PhraseTable
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class Library:
     chains: lib.ChainList
     files: dict[str, Path]
     docs: dict[str, YamlDocument] = dataclasses.field(default_factory=dict)  # as read, for locating texts
+    jurisdictions: lib.JurisdictionList | None = None  # jurisdictions.yaml, when the project has one
+    phrases: dict[str, PhraseTable] = dataclasses.field(default_factory=dict)  # phrases.yaml, per edition
 
     def analyst(self, analyst_id: str) -> lib.Analyst | None:
         """The analyst with that id, if any."""
@@ -63,6 +70,21 @@ class Library:
     def disclaimer(self, disclaimer_id: str) -> lib.Disclaimer | None:
         """The disclaimer with that id, if any."""
         return next((d for d in self.disclaimers.disclaimers if d.id == disclaimer_id), None)
+
+    def jurisdiction(self, lang: str) -> lib.Jurisdiction | None:
+        """The jurisdiction an edition in ``lang`` is published in (the language table says
+        which), if the project describes it in jurisdictions.yaml."""
+        if self.jurisdictions is None or lang not in LANGUAGES:
+            return None
+        wanted = LANGUAGES[lang].jurisdiction
+        return next((j for j in self.jurisdictions.jurisdictions if j.id == wanted), None)
+
+    def disclaimer_ids(self, kind: lib.Kind, lang: str) -> tuple[str, ...]:
+        """The disclaimers an edition of a brief of ``kind`` carries: the kind's, each replaced
+        by its jurisdiction's own texts where that says so (each printed once)."""
+        place = self.jurisdiction(lang)
+        swap = place.disclaimers if place is not None else {}
+        return tuple(dict.fromkeys(ref for own in kind.disclaimers for ref in swap.get(own, [own])))
 
     def risk(self, risk_id: str) -> lib.Risk | None:
         """The library risk with that id, if any."""

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from briefs.compliance.jurisdictions import jurisdiction_problems
 from briefs.compliance.rules import release_review, review, suggest
 from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
 from briefs.exhibits.numbering import resolve_exhibits
 from briefs.load.loaded import Library, LoadedBrief, MarkdownSource, Project
 from briefs.load.markdown_checks import check_links, check_markdown
+from briefs.localize.phrases import load_phrases
 from briefs.model import brief as m
 from briefs.model import library_records as lib
 from briefs.model.validation import validate
@@ -40,9 +42,21 @@ SHARED_FILES = {
     "risks": ("risks.yaml", lib.RiskList),
     "chains": ("chains.yaml", lib.ChainList),
 }
+# Read when the project has them: which rule pack and disclaimers each jurisdiction's editions get.
+OPTIONAL_SHARED_FILES = {"jurisdictions": ("jurisdictions.yaml", lib.JurisdictionList)}
 
 
 # ----------------------------------------------------------------------------- shared content
+
+
+def shared_files(config: ProjectConfig) -> dict[str, tuple[str, type[Any]]]:
+    """The shared files to read: every required one, and the optional ones the project has."""
+    present = {
+        name: spec
+        for name, spec in OPTIONAL_SHARED_FILES.items()
+        if (config.shared / spec[0]).exists() or (config.shared / spec[0]).is_symlink()
+    }
+    return {**SHARED_FILES, **present}
 
 
 def load_library(config: ProjectConfig) -> Library:
@@ -50,7 +64,7 @@ def load_library(config: ProjectConfig) -> Library:
     diags = Diagnostics()
     loaded: dict[str, Any] = {}
     docs: dict[str, YamlDocument] = {}
-    for name, (filename, schema) in SHARED_FILES.items():
+    for name, (filename, schema) in shared_files(config).items():
         path = config.shared / filename
         try:
             docs[name] = load_yaml(path)
@@ -58,12 +72,20 @@ def load_library(config: ProjectConfig) -> Library:
             diags.extend(exc.diagnostics)
             continue
         loaded[name] = validate(docs[name], schema, config.languages, diags)
+    try:
+        phrases = load_phrases(config.shared)
+    except BriefsError as exc:
+        diags.extend(exc.diagnostics)
     diags.raise_if_errors()
     for doc in docs.values():
         for key_path, text in markdown_texts(doc):  # no brief folder: no images, anchors unchecked
             check_markdown(MarkdownSource.in_yaml(doc, key_path, text), diags)
-    library = Library(**loaded, files={n: config.shared / f for n, (f, _) in SHARED_FILES.items()}, docs=docs)
+    files = {n: config.shared / f for n, (f, _) in shared_files(config).items()}
+    library = Library(**loaded, files=files, docs=docs, phrases=phrases)
     _check_kinds(library, docs["kinds"], diags)
+    if library.jurisdictions is not None:
+        known = [d.id for d in library.disclaimers.disclaimers]
+        diags.extend(jurisdiction_problems(library.jurisdictions, known, config.editions, docs["jurisdictions"]))
     diags.extend(
         kind_template_problems(
             theme_of(config),

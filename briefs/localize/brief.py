@@ -264,7 +264,7 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.Null
             DatedText(t.text(r.title), format_date(r.date, t.lang), r.date.isoformat()) for r in brief.related_reports
         ),
         sources=tuple(LinkedText(t.text(s.text), s.url) for s in brief.sources),
-        disclaimers=tuple(_disclaimer(library, d, t, ids) for d in kind.disclaimers),
+        disclaimers=tuple(_disclaimer(library, d, t, ids) for d in library.disclaimer_ids(kind, t.lang)),
         rating_definitions=(scale_definitions(library.ratings, t, tr) if kind.rating_definitions else ()),
         rating_basis=basis_sentence(library.ratings, tr) if kind.rating_definitions else None,
         benchmarks=tuple(BenchmarkView(t.text(b.market_name), t.text(b.index)) for b in library.ratings.benchmarks)

@@ -36,6 +36,7 @@ from babel.numbers import (
 
 from briefs.errors import Diagnostic, SourceLocation, TemplateError
 from briefs.localize.conversion import convert_prose
+from briefs.localize.phrases import NO_TABLE, PhraseTable, with_table
 from briefs.project.languages import LANGUAGES, MSGID_LANGUAGE
 
 if TYPE_CHECKING:
@@ -75,11 +76,13 @@ def format_percentage(value: float, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Edition:
-    """A language we publish in; a derived edition converts its source language's text."""
+    """A language we publish in; a derived edition converts its source language's text (OpenCC's
+    ``convert`` profile with the house's phrase table, :mod:`briefs.localize.phrases`)."""
 
     lang: str
     source: str | None = None
     convert: str | None = None
+    phrases: PhraseTable = NO_TABLE
 
     def text(self, value: Mapping[str, str]) -> str:
         """The text in this edition: its own, or the source's converted (never another fallback)."""
@@ -94,7 +97,7 @@ class Edition:
         the URLs and e-mail addresses in it are kept as written."""
         if not self.convert:
             return self.typeset(text)
-        return self.typeset(convert_prose(text, _converter(self.convert)))
+        return self.typeset(convert_prose(text, _converter(self.convert, self.phrases)))
 
     def markdown(self, value: Mapping[str, str]) -> tuple[str, Callable[[str], str] | None]:
         """A Markdown text in this edition, as (text to parse, conversion of its prose or None).
@@ -110,7 +113,7 @@ class Edition:
 
     def derive_markdown(self, text: str) -> tuple[str, Callable[[str], str] | None]:
         """:meth:`markdown` for a source-language Markdown text."""
-        return self.typeset(text), (_converter(self.convert) if self.convert else None)
+        return self.typeset(text), (_converter(self.convert, self.phrases) if self.convert else None)
 
     def typeset(self, text: str) -> str:
         """House typography for the edition's script (see :func:`cjk_spacing`)."""
@@ -131,11 +134,11 @@ def cjk_spacing(text: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _converter(config: str) -> Callable[[str], str]:
+def _converter(config: str, table: PhraseTable = NO_TABLE) -> Callable[[str], str]:
     import opencc  # imported on first use: only derived editions need it
 
     converter = opencc.OpenCC(config if config.endswith(".json") else f"{config}.json")
-    return converter.convert
+    return with_table(converter.convert, table)
 
 
 # Where CLDR's compact pattern does not fit the language's text (languages.py says why).
@@ -178,11 +181,12 @@ def translations(theme: Theme, edition: Edition) -> gettext.NullTranslations:
     """
     if edition.lang == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
-    chain: list[tuple[Path, int, str | None]] = []
+    chain: list[tuple[Path, int, tuple[str, PhraseTable] | None]] = []
     for folder in theme.folders:
         path, convert = catalog_path(folder, edition.lang), None
         if not path.is_file() and edition.source is not None:
-            path, convert = catalog_path(folder, edition.source), edition.convert
+            path = catalog_path(folder, edition.source)
+            convert = (edition.convert, edition.phrases) if edition.convert else None
         if path.is_file():
             chain.append((path, path.stat().st_mtime_ns, convert))
     if not chain:
@@ -191,7 +195,7 @@ def translations(theme: Theme, edition: Edition) -> gettext.NullTranslations:
 
 
 @lru_cache(maxsize=16)
-def _compiled(chain: tuple[tuple[Path, int, str | None], ...]) -> gettext.GNUTranslations:
+def _compiled(chain: tuple[tuple[Path, int, tuple[str, PhraseTable] | None], ...]) -> gettext.GNUTranslations:
     """One compiled catalog from a chain of catalogs (first wins, per message)."""
     catalogs = [_converted(_read_catalog(path), convert) for path, _mtime, convert in chain]
     catalog = catalogs[-1]
@@ -218,10 +222,10 @@ def _translated(string: _Text | None) -> bool:
     return isinstance(string, str) or all(string)
 
 
-def _converted(catalog: Catalog, convert: str | None) -> Catalog:
+def _converted(catalog: Catalog, convert: tuple[str, PhraseTable] | None) -> Catalog:
     """A catalog of the source language, converted for a derived edition (in place)."""
     if convert:
-        derive = _converter(convert)
+        derive = _converter(*convert)
         for message in catalog:  # placeholders are ASCII and stay; so do URLs and e-mail addresses
             if message.id and isinstance(message.string, str):
                 message.string = convert_prose(message.string, derive)

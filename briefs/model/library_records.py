@@ -159,6 +159,28 @@ class KindList(Record):
     kinds: list[Kind] = Field(min_length=1)
 
 
+class Jurisdiction(Record):
+    """Where editions are published (jurisdictions.yaml): the rule pack their rendered pages must
+    pass and the disclaimers they carry instead of a kind's. Which edition belongs to which
+    jurisdiction is the language table's ``jurisdiction`` (briefs/project/languages.py)."""
+
+    id: Id
+    name: Text
+    pack: Id  # a rule pack registered by briefs or a plugin (briefs/plugins.py add_pack)
+    entity: Text | None = None  # the licensed entity that distributes there
+    licence: str | None = Field(default=None, min_length=1)  # its licence number (Hong Kong: the CE number)
+    # A kind's disclaimer id → the texts printed in its place here (in order; [] drops it).
+    disclaimers: dict[Id, list[Id]] = {}
+    # The words that show each element of the pack that wants them worded (e.g. a heading).
+    headings: dict[Id, Text] = {}
+
+
+class JurisdictionList(Record):
+    """jurisdictions.yaml."""
+
+    jurisdictions: list[Jurisdiction] = Field(min_length=1)
+
+
 class Risk(Record):
     """A risk factor from the library."""
 

@@ -15,8 +15,10 @@ from briefs.load.loaded import LoadedBrief, Project
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter: 10 times faster
 
 
-def used_shared(project: Project, loaded: LoadedBrief) -> dict[str, Any]:
-    """The shared records one brief uses, as plain data in a stable order."""
+def used_shared(project: Project, loaded: LoadedBrief, lang: str | None = None) -> dict[str, Any]:
+    """The shared records one brief uses, as plain data in a stable order; with ``lang``, those
+    its edition in that language prints: its jurisdiction's disclaimers, and the phrase table a
+    derived edition's text is converted with."""
     lib, brief = project.library, loaded.brief
     kind = lib.kind(brief.kind)
     assert kind is not None
@@ -27,7 +29,9 @@ def used_shared(project: Project, loaded: LoadedBrief) -> dict[str, Any]:
         "kind": kind.model_dump(mode="json", exclude=None if kind.template else {"template"}),
         "analysts": [p.model_dump(mode="json") for p in people if p is not None],
         "disclaimers": [
-            d.model_dump(mode="json") for d in (lib.disclaimer(i) for i in kind.disclaimers) if d is not None
+            d.model_dump(mode="json")
+            for d in (lib.disclaimer(i) for i in (lib.disclaimer_ids(kind, lang) if lang else kind.disclaimers))
+            if d is not None
         ],
         "risks": [
             r.model_dump(mode="json") for r in (lib.risk(i) for i in brief.risks if isinstance(i, str)) if r is not None
@@ -38,14 +42,17 @@ def used_shared(project: Project, loaded: LoadedBrief) -> dict[str, Any]:
     if brief.chain is not None:
         chain = lib.chain(brief.chain.id)
         used["chain"] = chain.model_dump(mode="json") if chain else None
+    table = lib.phrases.get(lang) if lang is not None and lang not in project.config.languages else None
+    if table:
+        used["phrases"] = {"phrases": dict(table.phrases), "quotes": dict(table.quotes)}
     return used
 
 
-def shared_snapshot(project: Project, loaded: LoadedBrief) -> bytes:
+def shared_snapshot(project: Project, loaded: LoadedBrief, lang: str | None = None) -> bytes:
     """YAML of :func:`used_shared`, with a header saying what it is (embedded in the PDF)."""
     header = (
         f"# Shared content used by brief '{loaded.brief.id}', as resolved at build time\n"
         f"# (from content/_shared/*.yaml; disclaimer ids and versions included).\n"
     )
-    body = yaml.dump(used_shared(project, loaded), Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=100)
+    body = yaml.dump(used_shared(project, loaded, lang), Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=100)
     return (header + body).encode("utf-8")

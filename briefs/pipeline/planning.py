@@ -9,19 +9,21 @@ which plans everything in memory and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import Markup
 
 from briefs.compliance.draftmark import verify_draft_mark
+from briefs.compliance.packs import template_named, verify_jurisdiction
 from briefs.compliance.rules import verify
 from briefs.errors import ContentError, Diagnostic, TemplateError
 from briefs.load.loaded import LoadedBrief, Project
 from briefs.load.project import load_project
 from briefs.localize.brief import LocalizedBrief, localize
 from briefs.localize.i18n import Edition, catalog_problems, translations
+from briefs.localize.phrases import NO_TABLE, PhraseTable
 from briefs.pipeline.dependencies import shared_snapshot
 from briefs.pipeline.fingerprints import digest
 from briefs.pipeline.limits import Budget
@@ -94,11 +96,14 @@ def build_time(brief_date: dt.date) -> dt.datetime:
     return created
 
 
-def edition(config: ProjectConfig, lang: str) -> Edition:
-    """The edition of ``lang``: the project's own language, or one derived by configuration."""
+def edition(config: ProjectConfig, lang: str, phrases: Mapping[str, PhraseTable] | None = None) -> Edition:
+    """The edition of ``lang``: the project's own language, or one derived by configuration
+    (converted with the project's phrase table for it, content/_shared/phrases.yaml)."""
     known_language(config, lang)
     derivation = config.derivation(lang)
-    return Edition(lang) if lang in config.languages or derivation is None else Edition(lang, *derivation)
+    if lang in config.languages or derivation is None:
+        return Edition(lang)
+    return Edition(lang, *derivation, phrases=(phrases or {}).get(lang, NO_TABLE))
 
 
 def plan(project: Project, langs: Sequence[str], budget: Budget = Budget()) -> list[Document]:
@@ -112,16 +117,16 @@ def iter_plan(project: Project, langs: Sequence[str], budget: Budget = Budget())
     Each document is made within ``budget`` (time and memory, :mod:`briefs.pipeline.limits`); over it,
     a located error at its brief.yaml."""
     config = project.config
-    editions = [edition(config, lang) for lang in langs]
+    editions = [edition(config, lang, project.library.phrases) for lang in langs]
     theme = theme_of(config)
     problems = [p for e in editions for p in catalog_problems(theme, e)]
     if any(p.severity == "error" for p in problems):
         raise TemplateError(problems)
     css = (load_css(theme), load_css(theme, "screen.css"))
     for loaded in project.briefs:
-        snapshot = shared_snapshot(project, loaded)  # the same for every edition of a brief
         for ed in editions:
             with budget.spent_on(loaded.path, f"preparing the {ed.lang} edition of this brief"):
+                snapshot = shared_snapshot(project, loaded, ed.lang)  # what this edition prints
                 document = _document(project, loaded, ed, langs, css, snapshot)
             yield document
 
@@ -154,8 +159,13 @@ def _document(
         created=build_time(loaded.brief.date),
     )
     kind = project.library.kind(loaded.brief.kind)
-    html = render_html(theme, context, (kind.template if kind is not None else None) or DEFAULT_TEMPLATE)
+    assert kind is not None  # guaranteed by load
+    page_template = kind.template or DEFAULT_TEMPLATE
+    html = render_html(theme, context, page_template)
     verify(html, localized, loaded.path)  # every registered rule's check of the rendered page
+    # the rule pack of the jurisdiction this edition is published in (content/_shared/jurisdictions.yaml)
+    named = template_named(config, page_template)
+    verify_jurisdiction(html, localized, kind, project.library, ed, loaded.path, named)
     draft = loaded.brief.draft
     if draft:
         verify_draft_mark(html, draft, tr.gettext("DRAFT"), lang, loaded.path, _template_name(config))
@@ -243,4 +253,5 @@ def check(
 
 
 def check_input(project: Project, paths: Sequence[Path], langs: Sequence[str]) -> CheckInput:
-    return CheckInput(project, tuple(paths), tuple(langs), tuple(edition(project.config, lang) for lang in langs))
+    editions = tuple(edition(project.config, lang, project.library.phrases) for lang in langs)
+    return CheckInput(project, tuple(paths), tuple(langs), editions)

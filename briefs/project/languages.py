@@ -49,6 +49,9 @@ class Language:
     fonts: FontSet
     compact_babel: str | None = None  # locale for compact numbers, where CLDR's own does not fit
     derivation: Derivation | None = None
+    # Where an edition in this language is published: the id of its record in
+    # content/_shared/jurisdictions.yaml, which names the rule pack and the disclaimer set.
+    jurisdiction: str = "mainland"
 
     @property
     def han(self) -> bool:
@@ -83,7 +86,10 @@ LANGUAGES: Mapping[str, Language] = MappingProxyType(
                 "繁體中文",
                 _HK,
                 compact_babel="zh_Hant",
-                derivation=Derivation("zh-CN", "s2hk"),
+                # OpenCC's Hong Kong profile with phrases (服务器 → 伺服器); the house's own phrase
+                # table (content/_shared/phrases.yaml) adds what OpenCC lacks (芯片 → 晶片).
+                derivation=Derivation("zh-CN", "s2hkp"),
+                jurisdiction="hong-kong",
             ),
         )
     }

@@ -1,4 +1,4 @@
-"""An example briefs plugin: one compliance rule and one output format.
+"""An example briefs plugin: one compliance rule, one output format and one rule pack.
 
 - Rule ``no-guarantees``: a brief's title must not promise a result ("guaranteed", 保证) in any
   language; the error is located at the title in brief.yaml.
@@ -12,7 +12,8 @@ import re
 from html.parser import HTMLParser
 
 from briefs import Diagnostic, Registry, RenderedDocument
-from briefs.plugins import BriefUnderReview
+from briefs.compliance.packs import HONG_KONG_HEADINGS, hong_kong
+from briefs.plugins import BriefUnderReview, PageUnderReview, Requirement
 
 WORDS = ("guaranteed", "保证")
 
@@ -62,7 +63,14 @@ class TextRenderer:
         return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def house_hong_kong(page: PageUnderReview) -> list[Requirement]:
+    """briefs' Hong Kong pack, and the house's complaints channel on every page."""
+    complaints = page.heading("complaints")
+    return [*hong_kong(page), Requirement("complaints", f"the complaints channel '{complaints}'", (complaints,))]
+
+
 def register(registry: Registry) -> None:
-    """Add the rule and the format."""
+    """Add the rule, the format and the pack."""
     registry.add_rule("no-guarantees", check=no_guarantees)
     registry.add_format(TextRenderer())
+    registry.add_pack("house-hong-kong", house_hong_kong, headings=(*HONG_KONG_HEADINGS, "complaints"))
