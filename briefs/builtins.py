@@ -1,5 +1,6 @@
 """What briefs itself registers, through its own ``briefs.plugins`` entry point (``builtin``):
-the HTML and PDF formats, the house's compliance rules and the glyph and fidelity checks.
+the HTML and PDF formats, the house's compliance rules (company notes among them) and the glyph,
+fidelity and upside checks.
 
 Nothing heavy is imported here: each renderer and check imports its machinery when it runs.
 """
@@ -13,7 +14,7 @@ from briefs.compliance import rules
 
 if TYPE_CHECKING:
     from briefs.errors import Diagnostic
-    from briefs.plugins import CheckInput, Registry, RenderedDocument
+    from briefs.plugins import BriefUnderReview, CheckInput, Registry, RenderedDocument
 
 
 class HtmlRenderer:
@@ -72,6 +73,18 @@ def _fidelity(given: CheckInput) -> Iterable[Diagnostic]:
     return check_fidelity(given.project.config, given.paths, given.langs, given.project)
 
 
+def _company_note(review: BriefUnderReview) -> Iterable[Diagnostic]:
+    from briefs.compliance.company import check_company
+
+    return check_company(review)
+
+
+def _upside(given: CheckInput) -> Iterable[Diagnostic]:
+    from briefs.compliance.company import check_upside
+
+    return check_upside(given)
+
+
 def register(registry: Registry) -> None:
     """Register briefs' own formats, rules and checks."""
     registry.add_format(HtmlRenderer())
@@ -79,6 +92,8 @@ def register(registry: Registry) -> None:
     registry.add_rule("rating", check=rules.check_rating)
     registry.add_rule("signing-analysts", check=rules.check_signing_analysts)
     registry.add_rule("approval", check=rules.check_approval)
+    registry.add_rule("company-note", check=_company_note)
     registry.add_rule("mandatory-blocks", verify=rules.verify_mandatory_blocks)
     registry.add_check("glyphs", _glyphs, in_build=True)
     registry.add_check("fidelity", _fidelity)
+    registry.add_check("upside", _upside, in_build=True)

@@ -167,8 +167,8 @@ def test_the_built_ins_come_in_through_the_entry_point() -> None:
     assert not empty.formats and not empty.rules and not empty.checks
     own = load_registry(entries)
     assert list(own.formats) == ["html", "pdf"]
-    assert list(own.rules) == ["rating", "signing-analysts", "approval", "mandatory-blocks"]
-    assert list(own.checks) == ["glyphs", "fidelity"]
+    assert list(own.rules) == ["rating", "signing-analysts", "approval", "company-note", "mandatory-blocks"]
+    assert list(own.checks) == ["glyphs", "fidelity", "upside"]
 
 
 def test_a_format_that_fails_fails_its_files_only(tmp_path: Path) -> None:

@@ -63,14 +63,10 @@ class ChartData:
     value_labels: bool = True
 
 
-def render_svg(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
-    """The chart as an SVG element (no XML prolog) with ids prefixed by ``anchor``."""
-    import matplotlib.style
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    rc: dict[str, Any] = {
+def house_style(font: str, anchor: str) -> dict[str, Any]:
+    """matplotlib settings of every house chart: text kept as text in ``font``, the house colours,
+    and a hash salt of ``anchor`` so the SVG's ids are the same on every build."""
+    return {
         "svg.fonttype": "none",
         "svg.hashsalt": anchor,
         "svg.image_inline": True,
@@ -87,6 +83,16 @@ def render_svg(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
         "text.color": INK,
         "axes.linewidth": 0.8,
     }
+
+
+def render_svg(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
+    """The chart as an SVG element (no XML prolog) with ids prefixed by ``anchor``."""
+    import matplotlib.style
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    rc = house_style(font, anchor)
     # From matplotlib's defaults, not this machine's matplotlibrc: the house style, and the same
     # bytes on every machine.
     with matplotlib.style.context(["default", rc]):
