@@ -18,10 +18,10 @@ from bs4 import BeautifulSoup
 from click.testing import Result
 
 from briefs.compliance.ratings import rating_action
-from briefs.project.config import load_config
 from briefs.load.project import load_library
+from briefs.project.config import load_config
 
-from .conftest import ROOT, edit, line_of
+from .conftest import ROOT, edit
 
 RunCli = Callable[..., Result]
 NOTE = Path("content/tencent-wechat-deepseek")
@@ -109,7 +109,11 @@ def test_a_company_note_needs_its_security_and_prices(project: Path, run_cli: Ru
 
 def test_company_keys_are_refused_on_an_industry_brief(project: Path, run_cli: RunCli) -> None:
     other = Path("content/wechat-r1-inference/brief.yaml")
-    line = edit(project / other, "analysts: [lin-qing]", "security: {ticker: 0700.HK, name: {zh-CN: 腾讯控股, en: Tencent}, currency: HKD}\nanalysts: [lin-qing]")
+    line = edit(
+        project / other,
+        "analysts: [lin-qing]",
+        "security: {ticker: 0700.HK, name: {zh-CN: 腾讯控股, en: Tencent}, currency: HKD}\nanalysts: [lin-qing]",
+    )
     found = failed(run_cli(project, "check", str(other.parent)))
     assert has(found, other, line, "'security' belongs to a company note", "company-comment"), found
 
@@ -225,7 +229,9 @@ def test_a_price_file_that_stops_before_the_reference_date_is_located(project: P
     data.write_text("".join(lines[:-1]), "utf-8")  # drop 2025-02-14
     found = failed(check(project, run_cli))
     stop = lines[-2].split(",")[0]
-    assert has(found, NOTE / "prices.csv", len(lines) - 1, f"prices end on {stop}", "2025-02-14", "brief.yaml line"), found
+    assert has(found, NOTE / "prices.csv", len(lines) - 1, f"prices end on {stop}", "2025-02-14", "brief.yaml line"), (
+        found
+    )
 
 
 def test_a_close_that_disagrees_with_the_reference_price_is_located(project: Path, run_cli: RunCli) -> None:
@@ -304,7 +310,12 @@ def test_the_rating_box_in_chinese(project: Path, run_cli: RunCli) -> None:
     ("lang", "header", "revenue", "eps"),
     [
         ("en", ["Fiscal year", "2022A", "2023A", "2024E", "2025E", "2026E"], "Revenue (CNY m)", "EPS (CNY)"),
-        ("zh-CN", ["会计年度", "2022A", "2023A", "2024E", "2025E", "2026E"], "营业收入（百万人民币）", "每股收益（人民币）"),
+        (
+            "zh-CN",
+            ["会计年度", "2022A", "2023A", "2024E", "2025E", "2026E"],
+            "营业收入（百万人民币）",
+            "每股收益（人民币）",
+        ),
     ],
 )
 def test_the_key_estimates_follow_the_key_points(
@@ -317,7 +328,10 @@ def test_the_key_estimates_follow_the_key_points(
     assert table is not None
     assert front.select_one("section.key-points").find_next_sibling("section")["id"] == "tab-estimates"
     assert [th.get_text(strip=True) for th in table.thead.find_all("th")] == header
-    rows = {tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")}
+    rows = {
+        tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.find_all("td")]
+        for tr in table.tbody.find_all("tr")
+    }
     assert rows[revenue] == ["554,552", "609,015", "662,500", "722,000", "785,000"]
     assert rows[eps] == ["12.13", "16.66", "23.60", "26.90", "30.20"]
     assert [th["class"] for th in table.thead.find_all("th")[1:]] == [["actual"]] * 2 + [["estimate"]] * 3
@@ -346,9 +360,13 @@ def test_an_initiation_has_no_previous_rating_or_target(project: Path, run_cli: 
 
 def test_other_briefs_carry_no_company_furniture(project: Path, run_cli: RunCli) -> None:
     out = project / "out"
-    result = run_cli(project, "build", "--format", "html", "--lang", "en", "--out", str(out), "content/deepseek-cost-performance")
+    result = run_cli(
+        project, "build", "--format", "html", "--lang", "en", "--out", str(out), "content/deepseek-cost-performance"
+    )
     assert result.exit_code == 0, result.output
-    page = BeautifulSoup((out / "deepseek-cost-performance" / "deepseek-cost-performance.en.html").read_text("utf-8"), "html.parser")
+    page = BeautifulSoup(
+        (out / "deepseek-cost-performance" / "deepseek-cost-performance.en.html").read_text("utf-8"), "html.parser"
+    )
     assert page.select_one(".rating-box") is not None
     assert not page.select(".company-box, #tab-estimates, #fig-price")
     assert ".estimates-table" not in str(page.head)
@@ -361,7 +379,19 @@ def test_other_briefs_carry_no_company_furniture(project: Path, run_cli: RunCli)
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", ("Buy", "Upgraded", "Overweight", "HK$530.00", "HK$470.00", "+17.8%", "Key estimates and valuation", "2026E")),
+        (
+            "en",
+            (
+                "Buy",
+                "Upgraded",
+                "Overweight",
+                "HK$530.00",
+                "HK$470.00",
+                "+17.8%",
+                "Key estimates and valuation",
+                "2026E",
+            ),
+        ),
         ("zh-CN", ("买入", "上调", "增持", "HK$530.00", "+17.8%", "盈利预测与估值", "会计年度", "2026E")),
     ],
 )
@@ -374,7 +404,9 @@ def test_page_one_of_the_pdf_holds_the_rating_target_upside_and_estimates(
     pdf = out / NOTE.name / f"{NOTE.name}.{lang}.pdf"
     first = subprocess.run(
         ["pdftotext", "-layout", "-enc", "UTF-8", "-f", "1", "-l", "1", str(pdf), "-"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     for word in words:
         assert word in first, f"{word!r} not on page 1:\n{first}"

@@ -23,8 +23,17 @@ from briefs.model.fields import Date, Record, Text, Ticker
 
 # The market of a ticker's exchange suffix: it picks the benchmark index in ratings.yaml
 # (benchmarks[].market). Shanghai, Shenzhen and Beijing are the A-share market; NASDAQ (.O),
-# NYSE (.N) and NYSE American (.A) the US market.
-EXCHANGE_MARKETS = {"SH": "a-share", "SZ": "a-share", "BJ": "a-share", "HK": "hk", "O": "us", "N": "us", "A": "us"}
+# NYSE (.N), NYSE American (.A) and the generic .US the US market.
+EXCHANGE_MARKETS = {
+    "SH": "a-share",
+    "SZ": "a-share",
+    "BJ": "a-share",
+    "HK": "hk",
+    "O": "us",
+    "N": "us",
+    "A": "us",
+    "US": "us",
+}
 UNITS = ("thousand", "million", "billion")
 
 
