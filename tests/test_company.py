@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import Result
+from pypdf import PdfReader
 
 from briefs.compliance.ratings import rating_action
 from briefs.load.project import load_library
@@ -410,5 +411,8 @@ def test_page_one_of_the_pdf_holds_the_rating_target_upside_and_estimates(
     ).stdout
     for word in words:
         assert word in first, f"{word!r} not on page 1:\n{first}"
+    attached = PdfReader(pdf).attachments  # the data files are inputs, embedded like exhibit data
+    for name in ("estimates.csv", "prices.csv"):
+        assert attached[name] == [(project / NOTE / name).read_bytes()]
     estimates = next(line for line in first.splitlines() if "2022A" in line)
     assert re.search(r"2022A\s+2023A\s+2024E\s+2025E\s+2026E", estimates), estimates  # one header row
