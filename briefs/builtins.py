@@ -1,6 +1,7 @@
 """What briefs itself registers, through its own ``briefs.plugins`` entry point (``builtin``):
-the HTML and PDF formats, the house's compliance rules, the jurisdictions' rule packs
-(mainland China, Hong Kong) and the glyph and fidelity checks.
+the HTML and PDF formats, the house's compliance rules (company notes among them), the
+jurisdictions' rule packs (mainland China, Hong Kong) and the glyph, fidelity, placeholder and
+upside checks.
 
 Nothing heavy is imported here: each renderer and check imports its machinery when it runs.
 """
@@ -85,6 +86,18 @@ def _refuse_placeholders(review: BriefUnderReview) -> Iterable[Diagnostic]:
     return refuse_placeholders(review)
 
 
+def _company_note(review: BriefUnderReview) -> Iterable[Diagnostic]:
+    from briefs.compliance.company import check_company
+
+    return check_company(review)
+
+
+def _upside(given: CheckInput) -> Iterable[Diagnostic]:
+    from briefs.compliance.company import check_upside
+
+    return check_upside(given)
+
+
 def register(registry: Registry) -> None:
     """Register briefs' own formats, rules and checks."""
     registry.add_format(HtmlRenderer())
@@ -92,6 +105,7 @@ def register(registry: Registry) -> None:
     registry.add_rule("rating", check=rules.check_rating)
     registry.add_rule("signing-analysts", check=rules.check_signing_analysts)
     registry.add_rule("approval", check=rules.check_approval)
+    registry.add_rule("company-note", check=_company_note)
     registry.add_rule("mandatory-blocks", verify=rules.verify_mandatory_blocks)
     registry.add_rule("placeholders", release=_refuse_placeholders)
     registry.add_pack(packs.MAINLAND, packs.mainland_china)
@@ -99,3 +113,4 @@ def register(registry: Registry) -> None:
     registry.add_check("glyphs", _glyphs, in_build=True)
     registry.add_check("fidelity", _fidelity)
     registry.add_check("placeholders", _placeholders, in_build=True)
+    registry.add_check("upside", _upside, in_build=True)

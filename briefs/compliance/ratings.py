@@ -104,3 +104,23 @@ def basis_sentence(ratings: lib.Ratings, tr: gettext.NullTranslations) -> str:
         "%(months)s months after the date of the report, relative to the representative index "
         "of its market over the same period. The benchmark indices are:"
     ) % {"months": ratings.basis_months}
+
+
+def rating_action(scale: lib.RatingScale, value: str, previous: str | None) -> str | None:
+    """What a company note does to its rating: ``initiated`` (no previous rating, or the previous
+    one had no band, e.g. not rated), ``upgraded`` / ``downgraded`` (the scale lists values from
+    best to worst), ``maintained``; None when the new value has no band (not rated)."""
+    banded = [v.id for v in scale.values if v.min is not None or v.max is not None]
+    if value not in banded:
+        return None
+    if previous is None or previous not in banded:
+        return "initiated"
+    if previous == value:
+        return "maintained"
+    return "upgraded" if banded.index(value) < banded.index(previous) else "downgraded"
+
+
+def upside_band(value: lib.RatingValue, upside: float) -> bool:
+    """Whether an implied upside (in percent) lies in a rating value's band (ends included, so a
+    figure on a shared bound fits both values); a value without a band takes any upside."""
+    return (value.min is None or upside >= value.min) and (value.max is None or upside <= value.max)

@@ -64,6 +64,28 @@ class ChartData:
     value_labels: bool = True
 
 
+def house_style(font: str, anchor: str) -> dict[str, Any]:
+    """matplotlib settings of every house chart: text kept as text in ``font``, the house colours,
+    and a hash salt of ``anchor`` so the SVG's ids are the same on every build."""
+    return {
+        "svg.fonttype": "none",
+        "svg.hashsalt": anchor,
+        "svg.image_inline": True,
+        "font.family": [font],
+        "font.size": FONT_PT,
+        "text.parse_math": False,
+        "text.usetex": False,
+        "axes.unicode_minus": False,
+        "path.simplify": False,
+        "axes.edgecolor": INK,
+        "axes.labelcolor": MUTED,
+        "xtick.color": MUTED,
+        "ytick.color": MUTED,
+        "text.color": INK,
+        "axes.linewidth": 0.8,
+    }
+
+
 _remember = False  # see remember_drawn()
 
 
@@ -95,23 +117,7 @@ def _draw(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    rc: dict[str, Any] = {
-        "svg.fonttype": "none",
-        "svg.hashsalt": anchor,
-        "svg.image_inline": True,
-        "font.family": [font],
-        "font.size": FONT_PT,
-        "text.parse_math": False,
-        "text.usetex": False,
-        "axes.unicode_minus": False,
-        "path.simplify": False,
-        "axes.edgecolor": INK,
-        "axes.labelcolor": MUTED,
-        "xtick.color": MUTED,
-        "ytick.color": MUTED,
-        "text.color": INK,
-        "axes.linewidth": 0.8,
-    }
+    rc = house_style(font, anchor)
     # From matplotlib's defaults, not this machine's matplotlibrc: the house style, and the same
     # bytes on every machine.
     with matplotlib.style.context(["default", rc]):

@@ -90,7 +90,7 @@ def resolve_exhibits(
             diags.error(
                 doc.location((*here, "after")), f"unknown section '{exhibit.after}'{_suggest(exhibit.after, sections)}"
             )
-        target = _data_file(exhibit, folder, doc, here, diags)
+        target = data_file(exhibit.data, folder, doc, (*here, "data"), diags)
         if target is None:
             continue
         try:
@@ -106,11 +106,13 @@ def resolve_exhibits(
     return found, files
 
 
-def _data_file(
-    exhibit: m.Exhibit, folder: Path, doc: YamlDocument, here: tuple[str | int, ...], diags: Diagnostics
+def data_file(
+    written: str, folder: Path, doc: YamlDocument, key_path: tuple[str | int, ...], diags: Diagnostics
 ) -> Path | None:
-    where = doc.location((*here, "data"))
-    relative = exhibit.data.strip()
+    """The data file named at ``key_path`` of brief.yaml (CSV or YAML, inside the brief's folder,
+    not brief.yaml itself), or None with the problem recorded there."""
+    where = doc.location(key_path)
+    relative = written.strip()
     located = locate(folder, relative)
     if located is None:
         diags.error(where, f"data file '{relative[:80]}' is not a usable file name")

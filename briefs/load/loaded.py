@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefs.errors import SourceLocation
+from briefs.exhibits.company_data import CompanyData
 from briefs.exhibits.numbering import ExhibitData
 from briefs.model import brief as m
 from briefs.model import library_records as lib
@@ -106,6 +107,7 @@ class LoadedBrief:
     exhibits: dict[str, ExhibitData] = dataclasses.field(default_factory=dict)  # typed data per exhibit id
     doc: YamlDocument | None = None  # brief.yaml as read, for locating texts
     assets: tuple[Path, ...] = ()  # images its Markdown shows (files in its folder)
+    company: CompanyData | None = None  # a company note's estimates and prices (from its data files)
 
     @property
     def folder(self) -> Path:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from briefs.compliance.ratings import ScaleDefinitions, basis_sentence, scale_definitions
+from briefs.compliance.ratings import ScaleDefinitions, basis_sentence, rating_action, scale_definitions
 from briefs.exhibits.numbering import CHAIN_ANCHOR, Ref, references
 from briefs.exhibits.views import ExhibitView, exhibit_view
 from briefs.load.loaded import Library, LoadedBrief
+from briefs.localize.company import CompanyNoteView, company_view
 from briefs.localize.i18n import Edition, format_date
 from briefs.model import brief as m
 from briefs.model import library_records as lib
@@ -47,6 +48,7 @@ class RatingView:
     label: str
     change: str | None
     definition: str
+    previous: str | None = None  # the rating it replaces (company notes)
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,7 @@ class LocalizedBrief:
     companies_ref: Ref | None = None  # the companies table's anchor and number label (表2 / Table 2)
     draft: bool = True  # no compliance approval yet: DRAFT on every page
     key_data: tuple[tuple[str, str], ...] = ()  # (label, figure) for the sidebar
+    company: CompanyNoteView | None = None  # a company note's rating box, estimates and price chart
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -274,6 +277,7 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.Null
         companies_ref=refs.get("companies"),
         draft=brief.approval is None,
         key_data=tuple((t.text(d.label), t.text(d.value)) for d in brief.key_data),
+        company=company_view(loaded, library, t, tr, font) if kind.company else None,
     )
 
 
@@ -297,6 +301,10 @@ def _rating(brief: m.Brief, library: Library, t: Edition, tr: gettext.NullTransl
     assert scale is not None
     value = scale.value(brief.rating.value)
     assert value is not None
+    previous = scale.value(brief.rating.previous) if brief.rating.previous else None
+    change: str | None = brief.rating.change
+    if change is None and (previous is not None or getattr(library.kind(brief.kind), "company", False)):
+        change = rating_action(scale, value.id, brief.rating.previous)  # a company note: from 'previous'
     changes = {
         "initiated": tr.gettext("Initiated"),
         "maintained": tr.gettext("Maintained"),
@@ -308,8 +316,9 @@ def _rating(brief: m.Brief, library: Library, t: Edition, tr: gettext.NullTransl
         scale_name=t.text(scale.name),
         value_id=value.id,
         label=t.text(value.label),
-        change=changes[brief.rating.change] if brief.rating.change else None,
+        change=changes[change] if change else None,
         definition=define(value, scale, t, tr),
+        previous=t.text(previous.label) if previous is not None else None,
     )
 
 

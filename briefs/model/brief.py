@@ -21,15 +21,29 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from briefs.model.company import EstimatesData, PriceHistory, ReferencePrice, Security, TargetPrice
 from briefs.model.fields import Date, Id, Record, Text, Ticker, Url, check_source
 
 
 class RatingRef(Record):
-    """The brief's rating: a value on a scale."""
+    """The brief's rating: a value on a scale. A company note names the ``previous`` rating
+    (omitted: an initiation) and the action is derived from the scale; other briefs may state
+    the ``change`` themselves."""
 
     scale: Id
     value: Id
     change: Literal["initiated", "maintained", "upgraded", "downgraded"] | None = None
+    previous: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_change(self) -> RatingRef:
+        if self.change is not None and self.previous is not None:
+            raise PydanticCustomError(
+                "briefs_rating_change",
+                "give the 'previous' rating or the 'change', not both: the change follows from 'previous'",
+                {},
+            )
+        return self
 
 
 class ChainRef(Record):
@@ -288,6 +302,12 @@ class Brief(Record):
     # The language the brief is written in first; none: the project's ([tool.briefs] source).
     source: Annotated[str, AfterValidator(check_source)] | None = None
     key_data: list[KeyDatum] = Field(default=[], max_length=8)  # the sidebar's market/key data box
+    # A company note (briefs.model.company): the security rated, target, reference price, data.
+    security: Security | None = None
+    target_price: TargetPrice | None = None
+    price: ReferencePrice | None = None
+    estimates: EstimatesData | None = None
+    price_history: PriceHistory | None = None
 
     @property
     def draft(self) -> bool:

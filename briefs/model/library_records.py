@@ -148,6 +148,8 @@ class Kind(Record):
     disclaimers: list[Id] = Field(min_length=1)
     rating_definitions: bool
     analysts_required: bool
+    # A company note: names its security, target price and reference price (briefs.model.company).
+    company: bool = False
     # The kind's own page template, looked up along the theme's search path (briefs/render/theme.py);
     # none: the theme's brief.html.
     template: str | None = None

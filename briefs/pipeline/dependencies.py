@@ -25,8 +25,11 @@ def used_shared(project: Project, loaded: LoadedBrief, lang: str | None = None) 
     people = [lib.analyst(a) for a in (*brief.analysts, *brief.contacts)]
     used: dict[str, Any] = {
         "house": lib.house.model_dump(mode="json"),
-        # a kind's own template (kinds.yaml ``template:``) is listed only when it names one
-        "kind": kind.model_dump(mode="json", exclude=None if kind.template else {"template"}),
+        # a kind's own template (kinds.yaml ``template:``) is listed only when it names one, and
+        # ``company`` only for a company note's kind
+        "kind": kind.model_dump(
+            mode="json", exclude={k for k, v in (("template", kind.template), ("company", kind.company)) if not v}
+        ),
         "analysts": [p.model_dump(mode="json") for p in people if p is not None],
         "disclaimers": [
             d.model_dump(mode="json")

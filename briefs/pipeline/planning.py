@@ -122,7 +122,7 @@ def iter_plan(project: Project, langs: Sequence[str], budget: Budget = Budget())
     problems = [p for e in editions for p in catalog_problems(theme, e)]
     if any(p.severity == "error" for p in problems):
         raise TemplateError(problems)
-    css = (load_css(theme), load_css(theme, "screen.css"))
+    css = (load_css(theme), load_css(theme, "screen.css"), load_css(theme, "company.css"))
     for loaded in project.briefs:
         for ed in editions:
             with budget.spent_on(loaded.path, f"preparing the {ed.lang} edition of this brief"):
@@ -136,7 +136,7 @@ def _document(
     loaded: LoadedBrief,
     ed: Edition,
     langs: Sequence[str],
-    css: tuple[Markup, Markup],
+    css: tuple[Markup, Markup, Markup],
     snapshot: bytes,
 ) -> Document:
     config = project.config
@@ -156,6 +156,7 @@ def _document(
         fonts=FONTS[lang],
         css=css[0],
         screen_css=css[1],
+        company_css=css[2],
         created=build_time(loaded.brief.date),
     )
     kind = project.library.kind(loaded.brief.kind)

@@ -37,6 +37,7 @@ class RenderContext:
     fonts: FontSet
     css: Markup
     screen_css: Markup
+    company_css: Markup  # css/company.css, inlined in company notes only
     created: dt.datetime
     version: str = __version__
 

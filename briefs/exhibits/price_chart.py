@@ -1,0 +1,71 @@
+"""The first page's price chart: the security against its benchmark over the 12 months to the
+reference date, each as its change in percent since the first day, drawn as SVG in the house
+style of :mod:`briefs.exhibits.charts` (same settings, same clean-up, so the same bytes on every
+build). Sized for the sidebar.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from briefs.exhibits.charts import GOLD, MUTED, NAVY, RULE, clean_svg, house_style
+from briefs.exhibits.company_data import PricePoint
+from briefs.localize.i18n import format_percent_digits
+
+WIDTH_IN = 2.4  # the sidebar: 32 % of the 178 mm text column, less its rule and padding
+HEIGHT_IN = 1.75
+FONT_PT = 6.5
+
+
+def render_price_chart(
+    points: Sequence[PricePoint], labels: tuple[str, str], *, lang: str, font: str, anchor: str, title: str
+) -> str:
+    """The chart as an inline SVG element; ``labels`` name the security and the benchmark."""
+    import matplotlib.style
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    first = points[0]
+    days = [(p.date - first.date).days for p in points]
+    security = [(p.close / first.close - 1) * 100 for p in points]
+    benchmark = [(p.benchmark / first.benchmark - 1) * 100 for p in points]
+    rc = house_style(font, anchor) | {"font.size": FONT_PT}
+    with matplotlib.style.context(["default", rc]):
+        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN))
+        fig.set_layout_engine("constrained", h_pad=0.02, w_pad=0.02)
+        FigureCanvasSVG(fig)
+        ax = fig.add_subplot()
+        ax.plot(days, security, color=NAVY, linewidth=1.0, label=labels[0], zorder=3)
+        ax.plot(days, benchmark, color=GOLD, linewidth=1.0, label=labels[1], zorder=2)
+        ax.axhline(0, color=MUTED, linewidth=0.4, zorder=1)
+        ticks = _month_ticks(points)
+        ax.set_xticks([days[i] for i in ticks], [f"{points[i].date:%y-%m}" for i in ticks])
+        ax.set_xlim(0, max(days[-1], 1))
+        ax.tick_params(axis="both", length=0, pad=3)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: format_percent_digits(value, lang, 0)))
+        ax.grid(axis="y", color=RULE, linewidth=0.4)
+        ax.set_axisbelow(True)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        ax.legend(
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=1,
+            frameon=False,
+            borderaxespad=0.2,
+            handlelength=1.2,
+            fontsize=FONT_PT,
+        )
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    return clean_svg(buffer.getvalue(), anchor, title)
+
+
+def _month_ticks(points: Sequence[PricePoint], most: int = 4) -> list[int]:
+    """The first trading day of evenly spaced months (at most ``most`` labels across the width)."""
+    starts = [i for i, p in enumerate(points) if i == 0 or p.date.month != points[i - 1].date.month]
+    step = max(1, -(-len(starts) // most))
+    return starts[::step]
