@@ -193,6 +193,7 @@ class LocalizedBrief:
     companies_ref: Ref | None = None  # the companies table's anchor and number label (表2 / Table 2)
     draft: bool = True  # no compliance approval yet: DRAFT on every page
     key_data: tuple[tuple[str, str], ...] = ()  # (label, figure) for the sidebar
+    translation_notice: str | None = None  # a translated edition says so on its first page
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -222,8 +223,11 @@ def _inline(value: dict[str, str], t: Edition) -> Markup:
     return render_inline(text, convert=convert)
 
 
-def localize(loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.NullTranslations) -> LocalizedBrief:
-    """Produce the one-language view of a brief."""
+def localize(
+    loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.NullTranslations, source: str | None = None
+) -> LocalizedBrief:
+    """Produce the one-language view of a brief written first in ``source`` (its language, or the
+    project's): an edition translated from it prints the house's notice for that original."""
     brief = loaded.brief
     kind = library.kind(brief.kind)
     assert kind is not None  # guaranteed by load
@@ -274,7 +278,17 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.Null
         companies_ref=refs.get("companies"),
         draft=brief.approval is None,
         key_data=tuple((t.text(d.label), t.text(d.value)) for d in brief.key_data),
+        translation_notice=_translation_notice(library.house, source, t),
     )
+
+
+def _translation_notice(house: lib.House, source: str | None, t: Edition) -> str | None:
+    """The notice of an edition translated from ``source``; none for the original itself or an
+    edition converted from it (zh-HK from a zh-CN original), nor when the house has none."""
+    notice = house.translation_notice.get(source) if source is not None else None
+    if notice is None or (t.source or t.lang) == source:
+        return None
+    return t.text(notice)
 
 
 def _house(house: lib.House, t: Edition) -> HouseView:

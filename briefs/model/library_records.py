@@ -8,12 +8,47 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     Field,
+    ValidationInfo,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from briefs.model.fields import Email, Id, Licence, Record, Text, Url
+from briefs.project.languages import DEFAULT_LANGUAGES
+
+
+def _check_notices(value: dict[str, dict[str, str]], info: ValidationInfo) -> dict[str, dict[str, str]]:
+    """Each original language is one of the project's, with the notice in each of its other languages."""
+    languages = tuple((info.context or {}).get("languages", DEFAULT_LANGUAGES))
+    for original, texts in value.items():
+        if original not in languages:
+            raise PydanticCustomError(
+                "briefs_notice",
+                "translation_notice: '{lang}' is not one of the project's languages ({languages})",
+                {"lang": original, "languages": ", ".join(languages)},
+            )
+        for lang in texts:
+            if lang == original or lang not in languages:
+                raise PydanticCustomError(
+                    "briefs_notice",
+                    "translation_notice.{original}: '{lang}' is not a language a {original} original is "
+                    "translated into (the project's others: {others})",
+                    {"original": original, "lang": lang, "others": ", ".join(x for x in languages if x != original)},
+                )
+        for lang in languages:
+            if lang != original and not texts.get(lang, "").strip():
+                raise PydanticCustomError(
+                    "briefs_notice",
+                    "translation_notice.{original}: missing the '{lang}' text",
+                    {"original": original, "lang": lang},
+                )
+    return value
+
+
+# Original language → the notice each translated edition prints on its first page, in its language.
+TranslationNotices = Annotated[dict[str, dict[str, str]], AfterValidator(_check_notices)]
 
 
 class House(Record):
@@ -25,6 +60,7 @@ class House(Record):
     qualification: Text
     address: Text
     website: Url
+    translation_notice: TranslationNotices = {}
 
 
 class Analyst(Record):

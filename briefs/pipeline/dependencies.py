@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from briefs.load.loaded import LoadedBrief, Project
+from briefs.source.texts import source_language
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter: 10 times faster
 
@@ -22,7 +23,8 @@ def used_shared(project: Project, loaded: LoadedBrief) -> dict[str, Any]:
     assert kind is not None
     people = [lib.analyst(a) for a in (*brief.analysts, *brief.contacts)]
     used: dict[str, Any] = {
-        "house": lib.house.model_dump(mode="json"),
+        # the translation notices are listed below, only the one this brief prints
+        "house": lib.house.model_dump(mode="json", exclude={"translation_notice"}),
         # a kind's own template (kinds.yaml ``template:``) is listed only when it names one
         "kind": kind.model_dump(mode="json", exclude=None if kind.template else {"template"}),
         "analysts": [p.model_dump(mode="json") for p in people if p is not None],
@@ -38,6 +40,9 @@ def used_shared(project: Project, loaded: LoadedBrief) -> dict[str, Any]:
     if brief.chain is not None:
         chain = lib.chain(brief.chain.id)
         used["chain"] = chain.model_dump(mode="json") if chain else None
+    notice = lib.house.translation_notice.get(source_language(project.config, loaded))
+    if notice is not None:
+        used["translation_notice"] = notice
     return used
 
 
