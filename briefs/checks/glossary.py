@@ -96,10 +96,12 @@ def has_form(en: str, form: str) -> bool:
 
 
 def _form_pattern(form: str) -> re.Pattern[str]:
-    """An English form found in a text as written: any case, hyphens or spaces between words."""
+    """An English form found in a text as written: any case, hyphens or spaces between words, a
+    plural or possessive ending but no other ("compute" is not found in "computers")."""
     words = normalise_en(form).split()
     gap = r"[\s\-‐‑–—_*]+"
-    return re.compile(r"(?<![A-Za-z0-9])" + gap.join(re.escape(w) for w in words), re.IGNORECASE)
+    body = gap.join(re.escape(w) for w in words)
+    return re.compile(rf"(?<![A-Za-z0-9]){body}(?:e?s|['’]s)?(?![A-Za-z0-9])", re.IGNORECASE)
 
 
 def english_uses(glossary: Glossary, text: str) -> list[tuple[GlossaryTerm, int, str]]:
