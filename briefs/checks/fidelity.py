@@ -140,12 +140,9 @@ def _check_text(run: Findings, glossary: Glossary | None, entry: Entry, src: str
                 advice = "plain-text fields allow none"
             run.diags.error(site.at(pos), f"Han characters '{run_text}' in the {lang} text ({advice})")
     elif not language(src).han:
+        mark = f" (translate them, or mark words meant to stay in {src} as [words]{{lang={src}}})"
         for pos, run_text in untranslated_runs(target, lang, entry.markdown, glossary):
-            advice = (
-                f"translate it, or mark a name as [{short(run_text)}]{{lang={src}}}"
-                if entry.markdown
-                else "translate it"
-            )
+            advice = mark if entry.markdown else " (translate them)"
             run.diags.warning(
-                site.at(pos), f"untranslated {src} words in the {lang} text: '{short(run_text)}' ({advice})"
+                site.at(pos), f"untranslated {src} words in the {lang} text: '{short(run_text, 60)}'{advice}"
             )
