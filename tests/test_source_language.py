@@ -262,9 +262,9 @@ def test_an_edited_key_point_is_stale_and_only_it(project: Path, run_cli) -> Non
 @pytest.mark.parametrize(
     ("notice", "message"),
     [
-        ("  fr:\n    zh-CN: 译文", "translation_notice: 'fr' is not one of the project's languages (zh-CN, en)"),
-        ("  en:\n    en: An English original", "translation_notice.en: 'en' is not a language a en original is"),
-        ("  en:\n    zh-HK: 譯文", "translation_notice.en: 'zh-HK' is not a language a en original is"),
+        ("  fr:\n    zh-CN: 译文", "translation_notice: unknown language 'fr' (languages are zh-CN, en, zh-HK)"),
+        ("  en:\n    zh-CN: 译文\n    en: Original", "translation_notice.en: an original is not a translation of"),
+        ("  en:\n    zh-HK: 譯文", "translation_notice.en: missing the 'zh-CN' text"),
         ("  en:\n    zh-CN: '  '", "translation_notice.en: missing the 'zh-CN' text"),
         ("  en: 译文", "must be a mapping"),
     ],

@@ -283,8 +283,7 @@ def localize(
 
 
 def _translation_notice(house: lib.House, source: str | None, t: Edition) -> str | None:
-    """The notice of an edition translated from ``source``; none for the original itself or an
-    edition converted from it (zh-HK from a zh-CN original), nor when the house has none."""
+    """The house's notice in an edition translated from ``source`` (not the original, nor one converted from it)."""
     notice = house.translation_notice.get(source) if source is not None else None
     if notice is None or (t.source or t.lang) == source:
         return None

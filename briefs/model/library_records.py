@@ -16,29 +16,29 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from briefs.model.fields import Email, Id, Licence, Record, Text, Url
-from briefs.project.languages import DEFAULT_LANGUAGES
+from briefs.project.languages import DEFAULT_LANGUAGES, KNOWN_LANGUAGES
 
 
 def _check_notices(value: dict[str, dict[str, str]], info: ValidationInfo) -> dict[str, dict[str, str]]:
-    """Each original language is one of the project's, with the notice in each of its other languages."""
+    """Known languages throughout; an original the project writes in has the notice in each of the
+    project's other languages (others, like a Text's extra languages, are allowed and unused)."""
     languages = tuple((info.context or {}).get("languages", DEFAULT_LANGUAGES))
     for original, texts in value.items():
-        if original not in languages:
-            raise PydanticCustomError(
-                "briefs_notice",
-                "translation_notice: '{lang}' is not one of the project's languages ({languages})",
-                {"lang": original, "languages": ", ".join(languages)},
-            )
-        for lang in texts:
-            if lang == original or lang not in languages:
+        for lang in (original, *texts):
+            if lang not in KNOWN_LANGUAGES:
                 raise PydanticCustomError(
                     "briefs_notice",
-                    "translation_notice.{original}: '{lang}' is not a language a {original} original is "
-                    "translated into (the project's others: {others})",
-                    {"original": original, "lang": lang, "others": ", ".join(x for x in languages if x != original)},
+                    "translation_notice: unknown language '{lang}' (languages are {known})",
+                    {"lang": lang, "known": ", ".join(KNOWN_LANGUAGES)},
                 )
+        if original in texts:
+            raise PydanticCustomError(
+                "briefs_notice",
+                "translation_notice.{original}: an original is not a translation of itself (remove '{original}')",
+                {"original": original},
+            )
         for lang in languages:
-            if lang != original and not texts.get(lang, "").strip():
+            if original in languages and lang != original and not texts.get(lang, "").strip():
                 raise PydanticCustomError(
                     "briefs_notice",
                     "translation_notice.{original}: missing the '{lang}' text",
