@@ -36,7 +36,7 @@ from pathlib import Path
 
 from briefs.checks.figure_matching import aligned, missing_figures
 from briefs.checks.figures import mask, short
-from briefs.checks.glossary import Glossary, english_uses, glossary_misses, load_glossary
+from briefs.checks.glossary import Glossary, english_matches, glossary_misses, load_glossary
 from briefs.checks.review import Findings, check_drift
 from briefs.errors import Diagnostic, by_place
 from briefs.load.loaded import Project
@@ -51,8 +51,9 @@ _MARKED_SPAN = re.compile(r"\[([^\[\]\n]*)\]\{([^{}\n]*)\}")
 _SPAN_LANG = re.compile(r"(?:^|\s)lang=(\"?)([A-Za-z-]+)\1(?=\s|$)")
 # A run of Latin words separated by blanks or light punctuation; one that is long and has enough
 # lower-case words reads as a sentence (names and titles are capitalised: Hang Seng Tech Index).
-_LATIN_RUN = re.compile(r"[A-Za-z][\w'’.&/+-]*(?:[ \t]*[,;:]?[ \t]+[A-Za-z][\w'’.&/+-]*)+")
-_LATIN_WORD = re.compile(r"[A-Za-z][\w'’.&/+-]*")
+_WORD = r"[A-Za-z][A-Za-z0-9'’.&/+-]*"
+_LATIN_RUN = re.compile(rf"{_WORD}(?:(?:[ \t]*[,;:][ \t]*|[ \t]+){_WORD})+")  # one way to split each gap
+_LATIN_WORD = re.compile(_WORD)
 _NOT_PROSE = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 RUN_WORDS = 5  # words in a run before it can be a sentence
 RUN_LOWER = 3  # of which at least this many start lower-case
@@ -83,7 +84,7 @@ def untranslated_runs(text: str, lang: str, markdown: bool, glossary: Glossary |
         spans += _marked(text, lang)
     if glossary is not None:
         work = mask(text, spans)
-        spans += [(at, at + len(used)) for _, at, used in english_uses(glossary, work)]
+        spans += [(start, end) for _, start, end in english_matches(glossary, work)]
     work = mask(text, spans)
     found = []
     for m in _LATIN_RUN.finditer(work):

@@ -104,22 +104,27 @@ def _form_pattern(form: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9]){body}(?:e?s|['’]s)?(?![A-Za-z0-9])", re.IGNORECASE)
 
 
-def english_uses(glossary: Glossary, text: str) -> list[tuple[GlossaryTerm, int, str]]:
-    """Terms an English text uses (any of its forms), each with its first position and the words
-    found there; the longest form wins, so "inference compute" is one use of 推理算力 and not
-    also of 算力."""
+def english_matches(glossary: Glossary, text: str) -> list[tuple[GlossaryTerm, int, int]]:
+    """Every place an English text uses a term (any of its forms), as (term, start, end); the
+    longest form wins, so "inference compute" is one use of 推理算力 and not also of 算力."""
     forms = sorted(((form, term) for term in glossary.terms for form in term.en), key=lambda f: -len(f[0]))
     work = text
-    first: dict[str, tuple[GlossaryTerm, int, str]] = {}
+    found: list[tuple[GlossaryTerm, int, int]] = []
     for form, term in forms:
-        found = list(_form_pattern(form).finditer(work))
-        if not found:
-            continue
-        if term.zh not in first or found[0].start() < first[term.zh][1]:
-            first[term.zh] = (term, found[0].start(), text[found[0].start() : found[0].end()])
-        for m in found:
-            work = work[: m.start()] + "\0" * (m.end() - m.start()) + work[m.end() :]
-    return sorted(first.values(), key=lambda use: use[1])
+        pattern = _form_pattern(form)
+        spans = [m.span() for m in pattern.finditer(work)]
+        if spans:
+            found.extend((term, start, end) for start, end in spans)
+            work = pattern.sub(lambda m: "\0" * len(m.group(0)), work)  # the longer form claimed them
+    return sorted(found, key=lambda use: use[1])
+
+
+def english_uses(glossary: Glossary, text: str) -> list[tuple[GlossaryTerm, int, str]]:
+    """Terms an English text uses, each with its first position and the words found there."""
+    first: dict[str, tuple[GlossaryTerm, int, str]] = {}
+    for term, start, end in english_matches(glossary, text):
+        first.setdefault(term.zh, (term, start, text[start:end]))
+    return list(first.values())
 
 
 def glossary_misses(glossary: Glossary, src: str, source: str, lang: str, target: str) -> list[tuple[int, str]]:
