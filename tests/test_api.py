@@ -15,7 +15,7 @@ import pytest
 import briefs
 from briefs.project.config import load_config
 
-from .conftest import ROOT, copy_project, edit
+from .conftest import EXAMPLES, ROOT, copy_project, edit
 
 OTHER = "wechat-r1-inference"
 TIMEOUT = 300
@@ -76,7 +76,7 @@ def test_project_level_problems_raise(tmp_path: Path) -> None:
 def test_check_returns_located_diagnostics(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project", theme=False)
     clean = briefs.check(project)
-    assert isinstance(clean, briefs.CheckResult) and clean.ok and clean.briefs == 7
+    assert isinstance(clean, briefs.CheckResult) and clean.ok and clean.briefs == len(EXAMPLES)
     assert clean.diagnostics == ()
 
     brief = project / "content" / OTHER / "brief.yaml"
@@ -123,6 +123,6 @@ def test_the_example_in_docs_api_md_runs(tmp_path: Path) -> None:
     assert done.stdout.splitlines() == [
         f"wrote {OTHER}/{OTHER}.en.html",
         f"wrote {OTHER}/{OTHER}.en.pdf",
-        "checked 7 brief(s): 0 error(s), 0 warning(s)",
+        f"checked {len(EXAMPLES)} brief(s): 0 error(s), 0 warning(s)",
     ]
     assert not (project / "output").exists()  # it built into its temporary folder only

@@ -1,6 +1,10 @@
-"""``translations.lock``: per content folder, the short sha256 of the source text each translation
-was last reviewed against (written by ``briefs translations --reviewed``, read by the drift check
-of :mod:`briefs.checks.review`).
+"""``translations.lock``: per content folder, for each translation, the short sha256 of the source
+text it was last reviewed against and of the translation as reviewed, ``"<source>/<translation>"``
+(written by ``briefs translations --reviewed``, read by the drift check of :mod:`briefs.checks.review`).
+
+Locks written before briefs keyed list items by content held the source hash only, under keys by
+list position (``key_points/0``). Such a file group is still read, by position, until
+``--reviewed`` rewrites it: :meth:`Lock.legacy` tells one apart by its values.
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +22,6 @@ from pydantic_core import PydanticCustomError
 from briefs.errors import BriefsError, Diagnostics
 from briefs.model.validation import validate
 from briefs.project.languages import KNOWN_LANGUAGES
-from briefs.source.texts import SOURCE
 from briefs.source.yamlsource import load_yaml
 
 LOCK_NAME = "translations.lock"
@@ -32,14 +35,19 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:HASH_LENGTH]
 
 
-_HASH_RE = re.compile(rf"^[0-9a-f]{{{HASH_LENGTH}}}$")
+def review_record(source: str, translation: str) -> str:
+    """What the lock records for one reviewed translation: ``"<source hash>/<translation hash>"``."""
+    return f"{text_hash(source)}/{text_hash(translation)}"
+
+
+_HASH_RE = re.compile(rf"^[0-9a-f]{{{HASH_LENGTH}}}(?:/[0-9a-f]{{{HASH_LENGTH}}})?$")
 
 
 def _check_hash(value: str) -> str:
     if not _HASH_RE.match(value):
         raise PydanticCustomError(
             "briefs_lock_hash",
-            "malformed hash '{value}': expected {n} lower-case hex digits "
+            "malformed hash '{value}': expected {n} lower-case hex digits, a '/' and {n} more "
             "(rewrite the file with `briefs translations --reviewed`)",
             {"value": value, "n": HASH_LENGTH},
         )
@@ -48,8 +56,8 @@ def _check_hash(value: str) -> str:
 
 def _check_lock_languages(value: dict[str, str]) -> dict[str, str]:
     for lang in value:
-        if lang not in KNOWN_LANGUAGES or lang == SOURCE:
-            raise PydanticCustomError("briefs_lock_language", "'{lang}' is not a translation language", {"lang": lang})
+        if lang not in KNOWN_LANGUAGES:
+            raise PydanticCustomError("briefs_lock_language", "'{lang}' is not a language", {"lang": lang})
     return value
 
 
@@ -57,7 +65,7 @@ LockHashes = Annotated[dict[str, Annotated[str, AfterValidator(_check_hash)]], A
 
 
 class LockFile(RootModel[dict[str, dict[str, LockHashes]]]):
-    """translations.lock: YAML file name → text key → language → hash of the reviewed zh-CN source."""
+    """translations.lock: YAML file name → text key → translation's language → its review record."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -68,6 +76,12 @@ class Lock:
 
     path: Path
     groups: dict[str, dict[str, dict[str, str]]] | None
+    lines: dict[str, int] = field(default_factory=dict)  # line of each file's group in the lock
+
+    def legacy(self, name: str) -> bool:
+        """Whether the group of YAML file ``name`` is in the old form: position keys, source hashes only."""
+        group = (self.groups or {}).get(name, {})
+        return any("/" not in record for hashes in group.values() for record in hashes.values())
 
 
 def read_lock(folder: Path, languages: Sequence[str], diags: Diagnostics) -> Lock:
@@ -83,18 +97,20 @@ def read_lock(folder: Path, languages: Sequence[str], diags: Diagnostics) -> Loc
     lock = validate(doc, LockFile, languages, diags)
     if lock is None:
         return Lock(path, {})
-    return Lock(path, {f: {k: dict(h) for k, h in g.items()} for f, g in lock.root.items()})
+    groups = {f: {k: dict(h) for k, h in g.items()} for f, g in lock.root.items()}
+    return Lock(path, groups, {name: doc.location((name,)).line for name in groups})
 
 
-_PLAIN_KEY = re.compile(r"^[a-z][a-z0-9_./-]*$")
+_PLAIN_KEY = re.compile(r"^[a-z][a-z0-9_./#~-]*$")
 
 
 def format_lock(groups: dict[str, dict[str, dict[str, str]]]) -> str:
     """The lock file's text: sorted, one line per text, so diffs show exactly what was reviewed."""
     out = [
         "# Translation review record, written by `briefs translations --reviewed`; do not edit by hand.",
-        "# For each text: the short sha256 of the zh-CN source each translation was last reviewed",
-        "# against. `briefs check` flags a translation whose zh-CN source has changed since.",
+        "# For each text and translation: short sha256s of the source text it was last reviewed against",
+        "# and of the translation as reviewed, <source>/<translation>. `briefs check` flags a translation",
+        "# whose source has changed since (stale) or that was itself changed since (not reviewed).",
     ]
     for name in sorted(groups):
         if not groups[name]:

@@ -12,156 +12,31 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from briefs.compliance.ratings import ScaleDefinitions, basis_sentence, rating_action, scale_definitions
-from briefs.exhibits.numbering import CHAIN_ANCHOR, Ref, references
-from briefs.exhibits.views import ExhibitView, exhibit_view
+from briefs.exhibits.numbering import Ref, references
+from briefs.exhibits.views import exhibit_view
 from briefs.load.loaded import Library, LoadedBrief
 from briefs.localize.company import CompanyNoteView, company_view
 from briefs.localize.i18n import Edition, format_date
+from briefs.localize.views import (
+    BenchmarkView,
+    ChainView,
+    CompanyView,
+    DatedText,
+    GroupView,
+    HouseView,
+    LinkedText,
+    PersonView,
+    RatingView,
+    SectionView,
+    SegmentView,
+    StageView,
+    TitledText,
+)
 from briefs.model import brief as m
 from briefs.model import library_records as lib
 from briefs.project.languages import other_script
 from briefs.render.fonts import FONTS
 from briefs.render.markdown import HeadingIds, render_block, render_inline
-
-
-@dataclass(frozen=True)
-class PersonView:
-    """An analyst or contact as printed."""
-
-    id: str
-    name: str
-    alt_name: str
-    role: str
-    licence: str | None
-    email: str
-    phone: str | None
-    bio: Markup | None
-
-
-@dataclass(frozen=True)
-class RatingView:
-    """The brief's rating as printed."""
-
-    scale_id: str
-    scale_name: str
-    value_id: str
-    label: str
-    change: str | None
-    definition: str
-    previous: str | None = None  # the rating it replaces (company notes)
-
-
-@dataclass(frozen=True)
-class SectionView:
-    """A body section."""
-
-    id: str
-    heading: str
-    html: Markup
-    exhibits: tuple[ExhibitView, ...] = ()  # numbered charts and tables placed after the section
-
-
-@dataclass(frozen=True)
-class CompanyView:
-    """A company line."""
-
-    name: str
-    ticker: str | None
-
-
-@dataclass(frozen=True)
-class GroupView:
-    """Companies of one segment."""
-
-    label: str
-    segment_id: str | None
-    companies: tuple[CompanyView, ...]
-
-
-@dataclass(frozen=True)
-class TitledText:
-    """A heading with Markdown body (risks, disclaimers)."""
-
-    id: str
-    title: str
-    html: Markup
-    version: str | None = None
-
-
-@dataclass(frozen=True)
-class SegmentView:
-    """A beneficiary segment; ``href`` points at its row of the companies table when there is one."""
-
-    id: str
-    label: str
-    href: str | None = None
-
-    def __str__(self) -> str:
-        return self.label
-
-
-@dataclass(frozen=True)
-class StageView:
-    """A stage of the thesis chain."""
-
-    id: str
-    label: str
-    current: bool
-    narrative: Markup
-    segments: tuple[SegmentView, ...]
-
-
-@dataclass(frozen=True)
-class ChainView:
-    """The thesis chain with the brief's current stage marked."""
-
-    id: str
-    title: str
-    stages: tuple[StageView, ...]
-    anchor: str = CHAIN_ANCHOR  # the numbered figure's HTML id
-    label: str = ""  # 图3 / Figure 3
-
-    @property
-    def current(self) -> StageView:
-        """The stage the brief says we are in."""
-        return next(s for s in self.stages if s.current)
-
-
-@dataclass(frozen=True)
-class DatedText:
-    """A related report."""
-
-    title: str
-    date: str
-    date_iso: str
-
-
-@dataclass(frozen=True)
-class LinkedText:
-    """A source line, with an optional https link."""
-
-    text: str
-    url: str | None
-
-
-@dataclass(frozen=True)
-class BenchmarkView:
-    """A market and its benchmark index."""
-
-    market: str
-    index: str
-
-
-@dataclass(frozen=True)
-class HouseView:
-    """The house in one language."""
-
-    name: str
-    short_name: str
-    research_unit: str
-    qualification: str
-    address: str
-    website: str
 
 
 @dataclass(frozen=True)
@@ -196,6 +71,7 @@ class LocalizedBrief:
     draft: bool = True  # no compliance approval yet: DRAFT on every page
     key_data: tuple[tuple[str, str], ...] = ()  # (label, figure) for the sidebar
     company: CompanyNoteView | None = None  # a company note's rating box, estimates and price chart
+    translation_notice: str | None = None  # a translated edition says so on its first page
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -225,8 +101,11 @@ def _inline(value: dict[str, str], t: Edition) -> Markup:
     return render_inline(text, convert=convert)
 
 
-def localize(loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.NullTranslations) -> LocalizedBrief:
-    """Produce the one-language view of a brief."""
+def localize(
+    loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.NullTranslations, source: str | None = None
+) -> LocalizedBrief:
+    """Produce the one-language view of a brief written first in ``source`` (its language, or the
+    project's): an edition translated from it prints the house's notice for that original."""
     brief = loaded.brief
     kind = library.kind(brief.kind)
     assert kind is not None  # guaranteed by load
@@ -278,7 +157,16 @@ def localize(loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.Null
         draft=brief.approval is None,
         key_data=tuple((t.text(d.label), t.text(d.value)) for d in brief.key_data),
         company=company_view(loaded, library, t, tr, font) if kind.company else None,
+        translation_notice=_translation_notice(library.house, source, t),
     )
+
+
+def _translation_notice(house: lib.House, source: str | None, t: Edition) -> str | None:
+    """The house's notice in an edition translated from ``source`` (not the original, nor one converted from it)."""
+    notice = house.translation_notice.get(source) if source is not None else None
+    if notice is None or (t.source or t.lang) == source:
+        return None
+    return t.text(notice)
 
 
 def _house(house: lib.House, t: Edition) -> HouseView:

@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from briefs.project.languages import DEFAULT_LANGUAGES, KNOWN_LANGUAGES
+from briefs.project.languages import DEFAULT_LANGUAGES, KNOWN_LANGUAGES, LANGUAGES
 
 ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _LICENCE_RE = re.compile(r"S[0-9]{13}")
@@ -60,6 +60,21 @@ def _check_text(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
 def check_source(value: str, info: ValidationInfo) -> str:
     """A brief's ``source:``: one of the project's own languages (not a derived edition)."""
     languages = tuple((info.context or {}).get("languages", DEFAULT_LANGUAGES))
+    if value not in KNOWN_LANGUAGES:
+        raise PydanticCustomError(
+            "briefs_source",
+            "unknown source language '{lang}': a brief is written first in one of the project's "
+            "languages ({languages})",
+            {"lang": value, "languages": ", ".join(languages)},
+        )
+    derivation = LANGUAGES[value].derivation
+    if value not in languages and derivation is not None:
+        raise PydanticCustomError(
+            "briefs_source",
+            "source '{lang}' is an edition converted from {base}, so it cannot be a brief's source: "
+            "write the brief in one of the project's languages ({languages})",
+            {"lang": value, "base": derivation.source, "languages": ", ".join(languages)},
+        )
     if value not in languages:
         raise PydanticCustomError(
             "briefs_source",

@@ -8,12 +8,47 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     Field,
+    ValidationInfo,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from briefs.model.fields import Email, Id, Licence, Record, Text, Url
+from briefs.project.languages import DEFAULT_LANGUAGES, KNOWN_LANGUAGES
+
+
+def _check_notices(value: dict[str, dict[str, str]], info: ValidationInfo) -> dict[str, dict[str, str]]:
+    """Known languages throughout; an original the project writes in has the notice in each of the
+    project's other languages (others, like a Text's extra languages, are allowed and unused)."""
+    languages = tuple((info.context or {}).get("languages", DEFAULT_LANGUAGES))
+    for original, texts in value.items():
+        for lang in (original, *texts):
+            if lang not in KNOWN_LANGUAGES:
+                raise PydanticCustomError(
+                    "briefs_notice",
+                    "translation_notice: unknown language '{lang}' (languages are {known})",
+                    {"lang": lang, "known": ", ".join(KNOWN_LANGUAGES)},
+                )
+        if original in texts:
+            raise PydanticCustomError(
+                "briefs_notice",
+                "translation_notice.{original}: an original is not a translation of itself (remove '{original}')",
+                {"original": original},
+            )
+        for lang in languages:
+            if original in languages and lang != original and not texts.get(lang, "").strip():
+                raise PydanticCustomError(
+                    "briefs_notice",
+                    "translation_notice.{original}: missing the '{lang}' text",
+                    {"original": original, "lang": lang},
+                )
+    return value
+
+
+# Original language → the notice each translated edition prints on its first page, in its language.
+TranslationNotices = Annotated[dict[str, dict[str, str]], AfterValidator(_check_notices)]
 
 
 class House(Record):
@@ -25,6 +60,7 @@ class House(Record):
     qualification: Text
     address: Text
     website: Url
+    translation_notice: TranslationNotices = {}
 
 
 class Analyst(Record):

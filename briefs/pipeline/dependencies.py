@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from briefs.load.loaded import LoadedBrief, Project
+from briefs.source.texts import source_language
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter: 10 times faster
 
@@ -24,7 +25,8 @@ def used_shared(project: Project, loaded: LoadedBrief, lang: str | None = None) 
     assert kind is not None
     people = [lib.analyst(a) for a in (*brief.analysts, *brief.contacts)]
     used: dict[str, Any] = {
-        "house": lib.house.model_dump(mode="json"),
+        # the translation notices are listed below, only the one this brief prints
+        "house": lib.house.model_dump(mode="json", exclude={"translation_notice"}),
         # a kind's own template (kinds.yaml ``template:``) is listed only when it names one, and
         # ``company`` only for a company note's kind
         "kind": kind.model_dump(
@@ -48,6 +50,9 @@ def used_shared(project: Project, loaded: LoadedBrief, lang: str | None = None) 
     table = lib.phrases.get(lang) if lang is not None and lang not in project.config.languages else None
     if table:
         used["phrases"] = {"phrases": dict(table.phrases), "quotes": dict(table.quotes)}
+    notice = lib.house.translation_notice.get(source_language(project.config, loaded))
+    if notice is not None:
+        used["translation_notice"] = notice
     return used
 
 

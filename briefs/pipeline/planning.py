@@ -36,6 +36,7 @@ from briefs.render.fonts import FONTS
 from briefs.render.html import Alternate, RenderContext, load_css, render_html
 from briefs.render.theme import DEFAULT_TEMPLATE, theme_of
 from briefs.source.safefiles import Unsafe, read_bytes
+from briefs.source.texts import source_language
 from briefs.source.yamlsource import MAX_BYTES
 from briefs.version import __version__
 
@@ -143,7 +144,7 @@ def _document(
     lang = ed.lang
     theme = theme_of(config)
     tr = translations(theme, ed)
-    localized = localize(loaded, project.library, ed, tr)
+    localized = localize(loaded, project.library, ed, tr, source_language(config, loaded))
     alternates = tuple(
         Alternate(other, LANGUAGE_NAMES[other], document_file(loaded.brief.id, other, "html"))
         for other in langs

@@ -15,6 +15,7 @@ from typing import Any
 
 from briefs.load.loaded import Library, LoadedBrief
 from briefs.localize.i18n import Edition
+from briefs.project.languages import LANGUAGES
 
 Texts = Mapping[str, str]  # language tag -> text
 
@@ -131,7 +132,8 @@ def entry_of(loaded: LoadedBrief, library: Library, editions: Sequence[Edition])
     sector = None
     if brief.sector is not None:
         sector_texts = each(brief.sector)
-        ident = brief.sector.get("en") or next(iter(brief.sector.values()), "")
+        latin = [text for tag, text in brief.sector.items() if tag in LANGUAGES and not LANGUAGES[tag].han]
+        ident = next(iter(latin), "") or next(iter(brief.sector.values()), "")  # a filter value in Latin letters
         sector = Labelled("-".join(ident.split()).lower() or "-", sector_texts)
     analysts = []
     for person_id in brief.analysts:

@@ -1,13 +1,15 @@
 """Where every Text of the content lives: the YAML value or Markdown file, line and column.
 
 Used by the checks that report findings inside texts (``fidelity``, ``glyphs``) and by the loader to
-find every Markdown text of a YAML file. A *Text* is a mapping keyed by language tag with an
-entry in :data:`SOURCE`; :func:`entries` lists each one of a YAML document with a :class:`Site`
-per language, which maps a position in the text to ``path:line:col``.
+find every Markdown text of a YAML file. A *Text* is a mapping keyed by language tag;
+:func:`entries` lists each one of a YAML document that has its source language, with a stable key
+(:func:`stable_key`) and a :class:`Site` per language, which maps a position in the text to
+``path:line:col``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +23,7 @@ from briefs.source.yamlsource import KeyPath, YamlDocument, load_yaml
 if TYPE_CHECKING:
     from briefs.load.loaded import LoadedBrief
 
-# The language the fidelity checks compare every other one with. They are written for zh-CN
-# sources today (figures, the zh-CN → en glossary), so they look only at texts whose source is
-# zh-CN (checked_units); other sources get their checks in a later issue.
-SOURCE = DEFAULT_SOURCE
+KEY_HASH_LENGTH = 8  # hex digits of the content part of a list item's key
 
 
 @dataclass(frozen=True)
@@ -77,13 +76,17 @@ def _yaml_site(doc: YamlDocument, lines: Sequence[str], key_path: KeyPath, text:
 
 @dataclass(frozen=True)
 class Entry:
-    """One Text of a YAML file: its stable key, whether it is Markdown, each language's text and site."""
+    """One Text of a YAML file: its stable key, whether it is Markdown, each language's text and site.
+
+    ``position_key`` is the key translations.lock files used before list items were keyed by
+    content (``key_points/0``), read to keep an old lock usable until it is rewritten."""
 
     file: Path
     key: str
     markdown: bool
     texts: dict[str, str]
     sites: dict[str, Site]
+    position_key: str = ""
 
 
 _MARKDOWN_FIELDS = {"body", "body_file", "bio", "narrative"}
@@ -103,7 +106,7 @@ def _is_markdown(key_path: KeyPath) -> bool:
 def _is_text(value: Any) -> bool:
     return (
         isinstance(value, dict)
-        and SOURCE in value
+        and bool(value)
         and all(k in KNOWN_LANGUAGES for k in value)
         and all(isinstance(v, str) for v in value.values())
     )
@@ -131,27 +134,59 @@ def markdown_texts(doc: YamlDocument) -> Iterator[tuple[KeyPath, str]]:
                 yield (*key_path, lang), text
 
 
-def stable_key(data: Any, key_path: KeyPath) -> str:
-    """The lock key of a Text: its key path, with list items that have an ``id`` named by it.
-
-    ``("sections", 2, "body")`` → ``sections/supply-gap/body``; ``("key_points", 0)`` → ``key_points/0``.
-    """
+def position_key(data: Any, key_path: KeyPath) -> str:
+    """The key path, with list items that have an ``id`` named by it, others by position
+    (``key_points/0``): the keys of translations.lock files written before :func:`stable_key`."""
     parts: list[str] = []
     node = data
     for part in key_path:
-        node_item = node[part]
-        if isinstance(part, int) and isinstance(node_item, dict) and isinstance(node_item.get("id"), str):
-            parts.append(node_item["id"])
-        else:
-            parts.append(str(part))
-        node = node_item
+        item = node[part]
+        parts.append(item["id"] if _has_id(part, item) else str(part))
+        node = item
     return "/".join(parts)
 
 
-def entries(doc: YamlDocument, loaded: LoadedBrief | None = None) -> list[Entry]:
-    """Every Text of a YAML document; ``body_file`` texts are the Markdown files' content."""
+def stable_key(data: Any, key_path: KeyPath, source_text: str) -> str:
+    """The lock key of a Text: its key path, with list items that have an ``id`` named by it and
+    the others left out and replaced by a short hash of the Text's source, so that inserting or
+    reordering items keys every unchanged text as before.
+
+    ``("sections", 2, "body")`` → ``sections/supply-gap/body``;
+    ``("key_data", 0, "label")`` → ``key_data/label#3f2a9c1d`` (the hash of that label's source text).
+    Two texts of one list with the same source get ``…#3f2a9c1d~2`` and so on (see :func:`entries`).
+    """
+    parts: list[str] = []
+    by_content = False
+    node = data
+    for part in key_path:
+        item = node[part]
+        if _has_id(part, item):
+            parts.append(item["id"])
+        elif isinstance(part, int):
+            by_content = True
+        else:
+            parts.append(str(part))
+        node = item
+    key = "/".join(parts)
+    return f"{key}#{content_hash(source_text)}" if by_content else key
+
+
+def content_hash(text: str) -> str:
+    """Short sha256 of a text, blanks at the ends of lines and of the text not counted."""
+    canonical = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:KEY_HASH_LENGTH]
+
+
+def _has_id(part: object, item: Any) -> bool:
+    return isinstance(part, int) and isinstance(item, dict) and isinstance(item.get("id"), str)
+
+
+def entries(doc: YamlDocument, loaded: LoadedBrief | None = None, source: str = DEFAULT_SOURCE) -> list[Entry]:
+    """Every Text of a YAML document that has a ``source`` text; ``body_file`` texts are the
+    Markdown files' content."""
     lines = doc.path.read_text("utf-8").lstrip("\ufeff").replace("\r\n", "\n").split("\n")
     found: list[Entry] = []
+    seen: dict[str, int] = {}
     for key_path, value in _walk(doc.data):
         texts: dict[str, str] = {}
         sites: dict[str, Site] = {}
@@ -160,36 +195,50 @@ def entries(doc: YamlDocument, loaded: LoadedBrief | None = None) -> list[Entry]
                 continue
             section_id = doc.data["sections"][key_path[1]]["id"]
             for lang in value:
-                source = loaded.bodies.get((section_id, lang))
-                if source is not None:
-                    texts[lang] = source.text
-                    sites[lang] = Site(source.origin.path, source.text, 1, 1, "block")
+                body = loaded.bodies.get((section_id, lang))
+                if body is not None:
+                    texts[lang] = body.text
+                    sites[lang] = Site(body.origin.path, body.text, 1, 1, "block")
         else:
             for lang, text in value.items():
                 texts[lang] = text
                 sites[lang] = _yaml_site(doc, lines, (*key_path, lang), text)
-        if SOURCE in texts:
-            found.append(Entry(doc.path, stable_key(doc.data, key_path), _is_markdown(key_path), texts, sites))
+        if source in texts:
+            key = stable_key(doc.data, key_path, texts[source])
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > 1:
+                key = f"{key}~{seen[key]}"
+            where = position_key(doc.data, key_path)
+            found.append(Entry(doc.path, key, _is_markdown(key_path), texts, sites, where))
     return found
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One YAML file whose texts are checked, with the brief it belongs to (None for shared files)."""
+    """One YAML file whose texts are checked, with the brief it belongs to (None for shared files)
+    and the language its texts are written in first."""
 
     doc: YamlDocument
     loaded: LoadedBrief | None
+    source: str = DEFAULT_SOURCE
 
     def entries(self) -> list[Entry]:
         """Every Text of the file (body files' Markdown included)."""
-        return entries(self.doc, self.loaded)
+        return entries(self.doc, self.loaded, self.source)
 
 
-def units(shared: Iterable[YamlDocument], briefs: Iterable[LoadedBrief]) -> list[Unit]:
-    """The shared YAML files given, then each brief's ``brief.yaml``, as the loader read them."""
+def units(
+    shared: Iterable[YamlDocument], briefs: Iterable[LoadedBrief], config: ProjectConfig | None = None
+) -> list[Unit]:
+    """The shared YAML files given, then each brief's ``brief.yaml``, as the loader read them, each
+    with its source language (the project's default when no ``config`` is given)."""
+    project_source = config.source if config is not None else DEFAULT_SOURCE
     return [
-        *(Unit(doc, None) for doc in shared),
-        *(Unit(loaded.doc or load_yaml(loaded.path), loaded) for loaded in briefs),
+        *(Unit(doc, None, project_source) for doc in shared),
+        *(
+            Unit(loaded.doc or load_yaml(loaded.path), loaded, loaded.brief.source or project_source)
+            for loaded in briefs
+        ),
     ]
 
 
@@ -201,7 +250,6 @@ def source_language(config: ProjectConfig, loaded: LoadedBrief | None) -> str:
 
 
 def checked_units(config: ProjectConfig, shared: Iterable[YamlDocument], briefs: Iterable[LoadedBrief]) -> list[Unit]:
-    """:func:`units` whose source language is :data:`SOURCE`: the ones the fidelity checks
-    can compare today (a brief written in English first is left out, not checked backwards)."""
-    briefs = [loaded for loaded in briefs if source_language(config, loaded) == SOURCE]
-    return units(shared if config.source == SOURCE else (), briefs)
+    """:func:`units` with each one's source language: the files the fidelity checks compare,
+    from that language to each translation."""
+    return units(shared, briefs, config)
