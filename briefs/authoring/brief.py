@@ -146,6 +146,9 @@ def brief_yaml(
         f"{_text(langs, '风险名称（中文）', 'the risk', 6)}"
         "    text:\n"
         f"{_text(langs, '风险说明（中文，Markdown）', 'what the risk is (Markdown)', 6)}"
+        "sources:  # the mainland rule pack wants every page to name its sources\n"
+        "  - text:\n"
+        f"{_text(langs, '资料来源（中文）', 'the source', 6)}"
     )
 
 
