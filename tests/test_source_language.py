@@ -63,9 +63,10 @@ def test_english_original_passes_strict_and_builds_three_editions(project: Path,
     assert notice(summary, "zh-CN") == NOTICE  # its translation, from content/_shared/house.yaml
     assert notice(summary, "zh-HK") == "本報告中文版譯自英文原文，僅供參考；中英文版本如有歧義，以英文原文為準。"
     wechat = WECHAT.split("/")[1]
-    # A zh-CN original: the house gives no notice for translations of Chinese originals, and a
-    # converted zh-HK edition is not a translation.
-    assert all(notice(wechat, lang) is None for lang in ("en", "zh-CN", "zh-HK"))
+    # A zh-CN original: its English edition is the translation and says so; the original and its
+    # converted zh-HK edition (not a translation) print nothing.
+    assert (notice(wechat, "en") or "").startswith("This English edition is a translation of the Chinese original")
+    assert all(notice(wechat, lang) is None for lang in ("zh-CN", "zh-HK"))
 
 
 # ============================================================================ review follows the source
