@@ -9,6 +9,8 @@ that leaves a PDF rendered by WeasyPrint in its temporary folder (a build in a s
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import subprocess
 import sys
@@ -271,29 +273,55 @@ class Built:
         return self.out / brief_id / f"{brief_id}.{lang}.{ext}"
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Build every example brief (zh-CN, en and the derived zh-HK), HTML and PDF, once per session."""
-    out = tmp_path_factory.mktemp("output")
+def _build_examples(out: Path, formats: tuple[str, ...], jobs: int = 1) -> None:
     config = load_config(ROOT)
-    result = build(config, langs=(*LANGS, "zh-HK"), out=out)
+    result = build(config, langs=(*LANGS, "zh-HK"), formats=formats, out=out, jobs=jobs)
     assert not result.diagnostics, "the examples build without a warning:\n" + "\n".join(map(str, result.diagnostics))
+
+
+def _examples_built_once(factory: pytest.TempPathFactory, name: str, formats: tuple[str, ...]) -> Built:
+    """The example project built into a folder once per test session.
+
+    Under pytest-xdist the workers of one session share the build: the first worker to ask
+    builds it in the session's base temporary folder (the parent of every worker's own), holding
+    a lock there, and the others wait for it and read the same files. Nothing outlives the
+    session: a new session has a new base folder and builds again from the code under test. A
+    build that fails leaves no mark of success, so the next worker to ask builds it again (and
+    fails as well). The shared build renders on two processes: a worker that waits for it leaves
+    its core to the build (the files are the same with any number of processes:
+    tests/test_distribute.py compares whole documents made on one and on two, and
+    tests/test_visual.py compares these pages with its references)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        out = factory.mktemp(name)
+        _build_examples(out, formats)
+    else:
+        shared = factory.getbasetemp().parent
+        out = shared / name
+        with (shared / f"{name}.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            done = shared / f"{name}.done"
+            if not done.exists():
+                shutil.rmtree(out, ignore_errors=True)
+                out.mkdir()
+                _build_examples(out, formats, jobs=2)
+                done.write_text("built\n", "utf-8")
     briefs = tuple(sorted(p.name for p in out.iterdir()
                           if p.is_dir() and not p.name.startswith(".") and not is_portal(p.name)))
     return Built(out, briefs)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Build every example brief (zh-CN, en and the derived zh-HK), HTML and PDF, once per session
+    (once for all the workers of a session under pytest-xdist). Tests only read it."""
+    return _examples_built_once(tmp_path_factory, "output", ("html", "pdf"))
 
 
 @pytest.fixture(scope="session")
 def built_html(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Every example brief built once per session as ``built`` is, but HTML only (no PDF): for the
     tests that read the HTML pages only, so they run in the fast tier."""
-    out = tmp_path_factory.mktemp("output-html")
-    config = load_config(ROOT)
-    result = build(config, langs=(*LANGS, "zh-HK"), formats=("html",), out=out)
-    assert not result.diagnostics, "the examples build without a warning:\n" + "\n".join(map(str, result.diagnostics))
-    briefs = tuple(sorted(p.name for p in out.iterdir()
-                          if p.is_dir() and not p.name.startswith(".") and not is_portal(p.name)))
-    return Built(out, briefs)
+    return _examples_built_once(tmp_path_factory, "output-html", ("html",))
 
 
 @contextmanager

@@ -47,18 +47,24 @@ def test_zh_pdfs_are_small_and_their_fonts_hold_only_used_glyphs(built: Built) -
                 assert path.stat().st_size / pages <= 60_000, (path, path.stat().st_size / pages)
 
 
-@pytest.mark.parametrize("path", ["fast", "parser"])
-def test_repacking_changes_no_pixel_and_no_extracted_text(built: Built, tmp_path: Path, path: str,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """Both ways of renumbering text (the WeasyPrint-shaped fast path, the general parser)."""
+@pytest.fixture(scope="module")
+def unpacked(built: Built) -> bytes:
+    """A PDF as WeasyPrint writes it, fonts not yet repacked (rendered once for both paths below)."""
     import weasyprint
 
+    html = built.file("deepseek-cost-performance", "zh-CN", "html")
+    return weasyprint.HTML(filename=str(html)).write_pdf()
+
+
+@pytest.mark.parametrize("path", ["fast", "parser"])
+def test_repacking_changes_no_pixel_and_no_extracted_text(unpacked: bytes, tmp_path: Path, path: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways of renumbering text (the WeasyPrint-shaped fast path, the general parser)."""
     import briefs.render.fontpack as fontpack
 
     if path == "parser":
         monkeypatch.setattr(fontpack, "_rewrite_weasyprint_text", lambda data, maps: None)
-    html = built.file("deepseek-cost-performance", "zh-CN", "html")
-    original = weasyprint.HTML(filename=str(html)).write_pdf()
+    original = unpacked
     repacked = repack_fonts(original)
     assert len(repacked) < len(original) / 2
     assert _rasters(original, tmp_path, "a") == _rasters(repacked, tmp_path, "b")

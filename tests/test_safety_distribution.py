@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +21,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from .conftest import copy_project
 
 pytestmark = pytest.mark.pdf
 BRIEF = "content/compute-etf-note"
@@ -83,9 +86,22 @@ def assert_traced(project: Path, out: Path, found: list[Path]) -> None:
         assert answer.startswith(f"{copy}: ") and f"[{recipient}]" in answer, answer
 
 
-def build_base(project: Path, out: str = "output") -> None:
-    result = briefs(project, "build", BRIEF, "--format", "pdf", "--lang", "en", "--out", out)
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of the base PDF (BRIEF in English), built once for this module's tests by
+    the real CLI in a copy of the example project made as ``project`` makes it; see build_base."""
+    project = copy_project(tmp_path_factory.mktemp("base") / "project")
+    result = briefs(project, "build", BRIEF, "--format", "pdf", "--lang", "en", "--out", "output")
     assert result.returncode == 0, result.stdout + result.stderr
+    return project / "output"
+
+
+def build_base(project: Path, base: Path, out: str = "output") -> None:
+    """The base PDF in ``project``'s output folder ``out``, as its own build would leave it: a copy
+    (file times kept) of the module's one build (``base``). Building it for every test took
+    seconds each; the copy is checked against the project's inputs by ``distribute`` as a
+    build's would be, and a build there finds it up to date."""
+    shutil.copytree(base, project / out, symlinks=True, dirs_exist_ok=True)
 
 
 def _default_sigint() -> None:
@@ -96,9 +112,10 @@ def _default_sigint() -> None:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT], ids=lambda s: s.name)
-def test_a_run_stopped_after_some_copies_leaves_a_line_for_every_copy(project: Path, sig: signal.Signals) -> None:
+def test_a_run_stopped_after_some_copies_leaves_a_line_for_every_copy(project: Path, base: Path,
+                                                                      sig: signal.Signals) -> None:
     """Issue 14: SIGTERM after 20 of 150 copies left 20 sendable PDFs and no log line."""
-    build_base(project)
+    build_base(project, base)
     listing = project / "clients.yaml"
     listing.write_text(recipients(60), "utf-8")
     out = project / "output"
@@ -133,14 +150,14 @@ def _mount_small_disk(folder: Path, size: str) -> bool:
     return mounted.returncode == 0
 
 
-def test_a_full_disk_mid_run_leaves_a_log_that_trace_reads(project: Path) -> None:
+def test_a_full_disk_mid_run_leaves_a_log_that_trace_reads(project: Path, base: Path) -> None:
     """Issue 14: with the disk full, 150 copies, 49 whole lines and a torn 50th, after which
     every trace failed on line 50. Here on a real (small tmpfs) disk that fills mid-run."""
     disk = project / "disk"
     if not _mount_small_disk(disk, "3m"):
         pytest.skip("cannot mount a small tmpfs here (not root); the file-size-limit test covers the rest")
     try:
-        build_base(project, str(disk))
+        build_base(project, base, str(disk))
         base = disk / "compute-etf-note" / "compute-etf-note.en.pdf"
         free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
         filler = disk / "filler"
@@ -179,11 +196,11 @@ def _old_lines(count: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def test_a_log_line_cut_short_by_a_file_size_limit_is_taken_back(project: Path) -> None:
+def test_a_log_line_cut_short_by_a_file_size_limit_is_taken_back(project: Path, base: Path) -> None:
     """A write that fails half-way through a line (here EFBIG under RLIMIT_FSIZE: the kernel
     writes up to the limit, then refuses) leaves no torn line: the log is cut back, the copy is
     not released, and the error is located."""
-    build_base(project)
+    build_base(project, base)
     out = project / "output"
     listing = project / "clients.yaml"
     listing.write_text(recipients(3), "utf-8")
@@ -210,8 +227,8 @@ def test_a_log_line_cut_short_by_a_file_size_limit_is_taken_back(project: Path) 
     b"  ",
 ])
 def test_a_torn_last_line_is_reported_by_trace_and_removed_by_the_next_run(
-        project: Path, tail: bytes) -> None:
-    build_base(project)
+        project: Path, base: Path, tail: bytes) -> None:
+    build_base(project, base)
     out = project / "output"
     listing = project / "clients.yaml"
     listing.write_text(recipients(2), "utf-8")
@@ -233,8 +250,8 @@ def test_a_torn_last_line_is_reported_by_trace_and_removed_by_the_next_run(
     assert traced.returncode == 0 and not traced.stderr, traced.stderr
 
 
-def test_a_last_line_missing_only_its_newline_is_kept(project: Path) -> None:
-    build_base(project)
+def test_a_last_line_missing_only_its_newline_is_kept(project: Path, base: Path) -> None:
+    build_base(project, base)
     out = project / "output"
     listing = project / "clients.yaml"
     listing.write_text(recipients(1), "utf-8")
@@ -248,10 +265,10 @@ def test_a_last_line_missing_only_its_newline_is_kept(project: Path) -> None:
     assert len(log_lines(out)) == 2 and len(copies(out)) == 1  # the copy made again, logged again
 
 
-def test_a_copy_without_a_line_does_not_survive_the_next_run(project: Path) -> None:
+def test_a_copy_without_a_line_does_not_survive_the_next_run(project: Path, base: Path) -> None:
     """What an earlier version left (copies stamped before the log was written), or a copy put
     under a copy's name by hand: no line names it, so nobody could trace it; it is removed."""
-    build_base(project)
+    build_base(project, base)
     out = project / "output"
     listing = project / "clients.yaml"
     listing.write_text(recipients(1), "utf-8")
@@ -275,10 +292,10 @@ def test_a_copy_without_a_line_does_not_survive_the_next_run(project: Path) -> N
 # ----------------------------------------------------------------------------- recipients
 
 
-def test_recipients_of_the_same_name_and_organisation_get_different_copies(project: Path) -> None:
+def test_recipients_of_the_same_name_and_organisation_get_different_copies(project: Path, base: Path) -> None:
     """Issue 14: two recipients with the same name and organisation got byte-identical copies,
     and trace named both."""
-    build_base(project)
+    build_base(project, base)
     listing = project / "clients.yaml"
     listing.write_text(recipients(2, name="Jane Doe"), "utf-8")
     result = briefs(project, "distribute", BRIEF, "--recipients", str(listing))
@@ -305,8 +322,8 @@ def test_a_recipient_listed_twice_is_refused_at_its_line(project: Path) -> None:
 # ----------------------------------------------------------------------------- trace
 
 
-def _distributed(project: Path, count: int = 2) -> tuple[Path, list[dict[str, str]], list[Path]]:
-    build_base(project)
+def _distributed(project: Path, base: Path, count: int = 2) -> tuple[Path, list[dict[str, str]], list[Path]]:
+    build_base(project, base)
     listing = project / "clients.yaml"
     listing.write_text(recipients(count), "utf-8")
     assert briefs(project, "distribute", BRIEF, "--recipients", str(listing)).returncode == 0
@@ -314,10 +331,10 @@ def _distributed(project: Path, count: int = 2) -> tuple[Path, list[dict[str, st
     return out / "distribution.jsonl", log_lines(out), copies(out)
 
 
-def test_trace_refuses_a_forged_duplicate_line(project: Path) -> None:
+def test_trace_refuses_a_forged_duplicate_line(project: Path, base: Path) -> None:
     """Issue 14: a forged duplicate line naming another recipient was printed beside the real
     one without a warning."""
-    log, lines, found = _distributed(project)
+    log, lines, found = _distributed(project, base)
     forged = {**lines[0], "recipient": "client-001", "name": "Client 001",
               "file": lines[1]["file"], "time": "2026-12-24T00:00:00+00:00"}
     with log.open("a", encoding="utf-8") as handle:
@@ -336,8 +353,8 @@ def test_trace_refuses_a_forged_duplicate_line(project: Path) -> None:
     assert log.read_bytes() == before
 
 
-def test_the_same_copy_made_again_is_one_answer(project: Path) -> None:
-    log, lines, found = _distributed(project, 1)
+def test_the_same_copy_made_again_is_one_answer(project: Path, base: Path) -> None:
+    log, lines, found = _distributed(project, base, 1)
     again = {**lines[0], "time": "2026-12-24T00:00:00+00:00"}
     with log.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(again) + "\n")
@@ -354,9 +371,9 @@ def test_the_same_copy_made_again_is_one_answer(project: Path) -> None:
     ({"extra": "x"}, "unknown extra"),
     (None, "not a log entry (one JSON object per line)"),
 ])
-def test_trace_refuses_a_malformed_line_at_its_number(project: Path, change: dict[str, object] | None,
+def test_trace_refuses_a_malformed_line_at_its_number(project: Path, base: Path, change: dict[str, object] | None,
                                                       words: str) -> None:
-    log, lines, found = _distributed(project)
+    log, lines, found = _distributed(project, base)
     bad = "[1, 2]" if change is None else json.dumps({**lines[1], **change})
     log.write_text(f"{json.dumps(lines[0])}\n{bad}\n", "utf-8")
     result = briefs(project, "trace", str(found[0]))
@@ -364,9 +381,9 @@ def test_trace_refuses_a_malformed_line_at_its_number(project: Path, change: dic
     assert "output/distribution.jsonl:2:1: " in result.stderr and words in result.stderr, result.stderr
 
 
-def test_trace_refuses_special_and_huge_files_at_once(project: Path, tmp_path: Path) -> None:
+def test_trace_refuses_special_and_huge_files_at_once(project: Path, base: Path, tmp_path: Path) -> None:
     """Issue 14: ``briefs trace`` on a FIFO blocked forever."""
-    log, _, found = _distributed(project, 1)
+    log, _, found = _distributed(project, base, 1)
     fifo = tmp_path / "copy.pdf"
     os.mkfifo(fifo)
     huge = tmp_path / "huge.pdf"
@@ -473,10 +490,10 @@ def test_a_symlinked_or_hard_linked_state_folder_or_lock_is_refused(project: Pat
 
 
 @pytest.mark.parametrize("kind", ["symlink", "dangling symlink", "hard link"])
-def test_a_linked_distribution_log_is_refused_and_its_target_untouched(project: Path, tmp_path: Path,
+def test_a_linked_distribution_log_is_refused_and_its_target_untouched(project: Path, base: Path, tmp_path: Path,
                                                                        kind: str) -> None:
     """Issue 14: ``distribution.jsonl`` was appended through a symlink."""
-    build_base(project)
+    build_base(project, base)
     victim = tmp_path / "victim.jsonl"
     log = project / "output" / "distribution.jsonl"
     if kind == "dangling symlink":
@@ -495,8 +512,8 @@ def test_a_linked_distribution_log_is_refused_and_its_target_untouched(project: 
     assert copies(project / "output") == []
 
 
-def test_a_symlinked_distribution_folder_is_refused(project: Path, tmp_path: Path) -> None:
-    build_base(project)
+def test_a_symlinked_distribution_folder_is_refused(project: Path, base: Path, tmp_path: Path) -> None:
+    build_base(project, base)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (project / "output" / COPIES).symlink_to(elsewhere)
