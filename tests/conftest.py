@@ -2,9 +2,10 @@
 
 Test tiers: a test that renders a PDF (itself, through ``built``, through a build without
 ``--format html``, through ``distribute``) is marked ``pdf``; ``scripts/test --fast`` runs the
-others (``-m "not pdf and not install and not java and not slow"``). The guard below keeps that true: an unmarked test that
-asks for ``built``, starts the PDF workers or renders a PDF in this process fails, and so does one
-that leaves a PDF rendered by WeasyPrint in its temporary folder (a build in a subprocess).
+others (``-m "not pdf and not install and not java and not slow"``). The guard below keeps that
+true: an unmarked test that asks for ``built``, starts the PDF workers or renders a PDF in this
+process fails, and so does one that leaves a PDF rendered by WeasyPrint in its temporary folder
+(a build in a subprocess).
 """
 
 from __future__ import annotations
