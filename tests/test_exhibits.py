@@ -172,7 +172,7 @@ def test_pdfs_carry_captions_sources_and_chart_text(built: Built, examples) -> N
         for lang in EDITIONS:
             p = patterns(lang)
             text = squash(pdf_text(built.file(brief.id, lang, "pdf")))
-            t = edition(load_config(ROOT), lang)
+            t = edition(load_config(ROOT), lang, examples.library.phrases)  # as the build makes it
             assert squash(p["figure"] % {"number": 1} + p["sep"]) in text, (brief.id, lang)
             assert squash(p["table"] % {"number": 1} + p["sep"]) in text, (brief.id, lang)
             for exhibit in brief.exhibits:
@@ -215,7 +215,7 @@ def test_thesis_chain_is_a_numbered_figure_in_the_pdfs(built: Built, examples) -
         chain = examples.library.chain(loaded.brief.chain.id)
         current = loaded.brief.chain.stage
         for lang in EDITIONS:
-            t = edition(load_config(ROOT), lang)
+            t = edition(load_config(ROOT), lang, examples.library.phrases)  # as the build makes it
             text = squash(pdf_text(built.file(loaded.brief.id, lang, "pdf")))
             page = soup(built.file(loaded.brief.id, lang, "html"))
             figure = page.select_one("figure#fig-chain")

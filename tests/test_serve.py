@@ -138,8 +138,18 @@ def test_preview_reloads_on_save_shows_errors_in_place_and_recovers(project: Pat
             wait_for(browser, lambda _: "Edited in the preview" in frame_title("en"), what="the new title")
             assert "inference <b>still</b> needs compute" in frame_title("en")  # text, not markup
             assert browser.execute_script("return window.notReloaded") is True
+            # an edited translation is not yet reviewed: the warning `check` prints, in the page too
+            assert serving.until("checked 1 brief(s)")[-1] == "checked 1 brief(s): 1 warning(s)"
+            wait_for(browser, lambda _: problems(), what="the review warning in the page")
+            [(kind, text)] = problems()
+            assert kind == "warning" and "en text changed since review" in text, text
+            # the translator marks it reviewed (the lock changes: another round), and the warning goes
+            reviewed = subprocess.run(
+                [sys.executable, "-m", "briefs", "translations", "--reviewed", f"content/{BRIEF}"],
+                cwd=project, text=True, capture_output=True, timeout=120, check=False)
+            assert reviewed.returncode == 0, reviewed.stderr
             assert serving.until("checked 1 brief(s)")[-1] == "checked 1 brief(s): no problems"
-            assert problems() == []
+            wait_for(browser, lambda _: problems() == [], what="the warning cleared")
 
             # 2. broken YAML: the error, located as `briefs check` prints it, shows in the page
             edit(brief_yaml, "kind: fund-marketing", "kind: [fund-marketing")
