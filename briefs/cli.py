@@ -304,6 +304,22 @@ def new_brief(
     sys.exit(command.run_brief(local_project or project, brief_id, kind, analysts, _fail))
 
 
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder to check (default: output/ of the project).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_obj
+def doctor(project: Path | None, out: Path | None, as_json: bool) -> None:
+    """Check fonts, WeasyPrint, Pango, HarfBuzz, Java and the output folder; say how to fix each problem."""
+    from briefs.commands import doctor as command
+
+    sys.exit(command.run(project, out, as_json, _fail))
+
+
 def main() -> None:
     """Console-script entry point.
 

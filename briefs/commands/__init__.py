@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import click
 
-from briefs.errors import BriefsError
+from briefs.errors import BriefsError, Diagnostic, by_place
 
 
 def report(exc: BriefsError) -> None:
@@ -13,3 +15,10 @@ def report(exc: BriefsError) -> None:
         click.echo(str(diagnostic), err=True)
     errors = sum(1 for d in exc.diagnostics if d.severity == "error")
     click.echo(f"briefs: {errors} error(s)", err=True)
+
+
+def print_findings(findings: Iterable[Diagnostic]) -> None:
+    """What a check or build found (``path:line:col: warning: …``), one line each, in the order
+    of their places, on stderr: the one way ``check``, ``build`` and ``watch`` print them."""
+    for diagnostic in sorted(set(findings), key=by_place):
+        click.echo(str(diagnostic), err=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from briefs.commands import print_findings
 from briefs.errors import BriefsError, Diagnostic, display_path
 from briefs.pipeline.outputs import PORTAL_INDEX
 
@@ -85,8 +86,15 @@ class BarReporter:
         self.progress.stop()
 
 
-def run(project: Path | None, paths: Sequence[Path], options: Options, fail: Callable[[BriefsError], None]) -> int:
-    """Run a build (:func:`briefs.api.build`); report it; return the exit status."""
+def run(
+    project: Path | None,
+    paths: Sequence[Path],
+    options: Options,
+    fail: Callable[[BriefsError], None],
+    warnings: bool = True,
+) -> int:
+    """Run a build (:func:`briefs.api.build`); report it; return the exit status. Without
+    ``warnings`` the build's warnings are left to the caller (``watch`` prints a check's)."""
     from briefs.api import build
 
     started = time.perf_counter()
@@ -120,8 +128,8 @@ def run(project: Path | None, paths: Sequence[Path], options: Options, fail: Cal
     if result.unchanged:  # nothing changed since the same build last completed
         click.echo(f"up to date ({time.perf_counter() - started:.2f}s)")
         return 0
-    for diagnostic in result.warnings:
-        click.echo(str(diagnostic), err=True)
+    if warnings:
+        print_findings(result.warnings)
     elapsed = time.perf_counter() - started
     for path in result.removed:
         click.echo(f"removed {display_path(path)} (no brief writes it any more)")

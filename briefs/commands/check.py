@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from briefs.commands import print_findings
 from briefs.errors import BriefsError
 
 if TYPE_CHECKING:
@@ -43,8 +44,7 @@ def show(result: CheckResult, fail: Callable[[BriefsError], None], strict: bool 
     if result.errors:
         fail(BriefsError(findings))
         return 1
-    for diagnostic in findings:
-        click.echo(str(diagnostic), err=True)
+    print_findings(findings)
     if not findings:
         click.echo(f"checked {result.briefs} brief(s): no problems")
         return 0

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from briefs.commands import build, report
+from briefs.commands import build, print_findings, report
 from briefs.errors import BriefsError
 from briefs.project.config import project_config
 from briefs.render.templates import environment
@@ -162,9 +162,20 @@ class Watcher:
 
 
 def _build(project: Path | None, paths: Sequence[Path], options: build.Options) -> None:
-    status = build.run(project, paths, options, report)  # errors are reported, not fatal
+    # The build's own warnings are a part of the check's: the check's are printed instead, by
+    # the function ``briefs check`` prints them with, so a save shows what ``check`` would say.
+    status = build.run(project, paths, options, report, warnings=False)  # errors are reported, not fatal
     if status:
         click.echo("briefs: the build failed; fix the file named above and save it again", err=True)
+        return
+    from briefs.api import check
+
+    try:
+        result = check(project, paths, options.langs)
+    except BriefsError as exc:  # the configuration changed since the build started
+        report(exc)
+        return
+    print_findings(result.diagnostics)
 
 
 def _names(changed: Iterable[Path], root: Path) -> str:

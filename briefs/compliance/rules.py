@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 def suggest(name: str, known: Iterable[str]) -> str:
     """ "; did you mean 'x'?" for a close choice, else " (known: …)"."""
     known = sorted(known)
+    same = [k for k in known if k.casefold() == name.casefold()]  # only the case differs
+    if same:
+        return f"; did you mean '{same[0]}'? (names are case-sensitive)"
     close = difflib.get_close_matches(name, known, n=1)
     return f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
 

@@ -19,12 +19,12 @@ id) points at the exhibit; with empty text, ``[](#r1-vs-o1)``, the text becomes 
 
 from __future__ import annotations
 
-import difflib
 import gettext
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefs.compliance.rules import suggest
 from briefs.errors import BriefsError, Diagnostics
 from briefs.exhibits.cells import Cell, CellFormat, convert_rows, has_han
 from briefs.exhibits.tables import RawData, read_data
@@ -243,9 +243,7 @@ def _check_size(
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
-    known = sorted(known)
-    close = difflib.get_close_matches(name, known, n=1)
-    return f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
+    return suggest(name, known)
 
 
 # ============================================================================ numbering

@@ -6,6 +6,7 @@ The checks on the briefs' Markdown (links, images) are in :mod:`briefs.load.mark
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 from collections.abc import Sequence
@@ -140,6 +141,8 @@ def discover(config: ProjectConfig, paths: Sequence[Path] = ()) -> list[Path]:
 def _briefs_at(given: Path, content: Path, diags: Diagnostics) -> list[Path]:
     path = given.resolve()
     if path.is_file() and path.name != "brief.yaml":  # it would be read as one, and quoted whole
+        if _is_near_miss(path.name):
+            raise ContentError.at(Path(given), 0, 0, _misnamed(path.name))
         raise ContentError.at(
             Path(given), 0, 0, "not a brief: give a brief's folder, its brief.yaml or a folder of briefs"
         )
@@ -153,6 +156,14 @@ def _briefs_at(given: Path, content: Path, diags: Diagnostics) -> list[Path]:
             for p in sorted(path.glob("*/brief.yaml"))
             if not p.parent.name.startswith(("_", "."))
         ]
+        folders = [path, *(p for p in sorted(path.iterdir()) if p.is_dir() and not p.name.startswith(("_", ".")))]
+        for folder in folders:
+            if not (folder / "brief.yaml").is_file():
+                for misnamed in _near_misses(folder):
+                    diags.error(
+                        SourceLocation(Path(os.path.abspath(given)) / misnamed.relative_to(path)),
+                        _misnamed(misnamed.name),
+                    )
     else:
         raise ContentError.at(Path(given), 0, 0, "no such brief, folder or file")
     found = []
@@ -162,6 +173,28 @@ def _briefs_at(given: Path, content: Path, diags: Diagnostics) -> list[Path]:
         else:
             found.append(candidate.resolve())
     return found
+
+
+def _near_misses(folder: Path) -> list[Path]:
+    """Files in ``folder`` whose name is close to ``brief.yaml`` (brief.yml, Brief.yaml,
+    brief.yaml.txt, breif.yaml): a brief the author meant to write, which would be skipped."""
+    try:
+        return [p for p in sorted(folder.iterdir()) if _is_near_miss(p.name) and p.is_file()]
+    except OSError:  # a folder that cannot be listed is reported where it is read, if ever
+        return []
+
+
+def _is_near_miss(name: str) -> bool:
+    folded = name.casefold()
+    if folded == "brief.yaml" and name != "brief.yaml":
+        return True
+    if folded in ("brief.yml", "brief.yaml~") or folded.startswith(("brief.yaml.", "brief.yml.")):
+        return True
+    return difflib.SequenceMatcher(None, folded, "brief.yaml").ratio() >= 0.8 and folded != "brief.yaml"
+
+
+def _misnamed(name: str) -> str:
+    return f"this brief is named '{name}', so it is not read: rename it to brief.yaml (the exact name briefs reads)"
 
 
 def _outside(brief_file: Path, content: Path) -> str | None:

@@ -32,6 +32,12 @@ _URL_RE = re.compile(r"https://[^\s<>\"]+")
 
 def check_id(value: str) -> str:
     if not ID_RE.fullmatch(value) or len(value) > 64:
+        if ID_RE.fullmatch(value.lower()) and len(value) <= 64:  # written in the wrong case
+            raise PydanticCustomError(
+                "briefs_id",
+                "invalid id '{value}': ids are written in lower case; did you mean '{lower}'?",
+                {"value": value, "lower": value.lower()},
+            )
         raise PydanticCustomError(
             "briefs_id",
             "invalid id '{value}': use lower-case letters, digits and single '-', starting with a letter",

@@ -5,8 +5,10 @@ duplicate ids found in every list of records.
 
 from __future__ import annotations
 
+import difflib
+import types
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,7 +26,7 @@ def validate(doc: YamlDocument, schema: type[T], languages: Sequence[str], diags
         record = schema.model_validate(doc.data, context={"languages": tuple(languages)})
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            diags.items.append(_diagnostic(doc, error))
+            diags.items.append(_diagnostic(doc, error, schema))
         return None
     _duplicate_ids(record, (), doc, diags)
     return record
@@ -66,7 +68,7 @@ def _duplicate_ids(record: BaseModel, path: KeyPath, doc: YamlDocument, diags: D
                 first.setdefault(segment.id, place.line)
 
 
-def _diagnostic(doc: YamlDocument, error: Any) -> Diagnostic:
+def _diagnostic(doc: YamlDocument, error: Any, schema: type[BaseModel]) -> Diagnostic:
     loc: KeyPath = tuple(error["loc"])
     kind: str = error["type"]
     given = error.get("input")
@@ -77,9 +79,9 @@ def _diagnostic(doc: YamlDocument, error: Any) -> Diagnostic:
         where = doc.location((*loc, lang))
     field = next((str(p) for p in reversed(loc) if isinstance(p, str) and p not in _UNION_TAGS), "")
     if kind == "missing":
-        message = f"missing required key '{field}'"
+        message = f"missing required key '{field}'{_misspelt_as(doc, loc)}"
     elif kind == "extra_forbidden":
-        message = f"unknown key '{field}'"
+        message = f"unknown key '{field}'{_did_you_mean(field, keys_at(schema, loc[:-1]))}"
     elif kind.startswith("date") or kind == "briefs_date":
         message = f"'{field}' must be a date written YYYY-MM-DD, not {_describe(given)}"
     elif kind.startswith("briefs_"):
@@ -121,3 +123,76 @@ def _describe(value: Any) -> str:
 
 
 _suggest = suggest  # (the compliance rules word their suggestions the same way)
+
+
+# ----------------------------------------------------------------------------- misspelt keys
+
+
+def keys_at(schema: type[BaseModel], loc: KeyPath) -> list[str]:
+    """The keys (field names and aliases) a record accepts at ``loc`` (as pydantic reports
+    locations: union tags included) in a document of ``schema``."""
+    current: list[Any] = [schema]
+    for part in loc:
+        following: list[Any] = []
+        for annotation in current:
+            for option in _options(annotation):
+                origin = get_origin(option)
+                if isinstance(part, int) and origin in (list, tuple):
+                    following.extend(get_args(option)[:1])
+                elif isinstance(part, str) and origin is dict:
+                    following.append(get_args(option)[1])
+                elif isinstance(part, str) and _is_model(option):
+                    fields = option.model_fields
+                    field = fields.get(part) or next((f for f in fields.values() if f.alias == part), None)
+                    following.append(field.annotation if field is not None else option)  # a union tag
+        current = following
+    keys: set[str] = set()
+    for annotation in current:
+        for option in _options(annotation):
+            if _is_model(option):
+                keys |= {field.alias or name for name, field in option.model_fields.items()}
+    return sorted(keys)
+
+
+def _options(annotation: Any) -> list[Any]:
+    """The types an annotation allows, with Annotated, Optional and unions taken apart."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _options(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return [option for arg in get_args(annotation) for option in _options(arg)]
+    return [annotation]
+
+
+def _is_model(option: Any) -> bool:
+    return isinstance(option, type) and issubclass(option, BaseModel)
+
+
+def _did_you_mean(key: str, known: Sequence[str]) -> str:
+    """ "; did you mean 'sections'?" for a key close to one the record accepts."""
+    folded = {k.casefold(): k for k in known}
+    if key.casefold() in folded:
+        return f"; did you mean '{folded[key.casefold()]}'? (keys are case-sensitive)"
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _misspelt_as(doc: YamlDocument, loc: KeyPath) -> str:
+    """For a missing key: the key written instead, if one of the mapping's keys is close to it."""
+    mapping: Any = doc.data
+    for part in loc[:-1]:
+        in_dict = isinstance(mapping, dict) and isinstance(part, str) and part in mapping
+        if in_dict or (isinstance(mapping, list) and isinstance(part, int) and part < len(mapping)):
+            mapping = mapping[part]
+        elif part not in _UNION_TAGS:
+            return ""
+    if not isinstance(mapping, dict) or not isinstance(loc[-1], str):
+        return ""
+    written = [k for k in mapping if isinstance(k, str)]
+    close = difflib.get_close_matches(loc[-1], written, n=1, cutoff=0.75)
+    if not close:
+        close = [k for k in written if k.casefold() == loc[-1].casefold()][:1]
+    if not close:
+        return ""
+    line = doc.location((*loc[:-1], close[0])).line
+    return f" ('{close[0]}' on line {line} is not a key: is it a misspelling?)"

@@ -18,6 +18,7 @@ import yaml
 
 from briefs.errors import ContentError, Diagnostics, SourceLocation
 from briefs.source.safefiles import Unsafe, read_bytes
+from briefs.source.yamlhints import explain, plain
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -218,15 +219,10 @@ def load_yaml(path: Path) -> YamlDocument:
     except _Refused as exc:
         raise ContentError.at(path, exc.mark.line + 1, exc.mark.column + 1, exc.message) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"YAML syntax error: {exc.problem or exc.context}"
-        context = exc.context_mark
-        if exc.problem and exc.context and context is not None and context.line + 1 != line:
-            # e.g. an unclosed '[': the problem shows where parsing gave up, the context where
-            # the bracket was opened, which is the line the author has to fix.
-            message += f" ({exc.context} that starts on line {context.line + 1})"
-        raise ContentError.at(path, line, col, message) from None
+        hint = explain(
+            text, exc.problem or "", exc.context or "", exc.problem_mark or exc.context_mark, exc.context_mark
+        )
+        raise ContentError.at(path, hint.line, hint.column, hint.message) from None
     except yaml.reader.ReaderError as exc:
         line, col = _position(text, exc.position)
         message = (
@@ -236,7 +232,7 @@ def load_yaml(path: Path) -> YamlDocument:
         )
         raise ContentError.at(path, line, col, message) from None
     except yaml.YAMLError as exc:  # e.g. a composer error without marks
-        raise ContentError.at(path, 1, 1, f"YAML error: {exc}") from None
+        raise ContentError.at(path, 1, 1, f"YAML error: {plain(str(exc))}") from None
     if node is None:
         raise ContentError.at(path, 1, 1, "file is empty")
     builder = _Builder(path)
