@@ -11,6 +11,7 @@ process fails, and so does one that leaves a PDF rendered by WeasyPrint in its t
 from __future__ import annotations
 
 import fcntl
+import inspect
 import os
 import shutil
 import subprocess
@@ -100,7 +101,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test that uses a PDF-rendering session fixture must be marked ``pdf`` (checked before
     anything runs: the fixture would otherwise be built before any per-test guard could stop it).
-    Tests listed in SLOW are marked ``slow``.
+    Tests listed in SLOW, and every test that drives a browser, are marked ``slow``.
     """
     unmarked = [item.nodeid for item in items if item.get_closest_marker("pdf") is None
                 and any(name in getattr(item, "fixturenames", ()) for name in PDF_FIXTURES)]
@@ -114,8 +115,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if stale:
         raise pytest.UsageError("tests/conftest.py SLOW names tests that do not exist: " + ", ".join(stale))
     for item in items:
-        if item.nodeid.split("[")[0].removeprefix("tests/") in SLOW:
+        if item.nodeid.split("[")[0].removeprefix("tests/") in SLOW or _drives_a_browser(item):
             item.add_marker(pytest.mark.slow)
+
+
+def _drives_a_browser(item: pytest.Item) -> bool:
+    """A test that starts headless Chromium (tests/browser.py), itself or through a fixture named
+    ``browser``: 10-20 s each, so slow by rule rather than by a list that new ones would miss."""
+    function = getattr(item, "function", None)
+    if "browser" in getattr(item, "fixturenames", ()):
+        return True
+    try:
+        return function is not None and "chromium(" in inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
 
 
 
