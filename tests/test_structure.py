@@ -149,13 +149,14 @@ def test_no_private_name_from_another_module() -> None:
     for module, path in MODULES.items():
         tree = ast.parse(path.read_text("utf-8"))
         bound: dict[str, str] = {}  # local name -> briefs module it is bound to
-        for target, name, line, _ in _imports(module):
+        imports = _imports(module)
+        for target, name, line, _ in imports:
             if name.startswith("_") and not name.startswith("__") and target != module:
                 found.append(f"{module}:{line}: from {target} import {name}")
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 for alias in node.names:
-                    for target, name, _, _ in _imports(module):
+                    for target, name, _, _ in imports:
                         if not name and target.rpartition(".")[2] == alias.name.rpartition(".")[2]:
                             bound[alias.asname or alias.name.rpartition(".")[2]] = target
         for node in ast.walk(tree):
