@@ -12,7 +12,7 @@ from pathlib import Path
 from lxml import html as lxml_html
 
 from .browser import chromium, wait_for
-from .test_serve import Serving
+from .test_serve import Serving, frame_title
 
 BRIEF = "memory-cycle-turns"
 
@@ -37,19 +37,15 @@ def test_new_project_new_brief_preview_edit_and_portal(tmp_path: Path) -> None:
         with chromium() as browser:
             browser.get(serving.url + f"_preview/{BRIEF}")
 
-            def frame_title(lang: str) -> str:
-                return str(browser.execute_script(
-                    "const f = document.querySelector(`iframe[data-lang='${arguments[0]}']`);"
-                    "return f && f.contentDocument ? f.contentDocument.title : '';", lang))
-
-            wait_for(browser, lambda _: "FILL IN" in frame_title("en"), what="the new brief's en edition")
-            assert "FILL IN" in frame_title("zh-CN")  # both editions, side by side
+            wait_for(browser, lambda _: "FILL IN" in frame_title(browser, "en"), what="the new brief's en edition")
+            assert "FILL IN" in frame_title(browser, "zh-CN")  # both editions, side by side
             text = brief_yaml.read_text("utf-8")
             text = text.replace('en: "〖FILL IN: the title〗"', 'en: "Memory prices turn as inference demand grows"')
             text = text.replace('zh-CN: "〖FILL IN: 标题（中文）〗"', 'zh-CN: "推理需求增长，存储价格拐点已现"')
             brief_yaml.write_text(text, "utf-8")
-            wait_for(browser, lambda _: "Memory prices turn" in frame_title("en"), what="the edited title")
-            wait_for(browser, lambda _: "存储价格拐点" in frame_title("zh-CN"), what="the edited Chinese title")
+            wait_for(browser, lambda _: "Memory prices turn" in frame_title(browser, "en"), what="the edited title")
+            wait_for(browser, lambda _: "存储价格拐点" in frame_title(browser, "zh-CN"),
+                     what="the edited Chinese title")
     finally:
         assert serving.stop() == 0
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.remote.webdriver import WebDriver
 
 from .browser import chromium, wait_for
 from .conftest import copy_project, edit
@@ -97,6 +98,13 @@ class Serving:
                 self.seen.append(self.lines.get())
 
 
+def frame_title(browser: WebDriver, lang: str) -> str:
+    """The title of the page shown in the preview's frame of ``lang`` ('' until it has loaded)."""
+    return str(browser.execute_script(
+        "const f = document.querySelector(`iframe[data-lang='${arguments[0]}']`);"
+        "return f && f.contentDocument ? f.contentDocument.title : '';", lang))
+
+
 def _check_lines(project: Path) -> list[str]:
     """What ``briefs check`` prints for the brief, line by line."""
     done = subprocess.run([sys.executable, "-m", "briefs", "check", f"content/{BRIEF}"], cwd=project, text=True,
@@ -115,19 +123,14 @@ def test_preview_reloads_on_save_shows_errors_in_place_and_recovers(project: Pat
         with chromium() as browser:
             browser.get(serving.url + f"_preview/{BRIEF}")
 
-            def frame_title(lang: str) -> str:
-                return str(browser.execute_script(
-                    "const f = document.querySelector(`iframe[data-lang='${arguments[0]}']`);"
-                    "return f && f.contentDocument ? f.contentDocument.title : '';", lang))
-
             def problems() -> list[tuple[str, str]]:
                 shown = browser.execute_script(
                     "const box = document.getElementById('problems'); if (box.hidden) return [];"
                     "return [...box.querySelectorAll('li')].map(li => [li.className, li.textContent]);")
                 return [(str(kind), str(text)) for kind, text in shown]
 
-            wait_for(browser, lambda _: TITLE in frame_title("en"), what="the en edition in its frame")
-            assert "黄仁勋" in frame_title("zh-CN")  # the two editions side by side
+            wait_for(browser, lambda _: TITLE in frame_title(browser, "en"), what="the en edition in its frame")
+            assert "黄仁勋" in frame_title(browser, "zh-CN")  # the two editions side by side
             assert problems() == []
             pdf_links = browser.find_elements("css selector", "a.pdf")
             assert pdf_links == []  # --format html: no PDF to link to
@@ -135,8 +138,8 @@ def test_preview_reloads_on_save_shows_errors_in_place_and_recovers(project: Pat
             # 1. a new title: the frame reloads with it, the page around it stays
             browser.execute_script("window.notReloaded = true;")
             edit(brief_yaml, f'en: "{TITLE}"', 'en: "Edited in the preview: inference <b>still</b> needs compute"')
-            wait_for(browser, lambda _: "Edited in the preview" in frame_title("en"), what="the new title")
-            assert "inference <b>still</b> needs compute" in frame_title("en")  # text, not markup
+            wait_for(browser, lambda _: "Edited in the preview" in frame_title(browser, "en"), what="the new title")
+            assert "inference <b>still</b> needs compute" in frame_title(browser, "en")  # text, not markup
             assert browser.execute_script("return window.notReloaded") is True
             # an edited translation is not yet reviewed: the warning `check` prints, in the page too
             assert serving.until("checked 1 brief(s)")[-1] == "checked 1 brief(s): 1 warning(s)"
@@ -159,12 +162,12 @@ def test_preview_reloads_on_save_shows_errors_in_place_and_recovers(project: Pat
             wait_for(browser, lambda _: problems(), what="the error in the page")
             assert problems() == [("error", line) for line in expected]
             assert all(line in serving.seen for line in expected)  # on the console too, the same text
-            assert "Edited in the preview" in frame_title("en")  # the last good page stays
+            assert "Edited in the preview" in frame_title(browser, "en")  # the last good page stays
 
             # 3. fixed: the error goes, the page shows the content again
             edit(brief_yaml, "kind: [fund-marketing", "kind: fund-marketing")
             wait_for(browser, lambda _: problems() == [], what="the error cleared")
-            assert "Edited in the preview" in frame_title("en")
+            assert "Edited in the preview" in frame_title(browser, "en")
             assert browser.find_element("id", "problems").is_displayed() is False
     finally:
         assert serving.stop() == 0
