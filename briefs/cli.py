@@ -6,14 +6,17 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from briefs.api import usable_cores
 from briefs.errors import BriefsError
 from briefs.version import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 log = logging.getLogger("briefs")
 
@@ -47,15 +50,20 @@ def _fail(exc: BriefsError) -> NoReturn:
     sys.exit(1)
 
 
+def _project_option(dest: str) -> Callable[[F], F]:
+    """``--project DIR``: on the group (every command) and on ``new brief`` (the project to add to)."""
+    return click.option(
+        "--project",
+        dest,
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Project folder (default: the nearest folder with [tool.briefs] in pyproject.toml).",
+    )
+
+
 @click.group()
 @click.version_option(__version__, prog_name="briefs")
-@click.option(
-    "--project",
-    "project",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Project folder (default: the nearest folder with [tool.briefs] in pyproject.toml).",
-)
+@_project_option("project")
 @click.pass_context
 def cli(ctx: click.Context, project: Path | None) -> None:
     """Build bilingual research briefs from YAML and Markdown."""
@@ -286,13 +294,7 @@ def new_project(folder: Path) -> None:
     multiple=True,
     help="A signing analyst's id from analysts.yaml; repeat for several (default: the first, if the kind needs one).",
 )
-@click.option(
-    "--project",
-    "local_project",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Project folder (default: the nearest folder with [tool.briefs] in pyproject.toml).",
-)
+@_project_option("local_project")
 @click.pass_obj
 def new_brief(
     project: Path | None, brief_id: str, kind: str | None, analysts: tuple[str, ...], local_project: Path | None
