@@ -20,6 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 T = TypeVar("T")
 WINDOW = (1600, 1000)  # wide enough for two editions side by side at a readable size
+MIN_WINDOW = 500  # narrower is emulated as a phone's screen (our pages set a viewport meta)
 
 
 def _binaries() -> tuple[str, str]:
@@ -32,7 +33,8 @@ def _binaries() -> tuple[str, str]:
 
 @contextmanager
 def chromium(width: int = WINDOW[0], height: int = WINDOW[1]) -> Iterator[WebDriver]:
-    """A headless Chromium of ``width`` x ``height`` pixels, quit afterwards."""
+    """A headless Chromium of ``width`` x ``height`` pixels, quit afterwards (below 500 px wide, a
+    phone's screen of that size, emulated: ``innerWidth`` is then ``width``)."""
     browser, driver = _binaries()
     options = webdriver.ChromeOptions()
     options.binary_location = browser
@@ -40,6 +42,11 @@ def chromium(width: int = WINDOW[0], height: int = WINDOW[1]) -> Iterator[WebDri
                      "--disable-extensions", "--no-first-run", f"--window-size={width},{height}"):
         options.add_argument(argument)
     session = webdriver.Chrome(options=options, service=Service(executable_path=driver))
+    if width < MIN_WINDOW:  # a phone: headless Chromium's window is never narrower than 500 px
+        session.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True},
+        )
     try:
         yield session
     finally:

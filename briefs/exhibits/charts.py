@@ -15,22 +15,28 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import math
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from briefs.exhibits import chart_fit
 from briefs.exhibits.cells import CellFormat, format_cell
+from briefs.exhibits.chart_fit import MIN_LABEL_PT, TICK_COUNTS, fit_labels, set_ticks
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes  # matplotlib is imported when a chart is drawn
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
 NAVY = "#12355b"
 GOLD = "#b8862b"
-INK = "#1b1f24"
+INK = chart_fit.INK
 MUTED = "#5b6570"
 RULE = "#c9d2dc"
 PALETTE = (NAVY, GOLD, "#7d8b99", "#b5c0cb", "#3f5f80")
@@ -38,6 +44,11 @@ PALETTE = (NAVY, GOLD, "#7d8b99", "#b5c0cb", "#3f5f80")
 WIDTH_IN = 7.0  # = the A4 text column (178 mm) at 1:1, so 8 pt in the chart is 8 pt on paper
 HEIGHT_IN = 2.4
 FONT_PT = 8.0
+# For a phone (screen.css shows it below 600 px): about its width at 1:1, so an 8 pt label stays
+# about 10 px, where the wide chart scaled down to 375 px would print it at 5.
+NARROW_WIDTH_IN = 3.5
+NARROW_HEIGHT_IN = 2.9
+NARROW_MIN_LABEL_PT = 7.5
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,11 @@ class ChartData:
     y_label: str | None = None
     x_label: str | None = None
     value_labels: bool = True
+    # Numeric categories (all of them numbers): drawn at their values, not evenly spaced.
+    positions: tuple[float, ...] | None = None
+    width_in: float = WIDTH_IN
+    height_in: float = HEIGHT_IN
+    min_label_pt: float = MIN_LABEL_PT  # value labels are not set smaller (upright instead)
 
 
 def house_style(font: str, anchor: str) -> dict[str, Any]:
@@ -112,32 +128,39 @@ def _remembered(chart: ChartData, font: str, anchor: str, title: str) -> str:
 
 
 def _draw(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
+    with laid_out(chart, font, anchor) as fig:
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    return clean_svg(buffer.getvalue(), anchor, title)
+
+
+@contextmanager
+def laid_out(chart: ChartData, font: str, anchor: str) -> Iterator[Figure]:
+    """The chart's figure, drawn and laid out (value labels fitted), within the house style."""
     import matplotlib.style
     from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.ticker import FuncFormatter
 
     rc = house_style(font, anchor)
     # From matplotlib's defaults, not this machine's matplotlibrc: the house style, and the same
     # bytes on every machine.
     with matplotlib.style.context(["default", rc]):
-        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN))
+        fig = MplFigure(figsize=(chart.width_in, chart.height_in))
         fig.set_layout_engine("constrained", h_pad=0.02, w_pad=0.02)
         FigureCanvasSVG(fig)
         ax = fig.add_subplot()
         n = len(chart.categories)
-        positions = list(range(n))
-        if chart.type == "line":
-            _lines(ax, chart, positions)
-        else:
-            _bars(ax, chart, positions)
+        positions = list(chart.positions) if chart.positions else [float(i) for i in range(n)]
+        labels = _lines(ax, chart, positions) if chart.type == "line" else _bars(ax, chart, positions)
         shown = _thinned(n)
         ax.set_xticks(
-            [positions[i] for i in shown], _wrap_all([chart.categories[i] for i in shown], len(shown), chart.lang)
+            [positions[i] for i in shown],
+            _wrap_all([chart.categories[i] for i in shown], len(shown), chart.width_in),
         )
         ax.tick_params(axis="x", length=0, pad=5)
         ax.tick_params(axis="y", length=0, pad=4)
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        set_ticks(ax, TICK_COUNTS[0])
         ax.yaxis.set_major_formatter(FuncFormatter(_tick_formatter(chart.fmt, chart.lang)))
         ax.grid(axis="y", color=RULE, linewidth=0.5)
         ax.set_axisbelow(True)
@@ -158,9 +181,8 @@ def _draw(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
                 columnspacing=1.4,
                 fontsize=FONT_PT,
             )
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
-    return clean_svg(buffer.getvalue(), anchor, title)
+        fit_labels(fig, ax, [text for text, _ in labels], chart.min_label_pt, [fill for _, fill in labels])
+        yield fig
 
 
 def _text_width(text: str, size: float) -> float:
@@ -168,18 +190,28 @@ def _text_width(text: str, size: float) -> float:
     return sum(size if _CJK.match(ch) else size * 0.56 for ch in text)
 
 
-def _bars(ax: Axes, chart: ChartData, positions: Sequence[int]) -> None:
+def _step(positions: Sequence[float]) -> float:
+    """The least distance between two categories (1 when evenly spaced)."""
+    gaps = [b - a for a, b in itertools.pairwise(positions) if b > a]
+    return min(gaps, default=1.0)
+
+
+def _bars(ax: Axes, chart: ChartData, positions: Sequence[float]) -> list[tuple[Text, str | None]]:
+    """The bars, and each value label with its bar's colour."""
     count = len(chart.series)
-    width = 0.56 if count == 1 else min(0.8 / count, 0.32)
+    step = _step(positions)
+    width = (0.56 if count == 1 else min(0.8 / count, 0.32)) * step
+    span_x = (positions[-1] - positions[0]) / step + 1 if positions else 1
     # Value labels must fit over their bar: shrink them a little, else stand them upright.
-    slot = WIDTH_IN * 72 * 0.9 / max(len(positions), 1) * width
+    slot = chart.width_in * 72 * 0.9 / max(span_x, 1) * width / step
     longest = max((t for s in chart.series for t in s.texts), key=len, default="")
     size = FONT_PT - 0.5
-    while size > 6.0 and _text_width(longest, size) > slot * 1.1:
+    while size > chart.min_label_pt and _text_width(longest, size) > slot * 1.1:
         size -= 0.5
     upright = _text_width(longest, size) > slot * 1.1
     top = 0.0
     bottom = 0.0
+    labels: list[tuple[Text, str | None]] = []
     for k, series in enumerate(chart.series):
         offset = (k - (count - 1) / 2) * width
         values = [math.nan if v is None else v for v in series.values]
@@ -193,7 +225,7 @@ def _bars(ax: Axes, chart: ChartData, positions: Sequence[int]) -> None:
         )
         if chart.value_labels:
             # On a white ground, so a grid line never runs through a label.
-            ax.bar_label(
+            printed = ax.bar_label(
                 bars,
                 labels=list(series.texts),
                 padding=2,
@@ -202,19 +234,25 @@ def _bars(ax: Axes, chart: ChartData, positions: Sequence[int]) -> None:
                 color=INK,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
             )
+            labels += [(text, PALETTE[k % len(PALETTE)]) for text in printed]
         finite = [v for v in values if not math.isnan(v)]
         top = max([top, *finite])
         bottom = min([bottom, *finite])
     span = (top - bottom) or 1.0
     headroom = (
-        0.14 if not (chart.value_labels and upright) else 0.14 + _text_width(longest, size) / (HEIGHT_IN * 72 * 0.7)
+        0.14
+        if not (chart.value_labels and upright)
+        else 0.14 + _text_width(longest, size) / (chart.height_in * 72 * 0.7)
     )
     ax.set_ylim(bottom - (0.1 * span if bottom < 0 else 0), top + headroom * span)
-    ax.set_xlim(-0.6, len(positions) - 0.4)
+    ax.set_xlim(positions[0] - 0.6 * step, positions[-1] + 0.6 * step)
     ax.axhline(0, color=INK, linewidth=0.8, zorder=3)
+    return labels
 
 
-def _lines(ax: Axes, chart: ChartData, positions: Sequence[int]) -> None:
+def _lines(ax: Axes, chart: ChartData, positions: Sequence[float]) -> list[tuple[Text, str | None]]:
+    """The lines, and each value label (over no bar: None)."""
+    labels: list[tuple[Text, str | None]] = []
     for k, series in enumerate(chart.series):
         values = [math.nan if v is None else v for v in series.values]
         color = PALETTE[k % len(PALETTE)]
@@ -222,19 +260,25 @@ def _lines(ax: Axes, chart: ChartData, positions: Sequence[int]) -> None:
         if chart.value_labels:
             for x, v, text in zip(positions, values, series.texts, strict=True):
                 if not math.isnan(v):
-                    ax.annotate(
-                        text,
-                        (x, v),
-                        textcoords="offset points",
-                        xytext=(0, 5),
-                        ha="center",
-                        fontsize=FONT_PT - 0.5,
-                        color=color,
-                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+                    labels.append(
+                        (
+                            ax.annotate(
+                                text,
+                                (x, v),
+                                textcoords="offset points",
+                                xytext=(0, 5),
+                                ha="center",
+                                fontsize=FONT_PT - 0.5,
+                                color=color,
+                                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+                            ),
+                            None,
+                        )
                     )
     ax.margins(x=0.04, y=0.18)
     if len(positions) == 1:
-        ax.set_xlim(-0.6, 0.6)
+        ax.set_xlim(positions[0] - 0.6, positions[0] + 0.6)
+    return labels
 
 
 def _tick_formatter(fmt: CellFormat, lang: str) -> Callable[[float, int | None], str]:
@@ -270,9 +314,9 @@ def _thinned(count: int) -> list[int]:
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
-def _wrap_all(labels: Sequence[str], count: int, lang: str) -> list[str]:
+def _wrap_all(labels: Sequence[str], count: int, width_in: float) -> list[str]:
     """Wrap category labels to the width each one has (Latin at spaces, Chinese anywhere)."""
-    per = WIDTH_IN * 72 / max(count, 1) * 0.85  # points available per category
+    per = width_in * 72 / max(count, 1) * 0.85  # points available per category
     return [_wrap(label, per) for label in labels]
 
 

@@ -52,6 +52,7 @@ class ExhibitView:
     source: str
     note: str | None
     svg: Markup | None = None
+    svg_narrow: Markup | None = None  # the same chart drawn for a phone's width (screen CSS picks)
     table: TableView | None = None
     chart_type: str | None = None
 
@@ -78,6 +79,7 @@ def exhibit_view(data: ExhibitData, t: Edition, ref: Ref, font: str) -> ExhibitV
         note=t.text(exhibit.note) if exhibit.note else None,
         # The SVG is built by charts.py from escaped text (matplotlib's XML writer): safe Markup.
         svg=Markup(chart_svg(data, t, ref.anchor, title, font)) if chart else None,  # noqa: S704
+        svg_narrow=Markup(chart_svg(data, t, ref.anchor, title, font, narrow=True)) if chart else None,  # noqa: S704
         table=table_view(data, t) if chart is None else None,
         chart_type=chart.type if chart else None,
     )
@@ -99,9 +101,17 @@ def table_view(data: ExhibitData, t: Edition) -> TableView:
     return TableView(headers, rows)
 
 
-def chart_svg(data: ExhibitData, t: Edition, anchor_id: str, title: str, font: str) -> str:
-    """Draw the exhibit's chart in the edition's language (matplotlib is imported only here)."""
-    from briefs.exhibits.charts import ChartData, Series, render_svg
+def chart_svg(data: ExhibitData, t: Edition, anchor_id: str, title: str, font: str, narrow: bool = False) -> str:
+    """Draw the exhibit's chart in the edition's language (matplotlib is imported only here);
+    ``narrow``: for a phone's width, so its labels keep a readable size there."""
+    from briefs.exhibits.charts import (
+        NARROW_HEIGHT_IN,
+        NARROW_MIN_LABEL_PT,
+        NARROW_WIDTH_IN,
+        ChartData,
+        Series,
+        render_svg,
+    )
 
     exhibit = data.exhibit
     chart = exhibit.chart
@@ -109,6 +119,12 @@ def chart_svg(data: ExhibitData, t: Edition, anchor_id: str, title: str, font: s
     declared = {c.column: c for c in exhibit.columns}
     x = declared[chart.x]
     categories = tuple(_cell_text(row[chart.x], x, t) for row in data.rows)
+    values = [row[chart.x].value for row in data.rows]
+    # Numbers on the category axis (80 %, 90 %, 100 %…) stand at their values, not evenly spaced.
+    numeric_x = x.labels is None and all(
+        row[chart.x].fmt.numeric and v is not None for row, v in zip(data.rows, values, strict=True)
+    )
+    positions = tuple(float(v) for v in values) if numeric_x and values == sorted(set(values)) else None
     crowded = len(data.rows) * len(chart.y) > 24  # labels on every bar would collide
     value_labels = chart.value_labels if chart.value_labels is not None else chart.type != "line" and not crowded
     series = []
@@ -135,8 +151,10 @@ def chart_svg(data: ExhibitData, t: Edition, anchor_id: str, title: str, font: s
             t.text(chart.y_label) if chart.y_label else None,
             t.text(chart.x_label) if chart.x_label else None,
             value_labels,
+            positions,
+            *((NARROW_WIDTH_IN, NARROW_HEIGHT_IN, NARROW_MIN_LABEL_PT) if narrow else ()),
         ),
         font=font,
-        anchor=anchor_id,
+        anchor=f"{anchor_id}-narrow" if narrow else anchor_id,
         title=title,
     )
