@@ -1,0 +1,61 @@
+"""A brief on a phone (375 px, headless Chromium): the rating in the first screen, a masthead that
+does not wrap, a draft banner that stays in view while the reader scrolls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .browser import chromium
+from .conftest import Built
+
+FIRST_SCREEN = 800
+
+
+def _open(browser, page: Path) -> None:  # type: ignore[no-untyped-def]
+    browser.get(page.resolve().as_uri())
+
+
+@pytest.mark.parametrize(
+    ("brief", "lang", "rating"),
+    [
+        ("tencent-wechat-deepseek", "zh-CN", "买入"),
+        ("tencent-wechat-deepseek", "en", "Buy"),
+        ("deepseek-efficiency-not-deflation", "en", "Overweight"),
+        ("deepseek-cost-performance", "zh-CN", "增持"),
+    ],
+)
+def test_the_rating_is_in_the_first_screen_of_a_phone(built_html: Built, brief: str, lang: str, rating: str) -> None:
+    with chromium(375, FIRST_SCREEN) as browser:
+        _open(browser, built_html.file(brief, lang, "html"))
+        shown = browser.execute_script(
+            """return [...document.querySelectorAll('body *')].filter(e => e.offsetParent !== null
+                 && e.children.length === 0 && e.textContent.includes(arguments[0]))
+               .map(e => e.getBoundingClientRect().bottom)""",
+            rating,
+        )
+        assert shown and min(shown) <= FIRST_SCREEN, f"{rating} first shown at {shown} px"
+        # the house's name in one line: the masthead does not wrap its brand
+        brand = browser.execute_script(
+            """const b = document.querySelector('.masthead .brand');
+               return [b.getBoundingClientRect().height,
+                       parseFloat(getComputedStyle(document.querySelector('.masthead .house')).lineHeight)]"""
+        )
+        assert brand[0] < 1.5 * brand[1], f"the masthead's brand wraps: {brand}"
+    with chromium(1280, FIRST_SCREEN) as browser:
+        _open(browser, built_html.file(brief, lang, "html"))
+        assert not browser.execute_script("return document.querySelector('.phone-rating').offsetParent"), (
+            "on a desktop the sidebar shows the rating beside the key points: no repeat"
+        )
+
+
+def test_the_draft_banner_stays_in_view_while_scrolling(built_html: Built) -> None:
+    with chromium(375, FIRST_SCREEN) as browser:
+        _open(browser, built_html.file("deepseek-efficiency-not-deflation", "en", "html"))
+        browser.execute_script("window.scrollTo(0, 3000)")
+        assert browser.execute_script("return scrollY") >= 2000
+        top, bottom = browser.execute_script(
+            "const r = document.querySelector('.draft-banner').getBoundingClientRect(); return [r.top, r.bottom]"
+        )
+        assert top >= 0 and bottom <= 120, f"the draft banner is at {top}–{bottom} px after scrolling"
