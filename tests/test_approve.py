@@ -3,6 +3,7 @@ later change to what the brief's output depends on makes it a draft again until 
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -80,6 +81,8 @@ def test_a_copy_elsewhere_with_crlf_files_and_litter_keeps_its_approvals(tmp_pat
     for name in ("brief.yaml", "etfs.en.md", "compute-share.csv"):  # a checkout that writes CRLF
         path = folder / name
         path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    for path in (root / "content").rglob("*"):  # checked out at another time
+        os.utime(path, (1_000_000_000, 1_000_000_000))
     # not inputs: editor backups, a VCS folder, the translation review record
     (folder / "etfs.en.md~").write_text("old", "utf-8")
     (folder / ".etfs.en.md.swp").write_bytes(b"\0swap")
