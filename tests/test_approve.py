@@ -230,3 +230,14 @@ def test_a_record_that_is_a_link_out_is_refused(project: Path, run_cli, tmp_path
     result = run_cli(project, "build", "--format", "html", "--lang", "en", f"content/{BRIEF}")
     assert result.exit_code == 1 and f"content/{BRIEF}/{RECORD_NAME}" in result.output, result.output
     assert "Traceback" not in result.output
+
+
+def test_special_and_huge_files_in_the_folder_are_named_never_read(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    folder = project / "content" / BRIEF
+    os.mkfifo(folder / "pipe")  # opening it would wait for a writer
+    (folder / "zero").symlink_to("/dev/zero")  # reading it would never end
+    with (folder / "huge.bin").open("wb") as handle:
+        handle.truncate(100 * 2**20)  # sparse: 100 MiB on paper
+    result = run_cli(project, "build", "--final", "--format", "html", f"content/{BRIEF}")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "changed since: huge.bin, pipe, zero;" in result.output, result.output

@@ -43,14 +43,14 @@ from briefs.model.fields import Date, Id, Record
 from briefs.model.validation import validate
 from briefs.pipeline.dependencies import used_shared
 from briefs.pipeline.fingerprints import digest, files_under
-from briefs.source.safefiles import Unsafe, read_bytes, sha256
+from briefs.source.safefiles import Unsafe, read_bytes
 from briefs.source.yamlsource import load_yaml
 
 RECORD_NAME = "approval.yaml"
 NOT_INPUTS = (RECORD_NAME, LOCK_NAME)  # in a brief's folder, never part of what was approved
 _BACKUP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".bak", ".orig", ".rej", ".tmp")
 _SYSTEM_FILES = (".DS_Store", "Thumbs.db", "desktop.ini")
-_READ_LIMIT = 64 * 2**20  # larger files are hashed streamed (no reader accepts them anyway)
+_READ_LIMIT = 64 * 2**20  # above the largest file any reader accepts
 _SHOWN = 8  # changed parts named in a message; the rest are counted
 # used_shared() key → the shared file it comes from
 _SHARED_FILE = {
@@ -121,15 +121,16 @@ def _not_an_input(relative: Path) -> bool:
 
 def file_part(path: Path) -> str:
     """One file's hash, the same on every machine and checkout: its bytes (CRLF read as LF in a
-    UTF-8 text file), a link's target as written, only the type of anything else; never a time."""
+    UTF-8 text file), a link's target as written, only the type of anything else (a FIFO is never
+    opened) and the size of a file no reader accepts; never a time."""
     try:
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
             return digest(["link", os.readlink(path)])
         if not stat.S_ISREG(info.st_mode):
             return digest(["special", str(stat.S_IFMT(info.st_mode))])
-        if info.st_size > _READ_LIMIT:
-            return digest(["large", sha256(path, 1 << 50, follow_links=False)])
+        if info.st_size > _READ_LIMIT:  # no reader accepts it, so only its size can matter (never read)
+            return digest(["large", str(info.st_size)])
         data = read_bytes(path, _READ_LIMIT)
     except (OSError, Unsafe):
         return digest(["unreadable"])
