@@ -209,6 +209,24 @@ def translations(project: Path | None, paths: tuple[Path, ...], reviewed: bool) 
 
 
 @cli.command()
+@click.argument("brief_id", metavar="ID")
+@click.option("--by", "by", required=True, metavar="PERSON", help="The compliance person's id in analysts.yaml.")
+@click.option(
+    "--date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Day of the approval, YYYY-MM-DD (default: today); on or before the brief's date.",
+)
+@click.pass_obj
+def approve(project: Path | None, brief_id: str, by: str, date: Any) -> None:
+    """Approve brief ID for release, bound to its content: any later change to its folder or to a
+    shared record it uses makes it a draft again until it is approved again."""
+    from briefs.commands import approve as command
+
+    sys.exit(command.run(project, brief_id, by, date.date() if date else None, _fail))
+
+
+@cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--recipients",

@@ -258,6 +258,29 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> int:
     return line
 
 
+def approve_again(project: Path, brief_id: str) -> None:
+    """Compliance approves an edited example brief again (same approver and date), as a release
+    needs: an approved brief edited since is a draft again (briefs.compliance.approvals)."""
+    import datetime as dt
+    import re
+
+    from briefs.authoring.approval import approve
+
+    text = (project / "content" / brief_id / "brief.yaml").read_text("utf-8")
+    found = re.search(r"^approval: \{by: ([\w-]+), date: ([\d-]+)\}", text, re.MULTILINE)
+    assert found, f"{brief_id} has no approval to give again"
+    approve(load_config(project), brief_id, found[1], dt.date.fromisoformat(found[2]))
+
+
+def make_draft(folder: Path) -> None:
+    """Take a brief's approval away (brief.yaml's entry and its record): a draft from the start,
+    so an edit to one edition changes that edition only."""
+    brief = folder / "brief.yaml"
+    brief.write_text("".join(line for line in brief.read_text("utf-8").splitlines(keepends=True)
+                             if not line.startswith("approval:")), "utf-8")
+    (folder / "approval.yaml").unlink(missing_ok=True)
+
+
 def line_of(path: Path, needle: str) -> int:
     """1-based line of the first occurrence of ``needle`` in a file."""
     text = path.read_text("utf-8")

@@ -29,7 +29,7 @@ def draft_word(lang: str) -> str:
 
 def approvals() -> dict[str, bool]:
     project = load_project(load_config(ROOT))
-    return {b.brief.id: b.brief.approval is not None for b in project.briefs}
+    return {b.brief.id: not b.brief.draft for b in project.briefs}
 
 
 def pages(path: Path) -> list[str]:
@@ -67,7 +67,9 @@ def test_final_builds_once_compliance_has_signed(project: Path, run_cli) -> None
     draft = _draft_id()
     brief = project / "content" / draft / "brief.yaml"
     date = next(line for line in brief.read_text("utf-8").splitlines() if line.startswith("date:"))
-    edit(brief, date, f"{date}\napproval: {{by: gu-wenjing, date: {date.split()[1]}}}")
+    signed = run_cli(project, "approve", draft, "--by", "gu-wenjing", "--date", date.split()[1])
+    assert signed.exit_code == 0, signed.output
+    assert line_of(brief, f"approval: {{by: gu-wenjing, date: {date.split()[1]}}}") == line_of(brief, date) + 1
     result = run_cli(project, "build", "--final", "--format", "html", f"content/{draft}")
     assert result.exit_code == 0, result.output
     html = (project / "output" / draft / f"{draft}.en.html").read_text("utf-8")

@@ -3,12 +3,14 @@ the manifest, and is what distribute decides from; no template can open the gate
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
+from briefs.authoring.approval import approve
 from briefs.compliance.draftmark import missing_marks
 from briefs.distribute.recipients import load_recipients
 from briefs.distribute.stamp import distribute
@@ -133,7 +135,8 @@ def test_the_manifest_decides_whether_a_base_pdf_was_built_and_from_what(project
     assert manifest[f"{APPROVED}/{APPROVED}.en.pdf"]["draft"] is False
     # Approved after the build: the brief now says approved, the PDF on record was a draft.
     brief = project / "content" / DRAFT / "brief.yaml"
-    edit(brief, "date: 2025-03-03", "date: 2025-03-03\napproval: {by: gu-wenjing, date: 2025-03-03}")
+    approve(load_config(project), DRAFT, "gu-wenjing", dt.date(2025, 3, 3))
+    assert "approval: {by: gu-wenjing, date: 2025-03-03}" in brief.read_text("utf-8")
     message = _refused(project, out, DRAFT)
     assert f"{DRAFT}.en.pdf: base PDF built as a draft (so says the manifest)" in message, message
     # An approved brief's PDF that some other tool wrote: not the file briefs built.

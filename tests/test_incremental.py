@@ -11,7 +11,7 @@ import pytest
 from briefs.pipeline.run import build
 from briefs.project.config import load_config
 
-from .conftest import EXAMPLES, edit
+from .conftest import EXAMPLES, approve_again, edit, make_draft
 
 HTML_FILES = 2 * len(EXAMPLES)  # zh-CN and en HTML of every example brief
 
@@ -38,6 +38,7 @@ def test_noop_rebuild_writes_nothing(project: Path) -> None:
 def test_editing_one_brief_rebuilds_only_that_brief(project: Path) -> None:
     html_build(project)
     edit(project / "content" / "compute-etf-note" / "etfs.en.md", "R4", "R4 ")
+    approve_again(project, "compute-etf-note")
     result = html_build(project)
     assert {p.name for p in result.written} == {"compute-etf-note.en.html"}
     assert len(result.skipped) == HTML_FILES - 1
@@ -104,6 +105,7 @@ def test_pdf_rebuild_follows_its_inputs(project: Path) -> None:
     assert len(first.written) == 4 and not first.failed
     assert len(first.worker_peak_rss_kib) >= 1
     edit(project / "content" / "compute-etf-note" / "etfs.zh-CN.md", "R4", "R4 ")
+    approve_again(project, "compute-etf-note")
     second = build(config, one, out=project / "out", jobs=2)
     assert {p.name for p in second.written} == {"compute-etf-note.zh-CN.html",
                                                 "compute-etf-note.zh-CN.pdf"}
@@ -192,6 +194,7 @@ def test_only_the_edited_brief_is_planned_again(project: Path) -> None:
     assert [sizes[b] for b in order] == sorted(sizes.values(), reverse=True)  # longest first
 
     edit(project / "content" / "compute-etf-note" / "etfs.en.md", "R4", "R4 ")
+    approve_again(project, "compute-etf-note")
     second = html_build(project)
     assert second.planned == ["compute-etf-note.zh-CN", "compute-etf-note.en"]
     assert {p.name for p in second.written} == {"compute-etf-note.en.html"}
@@ -199,6 +202,7 @@ def test_only_the_edited_brief_is_planned_again(project: Path) -> None:
 
     # Any file in a brief's folder counts, used or not; nothing is rewritten if the HTML is the same.
     (project / "content" / "wechat-r1-inference" / "notes.txt").write_text("draft", "utf-8")
+    approve_again(project, "wechat-r1-inference")  # (what it approved includes every file)
     third = html_build(project)
     assert third.planned == ["wechat-r1-inference.zh-CN", "wechat-r1-inference.en"]
     assert not third.written
@@ -311,6 +315,7 @@ def test_a_brief_outside_content_is_tracked_by_its_own_files(project: Path, tmp_
 
     elsewhere = tmp_path / "drafts" / "compute-etf-note"
     shutil.copytree(project / "content" / "compute-etf-note", elsewhere)
+    make_draft(elsewhere)  # (an approved brief edited is a draft again: both editions would change)
     config = load_config(project)
     first = build(config, [elsewhere], formats=HTML, out=project / "out")
     assert not first.failed and len(first.planned) == 2

@@ -28,7 +28,7 @@ from briefs.api import BuildResult
 from briefs.pipeline.outputs import SEARCH_FOLDER, document_name, feed_name, portal_index_name
 from briefs.render.templates import environment
 
-from .conftest import ROOT, copy_project, edit, line_of
+from .conftest import ROOT, approve_again, copy_project, edit, line_of
 
 RunCli = Callable[..., Result]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -106,6 +106,9 @@ def add_terms(project: Path) -> None:
     zh.write_text(zh.read_text("utf-8") + f"\n\n我们预计{ZH_TERM}电池的需求将显著增长。\n", "utf-8")
     en = project / "content" / EN_BRIEF / "innovations.en.md"
     en.write_text(en.read_text("utf-8") + f"\n\nNo one expects {EN_TERM} to carry the servers.\n", "utf-8")
+    for brief_id in (ZH_BRIEF, EN_BRIEF):  # edited since approval: approved again
+        if brief_id in APPROVED:
+            approve_again(project, brief_id)
 
 
 # ----------------------------------------------------------------------------- the index pages
@@ -190,6 +193,7 @@ def test_feed_ids_do_not_change_when_a_brief_is_edited(project: Path) -> None:
     before = [e.findtext(f"{ATOM}id") for e in feed_of(project / "output", "en").findall(f"{ATOM}entry")]
     edit(project / "content" / "wechat-r1-inference" / "brief.yaml", "bringing the inference-compute gap forward",
          "bringing the compute gap forward")  # fmt: skip
+    approve_again(project, "wechat-r1-inference")
     assert html_build(project).portal
     after = feed_of(project / "output", "en")
     assert [e.findtext(f"{ATOM}id") for e in after.findall(f"{ATOM}entry")] == before
@@ -226,6 +230,7 @@ def test_a_hostile_title_is_text_in_the_page_and_the_feed(project: Path) -> None
     yaml_title = json.dumps(HOSTILE)
     edit(project / "content" / "compute-etf-note" / "brief.yaml",
          JENSEN, f"en: {yaml_title}")  # fmt: skip
+    approve_again(project, "compute-etf-note")
     assert html_build(project).ok
     out = project / "output"
     raw = (out / portal_index_name("en")).read_text("utf-8")
@@ -298,6 +303,8 @@ def test_the_portal_is_written_only_when_what_it_shows_changed(project: Path) ->
     # A brief's body changes: its page and the search index change, the index page does not list it differently
     md = project / "content" / EN_BRIEF / "innovations.en.md"
     md.write_text(md.read_text("utf-8") + "\n\nAnother paragraph about airships.\n", "utf-8")
+    if EN_BRIEF in APPROVED:
+        approve_again(project, EN_BRIEF)
     changed = html_build(project)
     assert changed.portal and all(p.is_relative_to(out) for p in changed.portal)
     assert any(p.parent.name == "fragment" for p in changed.portal), "the new text is indexed"
@@ -327,6 +334,7 @@ def test_a_partial_build_keeps_the_other_briefs_listed(project: Path) -> None:
     edit(project / "content" / "compute-etf-note" / "brief.yaml",
          JENSEN,
          "en: Jensen Huang, again")  # fmt: skip
+    approve_again(project, "compute-etf-note")
     result = html_build(project, "content/compute-etf-note")
     assert result.portal
     listed = {r.get("data-id"): r for r in rows(page(project / "output", "en"))}

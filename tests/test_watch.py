@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import edit, line_of
+from .conftest import edit, line_of, make_draft
 
 pytestmark = pytest.mark.pdf
 BRIEF = Path("content") / "compute-etf-note"
@@ -67,6 +67,7 @@ class Watch:
 
 @pytest.fixture
 def watching(project: Path):  # type: ignore[no-untyped-def]
+    make_draft(project / BRIEF)  # an edit then changes its edition only (approved, both would turn draft)
     watch = Watch(project, str(BRIEF))
     yield watch
     watch.stop()

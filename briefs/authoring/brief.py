@@ -125,7 +125,7 @@ def brief_yaml(
         f"# between {OPEN} and {CLOSE} that starts with {KEYWORD} (a placeholder) with the real text:\n"
         "# a draft builds with them, but `briefs build --final` and `briefs distribute` refuse\n"
         "# each one, at its line.\n"
-        "# Without an `approval: {by: <compliance id>, date: YYYY-MM-DD}` the brief is a draft.\n"
+        "# It is a draft until compliance approves it: `briefs approve <id> --by <compliance id>`.\n"
         f"id: {brief_id}\n"
         f"kind: {kind.id}\n"
         f"date: {today.isoformat()}\n"

@@ -25,14 +25,16 @@ def run(
     from briefs.distribute.log import LOG_NAME
     from briefs.distribute.recipients import load_recipients
     from briefs.distribute.stamp import distribute
-    from briefs.load.project import load_project, unreleasable
+    from briefs.load.project import load_project, unbound_approvals, unreleasable
     from briefs.pipeline.run import build
 
     try:
         config = project_config(project)
         recipients = load_recipients(config, recipients_file, only)
-        # What a release refuses whatever the PDFs (a placeholder left in), before they are built
-        if refused := unreleasable(load_project(config, paths)):
+        # What a release refuses whatever the PDFs (a placeholder left in, an approval that no
+        # longer covers the content), before they are built
+        loaded = load_project(config, paths)
+        if refused := unbound_approvals(loaded.briefs) + unreleasable(loaded):
             raise ContentError(refused)
         langs = tuple(lang for lang in config.editions if any(r.lang == lang for r in recipients))
         target = (out or config.output).resolve()

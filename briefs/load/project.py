@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from briefs.compliance.approvals import approval_location, bind_approvals
 from briefs.compliance.jurisdictions import jurisdiction_problems
 from briefs.compliance.rules import release_review, review, suggest
 from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
@@ -210,10 +211,15 @@ def _outside(brief_file: Path, content: Path) -> str | None:
     return None
 
 
-def load_project(config: ProjectConfig, paths: Sequence[Path] = (), budget: Budget = Budget()) -> Project:
+def load_project(
+    config: ProjectConfig, paths: Sequence[Path] = (), budget: Budget = Budget(), approvals: bool = True
+) -> Project:
     """Load the library and the briefs; raise one :class:`ContentError` listing every problem.
 
-    Each brief is loaded within ``budget`` (time and memory; :mod:`briefs.pipeline.limits`)."""
+    Each brief is loaded within ``budget`` (time and memory; :mod:`briefs.pipeline.limits`). A
+    brief whose approval no longer covers its content is a draft again
+    (:mod:`briefs.compliance.approvals`); ``approvals=False`` leaves that out (``briefs approve``
+    reads the brief before it writes the record)."""
     if not config.content.is_dir():  # not a briefs project: one clear line, not a missing file each
         raise ContentError.at(
             config.content,
@@ -238,7 +244,8 @@ def load_project(config: ProjectConfig, paths: Sequence[Path] = (), budget: Budg
         briefs.append(loaded)
     _check_unique_ids(briefs, diags)
     diags.raise_if_errors()
-    return Project(config, library, tuple(briefs))
+    project = Project(config, library, tuple(briefs))
+    return bind_approvals(project) if approvals else project
 
 
 def _check_unique_ids(briefs: list[LoadedBrief], diags: Diagnostics) -> None:
@@ -315,15 +322,25 @@ def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Di
 
 
 def unapproved(briefs: Sequence[LoadedBrief]) -> list[Diagnostic]:
-    """One error per brief without a compliance approval (``briefs build --final``)."""
+    """One error per draft (``briefs build --final``): a brief without a compliance approval, at
+    its first line; one whose approval no longer covers its content (:func:`unbound_approvals`)."""
     return [
         Diagnostic(
             SourceLocation(b.path, 1, 1),
-            f"brief '{b.brief.id}' is not approved: add 'approval: {{by: <compliance id>, "
-            "date: YYYY-MM-DD}' after compliance review, or build without --final",
+            f"brief '{b.brief.id}' is not approved: after compliance review run 'briefs approve "
+            f"{b.brief.id} --by <compliance id>', or build without --final",
         )
         for b in briefs
         if b.brief.approval is None
+    ] + unbound_approvals(briefs)
+
+
+def unbound_approvals(briefs: Sequence[LoadedBrief]) -> list[Diagnostic]:
+    """One error per brief whose approval no longer covers its content, at the approval, saying why."""
+    return [
+        Diagnostic(approval_location(b), f"brief '{b.brief.id}' is a draft again: {b.brief.approval_unbound}")
+        for b in briefs
+        if b.brief.approval_unbound is not None
     ]
 
 

@@ -154,7 +154,7 @@ def localize(
         else (),
         house=_house(library.house, t),
         companies_ref=refs.get("companies"),
-        draft=brief.approval is None,
+        draft=brief.draft,
         key_data=tuple((t.text(d.label), t.text(d.value)) for d in brief.key_data),
         company=company_view(loaded, library, t, tr, font) if kind.company else None,
         translation_notice=_translation_notice(library.house, source, t),

@@ -16,6 +16,7 @@ from pydantic import (
     AfterValidator,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     model_validator,
 )
@@ -309,10 +310,25 @@ class Brief(Record):
     estimates: EstimatesData | None = None
     price_history: PriceHistory | None = None
 
+    # Set by the loader (never from YAML): why the approval no longer covers the brief's content.
+    _unbound: str | None = PrivateAttr(default=None)
+
     @property
     def draft(self) -> bool:
-        """No compliance approval yet: every output says DRAFT and none may be distributed.
+        """No compliance approval, or one that no longer covers the content it was given for
+        (:mod:`briefs.compliance.approvals`): every output says DRAFT and none may be distributed.
 
         The one answer to "is this a draft?": the build records it with each output, and
         ``briefs distribute`` decides from that record and this brief, never from a template."""
-        return self.approval is None
+        return self.approval is None or self._unbound is not None
+
+    @property
+    def approval_unbound(self) -> str | None:
+        """Why the approval in brief.yaml does not count (changed since, no record), or None."""
+        return self._unbound
+
+    def with_unbound_approval(self, reason: str) -> Brief:
+        """This brief, a draft again: its approval does not cover its content (``reason`` says why)."""
+        copy = self.model_copy()
+        copy._unbound = reason
+        return copy

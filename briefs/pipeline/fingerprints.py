@@ -159,6 +159,12 @@ def _files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def files_under(folder: Path) -> list[Path]:
+    """Every entry below ``folder`` that is not a folder, as a build's keys see them (sorted;
+    links listed, a brief's linked folders not descended into)."""
+    return _files(folder)
+
+
 # Content above this is refused by every reader, so only its name, size and time can matter.
 _HASH_LIMIT = 64 * 2**20
 
