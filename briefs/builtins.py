@@ -74,6 +74,12 @@ def _fidelity(given: CheckInput) -> Iterable[Diagnostic]:
     return check_fidelity(given.project.config, given.paths, given.langs, given.project)
 
 
+def _citations(given: CheckInput) -> Iterable[Diagnostic]:
+    from briefs.checks.citations import check_citations
+
+    return check_citations(given.project)
+
+
 def _placeholders(given: CheckInput) -> Iterable[Diagnostic]:
     from briefs.compliance.placeholders import placeholder_warnings
 
@@ -112,5 +118,6 @@ def register(registry: Registry) -> None:
     registry.add_pack(packs.HONG_KONG, packs.hong_kong, headings=packs.HONG_KONG_HEADINGS)
     registry.add_check("glyphs", _glyphs, in_build=True)
     registry.add_check("fidelity", _fidelity)
+    registry.add_check("citations", _citations, in_build=True)
     registry.add_check("placeholders", _placeholders, in_build=True)
     registry.add_check("upside", _upside, in_build=True)

@@ -54,7 +54,8 @@ _SPAN_LANG = re.compile(r"(?:^|\s)lang=(\"?)([A-Za-z-]+)\1(?=\s|$)")
 _WORD = r"[A-Za-z][A-Za-z0-9'’.&/+-]*"
 _LATIN_RUN = re.compile(rf"{_WORD}(?:(?:[ \t]*[,;:][ \t]*|[ \t]+){_WORD})+")  # one way to split each gap
 _LATIN_WORD = re.compile(_WORD)
-_NOT_PROSE = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NOT_PROSE = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[@[^\[\]\n]*\]")
+_CITATION = re.compile(r"\[@[^\[\]\n]*\]")  # [@source-id]: its ids are names, never terms of the glossary
 RUN_WORDS = 5  # words in a run before it can be a sentence
 RUN_LOWER = 3  # of which at least this many start lower-case
 
@@ -129,6 +130,8 @@ def _check_text(run: Findings, glossary: Glossary | None, entry: Entry, src: str
         run.diags.warning(
             site.at(figure.start), f"figure '{short(figure.text)}' of the {lang} text is not in the {src} text"
         )
+    if glossary is not None and entry.markdown:
+        source, target = (mask(x, (m.span() for m in _CITATION.finditer(x))) for x in (source, target))
     if glossary is not None:
         for at, message in glossary_misses(glossary, src, source, lang, target):
             run.diags.warning(site.at(aligned(source, at, target)), message)

@@ -105,11 +105,13 @@ _MULTIPLIERS: dict[str, Decimal] = {
     "k": Decimal(10) ** 3,
 }
 
-# Text that is not prose: URLs, Markdown link targets, citation markers [3], tickers 600941.SH.
+# Text that is not prose: URLs, Markdown link targets, citation markers [3] and citations of
+# sources [@idc-2024; @tirias] (their ids are names, not figures), tickers 600941.SH.
 _NOT_PROSE = re.compile(
     r"https?://\S+"
     r"|\]\((?:[^)\s\]]|\](?!\())*\)"  # (a try stops at the next "](": linear in ](x](x…)
     r"|\[\d{1,3}\]"
+    r"|\[@[^\[\]\n]*\]"
     r"|(?<![0-9A-Za-z])\d{1,6}\.[A-Z]{1,2}(?![A-Za-z])"
 )
 # Enumerators: Markdown list items "1. ", "2) " at a line start; inline "1) ", "(2)", "（3）".

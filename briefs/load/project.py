@@ -19,6 +19,7 @@ from briefs.compliance.rules import release_review, review, suggest
 from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
 from briefs.exhibits.company_data import resolve_company
 from briefs.exhibits.numbering import resolve_exhibits
+from briefs.load.citation_checks import check_citations, shared_text_citations
 from briefs.load.loaded import Library, LoadedBrief, MarkdownSource, Project
 from briefs.load.markdown_checks import check_links, check_markdown
 from briefs.localize.phrases import load_phrases
@@ -83,6 +84,7 @@ def load_library(config: ProjectConfig) -> Library:
     for doc in docs.values():
         for key_path, text in markdown_texts(doc):  # no brief folder: no images, anchors unchecked
             check_markdown(MarkdownSource.in_yaml(doc, key_path, text), diags)
+        shared_text_citations(doc, diags)
     files = {n: config.shared / f for n, (f, _) in shared_files(config).items()}
     library = Library(**loaded, files=files, docs=docs, phrases=phrases)
     _check_kinds(library, docs["kinds"], diags)
@@ -273,6 +275,7 @@ def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBri
     company, company_files = resolve_company(brief, doc, diags)
     data_files += [f for f in company_files if f not in data_files]
     assets = check_links(brief, doc, bodies, diags)
+    check_citations(brief, doc, bodies, diags)
     diags.raise_if_errors()
     return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits, doc, assets, company)
 

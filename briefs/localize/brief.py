@@ -15,6 +15,7 @@ from briefs.compliance.ratings import ScaleDefinitions, basis_sentence, rating_a
 from briefs.exhibits.numbering import Ref, references
 from briefs.exhibits.views import exhibit_view
 from briefs.load.loaded import Library, LoadedBrief
+from briefs.localize.citations import citation_marks, source_views
 from briefs.localize.company import CompanyNoteView, company_view
 from briefs.localize.i18n import Edition, format_date
 from briefs.localize.views import (
@@ -24,17 +25,18 @@ from briefs.localize.views import (
     DatedText,
     GroupView,
     HouseView,
-    LinkedText,
     PersonView,
     RatingView,
     SectionView,
     SegmentView,
+    SourceView,
     StageView,
     TitledText,
 )
 from briefs.model import brief as m
 from briefs.model import library_records as lib
 from briefs.project.languages import other_script
+from briefs.render.citations import CitationMarks
 from briefs.render.fonts import FONTS
 from briefs.render.markdown import HeadingIds, render_block, render_inline
 
@@ -61,7 +63,7 @@ class LocalizedBrief:
     companies: tuple[GroupView, ...]
     risks: tuple[TitledText, ...]
     related_reports: tuple[DatedText, ...]
-    sources: tuple[LinkedText, ...]
+    sources: tuple[SourceView, ...]  # in number order (first citation), with links back
     disclaimers: tuple[TitledText, ...]
     rating_definitions: tuple[ScaleDefinitions, ...]
     rating_basis: str | None
@@ -81,24 +83,33 @@ def _other(text: dict[str, str], t: Edition) -> str:
     return "" if other == t.text(text) else other
 
 
-def _body(loaded: LoadedBrief, section_id: str, t: Edition, refs: dict[str, Ref], ids: HeadingIds) -> Markup:
+def _body(
+    loaded: LoadedBrief, section_id: str, t: Edition, refs: dict[str, Ref], ids: HeadingIds, marks: CitationMarks
+) -> Markup:
     own = loaded.bodies.get((section_id, t.lang))
     if own is not None:
-        return render_block(t.typeset(own.text), refs=refs, ids=ids)
+        return render_block(t.typeset(own.text), refs=refs, ids=ids, citations=marks)
     assert t.source is not None  # own languages are resolved by the loader
     text, convert = t.derive_markdown(loaded.bodies[(section_id, t.source)].text)
-    return render_block(text, refs=refs, ids=ids, convert=convert)
+    return render_block(text, refs=refs, ids=ids, convert=convert, citations=marks)
 
 
-def _block(value: dict[str, str], t: Edition, ids: HeadingIds, refs: dict[str, Ref] | None = None) -> Markup:
-    """Markdown blocks in the edition (a derived edition converts prose only, after parsing)."""
+def _block(
+    value: dict[str, str],
+    t: Edition,
+    ids: HeadingIds,
+    refs: dict[str, Ref] | None = None,
+    marks: CitationMarks | None = None,
+) -> Markup:
+    """Markdown blocks in the edition (a derived edition converts prose only, after parsing);
+    ``marks``: the brief's own texts cite its sources."""
     text, convert = t.markdown(value)
-    return render_block(text, refs=refs, ids=ids, convert=convert)
+    return render_block(text, refs=refs, ids=ids, convert=convert, citations=marks)
 
 
-def _inline(value: dict[str, str], t: Edition) -> Markup:
+def _inline(value: dict[str, str], t: Edition, marks: CitationMarks | None = None) -> Markup:
     text, convert = t.markdown(value)
-    return render_inline(text, convert=convert)
+    return render_inline(text, convert=convert, citations=marks)
 
 
 def localize(
@@ -113,17 +124,22 @@ def localize(
     font = FONTS[t.lang].sans
     # One set of heading ids for the whole document, claimed in reading order: body text first.
     ids = HeadingIds()
-    key_points = tuple(_block(p, t, ids, refs) for p in brief.key_points)
+    # Citations numbered from the original's text, the same in every edition; anchors handed
+    # out in reading order (key points, sections, own risks), for the sources list to link back.
+    original = source or t.source or t.lang
+    marks = citation_marks(loaded, original, tr)
+    key_points = tuple(_block(p, t, ids, refs, marks) for p in brief.key_points)
     sections = tuple(
         SectionView(
             s.id,
             t.text(s.heading),
-            _body(loaded, s.id, t, refs, ids),
+            _body(loaded, s.id, t, refs, ids, marks),
             tuple(exhibit_view(loaded.exhibits[e.id], t, refs[e.id], font) for e in brief.exhibits if e.after == s.id),
         )
         for s in brief.sections
     )
     chain = _chain(brief, library, t, refs, ids)
+    risks = tuple(_risk(r, library, t, i, marks) for i, r in enumerate(brief.risks))
     return LocalizedBrief(
         lang=t.lang,
         id=brief.id,
@@ -141,11 +157,11 @@ def localize(
         sections=sections,
         chain=chain,
         companies=_companies(brief, library, t),
-        risks=tuple(_risk(r, library, t, i) for i, r in enumerate(brief.risks)),
+        risks=risks,
         related_reports=tuple(
             DatedText(t.text(r.title), format_date(r.date, t.lang), r.date.isoformat()) for r in brief.related_reports
         ),
-        sources=tuple(LinkedText(t.text(s.text), s.url) for s in brief.sources),
+        sources=source_views(loaded, original, marks, {i: t.text(s.text) for i, s in enumerate(brief.sources)}),
         disclaimers=tuple(_disclaimer(library, d, t, ids) for d in library.disclaimer_ids(kind, t.lang)),
         rating_definitions=(scale_definitions(library.ratings, t, tr) if kind.rating_definitions else ()),
         rating_basis=basis_sentence(library.ratings, tr) if kind.rating_definitions else None,
@@ -270,12 +286,12 @@ def _companies(brief: m.Brief, library: Library, t: Edition) -> tuple[GroupView,
     return tuple(groups)
 
 
-def _risk(risk: str | m.OwnRisk, library: Library, t: Edition, index: int) -> TitledText:
+def _risk(risk: str | m.OwnRisk, library: Library, t: Edition, index: int, marks: CitationMarks) -> TitledText:
     if isinstance(risk, str):
         found = library.risk(risk)
         assert found is not None
         return TitledText(found.id, t.text(found.title), _inline(found.text, t))
-    return TitledText(f"own-{index + 1}", t.text(risk.title), _inline(risk.text, t))
+    return TitledText(f"own-{index + 1}", t.text(risk.title), _inline(risk.text, t, marks))
 
 
 def _disclaimer(library: Library, disclaimer_id: str, t: Edition, ids: HeadingIds) -> TitledText:

@@ -124,11 +124,15 @@ class DatedText:
 
 
 @dataclass(frozen=True)
-class LinkedText:
-    """A source line, with an optional https link."""
+class SourceView:
+    """A source as listed: its number (order of first citation), anchor, text, link, and the
+    anchors of its citations in this edition (the links back)."""
 
+    number: int
+    anchor: str
     text: str
     url: str | None
+    back: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

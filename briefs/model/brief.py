@@ -119,8 +119,9 @@ class RelatedReport(Record):
 
 
 class SourceRef(Record):
-    """A source the brief relies on."""
+    """A source the brief relies on; with an ``id``, its Markdown cites it as ``[@id]``."""
 
+    id: Id | None = None
     text: Text
     url: Url | None = None
 

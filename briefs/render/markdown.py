@@ -21,6 +21,8 @@ References to exhibits: a link to ``#name`` is resolved through the ``refs`` a c
 id → anchor and number label, see ``exhibits.references``): ``[](#r1-vs-o1)`` becomes a link to
 ``#fig-r1-vs-o1`` reading "图1" / "Figure 1"; a link with text keeps its text. This works on
 markdown-it's tokens: the text is never evaluated as a template.
+
+Citations of the brief's sources, ``[@id]``, are :mod:`briefs.render.citations`.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 
 from briefs.localize.conversion import GENERATED, convert_tokens
 from briefs.project.languages import KNOWN_LANGUAGES
+from briefs.render.citations import CitationMarks, citation_plugin
 
 SAFE_SCHEMES = ("https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -92,6 +95,7 @@ def _parser(checking: bool = False) -> MarkdownIt:
     md.enable("table").use(cjk_friendly)
     # [name]{lang=zh-CN} spans only (after=(): no attributes on links, images or code).
     md.use(attrs_plugin, after=(), spans=True, allowed=("lang",))
+    md.use(citation_plugin)  # [@id]: a numbered link to the brief's sources (render/citations.py)
     md.core.ruler.after("inline", "span_lang", _known_span_languages)
     md.core.ruler.after("span_lang", "exhibit_refs", _exhibit_references)
     md.core.ruler.after("exhibit_refs", "heading_ids", _heading_ids)
@@ -318,22 +322,33 @@ def _derived_text(state: StateCore) -> None:
         convert_tokens(state.tokens, convert)
 
 
+def _env(
+    refs: Mapping[str, Reference] | None, convert: Callable[[str], str] | None, citations: CitationMarks | None
+) -> dict[str, Any]:
+    env: dict[str, Any] = {"briefs_refs": refs} if refs else {}
+    if convert is not None:
+        env["briefs_convert"] = convert
+    if citations is not None:
+        env["briefs_citations"] = citations
+    return env
+
+
 def render_block(
     text: str,
     heading_base: int = 3,
     refs: Mapping[str, Reference] | None = None,
     ids: HeadingIds | None = None,
     convert: Callable[[str], str] | None = None,
+    citations: CitationMarks | None = None,
 ) -> Markup:
     """Render Markdown blocks; ``#`` becomes ``<h{heading_base}>``, deeper levels follow.
 
-    Pass the document's ``ids`` so that heading ids are unique across all its texts, and a derived
-    edition's ``convert`` (its text is then the source language's).
+    Pass the document's ``ids`` so that heading ids are unique across all its texts, a derived
+    edition's ``convert`` (its text is then the source language's), and the document's
+    ``citations`` so that ``[@id]`` links to its numbered source.
     """
     md = _parser()
-    env: dict[str, Any] = {"briefs_refs": refs} if refs else {}
-    if convert is not None:
-        env["briefs_convert"] = convert
+    env = _env(refs, convert, citations)
     if ids is not None:
         env["briefs_heading_ids"] = ids
     tokens = md.parse(text, env)
@@ -345,10 +360,11 @@ def render_block(
 
 
 def render_inline(
-    text: str, refs: Mapping[str, Reference] | None = None, convert: Callable[[str], str] | None = None
+    text: str,
+    refs: Mapping[str, Reference] | None = None,
+    convert: Callable[[str], str] | None = None,
+    citations: CitationMarks | None = None,
 ) -> Markup:
     """Render one paragraph's worth of inline Markdown (emphasis, code, links) without ``<p>``."""
-    env: dict[str, Any] = {"briefs_refs": refs} if refs else {}
-    if convert is not None:
-        env["briefs_convert"] = convert
+    env = _env(refs, convert, citations)
     return Markup(_parser().renderInline(text.strip(), env))  # noqa: S704 - escaped by markdown-it

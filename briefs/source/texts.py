@@ -74,6 +74,12 @@ def _yaml_site(doc: YamlDocument, lines: Sequence[str], key_path: KeyPath, text:
     return Site(doc.path, text, line, column, "fixed")
 
 
+def yaml_site(doc: YamlDocument, key_path: KeyPath, text: str) -> Site:
+    """The :class:`Site` of one language's text (``key_path`` ends with the language) of a YAML file."""
+    lines = doc.path.read_text("utf-8").lstrip("\ufeff").replace("\r\n", "\n").split("\n")
+    return _yaml_site(doc, lines, key_path, text)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One Text of a YAML file: its stable key, whether it is Markdown, each language's text and site.
