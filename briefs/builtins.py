@@ -113,6 +113,13 @@ def _upside(given: CheckInput) -> Iterable[Diagnostic]:
     return check_upside(given)
 
 
+def _picks_upside(given: CheckInput) -> Iterable[Diagnostic]:
+    from briefs.exhibits.picks import check_picks_upside
+
+    library = given.project.library
+    return [d for loaded in given.project.briefs for d in check_picks_upside(loaded, library)]
+
+
 def register(registry: Registry) -> None:
     """Register briefs' own formats, rules and checks."""
     registry.add_format(HtmlRenderer())
@@ -130,3 +137,4 @@ def register(registry: Registry) -> None:
     registry.add_check("fidelity", _fidelity)
     registry.add_check("placeholders", _placeholders, in_build=True)
     registry.add_check("upside", _upside, in_build=True)
+    registry.add_check("picks-upside", _picks_upside, in_build=True)

@@ -226,3 +226,14 @@ def test_a_kind_without_rating_definitions_cannot_rate(project: Path, run_cli: R
     found = failed(run_cli(project, "check", str(fund)))
     line = line_of(project / fund / "brief.yaml", "picks: {")
     assert has(found, fund / "brief.yaml", line, "may not rate companies"), found
+
+
+def test_upside_outside_the_band_is_a_warning(project: Path, run_cli: RunCli) -> None:
+    edit(project / PICKS, "38.9,46,buy", "38.9,40,buy")  # +2.8 %: not a Buy (above +15 %)
+    result = run_cli(project, "check", str(NOTE))
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith(f"{PICKS}:4:")]
+    assert len(warnings) == 1 and "warning" in warnings[0], result.stderr
+    assert "000063.SZ: implied upside +2.8%" in warnings[0] and "'buy' (at least 15%)" in warnings[0]
+    strict = run_cli(project, "check", "--strict", str(NOTE))
+    assert strict.exit_code == 1 and "Traceback" not in strict.output

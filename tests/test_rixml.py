@@ -113,6 +113,23 @@ def test_industry_brief_has_no_security(project: Path, run_cli: RunCli) -> None:
         assert one(tree, "//r:ProductCategory").get("publisherDefinedValue") == "industry-report"
 
 
+def test_rated_picks_are_secondary_issuers(project: Path, run_cli: RunCli) -> None:
+    rated = Path("content/china-mobile-operator-cloud")
+    tree = etree.fromstring(sidecars(project, run_cli, rated)[(rated.name, "en")])
+    rows = [line.split(",") for line in (project / rated / "picks.csv").read_text("utf-8").splitlines()[1:]]
+    labels = {"overweight": "Overweight", "buy": "Buy"}
+    issuers = tree.xpath("//r:IssuerDetails/r:Issuer", namespaces=NS)
+    assert [i.get("primaryIndicator") for i in issuers] == ["Yes", "No", "No"]
+    for issuer, (ticker, _close, target, rating, *_rest) in zip(issuers, rows, strict=True):
+        security = one(issuer, "r:SecurityDetails/r:Security")
+        assert one(security, "r:SecurityID[@idType='PublisherDefined']").get("idValue") == ticker
+        assert text(security, "r:Rating[@priorCurrent='Current']/r:PublisherDefinedValue") == labels[rating]
+        assert float(text(security, "r:SecurityFinancials/r:FinancialValue")) == float(target)
+        assert text(security, "r:SecurityFinancials/r:Currency") == "CNY"
+    result = run_cli(project, "check", "--rixml-schema", str(SCHEMA), str(rated))
+    assert result.exit_code == 0, result.output
+
+
 def test_draft_says_so(project: Path, run_cli: RunCli) -> None:
     edit(project / NOTE / "brief.yaml", "approval: {by: gu-wenjing, date: 2025-02-15}\n", "")
     tree = etree.fromstring(sidecars(project, run_cli, NOTE)[(NOTE.name, "en")])

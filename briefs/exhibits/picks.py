@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefs.compliance.rules import suggest
-from briefs.errors import BriefsError, Diagnostics
+from briefs.errors import BriefsError, Diagnostic, Diagnostics, SourceLocation
 from briefs.exhibits.cells import Cell, CellFormat, convert_rows, plain
 from briefs.exhibits.numbering import data_file
 from briefs.exhibits.tables import RawData, read_data
@@ -47,6 +47,7 @@ class Pick:
     rating: str
     eps: tuple[float, ...]
     pe: tuple[float | None, ...]
+    where: SourceLocation | None = None  # the row's target cell (its rating's when it has no target)
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,8 @@ def _rows(
         pe = tuple(cells[f"pe_{label}"].value for label in labels)
         if any(v is None for v in eps):
             continue
-        found[ticker] = (Pick(ticker, close, target, rating, eps, pe), cells)
+        where = cells["target"].where if target is not None else cells["rating"].where
+        found[ticker] = (Pick(ticker, close, target, rating, eps, pe, where), cells)
     return found
 
 
@@ -250,3 +252,36 @@ def _agrees(
             f"{pick.ticker} closed at {brief.price.close:g} on {date} (brief line "
             f"{doc.location(('price', 'close')).line}), not {cells['close'].raw}",
         )
+
+
+def check_picks_upside(loaded: LoadedBrief, library: Library) -> list[Diagnostic]:
+    """A warning for each rated pick whose implied upside (target / close − 1) lies outside its
+    rating's band, as :func:`briefs.compliance.company.check_upside` does for a company note."""
+    from briefs.compliance.ratings import upside_band
+
+    declared, data = loaded.brief.picks, loaded.picks
+    scale = library.ratings.scale(declared.scale) if declared is not None else None
+    if data is None or scale is None:
+        return []
+    found = []
+    for pick in data.picks.values():
+        value = scale.value(pick.rating)
+        if pick.target is None or value is None or pick.where is None:
+            continue
+        upside = (pick.target / pick.close - 1) * 100
+        if upside_band(value, upside):
+            continue
+        bounds = [
+            f"at least {value.min:g}%" if value.min is not None else "",
+            f"at most {value.max:g}%" if value.max is not None else "",
+        ]
+        found.append(
+            Diagnostic(
+                pick.where,
+                f"{pick.ticker}: implied upside {upside:+.1f}% (target {pick.target:g} / close {pick.close:g} − 1) "
+                f"is outside the band of '{value.id}' ({' and '.join(b for b in bounds if b)}); "
+                "check the target, the close or the rating",
+                "warning",
+            )
+        )
+    return found

@@ -29,6 +29,7 @@ class PickRowView:
     pe: tuple[str, ...]
     rating: str
     target: str
+    target_value: float | None = None  # the target as a number (the RIXML sidecar states it)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class PicksView:
     target_heading: str
     groups: tuple[PicksGroupView, ...]
     note: Markup  # ends with a link to the rating definitions
+    currency: str = ""  # ISO 4217 code of the closes, targets and EPS
+    scale_name: str = ""  # the rating scale's name
 
 
 def picks_view(
@@ -91,6 +94,7 @@ def picks_view(
                     tuple(number(v, 1) for v in pick.pe),
                     rating(pick.rating),
                     number(pick.target, 2),
+                    pick.target,
                 )
             )
         printed.append(PicksGroupView(group.label, group.segment_id, tuple(rows)))
@@ -101,6 +105,8 @@ def picks_view(
         eps_heading=tr.gettext("EPS (%(currency)s)") % {"currency": currency},
         target_heading=tr.gettext("Target (%(currency)s)") % {"currency": currency},
         groups=tuple(printed),
+        currency=declared.currency,
+        scale_name=t.text(scale.name),
         note=escape(
             tr.gettext("Closes of %(date)s; A: actual, E: estimate; the ratings are defined under %(definitions)s.")
         )

@@ -19,6 +19,7 @@ The bytes depend only on the brief (timestamps from its date): two builds give t
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -108,10 +109,13 @@ def sidecar_xml(brief: m.Brief, view: LocalizedBrief, created: dt.datetime) -> b
         _sub(resource, "MIMEType", mime)
         _sub(resource, "Name", document_file(brief.id, view.lang, suffix))
     context = _sub(product, "Context", external="Yes")
-    if brief.security is not None:
-        _issuer(_sub(context, "IssuerDetails"), brief, view)
-    details = _sub(context, "ProductDetails", publicationDateTime=when)
-    _sub(details, "ProductCategory", productCategory="PublisherDefined", publisherDefinedValue=brief.kind)
+    rated = rated_securities(brief, view)
+    if rated:
+        details = _sub(context, "IssuerDetails")
+        for security in rated:
+            _issuer(details, security)
+    product_details = _sub(context, "ProductDetails", publicationDateTime=when)
+    _sub(product_details, "ProductCategory", productCategory="PublisherDefined", publisherDefinedValue=brief.kind)
     data: bytes = etree.tostring(research, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return data
 
@@ -140,45 +144,93 @@ def _source(source: etree._Element, view: LocalizedBrief) -> None:
         _sub(_sub(entry, "ContactInfo", nature="Business"), "Email", person.email)
 
 
-def _issuer(details: etree._Element, brief: m.Brief, view: LocalizedBrief) -> None:
-    security = brief.security
-    assert security is not None
-    issuer = _sub(details, "Issuer", issuerType="Corporate", primaryIndicator="Yes")
-    attributes = {"primaryIndicator": "Yes"}
-    target = brief.target_price
-    if target is not None and target.previous is not None:
+@dataclass(frozen=True)
+class Rated:
+    """A security the brief rates, as the sidecar states it: ticker, name, rating label (with the
+    scale's name and the value's definition), target price and the prior rating and target."""
+
+    ticker: str
+    name: str
+    primary: bool
+    scale: str
+    rating: str | None = None
+    definition: str | None = None
+    prior_rating: str | None = None
+    target: float | None = None
+    prior_target: float | None = None
+    currency: str | None = None
+
+
+def rated_securities(brief: m.Brief, view: LocalizedBrief) -> list[Rated]:
+    """The brief's subject security (a company note), then its rated picks (other securities)."""
+    found = []
+    security, rating = brief.security, view.rating
+    if security is not None:
+        target = brief.target_price
+        found.append(
+            Rated(
+                security.ticker,
+                view.company.name if view.company is not None else security.ticker,
+                True,
+                rating.scale_name if rating is not None else "",
+                rating.label if rating is not None else None,
+                rating.definition if rating is not None else None,
+                rating.previous if rating is not None else None,
+                target.value if target is not None else None,
+                target.previous if target is not None else None,
+                security.currency,
+            )
+        )
+    if view.picks is not None:
+        subject = security.ticker if security is not None else None
+        for group in view.picks.groups:
+            for row in group.rows:
+                if row.ticker != subject:
+                    found.append(
+                        Rated(
+                            row.ticker,
+                            row.name,
+                            False,
+                            view.picks.scale_name,
+                            row.rating,
+                            target=row.target_value,
+                            currency=view.picks.currency,
+                        )
+                    )
+    return found
+
+
+def _issuer(details: etree._Element, rated: Rated) -> None:
+    yes_no = "Yes" if rated.primary else "No"
+    issuer = _sub(details, "Issuer", issuerType="Corporate", primaryIndicator=yes_no)
+    attributes = {"primaryIndicator": yes_no}
+    if rated.target is not None and rated.prior_target is not None:
         attributes["targetPriceAction"] = (
             "Increase"
-            if target.value > target.previous
+            if rated.target > rated.prior_target
             else "Decrease"
-            if target.value < target.previous
+            if rated.target < rated.prior_target
             else "Reiterate"
         )
     entry = _sub(_sub(issuer, "SecurityDetails"), "Security", **attributes)
-    code, _, exchange = security.ticker.rpartition(".")
+    code, _, exchange = rated.ticker.rpartition(".")
     ticker = _sub(entry, "SecurityID", idType="Ticker", idValue=code)
     if exchange in EXCHANGE_MICS:
         _sub(ticker, "TradingExchange", EXCHANGE_MICS[exchange])
-    _sub(
-        entry, "SecurityID", idType="PublisherDefined", publisherDefinedValue="Ticker.Exchange", idValue=security.ticker
-    )
+    _sub(entry, "SecurityID", idType="PublisherDefined", publisherDefinedValue="Ticker.Exchange", idValue=rated.ticker)
     _sub(entry, "AssetClass", assetClass="Equity")
-    rating = view.rating
-    if rating is not None:
-        current = _sub(entry, "Rating", rating="PublisherDefined", priorCurrent="Current")
-        _sub(current, "PublisherDefinedValue", rating.label)
-        _sub(_sub(current, "RatingEntity", ratingEntity="Publisher"), "PublisherDefinedValue", rating.scale_name)
-        _sub(current, "Description", rating.definition)
-        if rating.previous is not None:
-            prior = _sub(entry, "Rating", rating="PublisherDefined", priorCurrent="Prior")
-            _sub(prior, "PublisherDefinedValue", rating.previous)
-            _sub(_sub(prior, "RatingEntity", ratingEntity="Publisher"), "PublisherDefinedValue", rating.scale_name)
-    if target is not None:
-        for when, value in (("Current", target.value), ("Prior", target.previous)):
-            if value is None:
-                continue
-            financials = _sub(entry, "SecurityFinancials", securityFinancialsType="TargetPrice", priorCurrent=when)
-            _sub(financials, "FinancialValue", _amount(value))
-            _sub(financials, "Currency", security.currency)
-    name = _sub(issuer, "IssuerName", nameType="Legal")
-    _sub(name, "NameValue", view.company.name if view.company is not None else security.ticker)
+    for when, shown, definition in (("Current", rated.rating, rated.definition), ("Prior", rated.prior_rating, None)):
+        if shown is None:
+            continue
+        rating = _sub(entry, "Rating", rating="PublisherDefined", priorCurrent=when)
+        _sub(rating, "PublisherDefinedValue", shown)
+        _sub(_sub(rating, "RatingEntity", ratingEntity="Publisher"), "PublisherDefinedValue", rated.scale)
+        if definition:
+            _sub(rating, "Description", definition)
+    for when, value in (("Current", rated.target), ("Prior", rated.prior_target)):
+        if value is None or rated.currency is None:
+            continue
+        financials = _sub(entry, "SecurityFinancials", securityFinancialsType="TargetPrice", priorCurrent=when)
+        _sub(financials, "FinancialValue", _amount(value))
+        _sub(financials, "Currency", rated.currency)
+    _sub(_sub(issuer, "IssuerName", nameType="Legal"), "NameValue", rated.name)
