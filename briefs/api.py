@@ -182,18 +182,21 @@ def check(
     paths: Sequence[str | os.PathLike[str]] = (),
     langs: Sequence[str] | None = None,
     strict: bool = False,
+    rixml_schema: str | os.PathLike[str] | None = None,
 ) -> CheckResult:
     """Validate content, references, templates and compliance rules, render every page in
     memory and run every registered check (glyphs, translation fidelity, plugins'); writes
     nothing. Problems in the content come back as diagnostics; a project that cannot be read
     at all (its configuration) raises :class:`BriefsError`. With ``strict``, warnings also make
-    :attr:`CheckResult.ok` false."""
+    :attr:`CheckResult.ok` false. With ``rixml_schema`` (a path to an XSD), every RIXML sidecar
+    is also validated against it."""
     config = project_of(project)
     from briefs.errors import by_place
     from briefs.pipeline.planning import check as run_checks
 
     try:
-        loaded, findings = run_checks(config, tuple(Path(p) for p in paths), langs)
+        schema = Path(rixml_schema) if rixml_schema is not None else None
+        loaded, findings = run_checks(config, tuple(Path(p) for p in paths), langs, rixml_schema=schema)
     except ConfigError:
         raise
     except BriefsError as exc:

@@ -1,5 +1,5 @@
 """What briefs itself registers, through its own ``briefs.plugins`` entry point (``builtin``):
-the HTML and PDF formats, the house's compliance rules (company notes among them), the
+the HTML and PDF formats and the RIXML sidecar, the house's compliance rules (company notes among them), the
 jurisdictions' rule packs (mainland China, Hong Kong) and the glyph, fidelity, placeholder and
 upside checks.
 
@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from briefs.compliance import packs, rules
+from briefs.pipeline.outputs import RIXML_SUFFIX
 
 if TYPE_CHECKING:
     from briefs.errors import Diagnostic
@@ -62,6 +63,20 @@ class PdfRenderer:
         return outcome.pdf
 
 
+class RixmlRenderer:
+    """The RIXML 2.5 metadata sidecar of each document (opt-in: ``--format html,pdf,rixml``)."""
+
+    name = "rixml"
+    suffix = RIXML_SUFFIX
+    version = "1"
+
+    def render(self, document: RenderedDocument) -> bytes:
+        """The sidecar's XML bytes."""
+        from briefs.render.rixml import sidecar
+
+        return sidecar(document)
+
+
 def _glyphs(given: CheckInput) -> Iterable[Diagnostic]:
     from briefs.checks.glyphs import check_glyphs
 
@@ -104,10 +119,18 @@ def _upside(given: CheckInput) -> Iterable[Diagnostic]:
     return check_upside(given)
 
 
+def _picks_upside(given: CheckInput) -> Iterable[Diagnostic]:
+    from briefs.exhibits.picks import check_picks_upside
+
+    library = given.project.library
+    return [d for loaded in given.project.briefs for d in check_picks_upside(loaded, library)]
+
+
 def register(registry: Registry) -> None:
     """Register briefs' own formats, rules and checks."""
     registry.add_format(HtmlRenderer())
     registry.add_format(PdfRenderer())
+    registry.add_format(RixmlRenderer())
     registry.add_rule("rating", check=rules.check_rating)
     registry.add_rule("signing-analysts", check=rules.check_signing_analysts)
     registry.add_rule("approval", check=rules.check_approval)
@@ -121,3 +144,4 @@ def register(registry: Registry) -> None:
     registry.add_check("citations", _citations, in_build=True)
     registry.add_check("placeholders", _placeholders, in_build=True)
     registry.add_check("upside", _upside, in_build=True)
+    registry.add_check("picks-upside", _picks_upside, in_build=True)

@@ -183,13 +183,21 @@ def serve(
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--lang", default=None, help="Languages, comma-separated (default: the project's).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (figure parity, stale translations, glossary).")
+@click.option(
+    "--rixml-schema",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Validate every RIXML sidecar against this XSD (your copy of the RIXML 2.5 schema).",
+)
 @click.pass_obj
-def check(project: Path | None, paths: tuple[Path, ...], lang: str | None, strict: bool) -> None:
+def check(
+    project: Path | None, paths: tuple[Path, ...], lang: str | None, strict: bool, rixml_schema: Path | None
+) -> None:
     """Validate content and templates without writing anything."""
     from briefs.commands import check as command
 
     langs = _split(lang, None, "language") if lang else None
-    sys.exit(command.run(project, paths, langs, _fail, strict=strict))
+    sys.exit(command.run(project, paths, langs, _fail, strict=strict, rixml_schema=rixml_schema))
 
 
 @cli.command()

@@ -241,8 +241,8 @@ class Registry:
         name, suffix = getattr(renderer, "name", None), getattr(renderer, "suffix", None)
         if not isinstance(name, str) or not isinstance(suffix, str) or not callable(getattr(renderer, "render", None)):
             raise TypeError("an output format needs a name, a suffix and a render method")
-        if not name.isidentifier() or not suffix.isalnum():
-            raise ValueError(f"format {name!r}: name and suffix must be plain words")
+        if not name.isidentifier() or not all(part.isalnum() for part in suffix.split(".")):
+            raise ValueError(f"format {name!r}: name and suffix must be plain words (a suffix may join them with dots)")
         if is_remote(renderer) and self._registering != "briefs":
             raise ValueError(f"format {name!r}: only the built-in PDF renders on the workers")
         taken = {r.suffix for r in self.formats.values()} | {"json", "yaml", "md"}

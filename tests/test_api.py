@@ -63,7 +63,7 @@ def test_project_level_problems_raise(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project", theme=False)
     with pytest.raises(briefs.BriefsError) as raised:
         briefs.build(project, formats=["html", "epub"], out=tmp_path / "out")
-    assert raised.value.diagnostics[0].message == "unknown format 'epub'; choose from html, pdf"
+    assert raised.value.diagnostics[0].message == "unknown format 'epub'; choose from html, pdf, rixml"
 
     line = edit(project / "content" / OTHER / "brief.yaml", "kind: ", "kind: no-such-")
     with pytest.raises(briefs.BriefsError) as raised:  # a build needs every brief to load

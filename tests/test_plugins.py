@@ -90,7 +90,7 @@ def test_without_the_plugin_neither_exists(guaranteed: tuple[Path, Path, int]) -
     assert checked.returncode == 0 and "title promises" not in checked.stderr, checked.stderr
     built = briefs(project, "build", "--format", "html,txt", "--out", "out")
     assert built.returncode == 2  # a usage error, before anything is read
-    assert "unknown format 'txt'; choose from html, pdf" in built.stderr
+    assert "unknown format 'txt'; choose from html, pdf, rixml" in built.stderr
     assert not (project / "out").exists()
 
 
@@ -166,11 +166,11 @@ def test_the_built_ins_come_in_through_the_entry_point() -> None:
     empty = load_registry([])
     assert not empty.formats and not empty.rules and not empty.checks
     own = load_registry(entries)
-    assert list(own.formats) == ["html", "pdf"]
+    assert list(own.formats) == ["html", "pdf", "rixml"]
     assert list(own.rules) == ["rating", "signing-analysts", "approval", "company-note", "mandatory-blocks",
                                "placeholders"]
     assert own.rules["placeholders"].release is not None and own.rules["placeholders"].check is None
-    assert list(own.checks) == ["glyphs", "fidelity", "citations", "placeholders", "upside"]
+    assert list(own.checks) == ["glyphs", "fidelity", "citations", "placeholders", "upside", "picks-upside"]
     assert list(own.packs) == ["mainland-china", "hong-kong"]
 
 

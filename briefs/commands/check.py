@@ -25,12 +25,13 @@ def run(
     langs: Sequence[str] | None,
     fail: Callable[[BriefsError], None],
     strict: bool = False,
+    rixml_schema: Path | None = None,
 ) -> int:
     """Run the checks (:func:`briefs.api.check`); returns the exit status."""
     from briefs.api import check
 
     try:
-        result = check(project, paths, langs, strict)
+        result = check(project, paths, langs, strict, rixml_schema=rixml_schema)
     except BriefsError as exc:
         fail(exc)
         return 1

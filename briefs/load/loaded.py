@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from briefs.errors import SourceLocation
 from briefs.exhibits.company_data import CompanyData
 from briefs.exhibits.numbering import ExhibitData
+from briefs.exhibits.picks import PicksData
 from briefs.model import brief as m
 from briefs.model import library_records as lib
 from briefs.project.config import ProjectConfig
@@ -108,6 +109,7 @@ class LoadedBrief:
     doc: YamlDocument | None = None  # brief.yaml as read, for locating texts
     assets: tuple[Path, ...] = ()  # images its Markdown shows (files in its folder)
     company: CompanyData | None = None  # a company note's estimates and prices (from its data files)
+    picks: PicksData | None = None  # rated picks of its companies table (from their data file)
 
     @property
     def folder(self) -> Path:

@@ -19,6 +19,7 @@ from briefs.compliance.rules import release_review, review, suggest
 from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
 from briefs.exhibits.company_data import resolve_company
 from briefs.exhibits.numbering import resolve_exhibits
+from briefs.exhibits.picks import resolve_picks
 from briefs.load.citation_checks import check_citations, shared_text_citations
 from briefs.load.loaded import Library, LoadedBrief, MarkdownSource, Project
 from briefs.load.markdown_checks import check_links, check_markdown
@@ -274,10 +275,12 @@ def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBri
     exhibits, data_files = resolve_exhibits(brief, doc, diags)
     company, company_files = resolve_company(brief, doc, diags)
     data_files += [f for f in company_files if f not in data_files]
+    picks, picks_files = resolve_picks(brief, doc, library, diags)
+    data_files += [f for f in picks_files if f not in data_files]
     assets = check_links(brief, doc, bodies, diags)
     check_citations(brief, doc, bodies, diags)
     diags.raise_if_errors()
-    return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits, doc, assets, company)
+    return LoadedBrief(brief, path, bodies, (path, *body_files, *data_files), exhibits, doc, assets, company, picks)
 
 
 def _check_references(brief: m.Brief, doc: YamlDocument, lib: Library, diags: Diagnostics) -> None:

@@ -18,6 +18,7 @@ from briefs.load.loaded import Library, LoadedBrief
 from briefs.localize.citations import citation_marks, source_views
 from briefs.localize.company import CompanyNoteView, company_view
 from briefs.localize.i18n import Edition, format_date
+from briefs.localize.picks import PicksView, picks_view
 from briefs.localize.views import (
     BenchmarkView,
     ChainView,
@@ -74,6 +75,7 @@ class LocalizedBrief:
     key_data: tuple[tuple[str, str], ...] = ()  # (label, figure) for the sidebar
     company: CompanyNoteView | None = None  # a company note's rating box, estimates and price chart
     translation_notice: str | None = None  # a translated edition says so on its first page
+    picks: PicksView | None = None  # a rated companies table (ratings, targets, estimates); None: unrated
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -140,6 +142,8 @@ def localize(
     )
     chain = _chain(brief, library, t, refs, ids)
     risks = tuple(_risk(r, library, t, i, marks) for i, r in enumerate(brief.risks))
+    companies = _companies(brief, library, t)
+    picks_scale = library.ratings.scale(brief.picks.scale) if brief.picks is not None else None
     return LocalizedBrief(
         lang=t.lang,
         id=brief.id,
@@ -156,7 +160,7 @@ def localize(
         key_points=key_points,
         sections=sections,
         chain=chain,
-        companies=_companies(brief, library, t),
+        companies=companies,
         risks=risks,
         related_reports=tuple(
             DatedText(t.text(r.title), format_date(r.date, t.lang), r.date.isoformat()) for r in brief.related_reports
@@ -174,6 +178,7 @@ def localize(
         key_data=tuple((t.text(d.label), t.text(d.value)) for d in brief.key_data),
         company=company_view(loaded, library, t, tr, font) if kind.company else None,
         translation_notice=_translation_notice(library.house, source, t),
+        picks=picks_view(brief, loaded.picks, companies, picks_scale, t, tr),
     )
 
 

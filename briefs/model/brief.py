@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from briefs.model.company import EstimatesData, PriceHistory, ReferencePrice, Security, TargetPrice
+from briefs.model.company import EstimatesData, Picks, PriceHistory, ReferencePrice, Security, TargetPrice
 from briefs.model.fields import Date, Id, Record, Text, Ticker, Url, check_source
 
 
@@ -310,6 +310,8 @@ class Brief(Record):
     price: ReferencePrice | None = None
     estimates: EstimatesData | None = None
     price_history: PriceHistory | None = None
+    # Rated picks: ratings, targets and estimates of the companies table's companies.
+    picks: Picks | None = None
 
     # Set by the loader (never from YAML): why the approval no longer covers the brief's content.
     _unbound: str | None = PrivateAttr(default=None)

@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from briefs.model.fields import Date, Record, Text, Ticker
+from briefs.model.fields import Date, Id, Record, Text, Ticker
 
 # The market of a ticker's exchange suffix: it picks the benchmark index in ratings.yaml
 # (benchmarks[].market). Shanghai, Shenzhen and Beijing are the A-share market; NASDAQ (.O),
@@ -101,3 +101,15 @@ class PriceHistory(Record):
 
     data: str = Field(min_length=1)
     currency: IsoCurrency
+
+
+class Picks(Record):
+    """Rated picks: the companies table's ratings, targets and key estimates (the genre's
+    盈利预测与估值 table), from a data file with the columns ``ticker``, ``close``, ``target``,
+    ``rating`` and ``eps_<year>`` / ``pe_<year>`` per fiscal year (``eps_2024A``, ``pe_2025E``).
+    Closes, targets and EPS are in ``currency``; the closes are of ``date``; ratings on ``scale``."""
+
+    data: str = Field(min_length=1)
+    currency: IsoCurrency
+    date: Date
+    scale: Id = "company"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 COPIES = "distribution"  # the folder, beside a brief's documents, holding its stamped copies
+RIXML_SUFFIX = "rixml.xml"  # the RIXML sidecar format's: <id>.<lang>.rixml.xml beside the HTML and PDF
 
 
 def document_file(brief_id: str, lang: str, suffix: str) -> str:

@@ -240,18 +240,33 @@ def outputs_of(loaded: LoadedBrief, langs: Sequence[str], formats: Sequence[str]
 
 
 def check(
-    config: ProjectConfig, paths: Sequence[Path] = (), langs: Sequence[str] | None = None, budget: Budget = Budget()
+    config: ProjectConfig,
+    paths: Sequence[Path] = (),
+    langs: Sequence[str] | None = None,
+    budget: Budget = Budget(),
+    rixml_schema: Path | None = None,
 ) -> tuple[Project, list[Diagnostic]]:
     """Validate everything and render HTML in memory; raises on the first stage with errors.
 
     Every brief is loaded, and each of its editions prepared, within ``budget`` (time and memory
     per brief; :mod:`briefs.pipeline.limits`). Returns the loaded project and the warnings: characters no
-    font of an edition can draw.
+    font of an edition can draw. With ``rixml_schema``, also every document's RIXML sidecar
+    validated against that XSD (:mod:`briefs.checks.rixml_schema`).
     """
     langs = tuple(langs or config.languages)
+    schema = None
+    if rixml_schema is not None:
+        from briefs.checks.rixml_schema import load_schema
+
+        schema = load_schema(rixml_schema)  # a broken schema is reported before any content
     project = load_project(config, paths, budget)
-    plan(project, langs, budget)
-    return project, run_checks(check_input(project, paths, langs))
+    documents = plan(project, langs, budget)
+    findings = run_checks(check_input(project, paths, langs))
+    if schema is not None:
+        from briefs.checks.rixml_schema import validate_sidecars
+
+        findings += validate_sidecars(documents, config, schema)
+    return project, findings
 
 
 def check_input(project: Project, paths: Sequence[Path], langs: Sequence[str]) -> CheckInput:
