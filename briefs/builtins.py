@@ -98,6 +98,12 @@ def _upside(given: CheckInput) -> Iterable[Diagnostic]:
     return check_upside(given)
 
 
+def _ledger(given: CheckInput) -> Iterable[Diagnostic]:
+    from briefs.ledger.build import previous_problems
+
+    return [d for d in previous_problems(given.project.ledger, given.project.briefs) if d.severity == "warning"]
+
+
 def register(registry: Registry) -> None:
     """Register briefs' own formats, rules and checks."""
     registry.add_format(HtmlRenderer())
@@ -114,3 +120,4 @@ def register(registry: Registry) -> None:
     registry.add_check("fidelity", _fidelity)
     registry.add_check("placeholders", _placeholders, in_build=True)
     registry.add_check("upside", _upside, in_build=True)
+    registry.add_check("ledger", _ledger, in_build=True)

@@ -18,6 +18,7 @@ from briefs.compliance.rules import release_review, review, suggest
 from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
 from briefs.exhibits.company_data import resolve_company
 from briefs.exhibits.numbering import resolve_exhibits
+from briefs.ledger.build import build_ledger, previous_problems
 from briefs.load.loaded import Library, LoadedBrief, MarkdownSource, Project
 from briefs.load.markdown_checks import check_links, check_markdown
 from briefs.localize.phrases import load_phrases
@@ -238,7 +239,10 @@ def load_project(config: ProjectConfig, paths: Sequence[Path] = (), budget: Budg
         briefs.append(loaded)
     _check_unique_ids(briefs, diags)
     diags.raise_if_errors()
-    return Project(config, library, tuple(briefs))
+    ledger = build_ledger(config, library, briefs)  # once per load; a broken recommendations.yaml raises
+    diags.extend(d for d in previous_problems(ledger, briefs) if d.severity == "error")  # warnings: a check
+    diags.raise_if_errors()
+    return Project(config, library, tuple(briefs), ledger)
 
 
 def _check_unique_ids(briefs: list[LoadedBrief], diags: Diagnostics) -> None:
