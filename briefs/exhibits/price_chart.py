@@ -84,24 +84,31 @@ def _mark(
     security: list[float],
     markers: Sequence[tuple[dt.date, str]],
 ) -> None:
-    """Triangles on the security's line at each marker's day, labelled above, alternately
-    raised so that two close changes do not print over each other."""
-    for n, (day, label) in enumerate(markers):
-        i = next((i for i, p in enumerate(points) if p.date >= day), None)
-        if i is None:
-            continue
-        ax.plot([days[i]], [security[i]], marker="v", markersize=3.5, color=NAVY, linestyle="none", zorder=4)
+    """A triangle on the security's line at each marker's day, its label above on a white
+    ground (legible over the lines), alternately raised so that close changes do not collide;
+    the plot is made taller by the labels' room."""
+    placed = [(i, label) for day, label in markers if (i := _first_on_or_after(points, day)) is not None]
+    for n, (i, label) in enumerate(placed):
+        ax.plot([days[i]], [security[i]], marker="v", markersize=3.2, color=NAVY, linestyle="none", zorder=4)
         ax.annotate(
             label,
             (days[i], security[i]),
-            xytext=(0, 5 + 6 * (n % 2)),
+            xytext=(0, 4 + 7 * (n % 2)),
             textcoords="offset points",
             ha="center",
             va="bottom",
             fontsize=FONT_PT - 1,
             color=NAVY,
             zorder=5,
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
         )
+    if placed:
+        low, high = ax.get_ylim()
+        ax.set_ylim(low, high + (high - low) * 0.18)
+
+
+def _first_on_or_after(points: Sequence[PricePoint], day: dt.date) -> int | None:
+    return next((i for i, p in enumerate(points) if p.date >= day), None)
 
 
 def _month_ticks(points: Sequence[PricePoint], most: int = 4) -> list[int]:

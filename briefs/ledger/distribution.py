@@ -36,7 +36,7 @@ class Category:
     them (and what share of the category) were investment-banking clients."""
 
     name: str
-    values: tuple[str, ...]  # the scale's value ids it gathers (buy, overweight)
+    values: frozenset[str]  # the value ids it gathers, on any scale (buy, overweight)
     count: int
     share: float  # percent of every security counted; 0 when none is
     ib_count: int
@@ -78,7 +78,7 @@ def ratings_distribution(
         categories.append(
             Category(
                 name=name,
-                values=tuple(members[name]),
+                values=frozenset(members[name]),
                 count=len(tickers),
                 share=len(tickers) / total * 100 if total else 0.0,
                 ib_count=ib,
