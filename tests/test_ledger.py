@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -463,3 +464,26 @@ def test_an_edit_of_recommendations_yaml_rebuilds_the_company_notes_only(project
     edit(project / SHARED, "target_price: 360", "target_price: 365")
     after = build(config, paths, langs=("en",), formats=("html",), out=out)
     assert [p.name for p in after.written if p.suffix == ".html"] == [f"{NOTE.name}.en.html"]
+
+
+# ============================================================================ briefs not selected
+
+
+def test_a_broken_or_hostile_brief_not_selected_is_left_out_of_the_ledger(
+    project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    earlier_note(project)
+    later_follows(project)
+    other = project / "content" / "china-mobile-operator-cloud" / "brief.yaml"
+    other.write_text(other.read_text("utf-8").replace("kind: company-report", "kind: [company-report"), "utf-8")
+    fifo = project / "content" / "a-fifo"
+    fifo.mkdir()
+    os.mkfifo(fifo / "brief.yaml")  # never opened for reading: it would block
+    outside = tmp_path / "outside-note"
+    shutil.copytree(project / EARLIER, outside)
+    edit(outside / "brief.yaml", "id: tencent-earlier", "id: linked-note")
+    edit(outside / "brief.yaml", "date: 2024-12-02", "date: 2025-01-10")
+    (project / "content" / "linked-note").symlink_to(outside)  # loading refuses a linked brief folder
+    one = load_project(load_config(project), [project / NOTE])
+    assert [e.brief_id for e in one.ledger.entries] == [None, None, "tencent-earlier", "tencent-wechat-deepseek"]
+    assert [r[0] for r in history(html(project, run_cli, "en"))][-1] == "Dec 2, 2024"

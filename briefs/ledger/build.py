@@ -34,7 +34,8 @@ from briefs.model import brief as m
 from briefs.model.validation import validate
 from briefs.plugins import BriefUnderReview
 from briefs.project.config import ProjectConfig
-from briefs.source.yamlsource import YamlDocument, load_yaml
+from briefs.source.safefiles import Unsafe, read_bytes
+from briefs.source.yamlsource import MAX_BYTES, YamlDocument, load_yaml
 
 
 def recommendation_of(brief: m.Brief, path: SourceLocation) -> Recommendation | None:
@@ -75,12 +76,18 @@ def build_ledger(config: ProjectConfig, library: Library, briefs: Sequence[Loade
 
 
 def _unselected(path: Path, config: ProjectConfig, library: Library) -> Recommendation | None:
-    """The recommendation of a brief this build did not select, read from its brief.yaml alone."""
+    """The recommendation of a brief this build did not select, read from its brief.yaml alone
+    (through the safe reader, and only where loading would read it: really inside content/)."""
+    content = config.content.resolve()
     try:
-        if b"security" not in path.read_bytes():  # no company note (the key is always spelt out)
-            return None
+        real = path.resolve()
+        if real.parent != path.parent.resolve() or not real.is_relative_to(content):
+            return None  # a linked brief or folder: loading refuses it, and so does the ledger
+        data = read_bytes(path, MAX_BYTES, inside=content)
+        if b"security" not in data and b"\\" not in data:
+            return None  # no company note: the key is spelt out, unless written with an escape
         doc = load_yaml(path)
-    except (OSError, BriefsError):
+    except (OSError, ValueError, Unsafe, BriefsError):
         return None
     diags = Diagnostics()
     brief = validate(doc, m.Brief, config.languages, diags)
