@@ -408,7 +408,7 @@ def test_a_broken_file_is_a_located_error_not_a_traceback(
     assert any(p == str(SHARED) and words.lower() in m.lower() for p, _, m in found), found
 
 
-def test_binary_and_linked_files_are_refused(project: Path, run_cli: RunCli, tmp_path: Path) -> None:
+def test_a_binary_file_is_refused_and_a_linked_one_read_like_any_shared_file(project: Path, run_cli: RunCli, tmp_path: Path) -> None:
     (project / SHARED).write_bytes(b"recommendations:\n  - \xff\xfe\n")
     assert any(p == str(SHARED) for p, _, _ in failed(run_cli(project, "ledger")))
     outside = tmp_path / "elsewhere.yaml"
