@@ -126,6 +126,12 @@ def _picks_upside(given: CheckInput) -> Iterable[Diagnostic]:
     return [d for loaded in given.project.briefs for d in check_picks_upside(loaded, library)]
 
 
+def _ledger(given: CheckInput) -> Iterable[Diagnostic]:
+    from briefs.ledger.build import previous_problems
+
+    return [d for d in previous_problems(given.project.ledger, given.project.briefs) if d.severity == "warning"]
+
+
 def register(registry: Registry) -> None:
     """Register briefs' own formats, rules and checks."""
     registry.add_format(HtmlRenderer())
@@ -145,3 +151,4 @@ def register(registry: Registry) -> None:
     registry.add_check("placeholders", _placeholders, in_build=True)
     registry.add_check("upside", _upside, in_build=True)
     registry.add_check("picks-upside", _picks_upside, in_build=True)
+    registry.add_check("ledger", _ledger, in_build=True)

@@ -296,6 +296,17 @@ def catalog(project: Path | None) -> None:
     sys.exit(command.run(project, _fail))
 
 
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--security", default=None, metavar="TICKER", help="Only this security's recommendations (e.g. 0700.HK).")
+@click.pass_obj
+def ledger(project: Path | None, fmt: str, security: str | None) -> None:
+    """List the recommendation ledger for compliance: every approved rating and target, by date."""
+    from briefs.commands import ledger as command
+
+    sys.exit(command.run(project, fmt, security, _fail))
+
+
 @cli.group()
 def new() -> None:
     """Start something new: a house's project, or a brief in a project."""

@@ -347,6 +347,8 @@ def test_the_derived_edition_converts_the_rating_box(project: Path, run_cli: Run
 
 def test_previous_equal_to_the_rating_is_maintained(project: Path, run_cli: RunCli) -> None:
     edit(project / BRIEF, "value: buy, previous: overweight", "value: buy, previous: buy")
+    ledger = project / "content/_shared/recommendations.yaml"  # the ledger's last rating agrees (tests/test_ledger.py)
+    edit(ledger, "value: overweight}\n    target_price: 470", "value: buy}\n    target_price: 470")
     page = html(project, run_cli, "en")
     assert page.select_one(".company-box .rating-change").get_text(strip=True) == "Maintained"
 
@@ -354,6 +356,7 @@ def test_previous_equal_to_the_rating_is_maintained(project: Path, run_cli: RunC
 def test_an_initiation_has_no_previous_rating_or_target(project: Path, run_cli: RunCli) -> None:
     edit(project / BRIEF, "value: buy, previous: overweight}", "value: buy}")
     edit(project / BRIEF, "target_price: {value: 530, previous: 470}", "target_price: {value: 530}")
+    (project / "content/_shared/recommendations.yaml").unlink()  # no earlier recommendation on 0700.HK
     page = html(project, run_cli, "en")
     assert page.select_one(".company-box .rating-change").get_text(strip=True) == "Initiated"
     assert set(figures(page)) == {"target-price", "reference-price", "upside", "benchmark"}

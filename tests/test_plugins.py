@@ -170,7 +170,7 @@ def test_the_built_ins_come_in_through_the_entry_point() -> None:
     assert list(own.rules) == ["rating", "signing-analysts", "approval", "company-note", "mandatory-blocks",
                                "placeholders"]
     assert own.rules["placeholders"].release is not None and own.rules["placeholders"].check is None
-    assert list(own.checks) == ["glyphs", "fidelity", "citations", "placeholders", "upside", "picks-upside"]
+    assert list(own.checks) == ["glyphs", "fidelity", "citations", "placeholders", "upside", "picks-upside", "ledger"]
     assert list(own.packs) == ["mainland-china", "hong-kong"]
 
 

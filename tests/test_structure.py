@@ -213,7 +213,7 @@ def test_the_checks_see_what_they_check() -> None:
 # it is built"). A new module put at the top instead of in its stage fails here.
 TOP_LEVEL = {"briefs", "briefs.__main__", "briefs.api", "briefs.cli", "briefs.plugins", "briefs.builtins",
              "briefs.errors", "briefs.version"}
-STAGES = {"authoring", "project", "source", "model", "load", "exhibits", "localize", "compliance", "render",
+STAGES = {"authoring", "project", "source", "model", "load", "ledger", "exhibits", "localize", "compliance", "render",
           "pipeline", "checks", "distribute", "portal", "preview", "commands"}
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from briefs.checks.translations_lock import LOCK_NAME, Lock, format_lock, read_lock, review_record, text_hash
 from briefs.errors import BriefsError, Diagnostic, Diagnostics, SourceLocation, by_place, display_path
+from briefs.load.discover import discover
 from briefs.load.loaded import LoadedBrief
-from briefs.load.project import discover, load_library, load_project, shared_files
+from briefs.load.project import load_library, load_project, shared_files
 from briefs.pipeline.write import write_atomic
 from briefs.project.config import ProjectConfig
 from briefs.source.safefiles import Unsafe, read_bytes

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 from briefs.distribute.log import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
 from briefs.distribute.recipients import Recipient
 from briefs.errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
-from briefs.load.project import discover, load_project, unreleasable
+from briefs.load.discover import discover
+from briefs.load.project import load_project, unreleasable
 from briefs.localize.i18n import Edition, translations
 from briefs.pipeline.incremental import Manifest
 from briefs.pipeline.outputs import COPIES, document_name, document_path

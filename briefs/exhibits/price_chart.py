@@ -6,8 +6,10 @@ build). Sized for the sidebar.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from briefs.exhibits.charts import GOLD, MUTED, NAVY, RULE, clean_svg, house_style
 from briefs.exhibits.company_data import PricePoint
@@ -19,9 +21,19 @@ FONT_PT = 6.5
 
 
 def render_price_chart(
-    points: Sequence[PricePoint], labels: tuple[str, str], *, lang: str, font: str, anchor: str, title: str
+    points: Sequence[PricePoint],
+    labels: tuple[str, str],
+    *,
+    lang: str,
+    font: str,
+    anchor: str,
+    title: str,
+    markers: Sequence[tuple[dt.date, str]] = (),
 ) -> str:
-    """The chart as an inline SVG element; ``labels`` name the security and the benchmark."""
+    """The chart as an inline SVG element; ``labels`` name the security and the benchmark.
+
+    Each of ``markers`` (a change of rating or target: its day and short label) is a triangle on
+    the security's line at the first trading day on or after it, its label above."""
     import matplotlib.style
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
@@ -40,6 +52,7 @@ def render_price_chart(
         ax.plot(days, security, color=NAVY, linewidth=1.0, label=labels[0], zorder=3)
         ax.plot(days, benchmark, color=GOLD, linewidth=1.0, label=labels[1], zorder=2)
         ax.axhline(0, color=MUTED, linewidth=0.4, zorder=1)
+        _mark(ax, points, days, security, markers)
         ticks = _month_ticks(points)
         ax.set_xticks([days[i] for i in ticks], [f"{points[i].date:%y-%m}" for i in ticks])
         ax.set_xlim(0, max(days[-1], 1))
@@ -62,6 +75,40 @@ def render_price_chart(
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     return clean_svg(buffer.getvalue(), anchor, title)
+
+
+def _mark(
+    ax: Any,
+    points: Sequence[PricePoint],
+    days: list[int],
+    security: list[float],
+    markers: Sequence[tuple[dt.date, str]],
+) -> None:
+    """A triangle on the security's line at each marker's day, its label above on a white
+    ground (legible over the lines), alternately raised so that close changes do not collide;
+    the plot is made taller by the labels' room."""
+    placed = [(i, label) for day, label in markers if (i := _first_on_or_after(points, day)) is not None]
+    for n, (i, label) in enumerate(placed):
+        ax.plot([days[i]], [security[i]], marker="v", markersize=3.2, color=NAVY, linestyle="none", zorder=4)
+        ax.annotate(
+            label,
+            (days[i], security[i]),
+            xytext=(0, 4 + 7 * (n % 2)),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=FONT_PT - 1,
+            color=NAVY,
+            zorder=5,
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+        )
+    if placed:
+        low, high = ax.get_ylim()
+        ax.set_ylim(low, high + (high - low) * 0.18)
+
+
+def _first_on_or_after(points: Sequence[PricePoint], day: dt.date) -> int | None:
+    return next((i for i, p in enumerate(points) if p.date >= day), None)
 
 
 def _month_ticks(points: Sequence[PricePoint], most: int = 4) -> list[int]:

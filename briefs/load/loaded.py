@@ -13,6 +13,7 @@ from briefs.errors import SourceLocation
 from briefs.exhibits.company_data import CompanyData
 from briefs.exhibits.numbering import ExhibitData
 from briefs.exhibits.picks import PicksData
+from briefs.ledger.records import Ledger
 from briefs.model import brief as m
 from briefs.model import library_records as lib
 from briefs.project.config import ProjectConfig
@@ -124,3 +125,6 @@ class Project:
     config: ProjectConfig
     library: Library
     briefs: tuple[LoadedBrief, ...]
+    ledger: Ledger = dataclasses.field(
+        default_factory=Ledger
+    )  # every approved recommendation of the project (briefs.ledger)

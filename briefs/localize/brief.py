@@ -14,6 +14,7 @@ from markupsafe import Markup
 from briefs.compliance.ratings import ScaleDefinitions, basis_sentence, rating_action, scale_definitions
 from briefs.exhibits.numbering import Ref, references
 from briefs.exhibits.views import exhibit_view
+from briefs.ledger.records import Ledger
 from briefs.load.loaded import Library, LoadedBrief
 from briefs.localize.citations import citation_marks, source_views
 from briefs.localize.company import CompanyNoteView, company_view
@@ -115,7 +116,12 @@ def _inline(value: dict[str, str], t: Edition, marks: CitationMarks | None = Non
 
 
 def localize(
-    loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.NullTranslations, source: str | None = None
+    loaded: LoadedBrief,
+    library: Library,
+    t: Edition,
+    tr: gettext.NullTranslations,
+    source: str | None = None,
+    ledger: Ledger | None = None,
 ) -> LocalizedBrief:
     """Produce the one-language view of a brief written first in ``source`` (its language, or the
     project's): an edition translated from it prints the house's notice for that original."""
@@ -176,7 +182,7 @@ def localize(
         companies_ref=refs.get("companies"),
         draft=brief.draft,
         key_data=tuple((t.text(d.label), t.text(d.value)) for d in brief.key_data),
-        company=company_view(loaded, library, t, tr, font) if kind.company else None,
+        company=company_view(loaded, library, t, tr, font, ledger) if kind.company else None,
         translation_notice=_translation_notice(library.house, source, t),
         picks=picks_view(brief, loaded.picks, companies, picks_scale, t, tr),
     )

@@ -9,6 +9,7 @@ from the theme's catalogs.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from markupsafe import Markup
 from briefs.compliance.company import benchmark_of, implied_upside
 from briefs.exhibits.cells import format_cell
 from briefs.exhibits.company_data import ESTIMATE_COLUMNS, CompanyData, EstimateYear
+from briefs.ledger.distribution import ratings_distribution
+from briefs.ledger.records import Ledger
 from briefs.load.loaded import Library, LoadedBrief
 from briefs.localize.i18n import (
     Edition,
@@ -28,6 +31,7 @@ from briefs.localize.i18n import (
     is_cjk,
     locale,
 )
+from briefs.localize.ledger import DistributionView, HistoryView, chart_markers, distribution_view, history_view
 from briefs.model.company import EstimatesData
 
 CHART_ANCHOR = "fig-price"
@@ -64,10 +68,17 @@ class CompanyNoteView:
     chart: Markup | None
     chart_title: str
     chart_anchor: str = CHART_ANCHOR
+    history: HistoryView | None = None  # earlier ratings and targets (the ledger), for the disclosures
+    distribution: DistributionView | None = None  # the ratings distribution as of the note's date
 
 
 def company_view(
-    loaded: LoadedBrief, library: Library, t: Edition, tr: gettext.NullTranslations, font: str
+    loaded: LoadedBrief,
+    library: Library,
+    t: Edition,
+    tr: gettext.NullTranslations,
+    font: str,
+    ledger: Ledger | None = None,
 ) -> CompanyNoteView | None:
     """The company furniture of a company note in one language (None for other briefs)."""
     brief = loaded.brief
@@ -82,12 +93,22 @@ def company_view(
     name, index = t.text(security.name), t.text(benchmark)
     data = loaded.company or CompanyData()
     chart_title = tr.gettext("Share price over 12 months against the %(benchmark)s") % {"benchmark": index}
+    ledger = ledger or Ledger()
+    ratings = library.ratings
     chart = None
     if data.prices:
         from briefs.exhibits.price_chart import render_price_chart
 
+        first, last = data.prices[0].date, data.prices[-1].date
+        markers = chart_markers(ledger, ratings, security.ticker, first, min(last, brief.date), t)
         svg = render_price_chart(
-            data.prices, (name, index), lang=lang, font=font, anchor=CHART_ANCHOR, title=chart_title
+            data.prices,
+            (name, index),
+            lang=lang,
+            font=font,
+            anchor=CHART_ANCHOR,
+            title=chart_title,
+            markers=tuple((m.date, m.label) for m in markers),
         )
         chart = Markup(svg)  # noqa: S704 - our own SVG: labels escaped by matplotlib, checked by clean_svg
     return CompanyNoteView(
@@ -103,7 +124,19 @@ def company_view(
         estimates=_estimates(data.estimates, brief.estimates, t, tr, format_date(price.date, lang)),
         chart=chart,
         chart_title=chart_title,
+        history=history_view(ledger, ratings, security.ticker, name, brief.date, t, tr),
+        distribution=_distribution(ledger, library, brief.rating.scale if brief.rating else None, brief.date, t, tr),
     )
+
+
+def _distribution(
+    ledger: Ledger, library: Library, scale_id: str | None, day: dt.date, t: Edition, tr: gettext.NullTranslations
+) -> DistributionView | None:
+    scale = library.ratings.scale(scale_id) if scale_id is not None else None
+    if scale is None:
+        return None
+    ib_clients: frozenset[str] = frozenset()  # wired to conflicts at merge
+    return distribution_view(ratings_distribution(ledger, library.ratings, day, ib_clients), scale, t, tr)
 
 
 def _estimates(

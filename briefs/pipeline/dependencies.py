@@ -50,6 +50,8 @@ def used_shared(project: Project, loaded: LoadedBrief, lang: str | None = None) 
     table = lib.phrases.get(lang) if lang is not None and lang not in project.config.languages else None
     if table:
         used["phrases"] = {"phrases": dict(table.phrases), "quotes": dict(table.quotes)}
+    if brief.security is not None:  # a company note prints the ledger up to its date
+        used["recommendations"] = [e.record() for e in project.ledger.entries if e.date <= brief.date]
     notice = lib.house.translation_notice.get(source_language(project.config, loaded))
     if notice is not None:
         used["translation_notice"] = notice

@@ -144,7 +144,7 @@ def _document(
     lang = ed.lang
     theme = theme_of(config)
     tr = translations(theme, ed)
-    localized = localize(loaded, project.library, ed, tr, source_language(config, loaded))
+    localized = localize(loaded, project.library, ed, tr, source_language(config, loaded), project.ledger)
     alternates = tuple(
         Alternate(other, LANGUAGE_NAMES[other], document_file(loaded.brief.id, other, "html"))
         for other in langs

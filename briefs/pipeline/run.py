@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from briefs.errors import BriefsError, ContentError, Diagnostic, SourceLocation
 from briefs.exhibits.images import published_images
+from briefs.ledger.build import ledger_key
 from briefs.load.loaded import Project
 from briefs.load.project import load_project, unapproved, unreleasable
 from briefs.pipeline import workers
@@ -185,6 +186,10 @@ def _context(request: BuildRequest, manifest: Manifest, result: BuildResult) -> 
         {b.brief.id: b.folder for b in project.briefs},
         {b.brief.id: build_time(b.brief.date).isoformat() for b in project.briefs},
     )
+    # A company note prints other briefs' recommendations (history, chart markers, distribution):
+    # what it prints of the ledger is part of its key, so another note's rating rebuilds it.
+    printed = {b.brief.id: ledger_key(project.ledger, b) for b in project.briefs}
+    keys = {i: digest([key, printed[i]]) if printed.get(i) else key for i, key in keys.items()}
     return BuildContext(
         request,
         project,

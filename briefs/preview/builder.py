@@ -87,7 +87,7 @@ class Builder:
 
     def briefs(self) -> dict[Path, str]:
         """The selected briefs now: resolved brief folder -> id (none while content is broken)."""
-        from briefs.load.project import discover
+        from briefs.load.discover import discover
 
         try:
             files = discover(self.config, self.paths)
