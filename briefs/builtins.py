@@ -1,7 +1,7 @@
 """What briefs itself registers, through its own ``briefs.plugins`` entry point (``builtin``):
 the HTML and PDF formats, the house's compliance rules (company notes among them), the
 jurisdictions' rule packs (mainland China, Hong Kong) and the glyph, fidelity, placeholder and
-upside checks.
+upside and conflicts checks.
 
 Nothing heavy is imported here: each renderer and check imports its machinery when it runs.
 """
@@ -98,6 +98,18 @@ def _upside(given: CheckInput) -> Iterable[Diagnostic]:
     return check_upside(given)
 
 
+def _conflicts_subject(review: BriefUnderReview) -> Iterable[Diagnostic]:
+    from briefs.compliance.conflicts import check_subject_entry
+
+    return check_subject_entry(review)
+
+
+def _conflicts(given: CheckInput) -> Iterable[Diagnostic]:
+    from briefs.compliance.conflicts import check_conflicts
+
+    return check_conflicts(given)
+
+
 def register(registry: Registry) -> None:
     """Register briefs' own formats, rules and checks."""
     registry.add_format(HtmlRenderer())
@@ -106,6 +118,7 @@ def register(registry: Registry) -> None:
     registry.add_rule("signing-analysts", check=rules.check_signing_analysts)
     registry.add_rule("approval", check=rules.check_approval)
     registry.add_rule("company-note", check=_company_note)
+    registry.add_rule("conflicts-entry", check=_conflicts_subject)
     registry.add_rule("mandatory-blocks", verify=rules.verify_mandatory_blocks)
     registry.add_rule("placeholders", release=_refuse_placeholders)
     registry.add_pack(packs.MAINLAND, packs.mainland_china)
@@ -114,3 +127,4 @@ def register(registry: Registry) -> None:
     registry.add_check("fidelity", _fidelity)
     registry.add_check("placeholders", _placeholders, in_build=True)
     registry.add_check("upside", _upside, in_build=True)
+    registry.add_check("conflicts", _conflicts, in_build=True)

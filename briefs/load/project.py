@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from briefs.compliance.conflicts import conflicts_file_problems
 from briefs.compliance.jurisdictions import jurisdiction_problems
 from briefs.compliance.rules import release_review, review, suggest
 from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation, display_path
@@ -23,6 +24,7 @@ from briefs.load.markdown_checks import check_links, check_markdown
 from briefs.localize.phrases import load_phrases
 from briefs.model import brief as m
 from briefs.model import library_records as lib
+from briefs.model.conflicts import ConflictsFile
 from briefs.model.validation import validate
 from briefs.pipeline.limits import Budget
 from briefs.plugins import BriefUnderReview
@@ -45,7 +47,11 @@ SHARED_FILES = {
     "chains": ("chains.yaml", lib.ChainList),
 }
 # Read when the project has them: which rule pack and disclaimers each jurisdiction's editions get.
-OPTIONAL_SHARED_FILES = {"jurisdictions": ("jurisdictions.yaml", lib.JurisdictionList)}
+# conflicts.yaml: the firm's interests in the securities briefs name (briefs.model.conflicts).
+OPTIONAL_SHARED_FILES = {
+    "jurisdictions": ("jurisdictions.yaml", lib.JurisdictionList),
+    "conflicts": ("conflicts.yaml", ConflictsFile),
+}
 
 
 # ----------------------------------------------------------------------------- shared content
@@ -88,6 +94,9 @@ def load_library(config: ProjectConfig) -> Library:
     if library.jurisdictions is not None:
         known = [d.id for d in library.disclaimers.disclaimers]
         diags.extend(jurisdiction_problems(library.jurisdictions, known, config.editions, docs["jurisdictions"]))
+    if library.conflicts is not None:
+        people = [a.id for a in library.analysts.analysts]
+        diags.extend(conflicts_file_problems(library.conflicts, docs["conflicts"], people))
     diags.extend(
         kind_template_problems(
             theme_of(config),

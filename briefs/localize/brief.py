@@ -16,6 +16,7 @@ from briefs.exhibits.numbering import Ref, references
 from briefs.exhibits.views import exhibit_view
 from briefs.load.loaded import Library, LoadedBrief
 from briefs.localize.company import CompanyNoteView, company_view
+from briefs.localize.conflicts import ConflictsView, conflicts_view
 from briefs.localize.i18n import Edition, format_date
 from briefs.localize.views import (
     BenchmarkView,
@@ -72,6 +73,8 @@ class LocalizedBrief:
     key_data: tuple[tuple[str, str], ...] = ()  # (label, figure) for the sidebar
     company: CompanyNoteView | None = None  # a company note's rating box, estimates and price chart
     translation_notice: str | None = None  # a translated edition says so on its first page
+    conflicts: ConflictsView | None = None  # the conflicts of interest (conflicts.yaml), as of its date
+    compact: bool = False  # the kind sets its disclosures compact (two columns, smaller type)
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -158,6 +161,8 @@ def localize(
         key_data=tuple((t.text(d.label), t.text(d.value)) for d in brief.key_data),
         company=company_view(loaded, library, t, tr, font) if kind.company else None,
         translation_notice=_translation_notice(library.house, source, t),
+        conflicts=conflicts_view(brief, library, t),
+        compact=kind.disclosures == "compact",
     )
 
 
