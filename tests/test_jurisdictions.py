@@ -153,7 +153,8 @@ def test_hong_kong_pack_fails_a_template_that_prints_disclaimer_titles_only(tmp_
     assert result.exit_code == 1
     where = f"{brief}/brief.yaml:1:1: zh-HK output lacks"
     template = (
-        "the template brief.html of the theme (project overrides: templates/partials/disclosures.html) must print it"
+        "the template brief.html of the theme (project overrides: templates/partials/conflicts.html, "
+        "templates/partials/disclosures.html) must print it"
     )
     assert (
         f"{where} the SFC-licensed entity statement with its CE number (rule hong-kong/sfc-licensed-entity, "
