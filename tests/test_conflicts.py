@@ -18,7 +18,7 @@ from briefs.model.conflicts import ELEMENTS, SecurityConflicts
 from briefs.pipeline.run import build
 from briefs.project.config import load_config
 
-from .conftest import edit, line_of
+from .conftest import copy_project, edit, line_of
 
 Run = Callable[..., Result]
 LANGS = ("zh-CN", "en")
@@ -418,3 +418,29 @@ def test_a_briefs_snapshot_holds_the_entries_of_the_securities_it_names_only(pro
         used = used_shared(loaded, brief, "en")
         tickers = {e["ticker"] for e in used["conflicts"]["securities"]}
         assert tickers == set(named_tickers(project, brief.brief.id)), brief.brief.id
+
+
+def test_the_hong_kong_pack_wants_the_para_16_statements_filled_from_the_data(
+    project: Path, tmp_path: Path, run_cli: Run
+) -> None:
+    brief = "content/tencent-wechat-deepseek"
+    # a template that keeps the headings but drops the statements fails the pack
+    broken = copy_project(tmp_path / "broken")
+    statements = "{% for s in e.statements %}<p>{{ s }}</p>{% endfor %}"
+    edit(broken / "templates" / "partials" / "conflicts.html", statements, "")
+    result = run_cli(broken, "build", brief, "--lang", "zh-HK", "--format", "html", "--out", "out")
+    assert result.exit_code == 1
+    for element in ELEMENTS:
+        line = next(x for x in result.output.splitlines() if f"(rule hong-kong/{element}," in x)
+        assert line.startswith(f"{brief}/brief.yaml:1:1: zh-HK output lacks the para 16 disclosure")
+        assert "0700.HK" in line
+    # as shipped: the jurisdiction's headings print over the statements
+    ok = run_cli(project, "build", brief, "--lang", "zh-HK", "--format", "html", "--out", "out")
+    assert ok.exit_code == 0, ok.output
+    hk = page(project, "tencent-wechat-deepseek", "zh-HK")
+    places = yaml.safe_load((project / "content" / "_shared" / "jurisdictions.yaml").read_text("utf-8"))
+    headings = next(p for p in places["jurisdictions"] if p["id"] == "hong-kong")["headings"]
+    for element in ELEMENTS:
+        block = hk.get_element_by_id(f"conflict-{element}")
+        assert text_of(block.find("h4")) == headings[element]["zh-HK"]
+        assert "0700.HK" in text_of(block)
