@@ -178,6 +178,7 @@ def test_dates_decide_what_applies() -> None:
             {"date": "2024-02-16", "mandate": {"zh-CN": "甲", "en": "twelve months before to the day"}},
             {"date": "2024-02-17", "mandate": {"zh-CN": "乙", "en": "inside the 12 months"}},
             {"date": "2025-02-17", "mandate": {"zh-CN": "丙", "en": "the day after"}},
+            {"date": "2024-02-17", "mandate": {"zh-CN": "丁", "en": "a second one that day"}},
         ],
         expected_investment_banking=[{"as_of": "2024-11-16"}, {"as_of": "2025-02-17"}],
         market_making=[{"from": "2023-01-01", "to": "2025-02-15"}],
@@ -190,7 +191,8 @@ def test_dates_decide_what_applies() -> None:
     assert elements == ["analyst-interests", "investment-banking", "officer-roles"]
     banking = next(f for f in found if f.element == "investment-banking")
     assert not banking.expected
-    assert [text["en"] for _, text in dict(banking.values)["mandates"]] == ["inside the 12 months"]  # type: ignore[index]
+    mandates: list[tuple[dt.date, dict[str, str]]] = dict(banking.values)["mandates"]  # type: ignore[assignment]
+    assert [text["en"] for _, text in mandates] == ["inside the 12 months", "a second one that day"]
     assert facts(record, day, ["zhou-yian"]) == [f for f in found if f.element != "analyst-interests"]
     # expected within 3 months of being recorded
     assert not any(f.expected for f in facts(record, dt.date(2025, 2, 16), []))  # 3 months after 2024-11-16

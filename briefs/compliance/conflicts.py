@@ -22,6 +22,7 @@ Checks, each located:
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import string
 from collections.abc import Iterable
@@ -63,19 +64,14 @@ class Fact:
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` earlier (the month's last day where it has fewer days)."""
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for last in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError(day)  # pragma: no cover
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def banking_mandates(entry: SecurityConflicts, as_of: dt.date) -> list[tuple[dt.date, dict[str, str]]]:
     """The investment-banking mandates of the 12 months up to ``as_of`` (dates after it excluded)."""
     start = months_before(as_of, 12)
-    return sorted((m.date, m.mandate) for m in entry.investment_banking if start < m.date <= as_of)
+    found = [(m.date, m.mandate) for m in entry.investment_banking if start < m.date <= as_of]
+    return sorted(found, key=lambda pair: pair[0])  # two mandates of one day keep their order
 
 
 def investment_banking_clients(
