@@ -1,7 +1,7 @@
 """What briefs itself registers, through its own ``briefs.plugins`` entry point (``builtin``):
 the HTML and PDF formats and the RIXML sidecar, the house's compliance rules (company notes among them), the
 jurisdictions' rule packs (mainland China, Hong Kong) and the glyph, fidelity, placeholder and
-upside checks.
+upside and conflicts checks.
 
 Nothing heavy is imported here: each renderer and check imports its machinery when it runs.
 """
@@ -132,6 +132,18 @@ def _ledger(given: CheckInput) -> Iterable[Diagnostic]:
     return [d for d in previous_problems(given.project.ledger, given.project.briefs) if d.severity == "warning"]
 
 
+def _conflicts_subject(review: BriefUnderReview) -> Iterable[Diagnostic]:
+    from briefs.compliance.conflicts import check_subject_entry
+
+    return check_subject_entry(review)
+
+
+def _conflicts(given: CheckInput) -> Iterable[Diagnostic]:
+    from briefs.compliance.conflicts import check_conflicts
+
+    return check_conflicts(given)
+
+
 def register(registry: Registry) -> None:
     """Register briefs' own formats, rules and checks."""
     registry.add_format(HtmlRenderer())
@@ -141,6 +153,7 @@ def register(registry: Registry) -> None:
     registry.add_rule("signing-analysts", check=rules.check_signing_analysts)
     registry.add_rule("approval", check=rules.check_approval)
     registry.add_rule("company-note", check=_company_note)
+    registry.add_rule("conflicts-entry", check=_conflicts_subject)
     registry.add_rule("mandatory-blocks", verify=rules.verify_mandatory_blocks)
     registry.add_rule("placeholders", release=_refuse_placeholders)
     registry.add_pack(packs.MAINLAND, packs.mainland_china)
@@ -152,3 +165,4 @@ def register(registry: Registry) -> None:
     registry.add_check("upside", _upside, in_build=True)
     registry.add_check("picks-upside", _picks_upside, in_build=True)
     registry.add_check("ledger", _ledger, in_build=True)
+    registry.add_check("conflicts", _conflicts, in_build=True)

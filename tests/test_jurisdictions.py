@@ -141,9 +141,12 @@ def test_mainland_pack_fails_a_template_that_drops_the_sources(tmp_path: Path, r
 
 
 def test_hong_kong_pack_fails_a_template_that_prints_disclaimer_titles_only(tmp_path: Path, run_cli: Run) -> None:
-    """The disclaimer blocks are all there (mandatory-blocks passes); their words are not."""
+    """The disclaimer blocks are all there (mandatory-blocks passes); their words are not, nor the
+    para 16 disclosures (printed from conflicts.yaml under the jurisdiction's headings)."""
     project = copy_project(tmp_path / "project", theme=False)
     _override(project, "partials/disclosures.html", "    {{ d.html }}\n", "")
+    dropped = "<h4>{{ e.title }}</h4>\n    {% for s in e.statements %}"
+    _override(project, "partials/conflicts.html", dropped, "{% for s in [] %}")
     brief = "content/deepseek-cost-performance"
     mainland = run_cli(project, "build", brief, "--format", "html", "--out", "out")
     assert mainland.exit_code == 0, mainland.output  # the mainland's elements are elsewhere on the page
@@ -151,7 +154,8 @@ def test_hong_kong_pack_fails_a_template_that_prints_disclaimer_titles_only(tmp_
     assert result.exit_code == 1
     where = f"{brief}/brief.yaml:1:1: zh-HK output lacks"
     template = (
-        "the template brief.html of the theme (project overrides: templates/partials/disclosures.html) must print it"
+        "the template brief.html of the theme (project overrides: templates/partials/conflicts.html, "
+        "templates/partials/disclosures.html) must print it"
     )
     assert (
         f"{where} the SFC-licensed entity statement with its CE number (rule hong-kong/sfc-licensed-entity, "

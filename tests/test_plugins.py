@@ -167,10 +167,12 @@ def test_the_built_ins_come_in_through_the_entry_point() -> None:
     assert not empty.formats and not empty.rules and not empty.checks
     own = load_registry(entries)
     assert list(own.formats) == ["html", "pdf", "rixml"]
-    assert list(own.rules) == ["rating", "signing-analysts", "approval", "company-note", "mandatory-blocks",
-                               "placeholders"]
+    assert list(own.rules) == ["rating", "signing-analysts", "approval", "company-note", "conflicts-entry",
+                               "mandatory-blocks", "placeholders"]
     assert own.rules["placeholders"].release is not None and own.rules["placeholders"].check is None
-    assert list(own.checks) == ["glyphs", "fidelity", "citations", "placeholders", "upside", "picks-upside", "ledger"]
+    assert list(own.checks) == [
+        "glyphs", "fidelity", "citations", "placeholders", "upside", "picks-upside", "ledger", "conflicts"
+    ]
     assert list(own.packs) == ["mainland-china", "hong-kong"]
 
 

@@ -15,8 +15,9 @@ briefs ships two packs, registered like a plugin's (:mod:`briefs.builtins`):
   definitions with their benchmarks and horizons, and a risk warning;
 - ``hong-kong`` (SFC): the licensed entity's statement with its CE number, the disclosures of the
   SFC Code of Conduct para 16 on a research report (the firm's ≥ 1 % holding, market making,
-  investment banking relationship, the analyst's and associates' interests, officer roles), and
-  the distribution restriction.
+  investment banking relationship, the analyst's and associates' interests, officer roles: each
+  heading, and where the project keeps conflicts.yaml, the statements filled from it for the
+  securities the brief names), and the distribution restriction.
 """
 
 from __future__ import annotations
@@ -120,7 +121,12 @@ def hong_kong(page: PageUnderReview) -> list[Requirement]:
     entity = (page.words(place.entity), place.licence) if place.entity and place.licence else ()
     found = [Requirement("sfc-licensed-entity", "the SFC-licensed entity statement with its CE number", entity)]
     if page.brief.analysts:  # a research report: para 16 applies
-        found += [Requirement(h, f"the para 16 disclosure '{page.heading(h)}'", (page.heading(h),)) for h in PARA_16]
+        # with conflicts.yaml, each heading with the statements filled from it for this brief
+        filled = {e.id: e.statements for e in page.brief.conflicts.elements} if page.brief.conflicts else {}
+        found += [
+            Requirement(h, f"the para 16 disclosure '{page.heading(h)}'", (page.heading(h), *filled.get(h, ())))
+            for h in PARA_16
+        ]
     restriction = page.heading("distribution-restriction")
     found.append(
         Requirement("distribution-restriction", f"the distribution restriction '{restriction}'", (restriction,))

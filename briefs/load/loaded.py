@@ -16,6 +16,7 @@ from briefs.exhibits.picks import PicksData
 from briefs.ledger.records import Ledger
 from briefs.model import brief as m
 from briefs.model import library_records as lib
+from briefs.model.conflicts import ConflictsFile
 from briefs.project.config import ProjectConfig
 from briefs.project.languages import LANGUAGES
 from briefs.source.yamlsource import KeyPath, YamlDocument
@@ -61,6 +62,7 @@ class Library:
     docs: dict[str, YamlDocument] = dataclasses.field(default_factory=dict)  # as read, for locating texts
     jurisdictions: lib.JurisdictionList | None = None  # jurisdictions.yaml, when the project has one
     phrases: dict[str, PhraseTable] = dataclasses.field(default_factory=dict)  # phrases.yaml, per edition
+    conflicts: ConflictsFile | None = None  # conflicts.yaml, when the project has one
 
     def analyst(self, analyst_id: str) -> lib.Analyst | None:
         """The analyst with that id, if any."""

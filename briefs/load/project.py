@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from briefs.compliance.approvals import approval_location, bind_approvals, unbound_reason
+from briefs.compliance.conflicts import conflicts_file_problems
 from briefs.compliance.jurisdictions import jurisdiction_problems
 from briefs.compliance.rules import release_review, review, suggest
 from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, SourceLocation
@@ -27,6 +28,7 @@ from briefs.load.markdown_checks import check_links, check_markdown
 from briefs.localize.phrases import load_phrases
 from briefs.model import brief as m
 from briefs.model import library_records as lib
+from briefs.model.conflicts import ConflictsFile
 from briefs.model.validation import validate
 from briefs.pipeline.limits import Budget
 from briefs.plugins import BriefUnderReview
@@ -49,7 +51,11 @@ SHARED_FILES = {
     "chains": ("chains.yaml", lib.ChainList),
 }
 # Read when the project has them: which rule pack and disclaimers each jurisdiction's editions get.
-OPTIONAL_SHARED_FILES = {"jurisdictions": ("jurisdictions.yaml", lib.JurisdictionList)}
+# conflicts.yaml: the firm's interests in the securities briefs name (briefs.model.conflicts).
+OPTIONAL_SHARED_FILES = {
+    "jurisdictions": ("jurisdictions.yaml", lib.JurisdictionList),
+    "conflicts": ("conflicts.yaml", ConflictsFile),
+}
 
 
 # ----------------------------------------------------------------------------- shared content
@@ -93,6 +99,9 @@ def load_library(config: ProjectConfig) -> Library:
     if library.jurisdictions is not None:
         known = [d.id for d in library.disclaimers.disclaimers]
         diags.extend(jurisdiction_problems(library.jurisdictions, known, config.editions, docs["jurisdictions"]))
+    if library.conflicts is not None:
+        people = [a.id for a in library.analysts.analysts]
+        diags.extend(conflicts_file_problems(library.conflicts, docs["conflicts"], people))
     diags.extend(
         kind_template_problems(
             theme_of(config),

@@ -18,6 +18,7 @@ from briefs.ledger.records import Ledger
 from briefs.load.loaded import Library, LoadedBrief
 from briefs.localize.citations import citation_marks, source_views
 from briefs.localize.company import CompanyNoteView, company_view
+from briefs.localize.conflicts import ConflictsView, conflicts_view
 from briefs.localize.i18n import Edition, format_date
 from briefs.localize.picks import PicksView, picks_view
 from briefs.localize.views import (
@@ -77,6 +78,8 @@ class LocalizedBrief:
     company: CompanyNoteView | None = None  # a company note's rating box, estimates and price chart
     translation_notice: str | None = None  # a translated edition says so on its first page
     picks: PicksView | None = None  # a rated companies table (ratings, targets, estimates); None: unrated
+    conflicts: ConflictsView | None = None  # the conflicts of interest (conflicts.yaml), as of its date
+    compact: bool = False  # the kind sets its disclosures compact (two columns, smaller type)
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -185,6 +188,8 @@ def localize(
         company=company_view(loaded, library, t, tr, font, ledger) if kind.company else None,
         translation_notice=_translation_notice(library.house, source, t),
         picks=picks_view(brief, loaded.picks, companies, picks_scale, t, tr),
+        conflicts=conflicts_view(brief, library, t),
+        compact=kind.disclosures == "compact",
     )
 
 

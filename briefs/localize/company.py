@@ -17,6 +17,7 @@ from babel.numbers import get_currency_name
 from markupsafe import Markup
 
 from briefs.compliance.company import benchmark_of, implied_upside
+from briefs.compliance.conflicts import investment_banking_clients
 from briefs.exhibits.cells import format_cell
 from briefs.exhibits.company_data import ESTIMATE_COLUMNS, CompanyData, EstimateYear
 from briefs.ledger.distribution import ratings_distribution
@@ -135,7 +136,7 @@ def _distribution(
     scale = library.ratings.scale(scale_id) if scale_id is not None else None
     if scale is None:
         return None
-    ib_clients: frozenset[str] = frozenset()  # wired to conflicts at merge
+    ib_clients = investment_banking_clients(library.conflicts, day)  # conflicts.yaml's mandates
     return distribution_view(ratings_distribution(ledger, library.ratings, day, ib_clients), scale, t, tr)
 
 

@@ -189,6 +189,9 @@ class Kind(Record):
     # The kind's own page template, looked up along the theme's search path (briefs/render/theme.py);
     # none: the theme's brief.html.
     template: str | None = None
+    # The layout of the important disclosures: ``compact`` sets them in two columns in smaller
+    # type (a one-page flash note then prints on two pages); every element is kept either way.
+    disclosures: Literal["full", "compact"] = "full"
 
 
 class KindList(Record):

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from briefs.compliance.conflicts import named_securities
 from briefs.load.loaded import LoadedBrief, Project
 from briefs.source.texts import source_language
 
@@ -30,7 +31,16 @@ def used_shared(project: Project, loaded: LoadedBrief, lang: str | None = None) 
         # a kind's own template (kinds.yaml ``template:``) is listed only when it names one, and
         # ``company`` only for a company note's kind
         "kind": kind.model_dump(
-            mode="json", exclude={k for k, v in (("template", kind.template), ("company", kind.company)) if not v}
+            mode="json",
+            exclude={
+                k
+                for k, v in (
+                    ("template", kind.template),
+                    ("company", kind.company),
+                    ("disclosures", kind.disclosures != "full"),
+                )
+                if not v
+            },
         ),
         "analysts": [p.model_dump(mode="json") for p in people if p is not None],
         "disclaimers": [
@@ -47,6 +57,14 @@ def used_shared(project: Project, loaded: LoadedBrief, lang: str | None = None) 
     if brief.chain is not None:
         chain = lib.chain(brief.chain.id)
         used["chain"] = chain.model_dump(mode="json") if chain else None
+    if lib.conflicts is not None:  # the wording, and the entries of the securities it names (only those)
+        named = [ticker for ticker, _, _ in named_securities(brief)]
+        used["conflicts"] = {
+            "statements": lib.conflicts.statements.model_dump(mode="json", by_alias=True),
+            "securities": [
+                e.model_dump(mode="json", by_alias=True) for e in lib.conflicts.securities if e.ticker in named
+            ],
+        }
     table = lib.phrases.get(lang) if lang is not None and lang not in project.config.languages else None
     if table:
         used["phrases"] = {"phrases": dict(table.phrases), "quotes": dict(table.quotes)}
