@@ -32,7 +32,7 @@ from briefs.load.project import load_project
 from briefs.pipeline.run import build
 from briefs.project.config import load_config
 
-from .conftest import edit, line_of
+from .conftest import approve_again, edit, line_of
 
 RunCli = Callable[..., Result]
 NOTE = Path("content/tencent-wechat-deepseek")
@@ -55,6 +55,7 @@ def earlier_note(project: Path, *, approved: bool = True, target: int = 475) -> 
     folder = project / EARLIER
     shutil.copytree(project / NOTE, folder)
     (folder / "translations.lock").unlink()
+    (folder / "approval.yaml").unlink()  # the example's record: approved below, for this note
     brief = folder / "brief.yaml"
     edit(brief, "id: tencent-wechat-deepseek", "id: tencent-earlier")
     edit(brief, "date: 2025-02-16", "date: 2024-12-02")
@@ -70,6 +71,8 @@ def earlier_note(project: Path, *, approved: bool = True, target: int = 475) -> 
     )
     edit(brief, "target_price: {value: 530, previous: 470}", f"target_price: {{value: {target}, previous: 470}}")
     edit(brief, "price: {close: 450, date: 2025-02-14}", "price: {close: 416.58, date: 2024-11-29}")
+    if approved:
+        approve_again(project, EARLIER.name)
     return folder
 
 
@@ -80,6 +83,7 @@ def later_follows(project: Path, target: int = 475) -> None:
         "target_price: {value: 530, previous: 470}",
         f"target_price: {{value: 530, previous: {target}}}",
     )
+    approve_again(project, NOTE.name)
 
 
 def html(project: Path, run_cli: RunCli, lang: str) -> BeautifulSoup:

@@ -171,6 +171,13 @@ def _shared_parts(project: Project, loaded: LoadedBrief) -> dict[str, str]:
                 add(f"{base}#{lang}", value)
             elif key == "translation_notice":
                 add(f"{base}#{key}", value)
+            elif key == "recommendations":
+                # Only recommendations.yaml's entries: those of other briefs are bound by their own
+                # approvals (and which of them count depends on approvals: no circle). Not their
+                # place in the file: a line added above an entry changes nothing printed.
+                for item in value:
+                    if not item.get("brief"):
+                        add(f"{base}#{item['ticker']}@{item['date']}", {**item, "source": ""})
             elif isinstance(value, list):
                 for i, item in enumerate(value):
                     add(f"{base}#{item.get('id', i) if isinstance(item, dict) else i}", item)

@@ -57,6 +57,12 @@ def recommendation_of(brief: m.Brief, path: SourceLocation) -> Recommendation | 
     )
 
 
+def shared_ledger(config: ProjectConfig, library: Library) -> Ledger:
+    """recommendations.yaml's entries alone: what approvals can be checked against before the
+    briefs' own recommendations are known (those depend on the approvals)."""
+    return Ledger(tuple(sorted(load_shared(config, library), key=lambda e: e.order)))
+
+
 def build_ledger(
     config: ProjectConfig,
     library: Library,

@@ -20,7 +20,8 @@ from briefs.errors import BriefsError, ContentError, Diagnostic, Diagnostics, So
 from briefs.exhibits.company_data import resolve_company
 from briefs.exhibits.numbering import resolve_exhibits
 from briefs.exhibits.picks import resolve_picks
-from briefs.ledger.build import build_ledger, previous_problems
+from briefs.ledger.build import build_ledger, previous_problems, shared_ledger
+from briefs.ledger.records import Ledger
 from briefs.load.citation_checks import check_citations, shared_text_citations
 from briefs.load.discover import discover
 from briefs.load.loaded import Library, LoadedBrief, MarkdownSource, Project
@@ -164,10 +165,11 @@ def load_project(
         briefs.append(loaded)
     _check_unique_ids(briefs, diags)
     diags.raise_if_errors()
-    project = Project(config, library, tuple(briefs))
+    shared = shared_ledger(config, library)  # approvals are checked against recommendations.yaml's entries
+    project = Project(config, library, tuple(briefs), shared)
     if approvals:  # before the ledger: a brief changed since its approval is a draft, never a recommendation
         project = bind_approvals(project)
-    probe = _still_approved(config, library) if approvals else None
+    probe = _still_approved(config, library, shared) if approvals else None
     ledger = build_ledger(config, library, list(project.briefs), probe)  # once per load; a broken file raises
     diags.extend(d for d in previous_problems(ledger, project.briefs) if d.severity == "error")  # warnings: a check
     diags.raise_if_errors()
@@ -185,14 +187,14 @@ def _check_unique_ids(briefs: list[LoadedBrief], diags: Diagnostics) -> None:
         seen[folded] = loaded.path
 
 
-def _still_approved(config: ProjectConfig, library: Library) -> Callable[[Path], bool]:
+def _still_approved(config: ProjectConfig, library: Library, shared: Ledger) -> Callable[[Path], bool]:
     """For the ledger: whether a brief this load did not select is covered by its approval
     record (loaded in full for that: only company notes approved in their brief.yaml get here)."""
 
     def probe(path: Path) -> bool:
         try:
             loaded = load_brief(path, library, config)
-            return unbound_reason(Project(config, library, (loaded,)), loaded) is None
+            return unbound_reason(Project(config, library, (loaded,), shared), loaded) is None
         except BriefsError:
             return False
 
