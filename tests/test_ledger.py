@@ -288,10 +288,21 @@ def test_the_note_prints_the_distribution_as_of_its_date(project: Path, run_cli:
         r.th.get_text(strip=True): [td.get_text(strip=True) for td in r.find_all("td")]
         for r in html(project, run_cli, "en").select("#ratings-distribution tbody tr")
     }
-    # on 2025-02-16 only 0700.HK is rated (China Mobile's note is of March): its own Buy
-    assert rows["Buy equivalents"] == ["Buy, Overweight", "1", "100.0%", "0", "0.0%"]
+    # on 2025-02-16 only 0700.HK is rated (China Mobile's note is of March): its own Buy, and
+    # conflicts.yaml records an investment-banking mandate for it on 2024-09-12 (within 12 months)
+    assert rows["Buy equivalents"] == ["Buy, Overweight", "1", "100.0%", "1", "100.0%"]
     assert rows["Hold equivalents"] == ["Neutral", "0", "0.0%", "0", "–"]
     assert rows["Sell equivalents"] == ["Underweight, Sell", "0", "0.0%", "0", "–"]
+
+
+def test_the_distribution_counts_only_mandates_of_the_past_12_months(project: Path, run_cli: RunCli) -> None:
+    """A mandate dated more than 12 months before the note is no longer counted."""
+    edit(project / "content/_shared/conflicts.yaml", "{date: 2024-09-12,", "{date: 2023-09-12,")
+    rows = {
+        r.th.get_text(strip=True): [td.get_text(strip=True) for td in r.find_all("td")]
+        for r in html(project, run_cli, "en").select("#ratings-distribution tbody tr")
+    }
+    assert rows["Buy equivalents"] == ["Buy, Overweight", "1", "100.0%", "0", "0.0%"]
 
 
 # ============================================================================ briefs ledger
@@ -421,6 +432,8 @@ def test_a_binary_file_is_refused_and_a_linked_one_read_like_any_shared_file(
     outside.write_text("recommendations: []\n", "utf-8")
     (project / SHARED).unlink()
     (project / SHARED).symlink_to(outside)
+    for note in (NOTE.name, "china-mobile-operator-cloud"):  # their history changed: approved again
+        approve_again(project, note)
     result = run_cli(project, "ledger")  # read through the link, as every shared file is
     assert result.exit_code == 0, result.output
     assert [r["source"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["", ""]
@@ -432,6 +445,9 @@ def test_an_empty_file_or_list_is_an_empty_history(project: Path, run_cli: RunCl
     edit(brief, "{value: 530, previous: 470}", "{value: 530}")
     for text in ("recommendations: []\n", "{}\n"):
         (project / SHARED).write_text(text, "utf-8")
+        # the history and the distribution they print changed: compliance approves them again
+        for note in (NOTE.name, "china-mobile-operator-cloud"):
+            approve_again(project, note)
         result = run_cli(project, "ledger")
         assert result.exit_code == 0, result.output
         assert [r["brief"] for r in csv.DictReader(io.StringIO(result.stdout))] == [
@@ -458,6 +474,7 @@ def test_an_earlier_approved_note_rebuilds_the_later_one(project: Path) -> None:
     assert [r[0] for r in history(page)][-1] == "Dec 2, 2024"
     # the earlier note's own rating edited (a later target): the later note follows again
     edit(project / EARLIER / "brief.yaml", "{value: 470, previous: 470}", "{value: 480, previous: 470}")
+    approve_again(project, EARLIER.name)  # edited, it was a draft again, out of the ledger, until approved
     with pytest.raises(ContentError, match="previous target price 470 does not match the ledger"):
         build(config, [project / NOTE], langs=("en",), formats=("html",), out=out)
 

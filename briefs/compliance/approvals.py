@@ -171,6 +171,12 @@ def _shared_parts(project: Project, loaded: LoadedBrief) -> dict[str, str]:
                 add(f"{base}#{lang}", value)
             elif key == "translation_notice":
                 add(f"{base}#{key}", value)
+            elif key == "conflicts":
+                # The wording and each named security's facts; not when compliance last confirmed
+                # an entry, which prints nothing (a new confirmation is not a new disclosure).
+                add(f"{base}#statements", value["statements"])
+                for entry in value["securities"]:
+                    add(f"{base}#{entry['ticker']}", {k: v for k, v in entry.items() if k != "confirmed"})
             elif key == "recommendations":
                 # Only recommendations.yaml's entries: those of other briefs are bound by their own
                 # approvals (and which of them count depends on approvals: no circle). Not their
