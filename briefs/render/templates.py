@@ -54,7 +54,14 @@ def phrases(text: str) -> Markup:
     return Markup("").join(Markup('<span class="phrase">{}</span>').format(p) for p in parts)
 
 
-FILTERS = {"css_string": css_string, "css_counters": css_counters, "phrases": phrases}
+def draft_mark(text: str, family: str) -> Markup:
+    """CSS declarations painting ``text`` (the DRAFT mark) as outlines: see render/watermark.py."""
+    from briefs.render.watermark import draft_mark_css  # HarfBuzz, fontTools: only for drafts
+
+    return Markup(draft_mark_css(str(text), str(family)))  # noqa: S704 - a percent-encoded data: URL and numbers
+
+
+FILTERS = {"css_string": css_string, "css_counters": css_counters, "phrases": phrases, "draft_mark": draft_mark}
 
 
 def _locale_filters(lang: str) -> dict[str, object]:
