@@ -20,13 +20,14 @@ deterministic (``deterministic_id``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pikepdf
 
+from briefs.project.languages import run_language
+from briefs.render.pdf_text import mcid_texts
+
 ARTIFACT = pikepdf.Name("/Artifact")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
@@ -218,11 +219,11 @@ def _flat_attachments(pdf: pikepdf.Pdf) -> None:
 _UA_SCHEMA = (
     '<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" '
     'xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
-    "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">"
+    '<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
     "<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>"
     "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>"
     "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"
-    "<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">"
+    '<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
     "<pdfaProperty:name>part</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
     "<pdfaProperty:category>internal</pdfaProperty:category>"
     "<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>"
@@ -243,18 +244,22 @@ def _claim_pdfua(pdf: pikepdf.Pdf) -> None:
     metadata.write(xmp.replace(b"</rdf:RDF>", _UA_SCHEMA.encode("utf-8") + b"</rdf:RDF>", 1))
 
 
-def _mark_languages(pdf: pikepdf.Pdf, document: pikepdf.Object, texts: dict[tuple[int, int], str]) -> None:
-    """In a document not in Chinese, a structure element whose own text is Chinese gets /Lang zh."""
-    language = str(pdf.Root.get("/Lang", ""))
-    if language.startswith("zh"):
-        return
-    for element in _elements(document):
-        text = texts.get(element.objgen, "")
-        if text and _HAN.search(text) and "/Lang" not in element:
-            element.Lang = pikepdf.String("zh")
+def _mark_languages(pdf: pikepdf.Pdf, tree: dict[int, pikepdf.Object]) -> None:
+    """/Lang on each tagged run of text in another script (see :func:`run_language`)."""
+    document_language = str(pdf.Root.get("/Lang", ""))
+    for page in pdf.pages:
+        key = page.obj.get("/StructParents")
+        mcids = tree.get(int(key)) if key is not None else None
+        if mcids is None:
+            continue
+        for mcid, text in mcid_texts(page).items():
+            element = mcids[mcid] if 0 <= mcid < len(mcids) else None
+            language = run_language(text, document_language)
+            if language and isinstance(element, pikepdf.Dictionary) and "/Lang" not in element:
+                element.Lang = pikepdf.String(language)
 
 
-def mend_tags(pdf: pikepdf.Pdf, texts: dict[tuple[int, int], str] | None = None) -> None:
+def mend_tags(pdf: pikepdf.Pdf) -> None:
     """Apply every mend (see module doc) to the open ``pdf``, in place."""
     root = pdf.Root.get("/StructTreeRoot")
     if root is not None:
@@ -266,8 +271,7 @@ def mend_tags(pdf: pikepdf.Pdf, texts: dict[tuple[int, int], str] | None = None)
             _mend_page(pdf, page, tree.get(int(key)) if key is not None else None, reachable)
         _scope_headers(document)
         _structure_lists(pdf, document)
-        if texts:
-            _mark_languages(pdf, document, texts)
+        _mark_languages(pdf, tree)
     _flat_attachments(pdf)
     _claim_pdfua(pdf)
 
