@@ -12,6 +12,7 @@ text left in the box keeps the box's size. On screen the mark is not shown (scre
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from functools import lru_cache
@@ -47,8 +48,8 @@ def draft_mark_css(text: str, family: str) -> str:
         return ""
     path, index = found
     with open(path, "rb") as handle:
-        blob = hb.Blob(handle.read())
-    face = hb.Face(blob, index)
+        data = handle.read()
+    face = hb.Face(hb.Blob(data), index)
     font = hb.Font(face)
     buf = hb.Buffer()
     buf.add_str(text)
@@ -58,7 +59,7 @@ def draft_mark_css(text: str, family: str) -> str:
     extents = font.get_font_extents("ltr")
     ascent, descent = extents.ascender, -extents.descender
     spacing = SPACING_EM * upem
-    outlines = TTFont(path, fontNumber=index, lazy=True)
+    outlines = TTFont(io.BytesIO(data), fontNumber=index, lazy=True)
     glyphs = outlines.getGlyphSet()
     parts: list[str] = []
     x = 0.0  # Pango adds the letter spacing after each glyph, the last one too
