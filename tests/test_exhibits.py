@@ -25,11 +25,11 @@ from pypdf import PdfReader
 from briefs.exhibits.views import table_view
 from briefs.load.project import load_project
 from briefs.localize.i18n import translations
+from briefs.pipeline.outputs import flat_name
 from briefs.pipeline.planning import edition, plan
 from briefs.pipeline.run import build
 from briefs.project.config import load_config
 from briefs.render.fonts import FONTS
-from briefs.render.pdf import flat_name
 from briefs.render.theme import theme_of
 
 from .conftest import EXAMPLES, LANGS, ROOT, Built, copy_project, edit, line_of

@@ -13,8 +13,8 @@ import yaml
 from pypdf import PdfReader
 
 from briefs.load.project import load_project
+from briefs.pipeline.outputs import flat_name
 from briefs.project.config import load_config
-from briefs.render.pdf import flat_name
 
 from .conftest import LANGS, ROOT, Built
 

@@ -18,8 +18,8 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from briefs.load.project import load_project
+from briefs.pipeline.outputs import flat_name, flat_names
 from briefs.project.config import load_config
-from briefs.render.pdf import flat_name, flat_names
 from briefs.render.pdf_tags import finish_pdf
 from briefs.render.pdf_text import mcid_texts
 

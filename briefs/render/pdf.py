@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlparse
 from briefs.errors import Diagnostic, RenderError, SourceLocation
 from briefs.exhibits.image_errors import ImageRefused
 from briefs.exhibits.images import MIME_TYPES, checked_image, raster_problem
+from briefs.pipeline.outputs import flat_names
 from briefs.project.config import MAX_RESOURCE_BYTES
 from briefs.source.safefiles import Unsafe, read_bytes, resolve_inside
 
@@ -146,27 +147,6 @@ body.lang-en { hyphenate-character: "-"; }
 # Shows the contents (templates/partials/toc.html) of a long brief from the top of page 2.
 # WeasyPrint applies these as user stylesheets: only !important beats the author's display: none.
 SHOW_TOC = "nav.toc { display: block !important; break-before: page; }"
-
-
-def flat_name(name: str) -> str:
-    """An attachment's name without folders (``_shared/used.yaml`` → ``_shared--used.yaml``): PDF
-    readers and tools (qpdf, pdfdetach) save an attachment under its name, and a slash in it
-    makes them miss or refuse it. The path stays in the attachment's description."""
-    return name.replace("\\", "/").replace("/", "--")
-
-
-def flat_names(names: Sequence[str]) -> list[str]:
-    """:func:`flat_name` of each, made unique (``a--b.yaml``, then ``a--b-2.yaml``), in order."""
-    out: list[str] = []
-    for name in names:
-        flat = candidate = flat_name(name)
-        number = 1
-        while candidate in out:
-            number += 1
-            stem, dot, suffix = flat.rpartition(".")
-            candidate = f"{stem}-{number}.{suffix}" if dot and stem else f"{flat}-{number}"
-        out.append(candidate)
-    return out
 
 
 def render_pdf(

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 import pikepdf
 
 from briefs.project.languages import run_language
-from briefs.render.pdf_text import mcid_texts
+from briefs.render.pdf_text import CMap, Instruction, mcid_texts
 
 ARTIFACT = pikepdf.Name("/Artifact")
 
@@ -62,45 +62,53 @@ def _form_has_mcid(form: pikepdf.Object) -> bool:
     return b"/MCID" in form.read_bytes()
 
 
+_BDC, _BMC, _EMC, _DO = (pikepdf.Operator(op) for op in ("BDC", "BMC", "EMC", "Do"))
+
+
 def _mend_page(
     pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: pikepdf.Object | None, reachable: set[tuple[int, int]]
-) -> None:
-    """Margin-box text → /Artifact; unmarked form XObjects without MCIDs → /Artifact."""
+) -> list[Instruction]:
+    """Margin-box text → /Artifact; unmarked form XObjects without MCIDs → /Artifact. Returns the
+    page's instructions as they now are."""
     xobjects = page.obj.get("/Resources", pikepdf.Dictionary()).get("/XObject", pikepdf.Dictionary())
-    out: list[pikepdf.ContentStreamInstruction] = []
+    out: list[Instruction] = []
     depth = 0
     changed = False
-    for instruction in pikepdf.parse_content_stream(page.obj):
-        operands, operator = list(instruction.operands), str(instruction.operator)
-        if operator == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
-            mcid = int(operands[1].MCID)
-            element = mcids[mcid] if mcids is not None and 0 <= mcid < len(mcids) else None
-            if not isinstance(element, pikepdf.Dictionary) or element.objgen not in reachable:
-                operands = [ARTIFACT, pikepdf.Dictionary(Type=pikepdf.Name("/Pagination"))]
-                if mcids is not None and 0 <= mcid < len(mcids):
-                    mcids[mcid] = pikepdf.Object.parse(b"null")
-                changed = True
-        if operator in ("BDC", "BMC"):
+    for instruction in pikepdf.parse_content_stream(page.obj, "BDC BMC EMC Do BT ET Tf Tj TJ ' \""):
+        operator = instruction.operator
+        if operator == _BDC:
             depth += 1
-        elif operator == "EMC":
+            properties = instruction.operands[1]
+            if isinstance(properties, pikepdf.Dictionary) and "/MCID" in properties:
+                mcid = int(properties.MCID)
+                element = mcids[mcid] if mcids is not None and 0 <= mcid < len(mcids) else None
+                if not isinstance(element, pikepdf.Dictionary) or element.objgen not in reachable:
+                    pagination = pikepdf.Dictionary(Type=pikepdf.Name("/Pagination"))
+                    instruction = pikepdf.ContentStreamInstruction([ARTIFACT, pagination], _BDC)
+                    if mcids is not None and 0 <= mcid < len(mcids):
+                        mcids[mcid] = pikepdf.Object.parse(b"null")
+                    changed = True
+        elif operator == _BMC:
+            depth += 1
+        elif operator == _EMC:
             depth -= 1
-        elif operator == "Do" and depth == 0:
-            form = xobjects.get(str(operands[0]))
+        elif operator == _DO and depth == 0:
+            form = xobjects.get(str(instruction.operands[0]))
             if form is not None and not _form_has_mcid(form):
-                out.append(pikepdf.ContentStreamInstruction([ARTIFACT], pikepdf.Operator("BMC")))
-                out.append(pikepdf.ContentStreamInstruction(operands, pikepdf.Operator(operator)))
-                out.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC")))
+                out.append(pikepdf.ContentStreamInstruction([ARTIFACT], _BMC))
+                out.append(instruction)
+                instruction = pikepdf.ContentStreamInstruction([], _EMC)
                 changed = True
-                continue
-        out.append(pikepdf.ContentStreamInstruction(operands, pikepdf.Operator(operator)))
+        out.append(instruction)
     if changed:
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(out))
+    return out
 
 
-def _scope_headers(document: pikepdf.Object) -> None:
+def _scope_headers(tagged: list[pikepdf.Object]) -> None:
     """Every TH gets /Scope: Column in a head row or a row of headers only, Row beside data cells
     (the HTML's scope="row" cells, which WeasyPrint links to the TD of their row)."""
-    for element in _elements(document):
+    for element in tagged:
         if element.get("/S") != "/TR":
             continue
         cells = [k for k in _kids(element) if isinstance(k, pikepdf.Dictionary)]
@@ -117,10 +125,10 @@ def _scope_headers(document: pikepdf.Object) -> None:
             attributes.Scope = pikepdf.Name(scope)
 
 
-def _structure_lists(pdf: pikepdf.Pdf, document: pikepdf.Object) -> None:
+def _structure_lists(pdf: pikepdf.Pdf, tagged: list[pikepdf.Object]) -> None:
     """``dl > div > (dt, dd+)``, tagged L > Div > LI+, becomes L > LI > (Lbl, LBody): the term as
     the item's label, its definitions as its body."""
-    for element in list(_elements(document)):
+    for element in tagged:
         if element.get("/S") != "/L":
             continue
         for item in _kids(element):
@@ -244,19 +252,14 @@ def _claim_pdfua(pdf: pikepdf.Pdf) -> None:
     metadata.write(xmp.replace(b"</rdf:RDF>", _UA_SCHEMA.encode("utf-8") + b"</rdf:RDF>", 1))
 
 
-def _mark_languages(pdf: pikepdf.Pdf, tree: dict[int, pikepdf.Object]) -> None:
+def _mark_languages(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: pikepdf.Object, texts: dict[int, str]) -> None:
     """/Lang on each tagged run of text in another script (see :func:`run_language`)."""
     document_language = str(pdf.Root.get("/Lang", ""))
-    for page in pdf.pages:
-        key = page.obj.get("/StructParents")
-        mcids = tree.get(int(key)) if key is not None else None
-        if mcids is None:
-            continue
-        for mcid, text in mcid_texts(page).items():
-            element = mcids[mcid] if 0 <= mcid < len(mcids) else None
-            language = run_language(text, document_language)
-            if language and isinstance(element, pikepdf.Dictionary) and "/Lang" not in element:
-                element.Lang = pikepdf.String(language)
+    for mcid, text in texts.items():
+        element = mcids[mcid] if 0 <= mcid < len(mcids) else None
+        language = run_language(text, document_language)
+        if language and isinstance(element, pikepdf.Dictionary) and "/Lang" not in element:
+            element.Lang = pikepdf.String(language)
 
 
 def mend_tags(pdf: pikepdf.Pdf) -> None:
@@ -264,14 +267,18 @@ def mend_tags(pdf: pikepdf.Pdf) -> None:
     root = pdf.Root.get("/StructTreeRoot")
     if root is not None:
         document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
-        reachable = {element.objgen for element in _elements(document)}
+        tagged = list(_elements(document))
+        reachable = {element.objgen for element in tagged}
         tree = _parent_tree(root)
+        cmaps: dict[tuple[int, int], CMap] = {}
         for page in pdf.pages:
             key = page.obj.get("/StructParents")
-            _mend_page(pdf, page, tree.get(int(key)) if key is not None else None, reachable)
-        _scope_headers(document)
-        _structure_lists(pdf, document)
-        _mark_languages(pdf, tree)
+            mcids = tree.get(int(key)) if key is not None else None
+            instructions = _mend_page(pdf, page, mcids, reachable)
+            if mcids is not None:
+                _mark_languages(pdf, page, mcids, mcid_texts(page, instructions, cmaps))
+        _scope_headers(tagged)
+        _structure_lists(pdf, tagged)
     _flat_attachments(pdf)
     _claim_pdfua(pdf)
 

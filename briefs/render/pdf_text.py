@@ -14,14 +14,18 @@ import re
 import pikepdf
 
 _HEX = re.compile(rb"<([0-9A-Fa-f]+)>")
+_READ = frozenset(pikepdf.Operator(op) for op in ("BDC", "BMC", "EMC", "Tf", "Tj", "TJ", "'", '"'))
+
+
+CMap = tuple[dict[int, str], int]  # code → text, and the code's width in bytes
+Instruction = pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage
 
 
 def _unicode(hex_text: bytes) -> str:
-    data = bytes.fromhex(hex_text.decode("ascii"))
-    return data.decode("utf-16-be", "replace")
+    return bytes.fromhex(hex_text.decode("ascii")).decode("utf-16-be", "replace")
 
 
-def _cmap(font: pikepdf.Object) -> tuple[dict[int, str], int]:
+def _cmap(font: pikepdf.Object) -> CMap:
     """A font's code → text map and its code width in bytes."""
     width = 2 if font.get("/Subtype") == "/Type0" else 1
     table: dict[int, str] = {}
@@ -51,14 +55,21 @@ def _decode(data: bytes, cmap: tuple[dict[int, str], int]) -> str:
     return "".join(table.get(code, "") for code in codes)
 
 
-def mcid_texts(page: pikepdf.Page) -> dict[int, str]:
-    """The text shown inside each MCID's marked content on ``page`` (its own content stream)."""
+def mcid_texts(
+    page: pikepdf.Page,
+    instructions: list[Instruction] | None = None,
+    cmaps: dict[tuple[int, int], CMap] | None = None,
+) -> dict[int, str]:
+    """The text shown inside each MCID's marked content on ``page`` (its own content stream; its
+    ``instructions`` if already parsed; ``cmaps`` caches fonts across pages)."""
     fonts = page.obj.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
-    cmaps: dict[str, tuple[dict[int, str], int]] = {}
+    cmaps = {} if cmaps is None else cmaps
     texts: dict[int, str] = {}
     stack: list[int | None] = []
-    font: tuple[dict[int, str], int] = ({}, 2)
-    for instruction in pikepdf.parse_content_stream(page.obj):
+    font: CMap = ({}, 2)
+    for instruction in pikepdf.parse_content_stream(page.obj) if instructions is None else instructions:
+        if instruction.operator not in _READ:
+            continue
         operands, operator = instruction.operands, str(instruction.operator)
         if operator == "BDC":
             properties = operands[1]
@@ -69,10 +80,11 @@ def mcid_texts(page: pikepdf.Page) -> dict[int, str]:
         elif operator == "EMC" and stack:
             stack.pop()
         elif operator == "Tf":
-            name = str(operands[0])
-            if name not in cmaps:
-                cmaps[name] = _cmap(fonts.get(name, pikepdf.Dictionary()))
-            font = cmaps[name]
+            resource = fonts.get(str(operands[0]), pikepdf.Dictionary())
+            key = resource.objgen if resource.is_indirect else (0, id(resource))
+            if key not in cmaps:
+                cmaps[key] = _cmap(resource)
+            font = cmaps[key]
         elif operator in ("Tj", "TJ", "'", '"'):
             current = next((m for m in reversed(stack) if m is not None), None)
             if current is None:
