@@ -305,14 +305,17 @@ def test_a_dangling_mcid_becomes_an_artifact_and_a_broken_parent_tree_does_not_c
         ParentTree=pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Array([orphan, kept])]))))
     pdf.pages[0].obj.StructParents = 0
     # MCID 0: cut off from the tree; 1: in it; 7: not in the parent tree at all
+    drawing = b"q 0 0 1 rg 10 10 50 50 re f Q"  # untouched, like everything but the tags
     pdf.pages[0].obj.Contents = pdf.make_stream(
-        b"/Span <</MCID 0>> BDC EMC /P <</MCID 1>> BDC EMC /Span <</MCID 7>> BDC EMC")
+        b"/Span <</MCID 0>> BDC EMC /P <</MCID 1>> BDC EMC " + drawing + b" /Span <</MCID 7>> BDC EMC")
     out = io.BytesIO()
     pdf.save(out)
     mended = pikepdf.open(io.BytesIO(finish_pdf(out.getvalue())))
     content = mended.pages[0].obj.Contents.read_bytes()
     assert b"/MCID 1" in content and b"/MCID 0" not in content and b"/MCID 7" not in content
     assert content.count(b"/Artifact") == 2
+    operators = [str(i.operator) for i in pikepdf.parse_content_stream(mended.pages[0])]
+    assert operators == ["BDC", "EMC", "BDC", "EMC", "q", "rg", "re", "f", "Q", "BDC", "EMC"]
 
 
 def test_flat_attachment_names_are_unique_and_keep_their_order() -> None:

@@ -74,7 +74,7 @@ def _mend_page(
     out: list[Instruction] = []
     depth = 0
     changed = False
-    for instruction in pikepdf.parse_content_stream(page.obj, "BDC BMC EMC Do BT ET Tf Tj TJ ' \""):
+    for instruction in pikepdf.parse_content_stream(page.obj):
         operator = instruction.operator
         if operator == _BDC:
             depth += 1
