@@ -34,8 +34,9 @@ def _font_file(family: str) -> tuple[str, int] | None:
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         return None
-    out = subprocess.run([fc_match, "-f", "%{file}\t%{index}", f"{family}:weight=bold"],
-                         capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(
+        [fc_match, "-f", "%{file}\t%{index}", f"{family}:weight=bold"], capture_output=True, text=True, check=False
+    ).stdout
     path, _, index = out.partition("\t")
     return (path, int(index or 0)) if path else None
 
@@ -68,13 +69,20 @@ def draft_mark_css(text: str, family: str) -> str:
         glyphs[outlines.getGlyphName(info.codepoint)].draw(pen)
         commands = pen.getCommands()
         if commands:
-            parts.append(f'<path transform="translate({x + pos.x_offset:g} {ascent - pos.y_offset:g}) scale(1 -1)" '
-                         f'd="{commands}"/>')
+            parts.append(
+                f'<path transform="translate({x + pos.x_offset:g} {ascent - pos.y_offset:g}) scale(1 -1)" '
+                f'd="{commands}"/>'
+            )
         x += pos.x_advance + spacing
     width, height = x, ascent + descent
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
-           f'width="{width:g}" height="{height:g}"><g fill="{COLOUR}" fill-opacity="{OPACITY}">'
-           + "".join(parts) + "</g></svg>")
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
+        f'width="{width:g}" height="{height:g}"><g fill="{COLOUR}" fill-opacity="{OPACITY}">'
+        + "".join(parts)
+        + "</g></svg>"
+    )
     scale = SIZE_PT / upem
-    return (f'background: url("data:image/svg+xml,{quote(svg)}") no-repeat center / '
-            f"{width * scale:.3f}pt {height * scale:.3f}pt;")
+    return (
+        f'background: url("data:image/svg+xml,{quote(svg)}") no-repeat center / '
+        f"{width * scale:.3f}pt {height * scale:.3f}pt;"
+    )
