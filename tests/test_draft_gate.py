@@ -24,7 +24,7 @@ DRAFT = "deepseek-efficiency-not-deflation"  # an example brief without complian
 APPROVED = "compute-etf-note"
 LISTING = "recipients:\n  - {id: client-b, name: Jane Doe, organisation: Alpha Capital, lang: en}\n"
 KEYWORD = """_("DRAFT") if b.draft else '', """
-MARKS = ('<div class="draft-mark" aria-hidden="true">{{ _("DRAFT") }}</div>',
+MARKS = ('<div class="draft-mark" aria-hidden="true"><span>{{ _("DRAFT") }}</span></div>',
          '<p class="draft-banner" role="note">{{ _("Draft: not yet approved by compliance. '
          'Not for distribution.") }}</p>')
 

@@ -25,6 +25,7 @@ from pypdf import PdfReader
 from briefs.exhibits.views import table_view
 from briefs.load.project import load_project
 from briefs.localize.i18n import translations
+from briefs.pipeline.outputs import flat_name
 from briefs.pipeline.planning import edition, plan
 from briefs.pipeline.run import build
 from briefs.project.config import load_config
@@ -257,7 +258,7 @@ def test_data_files_are_inputs_embedded_in_the_pdf(built: Built, examples) -> No
         assert data and data <= set(loaded.files)
         attached = PdfReader(built.file(loaded.brief.id, "en", "pdf")).attachments
         for path in data:
-            assert attached[path.relative_to(loaded.folder).as_posix()] == [path.read_bytes()]
+            assert attached[flat_name(path.relative_to(loaded.folder).as_posix())] == [path.read_bytes()]
 
 
 def test_same_source_date_epoch_gives_identical_html(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

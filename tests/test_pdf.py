@@ -13,6 +13,7 @@ import yaml
 from pypdf import PdfReader
 
 from briefs.load.project import load_project
+from briefs.pipeline.outputs import flat_name
 from briefs.project.config import load_config
 
 from .conftest import LANGS, ROOT, Built
@@ -212,7 +213,7 @@ def test_pdf_is_archival_tagged_and_carries_its_sources(built: Built, project) -
                 name = body.origin.path.name
                 if body.origin.path != loaded.path:  # a body_file
                     assert (name in attached) == (text_lang == lang), (name, lang)
-            used = yaml.safe_load(attached["_shared/used.yaml"][0])
+            used = yaml.safe_load(attached[flat_name("_shared/used.yaml")][0])
             kind = project.library.kind(loaded.brief.kind)
             assert [d["id"] for d in used["disclaimers"]] == kind.disclaimers
             for d in used["disclaimers"]:

@@ -8,6 +8,7 @@ or ``pdf`` or a plugin's); the copies ``briefs distribute`` stamps for recipient
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 COPIES = "distribution"  # the folder, beside a brief's documents, holding its stamped copies
@@ -68,3 +69,24 @@ def is_portal(name: str) -> bool:
         first.startswith(start) and first.endswith(end) and len(first) > len(start) + len(end)
         for start, end in (("index.", ".html"), ("feed.", ".xml"))
     )
+
+
+def flat_name(name: str) -> str:
+    """An attachment's name without folders (``_shared/used.yaml`` → ``_shared--used.yaml``): PDF
+    readers and tools (qpdf, pdfdetach) save an attachment under its name, and a slash in it
+    makes them miss or refuse it. The path stays in the attachment's description."""
+    return name.replace("\\", "/").replace("/", "--")
+
+
+def flat_names(names: Sequence[str]) -> list[str]:
+    """:func:`flat_name` of each, made unique (``a--b.yaml``, then ``a--b-2.yaml``), in order."""
+    out: list[str] = []
+    for name in names:
+        flat = candidate = flat_name(name)
+        number = 1
+        while candidate in out:
+            number += 1
+            stem, dot, suffix = flat.rpartition(".")
+            candidate = f"{stem}-{number}.{suffix}" if dot and stem else f"{flat}-{number}"
+        out.append(candidate)
+    return out

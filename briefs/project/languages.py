@@ -11,6 +11,7 @@ This module imports nothing of briefs, so anything may import it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -112,3 +113,22 @@ def other_script(text: Mapping[str, str], tag: str) -> str:
     the Latin name beside a Chinese one, the Chinese beside a Latin one; "" if it has none."""
     han = language(tag).han
     return next((text[other.tag] for other in LANGUAGES.values() if other.han != han and other.tag in text), "")
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z'\u2019. -]*")
+
+
+def run_language(text: str, tag: str) -> str | None:
+    """The language of a run of text written wholly in the other kind of script than language
+    ``tag``'s (a Chinese name in an English brief, a Latin name in a Chinese one): the first
+    such language of the table (zh-CN, en); None for a run in the page's own script or mixed."""
+    text = text.strip()
+    if tag not in LANGUAGES:
+        return None
+    if language(tag).han:
+        other = _LATIN_NAME.fullmatch(text) is not None
+    else:
+        other = _HAN.search(text) is not None and re.search(r"[A-Za-z]", text) is None
+    han = not language(tag).han
+    return next((lang.tag for lang in LANGUAGES.values() if lang.han == han), None) if other else None

@@ -229,23 +229,30 @@ def _rewrite_content(
     content.write(pikepdf.unparse_content_stream(instructions))
 
 
+def repack(pdf: pikepdf.Pdf) -> bool:
+    """Repack the open ``pdf``'s CJK fonts in place (see module doc); whether anything changed."""
+    maps: dict[tuple[int, int], dict[int, int]] = {}
+    for fonts in _repackable(pdf).values():
+        new_gid = _repack_group(fonts)
+        if new_gid is not None:
+            maps.update((font.objgen, new_gid) for font in fonts)
+    if not maps:
+        return False
+    seen: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        page.contents_coalesce()
+        _rewrite_content(page.obj.get("/Resources", pikepdf.Dictionary()), page.obj.Contents, maps, seen)
+    return True
+
+
+def save(pdf: pikepdf.Pdf) -> bytes:
+    """The bytes of ``pdf``, compressed, with an /ID computed from the content (reproducible)."""
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
+    return out.getvalue()
+
+
 def repack_fonts(data: bytes) -> bytes:
     """The PDF ``data`` with its CJK font programs reduced to the glyphs used (see module doc)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        maps: dict[tuple[int, int], dict[int, int]] = {}
-        for fonts in _repackable(pdf).values():
-            new_gid = _repack_group(fonts)
-            if new_gid is not None:
-                maps.update((font.objgen, new_gid) for font in fonts)
-        if not maps:
-            return data
-        seen: set[tuple[int, int]] = set()
-        for page in pdf.pages:
-            page.contents_coalesce()
-            _rewrite_content(page.obj.get("/Resources", pikepdf.Dictionary()), page.obj.Contents, maps, seen)
-        out = io.BytesIO()
-        # deterministic_id: the /ID is computed from the content, so builds stay reproducible.
-        pdf.save(
-            out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True
-        )
-        return out.getvalue()
+        return save(pdf) if repack(pdf) else data

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlparse
 from briefs.errors import Diagnostic, RenderError, SourceLocation
 from briefs.exhibits.image_errors import ImageRefused
 from briefs.exhibits.images import MIME_TYPES, checked_image, raster_problem
+from briefs.pipeline.outputs import flat_names
 from briefs.project.config import MAX_RESOURCE_BYTES
 from briefs.source.safefiles import Unsafe, read_bytes, resolve_inside
 
@@ -135,8 +136,13 @@ PDF_VARIANT = "pdf/a-3a"
 
 # What only WeasyPrint should read (the Nu checker of the HTML edition does not know
 # hyphenate-character yet): hyphenate with U+002D, because the CJK font draws the default U+2010
-# as a small, detached, full-width dash.
-PDF_CSS = 'body.lang-en { hyphenate-character: "-"; }'
+# as a small, detached, full-width dash. The PDF outline (bookmarks) lists the sections and the
+# numbered exhibits in reading order, never the sidebar's boxes or the contents page's heading.
+PDF_CSS = """
+body.lang-en { hyphenate-character: "-"; }
+.sidebar h2, .sidebar h3, .toc h2, .toc h3 { bookmark-level: none; }
+.exhibit > figcaption { bookmark-level: 3; bookmark-label: content(text); }
+"""
 
 # Shows the contents (templates/partials/toc.html) of a long brief from the top of page 2.
 # WeasyPrint applies these as user stylesheets: only !important beats the author's display: none.
@@ -185,13 +191,13 @@ def render_pdf(
         files = [
             weasyprint.Attachment(
                 file_obj=io.BytesIO(data),
-                name=name,
+                name=flat,
                 relationship="Source",
                 description=f"briefs source: {name}",
                 created=created,
                 modified=created,
             )
-            for name, data in attachments
+            for flat, (name, data) in zip(flat_names([n for n, _ in attachments]), attachments, strict=True)
         ]
         options = {"pdf_identifier": identifier, "pdf_variant": PDF_VARIANT, "attachments": files}
         pdf_css = weasyprint.CSS(string=PDF_CSS, font_config=font_config)
@@ -209,6 +215,6 @@ def render_pdf(
         logger.removeHandler(handler)
     warnings = [Diagnostic(SourceLocation(source), f"WeasyPrint: {m}", "warning") for m in handler.messages]
     assert isinstance(pdf, bytes)
-    from briefs.render.fontpack import repack_fonts  # pikepdf, fontTools: only where PDFs are made
+    from briefs.render.pdf_tags import finish_pdf  # pikepdf, fontTools: only where PDFs are made
 
-    return repack_fonts(pdf), warnings
+    return finish_pdf(pdf), warnings

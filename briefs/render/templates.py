@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from briefs.localize.i18n import Edition, translations
+from briefs.project.languages import run_language
 from briefs.render.theme import Theme
 
 _CSS_UNSAFE = re.compile(r"[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]", re.UNICODE)
@@ -54,7 +55,14 @@ def phrases(text: str) -> Markup:
     return Markup("").join(Markup('<span class="phrase">{}</span>').format(p) for p in parts)
 
 
-FILTERS = {"css_string": css_string, "css_counters": css_counters, "phrases": phrases}
+def draft_mark(text: str, family: str) -> Markup:
+    """CSS declarations painting ``text`` (the DRAFT mark) as outlines: see render/watermark.py."""
+    from briefs.render.watermark import draft_mark_css  # HarfBuzz, fontTools: only for drafts
+
+    return Markup(draft_mark_css(str(text), str(family)))  # noqa: S704 - a percent-encoded data: URL and numbers
+
+
+FILTERS = {"css_string": css_string, "css_counters": css_counters, "phrases": phrases, "draft_mark": draft_mark}
 
 
 def _locale_filters(lang: str) -> dict[str, object]:
@@ -67,7 +75,16 @@ def _locale_filters(lang: str) -> dict[str, object]:
         "percent": lambda value: i18n.format_percentage(value, lang),
         "compact": lambda value, digits=1: i18n.format_compact(value, lang, digits),
         "money": lambda value, currency, compact=False: i18n.format_money(value, currency, lang, compact),
+        "lang_attr": lambda text: lang_attr(text, lang),
     }
+
+
+def lang_attr(text: str, page_lang: str) -> Markup:
+    """`` lang="…"`` for a name written wholly in the other script than the page's (林清 in an
+    English brief, Lin Qing in a Chinese one), else nothing: screen readers switch voice, and the
+    PDF gets the same /Lang (render/pdf_tags.py reads it back from the script)."""
+    language = run_language(str(text), page_lang)
+    return Markup(f' lang="{language}"') if language else Markup("")  # noqa: S704 - a fixed tag
 
 
 @lru_cache(maxsize=8)
