@@ -72,6 +72,7 @@ class LocalizedBrief:
     key_data: tuple[tuple[str, str], ...] = ()  # (label, figure) for the sidebar
     company: CompanyNoteView | None = None  # a company note's rating box, estimates and price chart
     translation_notice: str | None = None  # a translated edition says so on its first page
+    risk_summary: str | None = None  # one line closing the key points: 风险提示：… / Risks: …
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -84,21 +85,21 @@ def _other(text: dict[str, str], t: Edition) -> str:
 def _body(loaded: LoadedBrief, section_id: str, t: Edition, refs: dict[str, Ref], ids: HeadingIds) -> Markup:
     own = loaded.bodies.get((section_id, t.lang))
     if own is not None:
-        return render_block(t.typeset(own.text), refs=refs, ids=ids)
+        return render_block(t.typeset(own.text), refs=refs, ids=ids, lang=t.lang)
     assert t.source is not None  # own languages are resolved by the loader
     text, convert = t.derive_markdown(loaded.bodies[(section_id, t.source)].text)
-    return render_block(text, refs=refs, ids=ids, convert=convert)
+    return render_block(text, refs=refs, ids=ids, convert=convert, lang=t.lang)
 
 
 def _block(value: dict[str, str], t: Edition, ids: HeadingIds, refs: dict[str, Ref] | None = None) -> Markup:
     """Markdown blocks in the edition (a derived edition converts prose only, after parsing)."""
     text, convert = t.markdown(value)
-    return render_block(text, refs=refs, ids=ids, convert=convert)
+    return render_block(text, refs=refs, ids=ids, convert=convert, lang=t.lang)
 
 
 def _inline(value: dict[str, str], t: Edition) -> Markup:
     text, convert = t.markdown(value)
-    return render_inline(text, convert=convert)
+    return render_inline(text, convert=convert, lang=t.lang)
 
 
 def localize(
@@ -143,7 +144,8 @@ def localize(
         companies=_companies(brief, library, t),
         risks=tuple(_risk(r, library, t, i) for i, r in enumerate(brief.risks)),
         related_reports=tuple(
-            DatedText(t.text(r.title), format_date(r.date, t.lang), r.date.isoformat()) for r in brief.related_reports
+            DatedText(t.text(r.title), format_date(r.date, t.lang), r.date.isoformat())
+            for r in sorted(brief.related_reports, key=lambda r: r.date, reverse=True)  # newest first
         ),
         sources=tuple(LinkedText(t.text(s.text), s.url) for s in brief.sources),
         disclaimers=tuple(_disclaimer(library, d, t, ids) for d in library.disclaimer_ids(kind, t.lang)),
@@ -158,7 +160,16 @@ def localize(
         key_data=tuple((t.text(d.label), t.text(d.value)) for d in brief.key_data),
         company=company_view(loaded, library, t, tr, font) if kind.company else None,
         translation_notice=_translation_notice(library.house, source, t),
+        risk_summary=_risk_summary(brief, library, t, tr),
     )
+
+
+def _risk_summary(brief: m.Brief, library: Library, t: Edition, tr: gettext.NullTranslations) -> str | None:
+    """The key points' closing line: the titles of the brief's risk factors, in their order."""
+    titles = [_risk(r, library, t, i).title for i, r in enumerate(brief.risks)]
+    if not titles:
+        return None
+    return tr.gettext("; ").join(titles)
 
 
 def _translation_notice(house: lib.House, source: str | None, t: Edition) -> str | None:
@@ -199,7 +210,17 @@ def _rating(brief: m.Brief, library: Library, t: Edition, tr: gettext.NullTransl
         "upgraded": tr.gettext("Upgraded"),
         "downgraded": tr.gettext("Downgraded"),
     }
+    actions = {
+        "initiated": tr.gettext("initiated"),
+        "maintained": tr.gettext("maintained"),
+        "upgraded": tr.gettext("upgraded"),
+        "downgraded": tr.gettext("downgraded"),
+    }
+    headings = {"industry": tr.gettext("Industry rating"), "company": tr.gettext("Company rating")}
     return RatingView(
+        heading=headings.get(scale.id, tr.gettext("Rating")),
+        action=(tr.gettext(" (%(action)s)") % {"action": actions[change]}) if change else None,
+        benchmark=t.text(library.ratings.benchmarks[0].index),  # the house's home market, listed first
         scale_id=scale.id,
         scale_name=t.text(scale.name),
         value_id=value.id,

@@ -20,6 +20,7 @@ from briefs.errors import Diagnostic, RenderError, SourceLocation
 from briefs.exhibits.image_errors import ImageRefused
 from briefs.exhibits.images import MIME_TYPES, checked_image, raster_problem
 from briefs.project.config import MAX_RESOURCE_BYTES
+from briefs.render.fit import Fit, fit_sidebar
 from briefs.source.safefiles import Unsafe, read_bytes, resolve_inside
 
 log = logging.getLogger(__name__)
@@ -194,11 +195,21 @@ def render_pdf(
             for name, data in attachments
         ]
         options = {"pdf_identifier": identifier, "pdf_variant": PDF_VARIANT, "attachments": files}
-        pdf_css = weasyprint.CSS(string=PDF_CSS, font_config=font_config)
-        laid_out = document.render(font_config=font_config, stylesheets=[pdf_css], **options)
+        sheets = [weasyprint.CSS(string=PDF_CSS, font_config=font_config)]
+        laid_out = document.render(font_config=font_config, stylesheets=sheets, **options)
+
+        def relayout(fit: Fit) -> Any:
+            css = weasyprint.CSS(string=fit.css(), font_config=font_config)
+            return document.render(font_config=font_config, stylesheets=[*sheets, css], **options)
+
+        laid_out, fit, fitted = fit_sidebar(laid_out, relayout)
+        if fit is not None:
+            sheets.append(weasyprint.CSS(string=fit.css(), font_config=font_config))
+        if not fitted:
+            handler.messages.append("the first page's sidebar does not fit on page 1; shorten the key data or contacts")
         if toc_min_pages and len(laid_out.pages) >= toc_min_pages:
             show_toc = weasyprint.CSS(string=SHOW_TOC, font_config=font_config)
-            laid_out = document.render(font_config=font_config, stylesheets=[pdf_css, show_toc], **options)
+            laid_out = document.render(font_config=font_config, stylesheets=[*sheets, show_toc], **options)
         pdf = laid_out.write_pdf(**options)
     except FatalURLFetchingError as exc:
         url, reason = getattr(exc, "url", str(exc)), getattr(exc, "reason", "could not be fetched")
