@@ -42,6 +42,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 
 from briefs.localize.conversion import GENERATED, convert_tokens
 from briefs.project.languages import KNOWN_LANGUAGES
+from briefs.render.typography import typography
 
 SAFE_SCHEMES = ("https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -82,11 +83,16 @@ def _renders(url: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def _parser(checking: bool = False) -> MarkdownIt:
-    """The renderer's parser; ``checking=True`` keeps every link target so that :func:`links` sees it."""
+def _parser(checking: bool = False, english: bool = False) -> MarkdownIt:
+    """The renderer's parser; ``checking=True`` keeps every link target so that :func:`links` sees it.
+
+    ``english``: typographic quotes and apostrophes (markdown-it's smartquotes), English only:
+    Chinese text types its own full-width quotes."""
     # cjk_friendly: **加粗。**后文 closes as in Latin text, and a line break between two Chinese
     # characters does not become a space (both plain CommonMark surprises for Chinese writers).
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": english})
+    if english:
+        md.enable("smartquotes")
     validate: Callable[[str], bool] = (lambda _url: True) if checking else _renders
     md.validateLink = validate  # type: ignore[assignment]  # markdown-it's documented hook: a plain callable
     md.enable("table").use(cjk_friendly)
@@ -99,6 +105,7 @@ def _parser(checking: bool = False) -> MarkdownIt:
     # The same token streams as markdown-it's own two rules, in linear time (see _joined).
     md.inline.ruler2.at("fragments_join", _fragments_join)
     md.core.ruler.at("text_join", _text_join)
+    md.core.ruler.push("typography", typography)  # names kept whole, Chinese last lines (typography.py)
     return md
 
 
@@ -324,14 +331,17 @@ def render_block(
     refs: Mapping[str, Reference] | None = None,
     ids: HeadingIds | None = None,
     convert: Callable[[str], str] | None = None,
+    lang: str | None = None,
 ) -> Markup:
     """Render Markdown blocks; ``#`` becomes ``<h{heading_base}>``, deeper levels follow.
 
-    Pass the document's ``ids`` so that heading ids are unique across all its texts, and a derived
-    edition's ``convert`` (its text is then the source language's).
+    Pass the document's ``ids`` so that heading ids are unique across all its texts, a derived
+    edition's ``convert`` (its text is then the source language's) and the edition's ``lang`` for
+    its micro-typography (:mod:`briefs.render.typography`).
     """
-    md = _parser()
+    md = _parser(english=lang == "en")
     env: dict[str, Any] = {"briefs_refs": refs} if refs else {}
+    env["briefs_lang"] = lang
     if convert is not None:
         env["briefs_convert"] = convert
     if ids is not None:
@@ -345,10 +355,14 @@ def render_block(
 
 
 def render_inline(
-    text: str, refs: Mapping[str, Reference] | None = None, convert: Callable[[str], str] | None = None
+    text: str,
+    refs: Mapping[str, Reference] | None = None,
+    convert: Callable[[str], str] | None = None,
+    lang: str | None = None,
 ) -> Markup:
     """Render one paragraph's worth of inline Markdown (emphasis, code, links) without ``<p>``."""
     env: dict[str, Any] = {"briefs_refs": refs} if refs else {}
+    env["briefs_lang"] = lang
     if convert is not None:
         env["briefs_convert"] = convert
-    return Markup(_parser().renderInline(text.strip(), env))  # noqa: S704 - escaped by markdown-it
+    return Markup(_parser(english=lang == "en").renderInline(text.strip(), env))  # noqa: S704 - escaped by markdown-it
