@@ -10,7 +10,11 @@ So we measure and move, as a typesetter would:
 2. in the parsed document (the tree WeasyPrint lays out, so nothing is serialised again), move
    that exhibit after as many of the text blocks that follow it as the hole's height needs,
    never past another exhibit, so exhibits keep their order and their captions;
-3. lay out again, and keep the move only if the pages got no more and the holes no bigger.
+3. lay out again, and keep the move only if the pages got no more and the holes smaller.
+
+With no text after it to move past (the end of the body text), the exhibit is instead set before
+the last one or two paragraphs of its section, and a short table kept whole may, as a last
+resort, break between rows with its header row repeated.
 
 Each exhibit moves at most once and the search is in document order, so the same HTML always
 gives the same PDF. Screen HTML is not changed: it has no pages.
@@ -171,6 +175,20 @@ def _pull_back(figure: Any, parents: dict[int, Any], document: Any, relayout: Ca
     return document
 
 
+def _let_split(figure: Any, document: Any, relayout: Callable[[], Any]) -> Any:
+    """Last resort for a short table kept whole (``exhibit-keep``): let it break between rows,
+    its caption above and its header row repeated on the next page (WeasyPrint repeats thead)."""
+    classes = figure.get("class") or ""
+    if "exhibit-keep" not in classes.split():
+        return document
+    figure.set("class", " ".join(c for c in classes.split() if c != "exhibit-keep"))
+    moved = relayout()
+    if _better(document, moved):
+        return moved
+    figure.set("class", classes)
+    return document
+
+
 def fill_holes(html: Any, document: Any, relayout: Callable[[], Any]) -> Any:
     """Move exhibits after the text that follows them while that removes holes; returns the layout."""
     root = html.etree_element
@@ -182,6 +200,7 @@ def fill_holes(html: Any, document: Any, relayout: Callable[[], Any]) -> Any:
         figure, hole = found
         tried.add(figure.get("id"))
         parents = _parents(root)
+        before = document
         group = _group(figure, parents)
         blocks = _following(group, parents)
         heights = _heights(document, blocks)
@@ -193,6 +212,8 @@ def fill_holes(html: Any, document: Any, relayout: Callable[[], Any]) -> Any:
             taken += 1  # a heading stays with its text
         if not taken:
             document = _pull_back(figure, parents, document, relayout)
+            if document is before:
+                document = _let_split(figure, document, relayout)
             continue
         home = parents[id(figure)]
         place = list(home).index(figure)

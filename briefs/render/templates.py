@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from briefs.localize.i18n import Edition, translations
 from briefs.render.theme import Theme
+from briefs.render.typography import keep_whole
 
 _CSS_UNSAFE = re.compile(r"[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]", re.UNICODE)
 
@@ -54,7 +55,7 @@ def phrases(text: str) -> Markup:
     return Markup("").join(Markup('<span class="phrase">{}</span>').format(p) for p in parts)
 
 
-FILTERS = {"css_string": css_string, "css_counters": css_counters, "phrases": phrases}
+FILTERS = {"css_string": css_string, "css_counters": css_counters, "phrases": phrases, "whole": keep_whole}
 
 
 def _locale_filters(lang: str) -> dict[str, object]:

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markupsafe import Markup, escape
 
 # A word: letters and digits, with inner hyphens, dots and apostrophes (DeepSeek-V3, 0700.HK, o1’s).
 _WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.’'\-]*[A-Za-z0-9])?")
@@ -138,3 +139,17 @@ def compress_punctuation(html: str) -> str:
 def _compress(html: str) -> str:
     parts = _TAG.split(html)
     return "".join(part if part.startswith("<") else _RUN.sub(_halve, part) for part in parts)
+
+
+def keep_whole(text: str) -> Markup:
+    """A plain string as HTML with its names and hyphenated words in ``<span class="nh">``: the
+    template filter ``whole`` for the sidebar, where nothing may break at a hyphen."""
+    out, last = [], 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if is_name(word) or "-" in word:
+            out.append(escape(text[last : match.start()]))
+            out.append(Markup('<span class="nh">%s</span>') % word)
+            last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
