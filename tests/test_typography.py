@@ -58,7 +58,8 @@ def test_a_chinese_paragraph_keeps_two_characters_on_its_last_line() -> None:
 
 def test_runs_of_full_width_punctuation_are_compressed_in_the_text_only() -> None:
     page = ('<html><head><title>（甲）：乙</title><style>a::after{content:"）："}</style></head>'
-            '<body><p title="（甲）：">多头注意力（MTP）：说明“引用”。</p><svg><text>（一）：</text></svg></body></html>')
+            '<body><p title="（甲）：">多头注意力（MTP）：说明“引用”。</p>'
+            '<svg><text>（一）：</text></svg></body></html>')
     out = compress_punctuation(page)
     soup = _soup(out)
     assert soup.p.get_text() == "多头注意力（MTP）：说明“引用”。"  # same characters, for extraction
@@ -96,12 +97,14 @@ def test_a_long_sidebar_is_fitted_to_page_one(project: Path, run_cli) -> None:  
     page 1, the oldest dropped, and nothing of the sidebar reaches page 2."""
     brief = project / "content" / "deepseek-efficiency-not-deflation" / "brief.yaml"
     reports = "".join(
-        f"  - title: {{zh-CN: 第{n}篇相关报告的较长标题用于测试侧栏排版, en: Related report number {n} with a long title to fill the sidebar}}\n"
+        f"  - title: {{zh-CN: 第{n}篇相关报告的较长标题用于测试侧栏排版,"
+        f" en: Related report number {n} with a long title to fill the sidebar}}\n"
         f"    date: 2024-{n:02d}-10\n"
         for n in range(1, 13)
     )
     edit(brief, "related_reports:\n", "related_reports:\n" + reports)
-    result = run_cli(project, "build", "content/deepseek-efficiency-not-deflation", "--lang", "en", "--format", "pdf,html")
+    result = run_cli(project, "build", "content/deepseek-efficiency-not-deflation", "--lang", "en",
+                     "--format", "pdf,html")
     assert result.exit_code == 0, result.output
     out = project / "output" / "deepseek-efficiency-not-deflation"
     html = _soup((out / "deepseek-efficiency-not-deflation.en.html").read_text("utf-8"))
@@ -115,3 +118,37 @@ def test_a_long_sidebar_is_fitted_to_page_one(project: Path, run_cli) -> None:  
     for text in ("Related reports", "February 2025", "December 2024", "@research.example.com"):
         assert text not in page[1], text
     assert "he.yu@research.example.com" in page[0]
+
+
+def test_cjk_latin_spacing_is_one_house_rule() -> None:
+    from briefs.render.typography import space_cjk_latin
+
+    page = "<head><title>用DeepSeek</title></head><body><p>用1814张H800卡</p><svg><text>用A卡</text></svg></body>"
+    assert space_cjk_latin(page, "none") == page
+    quarter = _soup(space_cjk_latin(page, "quarter"))
+    assert quarter.p.get_text() == "用1814张H800卡" and len(quarter.p.select("span.cjk-gap")) == 4
+    assert quarter.title.get_text() == "用DeepSeek" and not quarter.svg.select("span")
+
+
+def test_the_house_spacing_option_applies_to_every_chinese_text(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    house = project / "content" / "_shared" / "house.yaml"
+    house.write_text(house.read_text("utf-8") + "cjk_latin_spacing: quarter\n", "utf-8")
+    result = run_cli(project, "build", "content/deepseek-efficiency-not-deflation", "--format", "html")
+    assert result.exit_code == 0, result.output
+    out = project / "output" / "deepseek-efficiency-not-deflation"
+    zh = _soup((out / "deepseek-efficiency-not-deflation.zh-CN.html").read_text("utf-8"))
+    for part in (".key-data", ".key-points", "main", ".disclosures"):
+        assert zh.select_one(part).select("span.cjk-gap"), part  # sidebar, key points, text, back matter
+    assert "1814张" in zh.select_one(".key-data").get_text()  # the words themselves are unchanged
+    en = (out / "deepseek-efficiency-not-deflation.en.html").read_text("utf-8")
+    assert "cjk-gap" not in en.replace(".cjk-gap", "")
+
+
+def test_an_unknown_spacing_option_is_located(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    house = project / "content" / "_shared" / "house.yaml"
+    lines = house.read_text("utf-8").count("\n")
+    house.write_text(house.read_text("utf-8") + "cjk_latin_spacing: wide\n", "utf-8")
+    result = run_cli(project, "check")
+    assert result.exit_code == 1
+    assert f"house.yaml:{lines + 1}:" in result.output and "cjk_latin_spacing" in result.output
+    assert "Traceback" not in result.output

@@ -188,6 +188,7 @@ def _house(house: lib.House, t: Edition) -> HouseView:
         t.text(house.qualification),
         t.text(house.address),
         house.website,
+        house.cjk_latin_spacing,
     )
 
 

@@ -152,3 +152,4 @@ class HouseView:
     qualification: str
     address: str
     website: str
+    cjk_latin_spacing: str = "none"  # house.yaml: none or quarter (render/typography.py)
