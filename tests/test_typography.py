@@ -131,8 +131,7 @@ def test_cjk_latin_spacing_is_one_house_rule() -> None:
 
 
 def test_the_house_spacing_option_applies_to_every_chinese_text(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    house = project / "content" / "_shared" / "house.yaml"
-    house.write_text(house.read_text("utf-8") + "cjk_latin_spacing: quarter\n", "utf-8")
+    edit(project / "content" / "_shared" / "house.yaml", "cjk_latin_spacing: none", "cjk_latin_spacing: quarter")
     result = run_cli(project, "build", "content/deepseek-efficiency-not-deflation", "--format", "html")
     assert result.exit_code == 0, result.output
     out = project / "output" / "deepseek-efficiency-not-deflation"
@@ -145,10 +144,8 @@ def test_the_house_spacing_option_applies_to_every_chinese_text(project: Path, r
 
 
 def test_an_unknown_spacing_option_is_located(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    house = project / "content" / "_shared" / "house.yaml"
-    lines = house.read_text("utf-8").count("\n")
-    house.write_text(house.read_text("utf-8") + "cjk_latin_spacing: wide\n", "utf-8")
+    line = edit(project / "content" / "_shared" / "house.yaml", "cjk_latin_spacing: none", "cjk_latin_spacing: wide")
     result = run_cli(project, "check")
     assert result.exit_code == 1
-    assert f"house.yaml:{lines + 1}:" in result.output and "cjk_latin_spacing" in result.output
+    assert f"house.yaml:{line}:" in result.output and "cjk_latin_spacing" in result.output
     assert "Traceback" not in result.output

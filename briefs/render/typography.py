@@ -110,14 +110,16 @@ def smart_quotes(text: str) -> str:
 
 # Full-width punctuation whose glyph is set in one half of its em box (the other half blank).
 _FULL_WIDTH = "，。、；：？！（）《》〈〉「」『』【】〔〕“”‘’"
-_RUN = re.compile(f"[{_FULL_WIDTH}]{{2,}}")
+_RUN = re.compile(f"([^\\s{_FULL_WIDTH}]?)([{_FULL_WIDTH}]{{2,}})")
 _SKIPPED = re.compile(r"<(head|style|script|svg|title|textarea)\b.*?</\1>", re.S | re.I)
 _TAG = re.compile(r"(<[^>]*>)")
 
 
 def _halve(match: re.Match[str]) -> str:
-    run = match.group()
-    return f'<span class="halt">{run[:-1]}</span>{run[-1]}'
+    """The run, and the character before it, on one line: WeasyPrint may break a line where an
+    inline element starts or ends, even before a closing mark that must not begin a line."""
+    before, run = match.groups()
+    return f'<span class="nw">{before}<span class="halt">{run[:-1]}</span>{run[-1]}</span>'
 
 
 def compress_punctuation(html: str) -> str:
