@@ -156,7 +156,7 @@ def test_metadata_language_and_structure(built: Built, project) -> None:  # type
             meta = reader.metadata
             assert meta.title.translate(QUOTES) == loaded.brief.title[lang]
             for analyst_id in loaded.brief.analysts:
-                assert project.library.analyst(analyst_id).name[lang] in meta.author
+                assert project.library.analyst(analyst_id).name[lang] in meta.author.translate(QUOTES)
             root = reader.trailer["/Root"]
             assert str(root["/Lang"]) == lang
             assert "/StructTreeRoot" in root  # tagged PDF

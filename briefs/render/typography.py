@@ -108,23 +108,28 @@ def smart_quotes(text: str) -> str:
     return text.replace("'", "\u2019")
 
 
-# Full-width punctuation whose glyph is set in one half of its em box (the other half blank).
+# Full-width punctuation; the closing brackets and quotes sit in the left half of their em box
+# in every Chinese locale of the font (commas, stops and colons are centred in the Hong Kong and
+# Taiwan forms), so only these are halved: halving a centred or right-hand mark shifts its glyph
+# left, over the one before it, and text extraction (pdftotext) then splits the line there.
 _FULL_WIDTH = "，。、；：？！（）《》〈〉「」『』【】〔〕“”‘’"
-_RUN = re.compile(f"([^\\s{_FULL_WIDTH}]?)([{_FULL_WIDTH}]{{2,}})")
+_HALVED = "）》〉】〕”’"  # not 」』: pdftotext splits a line at a halved one (Hong Kong forms)
+_RUN = re.compile(f"([^\\s{_FULL_WIDTH}]?)([{_HALVED}]+)([{_FULL_WIDTH}])")
 _SKIPPED = re.compile(r"<(head|style|script|svg|title|textarea)\b.*?</\1>", re.S | re.I)
 _TAG = re.compile(r"(<[^>]*>)")
 
 
 def _halve(match: re.Match[str]) -> str:
-    """The run, and the character before it, on one line: WeasyPrint may break a line where an
-    inline element starts or ends, even before a closing mark that must not begin a line."""
-    before, run = match.groups()
-    return f'<span class="nw">{before}<span class="halt">{run[:-1]}</span>{run[-1]}</span>'
+    """The closing marks at half width, kept on one line with the characters on either side:
+    WeasyPrint may break a line where an inline element starts or ends, even before a mark that
+    must not begin a line."""
+    before, closing, after = match.groups()
+    return f'<span class="nw">{before}<span class="halt">{closing}</span>{after}</span>'
 
 
 def compress_punctuation(html: str) -> str:
-    """Chinese: in a run of full-width punctuation (）： 。” ，“), every mark but the last is set at
-    half width (``.halt``: the font's OpenType ``halt``), so the run has no double gap.
+    """Chinese: a closing bracket or quote followed by more full-width punctuation (）： 」） ”。)
+    is set at half width (``.halt``: the font's OpenType ``halt``), so the run has no double gap.
 
     Works on the text of a rendered page (not in its head, styles, scripts or SVG charts); the
     characters are unchanged, so extraction and search see the same text. Noto Sans CJK has
