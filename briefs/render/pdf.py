@@ -136,9 +136,10 @@ def _locate(url: str, base_url: Path, attachments: Sequence[tuple[str, bytes]], 
 PDF_VARIANT = "pdf/a-3a"
 
 # What only WeasyPrint should read (the Nu checker of the HTML edition does not know
-# hyphenate-character yet): hyphenate with U+002D, because the CJK font draws the default U+2010
-# as a small, detached, full-width dash.
-PDF_CSS = 'body.lang-en { hyphenate-character: "-"; }'
+# hyphenate-character or hyphenate-limit-chars yet): hyphenate with U+002D, because the CJK font
+# draws the default U+2010 as a small, detached, full-width dash; and only words of 7 letters or
+# more, keeping 3 on each side (render/typography.py HYPHENATED_FROM keeps names whole).
+PDF_CSS = 'body.lang-en { hyphenate-character: "-"; hyphenate-limit-chars: 7 3 3; }'
 
 # Shows the contents (templates/partials/toc.html) of a long brief from the top of page 2.
 # WeasyPrint applies these as user stylesheets: only !important beats the author's display: none.

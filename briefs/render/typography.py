@@ -7,7 +7,7 @@ English:
 - names are never hyphenated: a word with a capital or a digit (DeepSeek-V3, H800, MaaS, 0700.HK)
   that could be hyphenated or broken at its own hyphen is wrapped in ``<span class="nh">``, which the
   stylesheet keeps whole (``hyphens: manual; white-space: nowrap``). Common words, in lower case, are
-  hyphenated by WeasyPrint (pyphen) within the stylesheet's ``hyphenate-limit-chars``.
+  hyphenated by WeasyPrint (pyphen) within ``hyphenate-limit-chars`` (render/pdf.py).
 
 Chinese (zh-CN and the derived zh-HK):
 
@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 
 # A word: letters and digits, with inner hyphens, dots and apostrophes (DeepSeek-V3, 0700.HK, o1’s).
 _WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.’'\-]*[A-Za-z0-9])?")
-HYPHENATED_FROM = 7  # brief.css: hyphenate-limit-chars: 7 3 3 (shorter words are never hyphenated)
+HYPHENATED_FROM = 7  # render/pdf.py PDF_CSS: hyphenate-limit-chars: 7 3 3 (shorter words are never hyphenated)
 LONGEST_KEPT = 24  # a longer "name" (a code, a path) may still break at its own hyphens
 
 # Closing punctuation that may follow the last characters of a Chinese paragraph.
