@@ -275,7 +275,8 @@ def test_the_rating_box_in_english(project: Path, run_cli: RunCli) -> None:
     assert box is not None
     assert box.select_one(".security").get_text(" ", strip=True) == "Tencent Holdings 0700.HK"
     assert box.select_one(".rating-value").get_text(strip=True) == "Buy"
-    assert box.select_one(".rating-change").get_text(strip=True) == "Upgraded"
+    assert box.select_one(".rating-line").get_text() == "Company rating: Buy (upgraded)"
+    assert box.select_one(".rating-change").get_text(strip=True) == "(upgraded)"
     assert figures(page) == {
         "previous-rating": "Overweight",
         "target-price": "HK$530.00",
@@ -284,7 +285,7 @@ def test_the_rating_box_in_english(project: Path, run_cli: RunCli) -> None:
         "upside": "+17.8%",
         "benchmark": "Hang Seng Index",
     }
-    assert "Feb 14, 2025" in box.select_one(".reference-price dt").get_text()
+    assert "14 Feb 2025" in box.select_one(".reference-price dt").get_text()
     chart = page.select_one(".sidebar #fig-price svg")
     assert chart is not None and chart.title.get_text() == "Share price over 12 months against the Hang Seng Index"
     assert {"Tencent Holdings", "Hang Seng Index"} <= {t.get_text() for t in chart.find_all("text")}
@@ -295,7 +296,8 @@ def test_the_rating_box_in_chinese(project: Path, run_cli: RunCli) -> None:
     box = page.select_one(".sidebar .company-box")
     assert box is not None
     assert box.select_one(".rating-value").get_text(strip=True) == "买入"
-    assert box.select_one(".rating-change").get_text(strip=True) == "上调"
+    assert box.select_one(".rating-line").get_text() == "公司评级：买入（上调）"
+    assert box.select_one(".rating-change").get_text(strip=True) == "（上调）"
     assert figures(page) == {
         "previous-rating": "增持",
         "target-price": "HK$530.00",
@@ -350,7 +352,7 @@ def test_previous_equal_to_the_rating_is_maintained(project: Path, run_cli: RunC
     ledger = project / "content/_shared/recommendations.yaml"  # the ledger's last rating agrees (tests/test_ledger.py)
     edit(ledger, "value: overweight}\n    target_price: 470", "value: buy}\n    target_price: 470")
     page = html(project, run_cli, "en")
-    assert page.select_one(".company-box .rating-change").get_text(strip=True) == "Maintained"
+    assert page.select_one(".company-box .rating-change").get_text(strip=True) == "(maintained)"
 
 
 def test_an_initiation_has_no_previous_rating_or_target(project: Path, run_cli: RunCli) -> None:
@@ -358,7 +360,7 @@ def test_an_initiation_has_no_previous_rating_or_target(project: Path, run_cli: 
     edit(project / BRIEF, "target_price: {value: 530, previous: 470}", "target_price: {value: 530}")
     (project / "content/_shared/recommendations.yaml").unlink()  # no earlier recommendation on 0700.HK
     page = html(project, run_cli, "en")
-    assert page.select_one(".company-box .rating-change").get_text(strip=True) == "Initiated"
+    assert page.select_one(".company-box .rating-change").get_text(strip=True) == "(initiated)"
     assert set(figures(page)) == {"target-price", "reference-price", "upside", "benchmark"}
 
 

@@ -65,7 +65,8 @@ def test_zh_date_format_and_en_long_date(built_html: Built) -> None:
         zh = soup(built_html.file(loaded.brief.id, "zh-CN", "html")).get_text()
         en = soup(built_html.file(loaded.brief.id, "en", "html")).get_text()
         assert f"{d.year}年{d.month}月{d.day}日" in zh
-        assert f"{d:%B} {d.day}, {d.year}" in en
+        assert f"{d.day} {d:%B} {d.year}" in en  # British: 5 February 2025
+        assert f"{d:%B} {d.day}, {d.year}" not in en
 
 
 def test_content_is_escaped_not_interpreted(project: Path) -> None:

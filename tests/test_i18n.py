@@ -33,7 +33,7 @@ def test_shipped_catalogs_are_complete() -> None:
 def test_dates_and_percentages_use_explicit_locales() -> None:
     day = dt.date(2025, 2, 16)
     assert format_date(day, "zh-CN") == "2025年2月16日"
-    assert format_date(day, "en") == "February 16, 2025"
+    assert format_date(day, "en") == "16 February 2025"  # the house writes British English
     assert format_percentage(-5, "en") == "-5%"
     assert format_percentage(79.8, "zh-CN") == "79.8%"
 
@@ -99,7 +99,7 @@ def test_template_filters_use_the_editions_locale(tmp_path) -> None:  # type: ig
     zh = environment(Theme(templates), Edition("zh-CN")).get_template("probe.html").render(d=day)
     en = environment(Theme(templates), Edition("en")).get_template("probe.html").render(d=day)
     assert zh == "2025年2月16日|13亿|79.8%|HK$1,234.50"
-    assert en == "February 16, 2025|1.3 billion|79.8%|HK$1,234.50"
+    assert en == "16 February 2025|1.3 billion|79.8%|HK$1,234.50"
 
 
 def test_han_latin_spacing_is_one_rule_in_chinese_and_untouched_in_english() -> None:

@@ -80,6 +80,7 @@ class LocalizedBrief:
     picks: PicksView | None = None  # a rated companies table (ratings, targets, estimates); None: unrated
     conflicts: ConflictsView | None = None  # the conflicts of interest (conflicts.yaml), as of its date
     compact: bool = False  # the kind sets its disclosures compact (two columns, smaller type)
+    risk_summary: str | None = None  # one line closing the key points: 风险提示：… / Risks: …
 
 
 def _other(text: dict[str, str], t: Edition) -> str:
@@ -94,10 +95,10 @@ def _body(
 ) -> Markup:
     own = loaded.bodies.get((section_id, t.lang))
     if own is not None:
-        return render_block(t.typeset(own.text), refs=refs, ids=ids, citations=marks)
+        return render_block(t.typeset(own.text), refs=refs, ids=ids, citations=marks, lang=t.lang)
     assert t.source is not None  # own languages are resolved by the loader
     text, convert = t.derive_markdown(loaded.bodies[(section_id, t.source)].text)
-    return render_block(text, refs=refs, ids=ids, convert=convert, citations=marks)
+    return render_block(text, refs=refs, ids=ids, convert=convert, citations=marks, lang=t.lang)
 
 
 def _block(
@@ -110,12 +111,12 @@ def _block(
     """Markdown blocks in the edition (a derived edition converts prose only, after parsing);
     ``marks``: the brief's own texts cite its sources."""
     text, convert = t.markdown(value)
-    return render_block(text, refs=refs, ids=ids, convert=convert, citations=marks)
+    return render_block(text, refs=refs, ids=ids, convert=convert, citations=marks, lang=t.lang)
 
 
 def _inline(value: dict[str, str], t: Edition, marks: CitationMarks | None = None) -> Markup:
     text, convert = t.markdown(value)
-    return render_inline(text, convert=convert, citations=marks)
+    return render_inline(text, convert=convert, citations=marks, lang=t.lang)
 
 
 def localize(
@@ -172,7 +173,8 @@ def localize(
         companies=companies,
         risks=risks,
         related_reports=tuple(
-            DatedText(t.text(r.title), format_date(r.date, t.lang), r.date.isoformat()) for r in brief.related_reports
+            DatedText(t.text(r.title), format_date(r.date, t.lang), r.date.isoformat())
+            for r in sorted(brief.related_reports, key=lambda r: r.date, reverse=True)  # newest first
         ),
         sources=source_views(loaded, original, marks, {i: t.text(s.text) for i, s in enumerate(brief.sources)}),
         disclaimers=tuple(_disclaimer(library, d, t, ids) for d in library.disclaimer_ids(kind, t.lang)),
@@ -190,7 +192,16 @@ def localize(
         picks=picks_view(brief, loaded.picks, companies, picks_scale, t, tr),
         conflicts=conflicts_view(brief, library, t),
         compact=kind.disclosures == "compact",
+        risk_summary=_risk_summary(risks, tr),
     )
+
+
+def _risk_summary(risks: tuple[TitledText, ...], tr: gettext.NullTranslations) -> str | None:
+    """The key points' closing line: the titles of the brief's risk factors, in their order."""
+    titles = [r.title for r in risks]
+    if not titles:
+        return None
+    return tr.gettext("; ").join(titles)
 
 
 def _translation_notice(house: lib.House, source: str | None, t: Edition) -> str | None:
@@ -209,6 +220,7 @@ def _house(house: lib.House, t: Edition) -> HouseView:
         t.text(house.qualification),
         t.text(house.address),
         house.website,
+        house.cjk_latin_spacing,
     )
 
 
@@ -231,7 +243,17 @@ def _rating(brief: m.Brief, library: Library, t: Edition, tr: gettext.NullTransl
         "upgraded": tr.gettext("Upgraded"),
         "downgraded": tr.gettext("Downgraded"),
     }
+    actions = {
+        "initiated": tr.gettext("initiated"),
+        "maintained": tr.gettext("maintained"),
+        "upgraded": tr.gettext("upgraded"),
+        "downgraded": tr.gettext("downgraded"),
+    }
+    headings = {"industry": tr.gettext("Industry rating"), "company": tr.gettext("Company rating")}
     return RatingView(
+        heading=headings.get(scale.id, tr.gettext("Rating")),
+        action=(tr.gettext(" (%(action)s)") % {"action": actions[change]}) if change else None,
+        benchmark=t.text(library.ratings.benchmarks[0].index),  # the house's home market, listed first
         scale_id=scale.id,
         scale_name=t.text(scale.name),
         value_id=value.id,

@@ -35,9 +35,11 @@ from babel.numbers import (
 )
 
 from briefs.errors import Diagnostic, SourceLocation, TemplateError
+from briefs.localize.conventions import date_locale, grouped
 from briefs.localize.conversion import convert_prose
 from briefs.localize.phrases import NO_TABLE, PhraseTable, with_table
 from briefs.project.languages import LANGUAGES, MSGID_LANGUAGE
+from briefs.render.typography import smart_quotes
 
 if TYPE_CHECKING:
     from briefs.render.theme import Theme
@@ -59,13 +61,13 @@ def is_cjk(lang: str) -> bool:
 
 
 def format_date(value: dt.date, lang: str) -> str:
-    """Long date: 2025年2月16日 / February 16, 2025."""
-    return _babel_format_date(value, format="long", locale=locale(lang))
+    """Long date: 2025年2月16日 / 16 February 2025."""
+    return _babel_format_date(value, format="long", locale=date_locale(lang))
 
 
 def format_number(value: float, lang: str, digits: int = 0) -> str:
-    """Grouped decimal number in the language's convention."""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    """Grouped decimal number in the language's convention (see :func:`grouped`)."""
+    pattern = grouped(value, lang) + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=locale(lang))
 
 
@@ -87,7 +89,8 @@ class Edition:
     def text(self, value: Mapping[str, str]) -> str:
         """The text in this edition: its own, or the source's converted (never another fallback)."""
         if self.lang in value:
-            return self.typeset(value[self.lang])
+            text = self.typeset(value[self.lang])
+            return smart_quotes(text) if self.lang == "en" else text  # Markdown gets its own (smartquotes)
         if self.source is None:
             raise KeyError(self.lang)  # the loader guarantees every own language; a bug otherwise
         return self.derive(value[self.source])
@@ -366,7 +369,7 @@ def _fraction(digits: int | None) -> str:
 
 def format_decimal_digits(value: float, lang: str, digits: int | None = None) -> str:
     """Grouped decimal: fixed ``digits`` decimals, or up to two significant decimals when None."""
-    return format_decimal(value, format="#,##0" + _fraction(digits), locale=locale(lang))
+    return format_decimal(value, format=grouped(value, lang) + _fraction(digits), locale=locale(lang))
 
 
 def format_percent_digits(value: float, lang: str, digits: int | None = None) -> str:
@@ -375,8 +378,8 @@ def format_percent_digits(value: float, lang: str, digits: int | None = None) ->
 
 
 def format_date_style(value: dt.date, lang: str, style: str = "medium") -> str:
-    """Date in a CLDR style: short 2025/2/16 · 2/16/25, medium 2025年2月16日 · Feb 16, 2025, long."""
-    return _babel_format_date(value, format=style, locale=locale(lang))
+    """Date in a CLDR style: short 2025/2/16 · 16/02/2025, medium 2025年2月16日 · 16 Feb 2025, long."""
+    return _babel_format_date(value, format=style, locale=date_locale(lang))
 
 
 def format_compact_short(value: float, lang: str, digits: int = 1) -> str:

@@ -36,6 +36,9 @@ class RatingView:
     change: str | None
     definition: str
     previous: str | None = None  # the rating it replaces (company notes)
+    heading: str = ""  # the genre's label before the value: 行业评级 / Industry rating
+    action: str | None = None  # the change as it follows the value: （维持） / (maintained)
+    benchmark: str | None = None  # the index the rating is relative to, named in the box
 
 
 @dataclass(frozen=True)
@@ -153,3 +156,4 @@ class HouseView:
     qualification: str
     address: str
     website: str
+    cjk_latin_spacing: str = "none"  # house.yaml: none or quarter (render/typography.py)

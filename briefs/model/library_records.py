@@ -61,6 +61,11 @@ class House(Record):
     address: Text
     website: Url
     translation_notice: TranslationNotices = {}
+    # Between Chinese characters and Latin letters or digits in Chinese editions: "none" (the
+    # fonts' own side bearings) or "quarter" (a quarter-em gap drawn by the stylesheet; nothing is
+    # added to the text, so search, extraction and the compliance checks see the same words).
+    # Typed spaces there are always removed first (localize/i18n.py cjk_spacing).
+    cjk_latin_spacing: Literal["none", "quarter"] = "none"
 
 
 class Analyst(Record):

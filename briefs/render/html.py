@@ -11,10 +11,11 @@ from markupsafe import Markup
 
 from briefs.errors import TemplateError
 from briefs.localize.brief import LocalizedBrief
-from briefs.localize.i18n import Edition
+from briefs.localize.i18n import Edition, is_cjk
 from briefs.project.languages import FontSet
 from briefs.render.templates import environment
 from briefs.render.theme import DEFAULT_TEMPLATE, Theme
+from briefs.render.typography import compress_punctuation, space_cjk_latin
 from briefs.version import __version__
 
 
@@ -57,7 +58,10 @@ def render_html(theme: Theme, context: RenderContext, template: str = DEFAULT_TE
     """Render the brief template; template mistakes become located :class:`TemplateError`."""
     env = environment(theme, context.edition)
     try:
-        return env.get_template(template).render(ctx=context, b=context.brief)
+        page = env.get_template(template).render(ctx=context, b=context.brief)
+        if not is_cjk(context.brief.lang):
+            return page
+        return space_cjk_latin(compress_punctuation(page), context.brief.house.cjk_latin_spacing)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError.at(Path(exc.filename or template), exc.lineno, 0, exc.message or "syntax error") from None
     except jinja2.UndefinedError as exc:

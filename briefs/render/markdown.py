@@ -45,6 +45,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from briefs.localize.conversion import GENERATED, convert_tokens
 from briefs.project.languages import KNOWN_LANGUAGES
 from briefs.render.citations import CitationMarks, citation_plugin
+from briefs.render.typography import typography
 
 SAFE_SCHEMES = ("https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -85,11 +86,16 @@ def _renders(url: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def _parser(checking: bool = False) -> MarkdownIt:
-    """The renderer's parser; ``checking=True`` keeps every link target so that :func:`links` sees it."""
+def _parser(checking: bool = False, english: bool = False) -> MarkdownIt:
+    """The renderer's parser; ``checking=True`` keeps every link target so that :func:`links` sees it.
+
+    ``english``: typographic quotes and apostrophes (markdown-it's smartquotes), English only:
+    Chinese text types its own full-width quotes."""
     # cjk_friendly: **加粗。**后文 closes as in Latin text, and a line break between two Chinese
     # characters does not become a space (both plain CommonMark surprises for Chinese writers).
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": english})
+    if english:
+        md.enable("smartquotes")
     validate: Callable[[str], bool] = (lambda _url: True) if checking else _renders
     md.validateLink = validate  # type: ignore[assignment]  # markdown-it's documented hook: a plain callable
     md.enable("table").use(cjk_friendly)
@@ -103,6 +109,7 @@ def _parser(checking: bool = False) -> MarkdownIt:
     # The same token streams as markdown-it's own two rules, in linear time (see _joined).
     md.inline.ruler2.at("fragments_join", _fragments_join)
     md.core.ruler.at("text_join", _text_join)
+    md.core.ruler.push("typography", typography)  # names kept whole, Chinese last lines (typography.py)
     return md
 
 
@@ -323,9 +330,13 @@ def _derived_text(state: StateCore) -> None:
 
 
 def _env(
-    refs: Mapping[str, Reference] | None, convert: Callable[[str], str] | None, citations: CitationMarks | None
+    refs: Mapping[str, Reference] | None,
+    convert: Callable[[str], str] | None,
+    citations: CitationMarks | None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     env: dict[str, Any] = {"briefs_refs": refs} if refs else {}
+    env["briefs_lang"] = lang
     if convert is not None:
         env["briefs_convert"] = convert
     if citations is not None:
@@ -340,15 +351,17 @@ def render_block(
     ids: HeadingIds | None = None,
     convert: Callable[[str], str] | None = None,
     citations: CitationMarks | None = None,
+    lang: str | None = None,
 ) -> Markup:
     """Render Markdown blocks; ``#`` becomes ``<h{heading_base}>``, deeper levels follow.
 
     Pass the document's ``ids`` so that heading ids are unique across all its texts, a derived
-    edition's ``convert`` (its text is then the source language's), and the document's
-    ``citations`` so that ``[@id]`` links to its numbered source.
+    edition's ``convert`` (its text is then the source language's), the document's ``citations``
+    so that ``[@id]`` links to its numbered source, and the edition's ``lang`` for its
+    micro-typography (:mod:`briefs.render.typography`).
     """
-    md = _parser()
-    env = _env(refs, convert, citations)
+    md = _parser(english=lang == "en")
+    env = _env(refs, convert, citations, lang)
     if ids is not None:
         env["briefs_heading_ids"] = ids
     tokens = md.parse(text, env)
@@ -364,7 +377,8 @@ def render_inline(
     refs: Mapping[str, Reference] | None = None,
     convert: Callable[[str], str] | None = None,
     citations: CitationMarks | None = None,
+    lang: str | None = None,
 ) -> Markup:
     """Render one paragraph's worth of inline Markdown (emphasis, code, links) without ``<p>``."""
-    env = _env(refs, convert, citations)
-    return Markup(_parser().renderInline(text.strip(), env))  # noqa: S704 - escaped by markdown-it
+    env = _env(refs, convert, citations, lang)
+    return Markup(_parser(english=lang == "en").renderInline(text.strip(), env))  # noqa: S704 - escaped by markdown-it

@@ -21,6 +21,8 @@ from briefs.exhibits.image_errors import ImageRefused
 from briefs.exhibits.images import MIME_TYPES, checked_image, raster_problem
 from briefs.pipeline.outputs import flat_names
 from briefs.project.config import MAX_RESOURCE_BYTES
+from briefs.render.fit import Fit, fit_sidebar
+from briefs.render.holes import fill_holes
 from briefs.source.safefiles import Unsafe, read_bytes, resolve_inside
 
 log = logging.getLogger(__name__)
@@ -135,11 +137,13 @@ def _locate(url: str, base_url: Path, attachments: Sequence[tuple[str, bytes]], 
 PDF_VARIANT = "pdf/a-3a"
 
 # What only WeasyPrint should read (the Nu checker of the HTML edition does not know
-# hyphenate-character yet): hyphenate with U+002D, because the CJK font draws the default U+2010
-# as a small, detached, full-width dash. The PDF outline (bookmarks) lists the sections and the
-# numbered exhibits in reading order, never the sidebar's boxes or the contents page's heading.
+# hyphenate-character or hyphenate-limit-chars yet): hyphenate with U+002D, because the CJK font
+# draws the default U+2010 as a small, detached, full-width dash; and only words of 7 letters or
+# more, keeping 3 on each side (render/typography.py HYPHENATED_FROM keeps names whole). The PDF
+# outline (bookmarks) lists the sections and the numbered exhibits in reading order, never the
+# sidebar's boxes or the contents page's heading.
 PDF_CSS = """
-body.lang-en { hyphenate-character: "-"; }
+body.lang-en { hyphenate-character: "-"; hyphenate-limit-chars: 7 3 3; }
 .sidebar h2, .sidebar h3, .toc h2, .toc h3 { bookmark-level: none; }
 .exhibit > figcaption { bookmark-level: 3; bookmark-label: content(text); }
 """
@@ -200,11 +204,24 @@ def render_pdf(
             for flat, (name, data) in zip(flat_names([n for n, _ in attachments]), attachments, strict=True)
         ]
         options = {"pdf_identifier": identifier, "pdf_variant": PDF_VARIANT, "attachments": files}
-        pdf_css = weasyprint.CSS(string=PDF_CSS, font_config=font_config)
-        laid_out = document.render(font_config=font_config, stylesheets=[pdf_css], **options)
+        sheets = [weasyprint.CSS(string=PDF_CSS, font_config=font_config)]
+        laid_out = document.render(font_config=font_config, stylesheets=sheets, **options)
+
+        def relayout(fit: Fit) -> Any:
+            css = weasyprint.CSS(string=fit.css(), font_config=font_config)
+            return document.render(font_config=font_config, stylesheets=[*sheets, css], **options)
+
+        laid_out, fit, fitted = fit_sidebar(laid_out, relayout)
+        if fit is not None:
+            sheets.append(weasyprint.CSS(string=fit.css(), font_config=font_config))
+        if not fitted:
+            handler.messages.append("the first page's sidebar does not fit on page 1; shorten the key data or contacts")
+        laid_out = fill_holes(
+            document, laid_out, lambda: document.render(font_config=font_config, stylesheets=sheets, **options)
+        )
         if toc_min_pages and len(laid_out.pages) >= toc_min_pages:
             show_toc = weasyprint.CSS(string=SHOW_TOC, font_config=font_config)
-            laid_out = document.render(font_config=font_config, stylesheets=[pdf_css, show_toc], **options)
+            laid_out = document.render(font_config=font_config, stylesheets=[*sheets, show_toc], **options)
         pdf = laid_out.write_pdf(**options)
     except FatalURLFetchingError as exc:
         url, reason = getattr(exc, "url", str(exc)), getattr(exc, "reason", "could not be fetched")

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from briefs.localize.i18n import Edition, translations
 from briefs.project.languages import run_language
 from briefs.render.theme import Theme
+from briefs.render.typography import keep_whole
 
 _CSS_UNSAFE = re.compile(r"[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]", re.UNICODE)
 
@@ -62,7 +63,13 @@ def draft_mark(text: str, family: str) -> Markup:
     return Markup(draft_mark_css(str(text), str(family)))  # noqa: S704 - a percent-encoded data: URL and numbers
 
 
-FILTERS = {"css_string": css_string, "css_counters": css_counters, "phrases": phrases, "draft_mark": draft_mark}
+FILTERS = {
+    "css_string": css_string,
+    "css_counters": css_counters,
+    "phrases": phrases,
+    "draft_mark": draft_mark,
+    "whole": keep_whole,
+}
 
 
 def _locale_filters(lang: str) -> dict[str, object]:
