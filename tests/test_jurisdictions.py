@@ -151,7 +151,7 @@ def test_mainland_pack_fails_a_template_that_drops_the_sources(tmp_path: Path, r
 
 def test_hong_kong_pack_fails_a_template_that_prints_disclaimer_titles_only(tmp_path: Path, run_cli: Run) -> None:
     """The disclaimer blocks are all there (mandatory-blocks passes); their words are not."""
-    project = copy_project(tmp_path / "project", theme=False, briefs=SMALL)
+    project = copy_project(tmp_path / "project", theme=False, briefs=(*SMALL, "deepseek-cost-performance"))
     _override(project, "partials/disclosures.html", "    {{ d.html }}\n", "")
     brief = "content/deepseek-cost-performance"
     mainland = run_cli(project, "build", brief, "--format", "html", "--out", "out")
