@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from briefs.cli import cli
-from briefs.exhibits import charts
+from briefs.exhibits import charts, price_chart
 from briefs.pipeline import workers
 from briefs.pipeline.outputs import is_portal
 from briefs.pipeline.run import build
@@ -60,6 +60,7 @@ SLOW = frozenset({
     "test_incremental.py::test_installing_or_upgrading_a_library_ends_the_noop_fast_path",
     "test_incremental.py::test_option_change_and_force",
     "test_incremental.py::test_outputs_no_brief_writes_any_more_are_removed",
+    "test_jurisdictions.py::test_a_house_pack_from_a_plugin_takes_effect",
     "test_plugins.py::test_a_format_that_fails_fails_its_files_only",
     "test_plugins.py::test_the_plugins_format_is_written_kept_and_removed",
     "test_plugins.py::test_the_plugins_rule_fires_at_the_title",
@@ -199,39 +200,62 @@ def _weasyprint_pdf(path: Path) -> bool:
 @pytest.fixture(scope="session", autouse=True)
 def _each_chart_drawn_once() -> Iterator[None]:
     """matplotlib drawing is most of an HTML build, and most tests build the same example charts:
-    within a test process, ``charts.render_svg`` draws each distinct chart (every argument the
-    same) once and hands the same SVG to later builds. The first time a chart is asked for again
-    it is drawn again and must come out byte for byte the same (charts are deterministic by
-    design), so the shortcut is itself checked. A chart a test changes is a new chart, drawn."""
-    draw = charts.render_svg
-    drawn: dict[tuple[object, ...], str] = {}
-    checked: set[tuple[object, ...]] = set()
-
-    def render_svg(chart: charts.ChartData, *, font: str, anchor: str, title: str) -> str:
-        key = (chart, font, anchor, title)
-        if key not in drawn:
-            drawn[key] = draw(chart, font=font, anchor=anchor, title=title)
-        elif key not in checked:
-            again = draw(chart, font=font, anchor=anchor, title=title)
-            assert again == drawn[key], f"the chart {anchor} was drawn differently the second time"
-            checked.add(key)
-        return drawn[key]
-
+    within a test process, ``charts.render_svg`` (the exhibits) and
+    ``price_chart.render_price_chart`` (a company note's price chart) draw each distinct chart
+    (every argument the same) once and hand the same SVG to later builds. The first time a chart
+    is asked for again it is drawn again and must come out byte for byte the same (charts are
+    deterministic by design), so the shortcut is itself checked. A chart a test changes is a new
+    chart, drawn."""
     patch = pytest.MonkeyPatch()
-    patch.setattr(charts, "render_svg", render_svg)
+    patch.setattr(charts, "render_svg", _drawn_once(charts.render_svg))
+    patch.setattr(price_chart, "render_price_chart", _drawn_once(price_chart.render_price_chart))
     yield
     patch.undo()
 
 
-def copy_project(dest: Path, theme: bool = True) -> Path:
+def _drawn_once(draw: Callable[..., str]) -> Callable[..., str]:
+    """``draw`` (a chart renderer: the same arguments give the same SVG) with each result kept,
+    and checked against a second drawing the first time it is reused."""
+    drawn: dict[tuple[object, ...], str] = {}
+    checked: set[tuple[object, ...]] = set()
+
+    def render(*args: object, **kwargs: object) -> str:
+        key = (*(tuple(a) if isinstance(a, list) else a for a in args), *sorted(kwargs.items()))
+        try:
+            hash(key)
+        except TypeError:  # an argument that cannot be a key: drawn every time
+            return draw(*args, **kwargs)
+        if key not in drawn:
+            drawn[key] = draw(*args, **kwargs)
+        elif key not in checked:
+            again = draw(*args, **kwargs)
+            assert again == drawn[key], f"the chart {kwargs.get('anchor')} was drawn differently the second time"
+            checked.add(key)
+        return drawn[key]
+
+    return render
+
+
+def copy_project(dest: Path, theme: bool = True, briefs: tuple[str, ...] | None = None) -> Path:
     """Copy the example project (content, its template overrides, pyproject) to ``dest``.
+
+    With ``briefs``, only those example briefs are copied (every shared and distribution file
+    still is): a smaller project of real example content, for tests about something other than
+    the examples themselves.
 
     With ``theme``, the project's templates/ also holds a copy of every file of the shipped theme
     (as a house that copied the theme to edit it: the same output byte for byte), so a test can
     break a template or a catalog of the project; without, templates/ holds only the example's
     own overrides (none: then there is no templates/ folder, as in the example project).
     """
-    shutil.copytree(ROOT / "content", dest / "content")
+    if briefs is None:
+        shutil.copytree(ROOT / "content", dest / "content")
+    else:
+        unknown = sorted(set(briefs) - set(EXAMPLES))
+        assert not unknown, f"not example briefs: {unknown}"
+        for folder in (ROOT / "content").iterdir():
+            if folder.name.startswith("_") or folder.name in briefs:
+                shutil.copytree(folder, dest / "content" / folder.name)
     if theme:
         shutil.copytree(PACKAGE_THEME, dest / "templates")
     overrides = [p for p in (ROOT / "templates").rglob("*") if p.is_file() and p.name != "README.md"]
@@ -247,6 +271,21 @@ def copy_project(dest: Path, theme: bool = True) -> Path:
 def project(tmp_path: Path) -> Path:
     """A fresh copy of the example project to break in a test."""
     return copy_project(tmp_path / "project")
+
+
+# The briefs of ``small_project``: one of each kind of document the tests that are not about the
+# examples need (an approved industry comment, a company note with its price chart and rating,
+# a fund note, and the example draft), four of the eight; the others cost as much again to build.
+SMALL = ("china-mobile-operator-cloud", "compute-etf-note", "deepseek-efficiency-not-deflation",
+         "wechat-r1-inference")
+
+
+@pytest.fixture
+def small_project(tmp_path: Path) -> Path:
+    """A fresh copy of the example project holding only the briefs in SMALL (and every shared
+    file): for the tests whose subject is not the example content (builds, the portal,
+    incremental rebuilds, messages, the command line), at half the cost of ``project``."""
+    return copy_project(tmp_path / "project", briefs=SMALL)
 
 
 def edit(path: Path, old: str, new: str, count: int = 1) -> int:

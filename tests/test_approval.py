@@ -19,6 +19,15 @@ from briefs.render.theme import PACKAGE_THEME
 
 from .conftest import LANGS, ROOT, Built, edit, line_of
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about approval, not about the
+    examples."""
+    return small_project
+
+
 CATALOG = PACKAGE_THEME / "locales" / "zh_CN" / "LC_MESSAGES" / "messages.po"
 
 

@@ -22,10 +22,20 @@ from briefs.compliance.ratings import rating_action
 from briefs.load.project import load_library
 from briefs.project.config import load_config
 
-from .conftest import ROOT, edit
+from .conftest import ROOT, copy_project, edit
 
 RunCli = Callable[..., Result]
 NOTE = Path("content/tencent-wechat-deepseek")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """In this module ``project`` holds the company notes (this one and the company report), the
+    two industry briefs the tests compare them with, and every shared file."""
+    briefs = (NOTE.name, "china-mobile-operator-cloud", "deepseek-cost-performance", "wechat-r1-inference")
+    return copy_project(tmp_path / "project", briefs=briefs)
+
+
 BRIEF = NOTE / "brief.yaml"
 _DIAGNOSTIC = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$", re.MULTILINE)
 

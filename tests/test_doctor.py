@@ -18,6 +18,15 @@ from briefs.render.fonts import INSTALL_HINT
 
 from .test_load_errors import RunCli
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about doctor, not about the
+    examples."""
+    return small_project
+
+
 LINE = ("ok      ", "problem ", "warning ")
 
 

@@ -20,6 +20,15 @@ from briefs.project.config import load_config
 
 from .conftest import ROOT, edit
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about the draft gate, not about the
+    examples."""
+    return small_project
+
+
 DRAFT = "deepseek-efficiency-not-deflation"  # an example brief without compliance approval
 APPROVED = "compute-etf-note"
 LISTING = "recipients:\n  - {id: client-b, name: Jane Doe, organisation: Alpha Capital, lang: en}\n"

@@ -32,11 +32,18 @@ from briefs.project.config import load_config
 from briefs.render.fonts import FONTS
 from briefs.render.theme import theme_of
 
-from .conftest import EXAMPLES, LANGS, ROOT, Built, copy_project, edit, line_of
+from .conftest import LANGS, ROOT, SMALL, Built, copy_project, edit, line_of
 
 EDITIONS = (*LANGS, "zh-HK")
 BABEL = {"zh-CN": "zh_Hans_CN", "en": "en", "zh-HK": "zh_Hant_HK"}
 RunCli = Callable[..., Result]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """In this module ``project`` holds the small project's briefs (tests/conftest.py SMALL) and
+    the industry report whose data files the tests break, with every shared file."""
+    return copy_project(tmp_path / "project", briefs=(*SMALL, "deepseek-cost-performance"))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -263,11 +270,11 @@ def test_data_files_are_inputs_embedded_in_the_pdf(built: Built, examples) -> No
 
 def test_same_source_date_epoch_gives_identical_html(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1740000000")
-    config = load_config(ROOT)
+    config = load_config(copy_project(tmp_path / "project", briefs=SMALL))
     first = build(config, langs=EDITIONS, formats=("html",), out=tmp_path / "a")
     build(config, langs=EDITIONS, formats=("html",), out=tmp_path / "b")
     written = sorted(p for p in first.written if p.suffix == ".html")
-    assert len(written) == len(EXAMPLES) * len(EDITIONS)
+    assert len(written) == len(SMALL) * len(EDITIONS)
     for path in written:
         twin = tmp_path / "b" / path.relative_to(tmp_path / "a")
         assert path.read_bytes() == twin.read_bytes(), path.name

@@ -25,7 +25,7 @@ from briefs.render.markdown import render_block, render_inline
 from briefs.source.texts import content_hash, position_key, stable_key
 from briefs.source.yamlsource import load_yaml
 
-from .conftest import EXAMPLES, ROOT, edit, line_of
+from .conftest import EXAMPLES, ROOT, copy_project, edit, line_of
 
 WECHAT = "content/wechat-r1-inference/brief.yaml"
 THESIS_EN = "content/wechat-r1-inference/thesis.en.md"
@@ -34,6 +34,13 @@ ETF = "content/compute-etf-note/brief.yaml"
 EFFICIENCY = "content/deepseek-efficiency-not-deflation/brief.yaml"
 RISKS = "content/_shared/risks.yaml"
 GLOSSARY = "content/_shared/glossary.yaml"
+
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs): these tests edit one text and read what the fidelity checks make of it."""
+    return small_project
 
 
 def numbers(text: str) -> list[Decimal]:
@@ -486,7 +493,8 @@ def test_missing_lock_file_is_one_warning_per_yaml_file(project: Path, run_cli) 
     assert result.stderr.count("warning:") == 1
 
 
-def test_review_is_deterministic(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_review_is_deterministic(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    project = copy_project(tmp_path / "project")  # every example brief's lock
     shipped = {p: p.read_bytes() for p in (project / "content").rglob("translations.lock")}
     assert len(shipped) == len(EXAMPLES) + 1  # each brief's and content/_shared's
     result = run_cli(project, "translations", "--reviewed")

@@ -16,6 +16,15 @@ from briefs.checks.glyphs import Face, coverage, describe, resolve
 from .conftest import edit, line_of
 from .test_load_errors import RunCli, check
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about glyph checks, not about the
+    examples."""
+    return small_project
+
+
 ETF = "content/compute-etf-note/brief.yaml"
 ETF_MD = "content/compute-etf-note/etfs.en.md"
 ETF_CSV = "content/compute-etf-note/etfs.csv"

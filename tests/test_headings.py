@@ -17,6 +17,15 @@ from .conftest import edit, line_of
 from .test_exhibits import pdf_text, squash
 from .test_load_errors import RunCli, assert_error, check
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about heading ids, not about the
+    examples."""
+    return small_project
+
+
 BRIEF = "content/compute-etf-note"
 OUT = "output/compute-etf-note/compute-etf-note"
 

@@ -9,6 +9,15 @@ import pytest
 
 from .conftest import edit, line_of
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about hostile input, not about the
+    examples."""
+    return small_project
+
+
 WECHAT = Path("content") / "wechat-r1-inference"
 ETF = Path("content") / "compute-etf-note"
 

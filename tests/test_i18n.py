@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -12,6 +13,14 @@ from briefs.localize.i18n import Edition, catalog_problems, format_date, format_
 from briefs.render.theme import PACKAGE_THEME, Theme
 
 from .conftest import ROOT
+
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about catalogs and editions, not about the
+    examples."""
+    return small_project
 
 
 def test_message_template_matches_the_sources() -> None:

@@ -22,12 +22,21 @@ from click.testing import Result
 from briefs.localize.i18n import Edition
 from briefs.localize.phrases import PhraseTable
 
-from .conftest import EXAMPLES, ROOT, Built, copy_project, edit, line_of
+from .conftest import EXAMPLES, ROOT, SMALL, Built, copy_project, edit, line_of
 
 Run = Callable[..., Result]
 THEME = ROOT / "briefs" / "themes" / "default"
 PLUGIN = ROOT / "tests" / "plugins" / "briefs-example-plugin"
 RESEARCH = tuple(b for b in EXAMPLES if b != "compute-etf-note")  # briefs signed by analysts
+
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs): these tests break a jurisdiction or a template, whatever the briefs are."""
+    return small_project
+
+
 SFC = ("示例證券（香港）有限公司", "證券及期貨事務監察委員會", "持牌法團", "中央編號：EXA000", "分發限制")
 PARA_16 = ("本集團持有的財務權益", "莊家活動", "投資銀行業務關係", "分析員及其有聯繫者的權益", "高級人員職位")
 
@@ -122,7 +131,7 @@ def _override(project: Path, name: str, old: str, new: str) -> None:
 
 
 def test_mainland_pack_fails_a_template_that_drops_the_sources(tmp_path: Path, run_cli: Run) -> None:
-    project = copy_project(tmp_path / "project", theme=False)
+    project = copy_project(tmp_path / "project", theme=False, briefs=SMALL)
     _override(project, "brief.html", "{% else %}{{ s.text }}{% endif %}", "{% endif %}")
     result = run_cli(project, "build", "content/wechat-r1-inference", "--format", "html", "--out", "out")
     assert result.exit_code == 1
@@ -143,7 +152,7 @@ def test_mainland_pack_fails_a_template_that_drops_the_sources(tmp_path: Path, r
 def test_hong_kong_pack_fails_a_template_that_prints_disclaimer_titles_only(tmp_path: Path, run_cli: Run) -> None:
     """The disclaimer blocks are all there (mandatory-blocks passes); their words are not, nor the
     para 16 disclosures (printed from conflicts.yaml under the jurisdiction's headings)."""
-    project = copy_project(tmp_path / "project", theme=False)
+    project = copy_project(tmp_path / "project", theme=False, briefs=(*SMALL, "deepseek-cost-performance"))
     _override(project, "partials/disclosures.html", "    {{ d.html }}\n", "")
     dropped = "<h4>{{ e.title }}</h4>\n    {% for s in e.statements %}"
     _override(project, "partials/conflicts.html", dropped, "{% for s in [] %}")
@@ -287,7 +296,7 @@ def test_a_house_pack_from_a_plugin_takes_effect(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    project = copy_project(tmp_path / "project", theme=False)
+    project = copy_project(tmp_path / "project", theme=False, briefs=SMALL)
     places = project / "content" / "_shared" / "jurisdictions.yaml"
     edit(places, "pack: hong-kong\n", "pack: house-hong-kong\n")
     edit(

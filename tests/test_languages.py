@@ -19,6 +19,15 @@ from briefs.render import fonts
 
 from .conftest import ROOT, edit, line_of
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about the language table, not about the
+    examples."""
+    return small_project
+
+
 TAGS = {spelling for lang in LANGUAGES.values()
         for spelling in (lang.tag, lang.babel, lang.gettext, lang.compact_locale)}
 # Besides the table, only the glossary (glossary.py: its file format names zh-CN and en) and

@@ -14,6 +14,15 @@ from bs4 import BeautifulSoup
 from .conftest import edit, line_of
 from .test_load_errors import RunCli, assert_error, assert_failed_cleanly, assert_ok, check
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about links and images, not about the
+    examples."""
+    return small_project
+
+
 ETF_MD = "content/compute-etf-note/etfs.en.md"
 ETF = "content/compute-etf-note/brief.yaml"
 WECHAT = "content/wechat-r1-inference/brief.yaml"

@@ -17,7 +17,7 @@ from click.testing import Result
 
 from briefs.source.yamlsource import load_yaml
 
-from .conftest import edit, line_of
+from .conftest import SMALL, copy_project, edit, line_of
 
 RunCli = Callable[..., Result]
 
@@ -27,6 +27,17 @@ DEFLATION = "content/deepseek-efficiency-not-deflation/brief.yaml"
 ETF = "content/compute-etf-note/brief.yaml"
 ANALYSTS = "content/_shared/analysts.yaml"
 KINDS = "content/_shared/kinds.yaml"
+# The briefs of this module's ``project``: the small project's, and the brief the rating-scale
+# tests break (an industry report).
+BRIEFS = (*SMALL, "deepseek-cost-performance")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """In this module ``project`` holds BRIEFS (five of the example briefs) and every shared
+    file: the tests break one file each and read the message, whatever the other briefs are."""
+    return copy_project(tmp_path / "project", briefs=BRIEFS)
+
 
 _DIAGNOSTIC = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$", re.MULTILINE)
 
@@ -103,7 +114,8 @@ def check(run_cli: RunCli, project: Path, *args: str) -> Result:
 # ----------------------------------------------------------------------------- 18. the baseline
 
 
-def test_untouched_example_project_passes(project: Path, run_cli: RunCli) -> None:
+def test_untouched_example_project_passes(tmp_path: Path, run_cli: RunCli) -> None:
+    project = copy_project(tmp_path / "project")  # every example brief
     briefs = sorted(p.parent.name for p in (project / "content").glob("*/brief.yaml")
                     if not p.parent.name.startswith("_"))
     result = check(run_cli, project)

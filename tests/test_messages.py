@@ -23,6 +23,15 @@ from briefs.source.yamlsource import load_yaml
 from .conftest import edit, line_of
 from .test_load_errors import RunCli, assert_error, assert_failed_cleanly, diagnostics
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about messages, not about the
+    examples."""
+    return small_project
+
+
 WECHAT = "content/wechat-r1-inference/brief.yaml"
 ANALYSTS = "content/_shared/analysts.yaml"
 RATINGS = "content/_shared/ratings.yaml"

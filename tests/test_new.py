@@ -16,6 +16,15 @@ from briefs.project.config import load_config
 
 from .conftest import edit, line_of
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about new projects and briefs, not about the
+    examples."""
+    return small_project
+
+
 MARKER_RE = re.compile(r"〖FILL IN:[^〗\n]*〗")
 KINDS = ("industry-comment", "industry-report", "company-report", "fund-marketing")
 TODAY = dt.date.today().isoformat()

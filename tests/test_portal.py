@@ -28,7 +28,7 @@ from briefs.api import BuildResult
 from briefs.pipeline.outputs import SEARCH_FOLDER, document_name, feed_name, portal_index_name
 from briefs.render.templates import environment
 
-from .conftest import ROOT, approve_again, copy_project, edit, line_of
+from .conftest import ROOT, SMALL, approve_again, copy_project, edit, line_of
 
 RunCli = Callable[..., Result]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -36,9 +36,10 @@ DRAFT = "deepseek-efficiency-not-deflation"  # the example brief with no approva
 
 
 def _examples() -> tuple[str, ...]:
-    """The example briefs with an approval (read from their YAML, not from what briefs makes of it)."""
+    """The briefs of the small project with an approval (read from their YAML, not from what
+    briefs makes of it)."""
     approved = []
-    for path in sorted((ROOT / "content").glob("*/brief.yaml")):
+    for path in sorted(ROOT / "content" / brief / "brief.yaml" for brief in SMALL):
         data = yaml.safe_load(path.read_text("utf-8"))
         if isinstance(data, dict) and data.get("approval"):
             approved.append(path.parent.name)
@@ -49,8 +50,8 @@ APPROVED = _examples()
 EVERY = (*APPROVED, DRAFT)
 LANGS = ("zh-CN", "en")
 # Terms put into one brief's body each, found in no other brief.
-ZH_TERM, ZH_BRIEF = "钛酸锂", "wechat-r1-inference"
-EN_TERM, EN_BRIEF = "zeppelins", "deepseek-cost-performance"
+ZH_TERM, ZH_BRIEF, ZH_BODY = "钛酸锂", "compute-etf-note", "etfs.zh-CN.md"
+EN_TERM, EN_BRIEF, EN_BODY = "zeppelins", "wechat-r1-inference", "thesis.en.md"
 
 
 def html_build(project: Path, *paths: str, final: bool = False) -> BuildResult:
@@ -90,11 +91,19 @@ def brief_yaml(project: Path, brief_id: str) -> str:
     return (project / "content" / brief_id / "brief.yaml").read_text("utf-8")
 
 
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """Here ``project`` is the small project (tests/conftest.py SMALL: four example briefs, one of
+    them the draft): the portal lists whatever briefs a project has, and builds it several times
+    per test."""
+    return small_project
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example project with a term of its own in one Chinese and one English body, built
+    """The small project with a term of its own in one Chinese and one English body, built
     (HTML) once for the tests that only read the portal."""
-    project = copy_project(tmp_path_factory.mktemp("portal") / "project")
+    project = copy_project(tmp_path_factory.mktemp("portal") / "project", briefs=SMALL)
     add_terms(project)
     result = html_build(project)
     assert result.ok and result.portal, result
@@ -102,9 +111,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def add_terms(project: Path) -> None:
-    zh = project / "content" / ZH_BRIEF / "thesis.zh-CN.md"
+    zh = project / "content" / ZH_BRIEF / ZH_BODY
     zh.write_text(zh.read_text("utf-8") + f"\n\n我们预计{ZH_TERM}电池的需求将显著增长。\n", "utf-8")
-    en = project / "content" / EN_BRIEF / "innovations.en.md"
+    en = project / "content" / EN_BRIEF / EN_BODY
     en.write_text(en.read_text("utf-8") + f"\n\nNo one expects {EN_TERM} to carry the servers.\n", "utf-8")
     for brief_id in (ZH_BRIEF, EN_BRIEF):  # edited since approval: approved again
         if brief_id in APPROVED:
@@ -301,7 +310,7 @@ def test_the_portal_is_written_only_when_what_it_shows_changed(project: Path) ->
     again = html_build(project)
     assert again.unchanged and not again.portal and stamps(out) == before
     # A brief's body changes: its page and the search index change, the index page does not list it differently
-    md = project / "content" / EN_BRIEF / "innovations.en.md"
+    md = project / "content" / EN_BRIEF / EN_BODY
     md.write_text(md.read_text("utf-8") + "\n\nAnother paragraph about airships.\n", "utf-8")
     if EN_BRIEF in APPROVED:
         approve_again(project, EN_BRIEF)

@@ -11,7 +11,15 @@ import pytest
 from briefs.pipeline.outputs import is_portal
 from briefs.render import fonts
 
-from .conftest import edit, line_of
+from .conftest import SMALL, copy_project, edit, line_of
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """In this module ``project`` holds the small project's briefs (tests/conftest.py SMALL) and
+    the industry report one test breaks, with every shared file: these tests are about rendering
+    failures, not about the examples."""
+    return copy_project(tmp_path / "project", briefs=(*SMALL, "deepseek-cost-performance"))
 
 
 @pytest.mark.pdf

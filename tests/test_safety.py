@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .conftest import EXAMPLES, line_of, lock_held_elsewhere
+from .conftest import SMALL, line_of, lock_held_elsewhere
+
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about safe building, not about the
+    examples."""
+    return small_project
+
 
 pytestmark = pytest.mark.pdf
 BRIEF = Path("content") / "compute-etf-note"
@@ -165,7 +174,7 @@ def test_sigkill_mid_build_leaves_whole_files_and_the_next_build_recovers(projec
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     assert list(out.rglob("*.tmp")) == [hand_made]  # the killed build's temporaries are gone
     _only_whole_files(out)
-    assert len(list(out.rglob("*.pdf"))) == 2 * len(EXAMPLES)
+    assert len(list(out.rglob("*.pdf"))) == 2 * len(SMALL)
 
 
 def test_ctrl_c_leaves_no_temporary_files(project: Path) -> None:

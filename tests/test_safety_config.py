@@ -19,6 +19,15 @@ from click.testing import Result
 
 from .conftest import edit, line_of
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about configuration, not about the
+    examples."""
+    return small_project
+
+
 ETF = "content/compute-etf-note"
 RANGE = ("must be a whole number of seconds since 1970 between 0 and 253402300799 "
          "(the end of year 9999)")

@@ -24,6 +24,15 @@ import pytest
 
 from .conftest import copy_project
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about distribution, not about the
+    examples."""
+    return small_project
+
+
 pytestmark = pytest.mark.pdf
 BRIEF = "content/compute-etf-note"
 COPIES = Path("compute-etf-note") / "distribution"

@@ -18,6 +18,15 @@ from pypdf import PdfReader
 
 from briefs.localize.i18n import Edition
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about editions, not about the
+    examples."""
+    return small_project
+
+
 BRIEF = Path("content") / "compute-etf-note"
 HK = Edition("zh-HK", "zh-CN", "s2hk")
 

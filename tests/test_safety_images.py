@@ -25,6 +25,15 @@ from .conftest import line_of
 from .test_load_errors import RunCli, assert_error, check
 from .test_safety import png
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about images, not about the
+    examples."""
+    return small_project
+
+
 BRIEF = Path("content") / "compute-etf-note"
 MD = f"{BRIEF}/etfs.en.md"
 XLINK = 'xmlns:xlink="http://www.w3.org/1999/xlink"'

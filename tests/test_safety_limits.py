@@ -20,6 +20,17 @@ from bs4 import BeautifulSoup
 from briefs.exhibits.numbering import Ref
 from briefs.render.markdown import HeadingIds, render_block
 
+from .conftest import copy_project
+
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about limits, not about the
+    examples."""
+    return small_project
+
+
 BRIEF = Path("content") / "compute-etf-note"
 TIMEOUT = 120            # seconds: every case here takes a few; the unbounded code took minutes
 ADDRESS_SPACE = 4 << 30  # bytes: a check needs ~0.4 GB; '*a ' x 40,000 used to need ~5 GB
@@ -258,6 +269,7 @@ def test_a_brief_over_its_memory_budget_is_stopped_at_its_brief_yaml(project: Pa
                      r"of this brief) needed more than 1 MiB of memory and was stopped", stderr), stderr
 
 
-def test_the_default_budget_leaves_the_examples_alone(project: Path) -> None:
+def test_the_default_budget_leaves_the_examples_alone(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")  # every example brief, not the small project
     result = check_with_budget(project, "Budget()")
     assert result.returncode == 0, result.stderr

@@ -19,6 +19,15 @@ from briefs.project.config import load_config
 
 from .conftest import edit, line_of
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about paths, not about the
+    examples."""
+    return small_project
+
+
 BRIEF = Path("content") / "compute-etf-note"
 SECRET = "briefs-test-secret-4f1c9a"
 

@@ -17,6 +17,15 @@ from briefs.exhibits.svg import MAX_SVG_DRAWN
 from .test_load_errors import RunCli, assert_error, check
 from .test_safety_images import BRIEF, MD, assert_inert, published, show, svg
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about safety probes, not about the
+    examples."""
+    return small_project
+
+
 OUT = Path("output") / "compute-etf-note"
 
 

@@ -22,6 +22,15 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from .browser import chromium, wait_for
 from .conftest import copy_project, edit
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about the preview server, not about the
+    examples."""
+    return small_project
+
+
 BRIEF = "compute-etf-note"
 TITLE = "Jensen Huang on the DeepSeek shock: inference is still compute-hungry"
 

@@ -18,7 +18,7 @@ from briefs.checks.glossary import english_uses, load_glossary
 from briefs.errors import Diagnostics
 from briefs.project.config import load_config
 
-from .conftest import ROOT, edit, line_of
+from .conftest import ROOT, copy_project, edit, line_of
 
 SUMMARY = "content/deepseek-win-win-summary"
 BRIEF = f"{SUMMARY}/brief.yaml"
@@ -28,6 +28,13 @@ ETF = "content/compute-etf-note"
 WECHAT = "content/wechat-r1-inference"
 POSITION_KEYED = "f1407d2397f66fbc0ca1d23061ed14cad74d8727"  # locks keyed by position (before issue 18)
 NOTICE = "本报告中文版译自英文原文，仅供参考；中英文版本如有歧义，以英文原文为准。"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """In this module ``project`` holds the three example briefs these tests use (the English
+    original, a Chinese-original brief and the fund note) and every shared file."""
+    return copy_project(tmp_path / "project", briefs=tuple(p.removeprefix("content/") for p in (SUMMARY, ETF, WECHAT)))
 
 
 def block_start(path: Path, first_words: str) -> tuple[int, int]:

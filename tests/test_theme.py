@@ -20,6 +20,15 @@ from briefs.render.theme import PACKAGE_THEME, Theme, theme_of
 
 from .conftest import copy_project, edit, line_of
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about theme overrides, not about the
+    examples."""
+    return small_project
+
+
 ETF = "compute-etf-note"  # kind fund-marketing
 COMMENT = "wechat-r1-inference"  # kind industry-comment
 KINDS = Path("content", "_shared", "kinds.yaml")

@@ -11,6 +11,15 @@ from bs4 import BeautifulSoup
 
 from .conftest import edit
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about the table of contents, not about the
+    examples."""
+    return small_project
+
+
 pytestmark = pytest.mark.pdf
 BRIEF = "wechat-r1-inference"
 

@@ -16,6 +16,15 @@ import pytest
 
 from .conftest import edit, line_of, make_draft
 
+
+@pytest.fixture
+def project(small_project: Path) -> Path:
+    """In this module ``project`` is the small project (tests/conftest.py SMALL: four of the
+    example briefs, one of them the draft): these tests are about watch, not about the
+    examples."""
+    return small_project
+
+
 pytestmark = pytest.mark.pdf
 BRIEF = Path("content") / "compute-etf-note"
 
