@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_distribute.py [--copies 200] [--lists 1000,10000,100000]
                                                     [--modes local1,local2,cluster2]
 
-One synthetic brief (benchmarks/synth_project.py) is built in its three editions, then sent:
+One example brief (compute-etf-note, in a copy of the example project) is built in its three
+editions, then sent:
   * to ``--copies`` recipients on each mode: ``local1`` (``--jobs 1``: stamped in the main
     process), ``local2`` (``--jobs 2``: two warm local workers), ``cluster2`` (``--scheduler`` of
     a LocalCluster of two worker processes started here); copies per second per worker is
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -26,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_scale import briefs
-from synth_project import generate, write_recipients
+from synth_project import ROOT, write_recipients
 
 
 def load() -> str:
@@ -38,10 +40,17 @@ def stamping(project: Path, brief: Path, copies: int, workers: int, flags: list[
     one = briefs(project, "distribute", str(brief), "--only", "client-000000", *flags)
     many = briefs(project, "distribute", str(brief), *flags)
     rate = (copies - 1) / (many.seconds - one.seconds) / workers
+    main_cpu = (many.main_cpu - one.main_cpu) / (copies - 1) * 1000
+    # Local workers are the run's children: their CPU a copy gives the rate of an idle core (with
+    # --jobs 1 the main process stamps; a cluster's workers are not the run's children).
+    kids = (many.children_cpu - one.children_cpu) / (copies - 1) * 1000
+    stamp_cpu = kids if kids > 1 else main_cpu
+    cpu = f"; stamping {stamp_cpu:5.1f} ms CPU a copy = {1000 / stamp_cpu:4.1f}/CPU-s"
+    cpu = cpu if workers == 1 or kids > 1 else ""
     print(
         f"  {' '.join(flags):40s} {copies} copies in {many.seconds:6.1f} s (one: {one.seconds:5.1f} s): "
-        f"{rate:5.1f} copies/s/worker; main process {many.rss_mb:4.0f} MB peak, "
-        f"{many.main_cpu / copies * 1000:5.1f} ms CPU a copy [{load()}]",
+        f"{rate:5.1f} copies/s/worker; main process {many.rss_mb:4.0f} MB peak, {main_cpu:5.1f} ms CPU a copy"
+        f"{cpu} [{load()}]",
         flush=True,
     )
 
@@ -54,8 +63,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-distribute-") as tmp:
         project = Path(tmp) / "p"
-        generate(project, 1)
-        brief = next(p for p in (project / "content").glob("[!_]*") if (p / "brief.yaml").is_file())
+        shutil.copytree(ROOT / "content", project / "content")
+        shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+        if (ROOT / "templates").is_dir():
+            shutil.copytree(ROOT / "templates", project / "templates")
+        brief = project / "content" / "compute-etf-note"
         langs = "zh-CN,en,zh-HK"
         built = briefs(project, "build", str(brief), "--format", "pdf", "--lang", langs, "--jobs", "2")
         print(f"base PDFs ({langs}) built in {built.seconds:.1f} s [{load()}]", flush=True)

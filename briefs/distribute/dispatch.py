@@ -16,7 +16,7 @@ once each, from the result it receives. Every task runs under a time limit
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,9 +36,17 @@ class Stamped:
 
 
 def bounded(stamp: Callable[..., list[bytes]], timeout: float, *args: Any) -> Stamped:
-    """Run ``stamp(*args)`` (one recipient's copies) within ``timeout`` seconds."""
-    from briefs.pipeline.limits import Overtime, deadline
+    """Run ``stamp(*args)`` (one recipient's copies) within ``timeout`` seconds.
 
+    A fresh worker imports WeasyPrint and loads its fonts first, outside the limit: that is
+    paid once per worker, and an import stopped halfway would leave the worker broken."""
+    import weasyprint  # noqa: F401
+
+    import briefs.render.fontpack  # noqa: F401
+    from briefs.pipeline.limits import Overtime, deadline
+    from briefs.pipeline.workers import font_config
+
+    font_config()
     try:
         with deadline(timeout):
             return Stamped(tuple(stamp(*args)))
@@ -71,25 +79,26 @@ def in_order(submit: Callable[[tuple[Any, ...]], Any], calls: Iterable[tuple[Any
             future.cancel()
 
 
-Call = tuple[str, tuple[Any, ...]]  # which set of base PDFs, and the stamp's other arguments
+Call = tuple[str, Any]  # which of the shared argument sets, and the call's own argument
 
 
 def stamp_all(
     stamp: Callable[..., list[bytes]],
     calls: Iterable[Call],
-    bases: Mapping[str, Sequence[Path]],
+    shared: Mapping[str, tuple[Any, ...]],
     jobs: int,
     scheduler: str | None = None,
     timeout: float = STAMP_SECONDS,
 ) -> Generator[list[bytes], None, None]:
-    """``stamp(*args, bases[key])`` for every ``(key, args)`` in ``calls``, here, on ``jobs``
-    local workers or on the cluster at ``scheduler``; each call's copies, in the calls' order."""
+    """``stamp(*shared[key], own)`` for every ``(key, own)`` in ``calls``, here, on ``jobs``
+    local workers or on the cluster at ``scheduler``; each call's copies, in the calls' order.
+    The last shared argument is a list of base PDFs (paths; bytes on a cluster)."""
     if scheduler:
-        results = _on_dask(stamp, calls, bases, scheduler, timeout)
+        results = _on_dask(stamp, calls, shared, scheduler, timeout)
     elif jobs > 1:
-        results = _on_pool(stamp, calls, bases, jobs, timeout)
+        results = _on_pool(stamp, calls, shared, jobs, timeout)
     else:
-        results = (bounded(stamp, timeout, *args, bases[key]) for key, args in calls)
+        results = (bounded(stamp, timeout, *shared[key], own) for key, own in calls)
     for outcome in results:
         if outcome.error:
             raise _failure(outcome.error)
@@ -99,7 +108,7 @@ def stamp_all(
 def _on_pool(
     stamp: Callable[..., list[bytes]],
     calls: Iterable[Call],
-    bases: Mapping[str, Sequence[Path]],
+    shared: Mapping[str, tuple[Any, ...]],
     jobs: int,
     timeout: float,
 ) -> Iterator[Stamped]:
@@ -110,7 +119,7 @@ def _on_pool(
     pool = start_pool(jobs)
 
     def submit(call: Call) -> Any:
-        return pool.submit(bounded, stamp, timeout, *call[1], bases[call[0]])
+        return pool.submit(bounded, stamp, timeout, *shared[call[0]], call[1])
 
     try:
         yield from in_order(submit, calls, jobs * WINDOW_PER_WORKER)
@@ -123,25 +132,29 @@ def _on_pool(
 def _on_dask(
     stamp: Callable[..., list[bytes]],
     calls: Iterable[Call],
-    bases: Mapping[str, Sequence[Path]],
+    shared: Mapping[str, tuple[Any, ...]],
     scheduler: str,
     timeout: float,
 ) -> Iterator[Stamped]:
-    """On the cluster: the base PDFs are sent to every worker once (no shared file system needed);
-    a worker lost mid-task has its tasks run again by the scheduler (up to its
-    ``allowed-failures``); a task that kills worker after worker stops the run."""
+    """On the cluster: the shared arguments, base PDFs included, are sent to every worker once
+    (no shared file system needed; a task carries only its recipient); a worker lost mid-task has
+    its tasks run again by the scheduler (up to its ``allowed-failures``); a task that kills
+    worker after worker stops the run."""
     from briefs.pipeline.workers import connect_dask
 
     client = connect_dask(scheduler)
     try:
-        shared = {
-            key: client.scatter([path.read_bytes() for path in paths], broadcast=True, hash=False)
-            for key, paths in bases.items()
+        sent = {
+            key: (
+                *(client.scatter(arg, broadcast=True, hash=False) for arg in args[:-1]),
+                client.scatter([path.read_bytes() for path in args[-1]], broadcast=True, hash=False),
+            )
+            for key, args in shared.items()
         }
         window = max(1, sum(client.nthreads().values())) * WINDOW_PER_WORKER
 
         def submit(call: Call) -> Any:
-            return client.submit(bounded, stamp, timeout, *call[1], shared[call[0]], pure=False)
+            return client.submit(bounded, stamp, timeout, *sent[call[0]], call[1], pure=False)
 
         try:
             yield from in_order(submit, calls, window)

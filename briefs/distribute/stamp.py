@@ -149,6 +149,13 @@ def stamp_for(
     return [overlay(base if isinstance(base, bytes) else base.read_bytes(), stamp, recipient.id) for base in bases]
 
 
+def stamp_one(
+    config: ProjectConfig, edition: Edition, bases: Sequence[Path | bytes], recipient: Recipient
+) -> list[bytes]:
+    """:func:`stamp_for`, with what every recipient of an edition shares first (a task's form)."""
+    return stamp_for(config, edition, recipient, bases)
+
+
 def distribute(
     config: ProjectConfig,
     paths: Sequence[Path],
@@ -213,16 +220,16 @@ def _distribute(
     versions = _check_bases(config, paths, out, sources, langs)
     # One task per recipient, carrying that edition's base PDFs; the recipients are read as the
     # tasks go out, and each task's copies come back in the recipients' order.
-    editions = {lang: edition(config, lang) for lang in langs}
     bases = {lang: [document_path(out, b, lang, "pdf") for b in briefs] for lang in langs}
+    shared = {lang: (config, edition(config, lang), bases[lang]) for lang in langs}
     sent: deque[Recipient] = deque()
 
-    def calls() -> Iterator[tuple[str, tuple[ProjectConfig, Edition, Recipient]]]:
+    def calls() -> Iterator[tuple[str, Recipient]]:
         for recipient in recipients:
             sent.append(recipient)
-            yield recipient.lang, (config, editions[recipient.lang], recipient)
+            yield recipient.lang, recipient
 
-    stamped = stamp_all(stamp_for, calls(), bases, jobs, scheduler, timeout or STAMP_SECONDS)
+    stamped = stamp_all(stamp_one, calls(), shared, jobs, scheduler, timeout or STAMP_SECONDS)
     try:
         for copies in stamped:
             recipient = sent.popleft()

@@ -125,6 +125,7 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
 
     outcome = PdfOutcome(task.index, pid=os.getpid())
     started = time.perf_counter()
+    font_config()  # a cold (Dask) worker's imports and fonts, outside the limit: stopped halfway, they stay broken
     try:
         with deadline(timeout):
             outcome.pdf, outcome.warnings = render_pdf(
