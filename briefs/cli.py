@@ -251,7 +251,7 @@ def approve(project: Path | None, brief_id: str, by: str, date: Any) -> None:
     help="Output folder (default: output/ of the project).",
 )
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="PDF worker processes.")
-@click.option("--scheduler", default=None, metavar="ADDRESS", help="Render base PDFs on this Dask cluster.")
+@click.option("--scheduler", default=None, metavar="ADDRESS", help="Build and stamp on this Dask cluster.")
 @click.pass_obj
 def distribute(
     project: Path | None,

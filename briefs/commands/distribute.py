@@ -22,21 +22,21 @@ def run(
     fail: Callable[[BriefsError], None],
 ) -> int:
     """Run a distribution; returns the exit status."""
+    from briefs.distribute.listing import RecipientFile
     from briefs.distribute.log import LOG_NAME
-    from briefs.distribute.recipients import load_recipients
     from briefs.distribute.stamp import distribute
     from briefs.load.project import load_project, unbound_approvals, unreleasable
     from briefs.pipeline.run import build
 
     try:
         config = project_config(project)
-        recipients = load_recipients(config, recipients_file, only)
+        recipients = RecipientFile(config, recipients_file, only)  # checked whole, then read as a stream
         # What a release refuses whatever the PDFs (a placeholder left in, an approval that no
         # longer covers the content), before they are built
         loaded = load_project(config, paths)
         if refused := unbound_approvals(loaded.briefs) + unreleasable(loaded):
             raise ContentError(refused)
-        langs = tuple(lang for lang in config.editions if any(r.lang == lang for r in recipients))
+        langs = recipients.langs
         target = (out or config.output).resolve()
         built = build(config, paths, langs, ("pdf",), target, jobs=jobs, scheduler=scheduler)
         if built.failed:
@@ -44,13 +44,15 @@ def run(
                 click.echo(str(diagnostic), err=True)
             click.echo("briefs: base PDFs failed; nothing distributed", err=True)
             return 1
-        result = distribute(config, paths, target, recipients, jobs=jobs)
+
+        def stamped(copy: Path, entry: dict[str, str]) -> None:
+            click.echo(f"stamped {entry['file']} for {entry['recipient']}")
+
+        result = distribute(config, paths, target, recipients, jobs=jobs, scheduler=scheduler, on_copy=stamped)
     except BriefsError as exc:
         fail(exc)
         return 1
     for note in result.notes:  # what an interrupted run left, and how it was put right
         click.echo(str(note), err=True)
-    for entry in result.log:
-        click.echo(f"stamped {entry['file']} for {entry['recipient']}")
-    click.echo(f"distributed {len(result.written)} file(s); logged to {target / LOG_NAME}")
+    click.echo(f"distributed {result.count} file(s); logged to {target / LOG_NAME}")
     return 0

@@ -79,7 +79,9 @@ class RecipientList(BaseModel):
 
 
 def load_recipients(config: ProjectConfig, path: Path | None = None, only: Sequence[str] = ()) -> list[Recipient]:
-    """The distribution list (located errors for unknown languages, duplicates, bad ids)."""
+    """The distribution list (located errors for unknown languages, duplicates, bad ids), read
+    whole: for lists up to a content file's size limit (1 MB). ``briefs distribute`` reads any
+    length as a stream, with the same checks: :class:`briefs.distribute.listing.RecipientFile`."""
     path = path or config.content / "_distribution" / "recipients.yaml"
     doc = load_yaml(path)
     diags = Diagnostics()

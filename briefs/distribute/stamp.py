@@ -21,14 +21,15 @@ import hashlib
 import io
 import re
 import stat
-from collections.abc import Generator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefs.distribute.log import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
 from briefs.distribute.recipients import Recipient
-from briefs.errors import Diagnostic, Diagnostics, OutputError, RenderError, SourceLocation
+from briefs.errors import Diagnostic, Diagnostics, OutputError, SourceLocation
 from briefs.load.discover import discover
 from briefs.load.project import load_project, unreleasable
 from briefs.localize.i18n import Edition, translations
@@ -52,6 +53,7 @@ class DistributionResult:
     written: list[Path] = field(default_factory=list)
     log: list[dict[str, str]] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)  # warnings: a torn line, unlogged copies
+    count: int = 0  # copies written (also when they are handed to ``on_copy`` rather than listed)
 
 
 def stamp_pdf(config: ProjectConfig, edition: Edition, recipient: Recipient) -> bytes:
@@ -137,33 +139,55 @@ def overlay(base: bytes, stamp: bytes, recipient_id: str = "") -> bytes:
     return buffer.getvalue()
 
 
-def stamp_for(config: ProjectConfig, edition: Edition, recipient: Recipient, bases: Sequence[Path]) -> list[bytes]:
-    """One recipient's work: render their stamp once and lay it over each base PDF; returns the
-    copies' bytes (written, logged and released by the caller). Runs in a PDF worker, or here."""
+def stamp_for(
+    config: ProjectConfig, edition: Edition, recipient: Recipient, bases: Sequence[Path | bytes]
+) -> list[bytes]:
+    """One recipient's work: render their stamp once and lay it over each base PDF (a path, or
+    its bytes as a cluster receives them); returns the copies' bytes (written, logged and
+    released by the caller). Runs here, in a PDF worker or on a Dask worker; the same arguments
+    give the same bytes wherever and however often it runs."""
     stamp = stamp_pdf(config, edition, recipient)
-    return [overlay(base.read_bytes(), stamp, recipient.id) for base in bases]
+    return [overlay(base if isinstance(base, bytes) else base.read_bytes(), stamp, recipient.id) for base in bases]
+
+
+def stamp_one(
+    config: ProjectConfig, edition: Edition, bases: Sequence[Path | bytes], recipient: Recipient
+) -> list[bytes]:
+    """:func:`stamp_for`, with what every recipient of an edition shares first (a task's form)."""
+    return stamp_for(config, edition, recipient, bases)
 
 
 def distribute(
     config: ProjectConfig,
     paths: Sequence[Path],
     out: Path,
-    recipients: Sequence[Recipient],
+    recipients: Iterable[Recipient],
     now: dt.datetime | None = None,
     jobs: int = 1,
+    *,
+    scheduler: str | None = None,
+    on_copy: Callable[[Path, dict[str, str]], None] | None = None,
+    timeout: float | None = None,
 ) -> DistributionResult:
     """Stamp each brief's base PDF for each recipient, logging each copy as it is made.
 
-    With ``jobs`` > 1 the recipients are shared out among warm PDF workers (each renders a
-    recipient's stamp once and lays it over all of that recipient's briefs); the copies are
-    written and logged here, in the same order either way: recipient by recipient, brief by brief.
+    With ``jobs`` > 1 the recipients are shared out among warm PDF workers, with ``scheduler``
+    among the workers of that Dask cluster (each renders a recipient's stamp once and lays it
+    over all of that recipient's briefs); the copies are written and logged here, in the same
+    order either way: recipient by recipient, brief by brief (see :mod:`briefs.distribute.dispatch`).
+
+    ``recipients`` may be a :class:`~briefs.distribute.listing.RecipientFile`, read as a stream.
+    With ``on_copy``, each copy is handed to it as it is made (its path and log line) and the
+    result lists none (only their :attr:`DistributionResult.count`): memory stays flat however
+    long the list. ``timeout`` bounds each recipient's stamping (default
+    :data:`~briefs.distribute.dispatch.STAMP_SECONDS`); a recipient over it stops the run.
     """
     # The output folder is held throughout, so no build can replace a base PDF between its draft
     # check, its stamping and the version hash logged for it: the log names what was sent.
     with output_lock(out):
         log = LogWriter(out)
         try:
-            return _distribute(config, paths, out, recipients, now, jobs, log)
+            return _distribute(config, paths, out, recipients, now, jobs, log, scheduler, on_copy, timeout)
         finally:
             log.close()
 
@@ -172,23 +196,45 @@ def _distribute(
     config: ProjectConfig,
     paths: Sequence[Path],
     out: Path,
-    recipients: Sequence[Recipient],
+    recipients: Iterable[Recipient],
     now: dt.datetime | None,
     jobs: int,
     log: LogWriter,
+    scheduler: str | None,
+    on_copy: Callable[[Path, dict[str, str]], None] | None,
+    timeout: float | None,
 ) -> DistributionResult:
+    from briefs.distribute.dispatch import STAMP_SECONDS, stamp_all
+    from briefs.distribute.listing import RecipientFile
+    from briefs.pipeline.planning import edition
+
     result = DistributionResult(notes=[*log.notes, *_remove_unlogged(out, log.recorded())])
     sources = discover(config, paths)
     briefs = [source.parent.name for source in sources]
     # The editions in the project's order, as the build before this made them: a document's HTML
     # (its links to the other editions) depends on that order, and so does its recorded key.
-    langs = [lang for lang in config.editions if any(r.lang == lang for r in recipients)]
+    if isinstance(recipients, RecipientFile):
+        langs: Sequence[str] = recipients.langs
+    else:
+        recipients = list(recipients)
+        langs = [lang for lang in config.editions if any(r.lang == lang for r in recipients)]
     versions = _check_bases(config, paths, out, sources, langs)
-    work = [(recipient, [document_path(out, b, recipient.lang, "pdf") for b in briefs]) for recipient in recipients]
-    stamped = _stamp_all(config, work, jobs)
+    # One task per recipient, carrying that edition's base PDFs; the recipients are read as the
+    # tasks go out, and each task's copies come back in the recipients' order.
+    bases = {lang: [document_path(out, b, lang, "pdf") for b in briefs] for lang in langs}
+    shared = {lang: (config, edition(config, lang), bases[lang]) for lang in langs}
+    sent: deque[Recipient] = deque()
+
+    def calls() -> Iterator[tuple[str, Recipient]]:
+        for recipient in recipients:
+            sent.append(recipient)
+            yield recipient.lang, recipient
+
+    stamped = stamp_all(stamp_one, calls(), shared, jobs, scheduler, timeout or STAMP_SECONDS)
     try:
-        for (recipient, bases), copies in zip(work, stamped, strict=True):
-            for brief_id, base, data in zip(briefs, bases, copies, strict=True):
+        for copies in stamped:
+            recipient = sent.popleft()
+            for brief_id, base, data in zip(briefs, bases[recipient.lang], copies, strict=True):
                 target = out / copy_file(brief_id, recipient.lang, recipient.id)
                 entry = {
                     "time": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
@@ -208,8 +254,12 @@ def _distribute(
                     discard(tmp)
                     raise
                 release(tmp, target)
-                result.written.append(target)
-                result.log.append(entry)
+                result.count += 1
+                if on_copy is not None:
+                    on_copy(target, entry)
+                else:
+                    result.written.append(target)
+                    result.log.append(entry)
     finally:
         stamped.close()
     return result
@@ -304,34 +354,3 @@ def _remove_unlogged(out: Path, recorded: set[tuple[str, str]]) -> list[Diagnost
                     )
                 )
     return notes
-
-
-def _stamp_all(
-    config: ProjectConfig, work: Sequence[tuple[Recipient, list[Path]]], jobs: int
-) -> Generator[list[bytes], None, None]:
-    """:func:`stamp_for` for every recipient, here or on ``jobs`` warm workers; yielded in order,
-    each as soon as it and those before it are done."""
-    from briefs.pipeline.planning import edition
-
-    calls = [(config, edition(config, r.lang), r, bases) for r, bases in work]
-    if jobs <= 1 or len(calls) <= 1:
-        for call in calls:
-            yield stamp_for(*call)
-        return
-    from concurrent.futures.process import BrokenProcessPool
-
-    from briefs.pipeline.workers import start_pool
-
-    pool = start_pool(min(jobs, len(calls)))
-    try:
-        yield from pool.map(stamp_for, *zip(*calls, strict=True))
-    except BrokenProcessPool:
-        raise RenderError(
-            Diagnostic(
-                SourceLocation(Path(LOG_NAME)),
-                "a stamping worker died (out of memory or killed); the copies "
-                "made before it are logged; run briefs distribute again",
-            )
-        ) from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)

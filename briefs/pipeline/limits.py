@@ -26,11 +26,14 @@ for anything they do not foresee.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import resource
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -170,3 +173,47 @@ _OWN_CODE = (_Spending.__enter__.__code__, _Spending.__exit__.__code__)
 
 def _size(n: int) -> str:
     return f"{n / 2**30:g} GiB" if n >= 2**30 else f"{n / 2**20:g} MiB"
+
+
+class Overtime(Exception):
+    """Raised in a task that ran past its :func:`deadline`."""
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Stop the code in this block with :class:`Overtime` once it has run ``seconds``.
+
+    In a process's main thread (a local PDF worker) an interval timer interrupts it, even in a
+    blocking call. In any other thread (a Dask worker runs tasks on threads, where no timer can
+    reach) a watchdog raises the exception in the task's thread, where the interpreter next runs
+    Python code: a layout that loops is stopped as locally; a call blocked in C ends first.
+    """
+    if threading.current_thread() is threading.main_thread():
+
+        def ring(signum: int, frame: FrameType | None) -> None:
+            raise Overtime
+
+        previous = signal.signal(signal.SIGALRM, ring)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return
+    ident, lock, done = threading.get_ident(), threading.Lock(), [False]
+
+    def watch() -> None:
+        with lock:
+            if not done[0]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(Overtime))
+
+    timer = threading.Timer(seconds, watch)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            done[0] = True
+        timer.cancel()

@@ -61,14 +61,6 @@ class PdfOutcome:
 _FONT_CONFIG: Any = None
 
 
-class _Timeout(Exception):
-    pass
-
-
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise _Timeout
-
-
 def font_config() -> Any:
     """This process's WeasyPrint font configuration, made on first use and kept (it holds the
     font map, whose loaded faces make every later layout faster)."""
@@ -126,31 +118,27 @@ def _die_with_build(pid: int) -> None:
 
 
 def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
-    """Render one task in this process, within ``timeout`` seconds.
-
-    The time limit needs the main thread (an interval timer); Dask runs tasks on worker threads,
-    where the cluster's own limits apply instead.
-    """
+    """Render one task in this process, within ``timeout`` seconds (also on a Dask worker's
+    thread: see :func:`briefs.pipeline.limits.deadline`)."""
+    from briefs.pipeline.limits import Overtime, deadline
     from briefs.render.pdf import render_pdf
 
     outcome = PdfOutcome(task.index, pid=os.getpid())
     started = time.perf_counter()
-    timed = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGALRM, _on_alarm) if timed else None
-    if timed:
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+    font_config()  # a cold (Dask) worker's imports and fonts, outside the limit: stopped halfway, they stay broken
     try:
-        outcome.pdf, outcome.warnings = render_pdf(
-            task.html,
-            task.base_url,
-            task.allowed_roots,
-            task.source,
-            task.attachments,
-            task.created,
-            font_config=font_config(),
-            toc_min_pages=task.toc_min_pages,
-        )
-    except _Timeout:
+        with deadline(timeout):
+            outcome.pdf, outcome.warnings = render_pdf(
+                task.html,
+                task.base_url,
+                task.allowed_roots,
+                task.source,
+                task.attachments,
+                task.created,
+                font_config=font_config(),
+                toc_min_pages=task.toc_min_pages,
+            )
+    except Overtime:
         outcome.error = Diagnostic(
             SourceLocation(task.source), f"PDF rendering took longer than {timeout:g} s and was stopped"
         )
@@ -160,10 +148,6 @@ def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
         )
     except BriefsError as exc:
         outcome.error = exc.diagnostics[0]
-    finally:
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
     outcome.seconds = time.perf_counter() - started
     outcome.peak_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return outcome
