@@ -143,6 +143,7 @@ def main() -> None:
             project = work / f"n{args.small}"
             write_recipients(project, m)
             brief = sorted(p for p in (project / "content").glob("[!_]*") if (p / "brief.yaml").is_file())[0]
+            approve(project, brief.name)
             run = briefs(project, "distribute", str(brief), *jobs)
             print(
                 f"distribute one brief to M = {m:6d}: {run.seconds:.1f} s, {m / run.seconds / args.jobs:.1f} "

@@ -5,10 +5,11 @@
 Copies the example project's shared files and theme overrides to DEST and writes N briefs made
 from the example industry and fund briefs, round robin. Each copy is a brief of its own, not a
 duplicate: a distinct id (``<example>-s0042``), a date moved on by a day per copy (with its
-approval and related reports kept before it), a distinct figure and a distinct sentence in every
+related reports kept before it), a distinct figure and a distinct sentence in every
 language (a key-data row "Sample no. 42" / "样本编号 42"), so every output file differs. Company
 notes are left out: their recommendation history ties one note to the next on a security.
-The recipients file (``content/_distribution/recipients.yaml``) lists M fictitious clients, in
+Copies are drafts (a copy is not what compliance approved): `approve(dest, brief_id)` approves one,
+as the distribution benchmark needs. The recipients file (``content/_distribution/recipients.yaml``) lists M fictitious clients, in
 turn zh-CN, en and zh-HK.
 """
 
@@ -78,6 +79,9 @@ def generate(dest: Path, briefs: int, recipients: int = 0) -> list[str]:
         shutil.copytree(source, folder)
         yaml = folder / "brief.yaml"
         text = yaml.read_text("utf-8").replace(f"id: {source.name}\n", f"id: {brief_id}\n", 1)
+        # A copy is not what compliance approved: no record, no approval (a draft until approved).
+        (folder / "approval.yaml").unlink(missing_ok=True)
+        text = re.sub(r"^approval: .*\n", "", text, flags=re.MULTILINE)
         yaml.write_text(_with_sample_row(_shifted(text, k // len(sources)), k), "utf-8")
         ids.append(brief_id)
     if recipients:
@@ -90,6 +94,18 @@ def generate(dest: Path, briefs: int, recipients: int = 0) -> list[str]:
         env={**os.environ, "CI": "1"},
     )
     return ids
+
+
+def approve(dest: Path, brief_id: str) -> None:
+    """Compliance approves one synthetic brief (gu-wenjing, on its date)."""
+    text = (dest / "content" / brief_id / "brief.yaml").read_text("utf-8")
+    found = re.search(r"^date: (\S+)", text, re.MULTILINE)
+    assert found is not None
+    subprocess.run(
+        [sys.executable, "-m", "briefs", "--project", str(dest), "approve", brief_id, "--by", "gu-wenjing",
+         "--date", found[1]],
+        check=True, stdout=subprocess.DEVNULL, env={**os.environ, "CI": "1"},
+    )
 
 
 def write_recipients(dest: Path, count: int) -> None:

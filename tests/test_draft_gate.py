@@ -18,7 +18,7 @@ from briefs.errors import BriefsError
 from briefs.pipeline.run import build
 from briefs.project.config import load_config
 
-from .conftest import ROOT, edit
+from .conftest import ROOT, approve_again, edit
 
 
 @pytest.fixture
@@ -162,5 +162,6 @@ def test_a_pdf_built_from_other_inputs_is_refused(project: Path) -> None:
     out = _build_pdfs(project, APPROVED)
     brief = project / "content" / APPROVED / "brief.yaml"
     edit(brief, "en: AI compute}", "en: AI compute (revised)}")  # after the build
+    approve_again(project, APPROVED)  # approved again, as edited: but its PDFs were not built again
     message = _refused(project, out, APPROVED)
     assert f"{APPROVED}.en.pdf: base PDF not built from the current inputs" in message, message
