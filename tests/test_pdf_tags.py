@@ -146,12 +146,32 @@ def test_every_table_header_has_the_scope_of_its_html_cell(built: Built) -> None
     for brief_id, lang, path in pdfs(built):
         soup = BeautifulSoup(built.file(brief_id, lang, "html").read_text("utf-8"), "html.parser")
         printed = [th for th in soup.select("th") if not th.find_parent(class_="toc")]
-        want = {"/Column": sum(th.get("scope") == "col" for th in printed),
-                "/Row": sum(th.get("scope") == "row" for th in printed)}
-        assert all(th.get("scope") in ("col", "row") for th in printed), (brief_id, lang)
+        assert all(th.get("scope") in ("col", "colgroup", "row", "rowgroup") for th in printed), (brief_id, lang)
+        want = {"/Column": 0, "/Row": 0}
+        for th in printed:  # PDF has no group scopes: a group's heading heads the columns below it,
+            # or the rows beside it; a row group's label alone in its row heads what is below it
+            beside_data = th.get("scope") == "row" or (th.get("scope") == "rowgroup" and th.find_parent("tr").td)
+            want["/Row" if beside_data else "/Column"] += 1
+        colgroups = [th for th in printed if th.get("scope") == "colgroup"]
+        assert all(th.find_parent("table").colgroup for th in colgroups), (brief_id, lang)  # a group to head
+        tables = [t for t in soup.select("table") if not t.find_parent(class_="toc")]
+        body_rows = [len(t.select("tbody > tr")) for t in tables]
+        head_cells = [len(t.select("thead th")) for t in tables]
+        scopes: list[str] = []
         with pikepdf.open(path) as pdf:
-            headers = [e for e in elements(pdf.Root.StructTreeRoot.K[0]) if e.S == "/TH"]
-            scopes = [str(e.A.Scope) for e in headers]
+            table, rows_left = -1, 0
+            for part in (e for e in elements(pdf.Root.StructTreeRoot.K[0]) if e.S == "/Table"):
+                cells = [e for e in elements(part) if e.S == "/TH"]
+                heads = [str(e.A.Scope) for e in cells if e.P.P.S == "/THead"]
+                if rows_left == 0:  # a table begins
+                    table, rows_left = table + 1, body_rows[table + 1]
+                    scopes += heads
+                else:  # the rest of a table broken between pages: its header row repeated, Column
+                    assert heads == ["/Column"] * head_cells[table], (brief_id, lang, table, heads)
+                scopes += [str(e.A.Scope) for e in cells if e.P.P.S != "/THead"]
+                rows_left -= sum(e.S == "/TR" and e.P.S == "/TBody" for e in elements(part))
+                assert rows_left >= 0, (brief_id, lang, table)
+        assert table == len(tables) - 1 and rows_left == 0, (brief_id, lang, table, len(tables))
         assert {"/Column": scopes.count("/Column"), "/Row": scopes.count("/Row")} == want, (brief_id, lang)
         assert len(scopes) == len(printed), (brief_id, lang)
 
@@ -233,27 +253,47 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _outline(pdf: pikepdf.Pdf) -> list[str]:
-    titles: list[str] = []
+def _outline(pdf: pikepdf.Pdf) -> list[tuple[str, tuple[int, float]]]:
+    """The outline's titles in order (depth first), each with where it points: page, -top."""
+    pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
+    titles: list[tuple[str, tuple[int, float]]] = []
     with pdf.open_outline() as outline:
         stack = list(reversed(outline.root))
         while stack:
             item = stack.pop()
-            titles.append(item.title)
+            dest = item.destination
+            titles.append((item.title, (pages[dest[0].objgen], -float(dest[3]))))
             stack.extend(reversed(item.children))
     return titles
 
 
 @pytest.mark.pdf
 def test_outline_lists_sections_and_exhibits_in_reading_order(built: Built) -> None:
+    """Reading order in the PDF is the laid-out order: an exhibit moved past the text after it (no
+    holes) is listed under the heading it now follows. So: every heading and exhibit of the body
+    once, nothing else (no sidebar box, no contents); headings in the HTML's order, exhibits in
+    their numeric order; each entry further down the document than the one before."""
     for brief_id, lang, path in pdfs(built):
         soup = BeautifulSoup(built.file(brief_id, lang, "html").read_text("utf-8"), "html.parser")
-        wanted = [squash(tag.get_text()) for tag in soup.select("h1, h2, h3, h4, .exhibit > figcaption")
+        headings = [squash(tag.get_text()) for tag in soup.select("h1, h2, h3, h4")
+                    if not tag.find_parent(["aside", "nav"])]
+        captions = [squash(tag.get_text()) for tag in soup.select(".exhibit > figcaption")
+                    if not tag.find_parent(["aside", "nav"])]
+        labels = [tag.get_text() for tag in soup.select(".exhibit > figcaption .exhibit-label")
                   if not tag.find_parent(["aside", "nav"])]
-        boxes = {squash(tag.get_text()) for tag in soup.select("aside h2, aside h3")}
+        assert len(labels) == len(captions) > 0, (brief_id, lang, labels)
+        for series in {re.sub(r"[\d\s]", "", label) for label in labels}:  # 图 1, 图 2 …; 表 1 …
+            numbers = [int(re.sub(r"\D", "", label)) for label in labels if re.sub(r"[\d\s]", "", label) == series]
+            assert numbers == list(range(1, len(numbers) + 1)), (brief_id, lang, series, numbers)
+        boxes = {squash(tag.get_text()) for tag in soup.select("aside h2, aside h3, nav h2")}
         with pikepdf.open(path) as pdf:
-            titles = [squash(t) for t in _outline(pdf)]
-        assert titles == wanted, (brief_id, lang, titles, wanted)
+            entries = _outline(pdf)
+        titles = [squash(title) for title, _ in entries]
+        assert sorted(titles) == sorted(headings + captions), (brief_id, lang, titles, headings, captions)
+        assert [t for t in titles if t in set(headings)] == headings, (brief_id, lang, titles)
+        assert [t for t in titles if t in set(captions)] == captions, (brief_id, lang, titles)
+        places = [place for _, place in entries]
+        assert places == sorted(places), (brief_id, lang, list(zip(titles, places, strict=True)))
         key_points = squash(soup.select_one("#key-points-heading").get_text())
         assert titles.index(key_points) == 1, (brief_id, lang)  # right after the title: no sidebar box
         assert not boxes & set(titles[:2]), (brief_id, lang)
