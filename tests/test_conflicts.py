@@ -90,17 +90,17 @@ def test_negative_statement_where_nothing_applies_and_positive_where_it_does(pro
     # 0700.HK: market making since 2023-06-01 and a mandate of 2024-09-12 (within 12 months of 2025-02-16)
     assert (
         "The Company and its affiliates have made a market in the securities of Tencent Holdings (0700.HK) "
-        "since June 1, 2023." in text_of(en.get_element_by_id("conflict-market-making"))
+        "since 1 June 2023." in text_of(en.get_element_by_id("conflict-market-making"))
     )
     assert "本公司及其关联机构自2023年6月1日起为腾讯控股（0700.HK）的证券做市。" in text_of(
         zh.get_element_by_id("conflict-market-making")
     )
     banking = text_of(en.get_element_by_id("conflict-investment-banking"))
-    assert "joint bookrunner on a US-dollar senior notes issue (September 12, 2024)" in banking
+    assert "joint bookrunner on a US-dollar senior notes issue (12 September 2024)" in banking
     # nothing else applies: the house's negative statements, naming the security
     holding = en.get_element_by_id("conflict-firm-holding")
     assert [text_of(p) for p in holding.findall("p")] == [
-        "As at February 16, 2025, the Company and its affiliates did not hold 1% or more of the issued shares "
+        "As at 16 February 2025, the Company and its affiliates did not hold 1% or more of the issued shares "
         "of Tencent Holdings (0700.HK)."
     ]
     assert "截至2025年2月16日，本公司及其关联机构未持有腾讯控股（0700.HK）已发行股份的1%或以上。" in text_of(
@@ -154,7 +154,7 @@ def test_a_holding_recorded_after_the_brief_does_not_apply_to_it(project: Path) 
     html_build(project, "china-mobile-operator-cloud", "deepseek-win-win-summary")
     later = text_of(page(project, "china-mobile-operator-cloud", "en").get_element_by_id("conflict-firm-holding"))
     assert (
-        "As at February 28, 2025, the Company and its affiliates held 1.1% of the issued shares of "
+        "As at 28 February 2025, the Company and its affiliates held 1.1% of the issued shares of "
         "China Mobile (600941.SH)." in later
     )
     earlier = text_of(page(project, "deepseek-win-win-summary", "en").get_element_by_id("conflict-firm-holding"))
@@ -428,7 +428,7 @@ def test_the_hong_kong_pack_wants_the_para_16_statements_filled_from_the_data(
     brief = "content/tencent-wechat-deepseek"
     # a template that keeps the headings but drops the statements fails the pack
     broken = copy_project(tmp_path / "broken")
-    statements = "{% for s in e.statements %}<p>{{ s }}</p>{% endfor %}"
+    statements = "{% for s in e.statements %}<p>{{ s|typeset }}</p>{% endfor %}"
     edit(broken / "templates" / "partials" / "conflicts.html", statements, "")
     result = run_cli(broken, "build", brief, "--lang", "zh-HK", "--format", "html", "--out", "out")
     assert result.exit_code == 1

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from briefs.localize.i18n import Edition, format_date, format_number
 from briefs.render.fit import Fit, related_count
 from briefs.render.markdown import render_block, render_inline
-from briefs.render.typography import compress_punctuation, keep_whole, smart_quotes
+from briefs.render.typography import compress_punctuation, keep_whole, smart_quotes, typeset
 
 from .conftest import edit
 
@@ -65,6 +65,24 @@ def test_runs_of_full_width_punctuation_are_compressed_in_the_text_only() -> Non
     assert soup.p.get_text() == "多头注意力（MTP）：说明“引用”。"  # same characters, for extraction
     assert [s.get_text() for s in soup.p.select("span.halt")] == ["）", "”"]
     assert soup.title.get_text() == "（甲）：乙" and "halt" not in str(soup.svg) and soup.p["title"] == "（甲）："
+
+
+def test_a_list_of_names_keeps_its_enumeration_comma_at_full_width() -> None:
+    # pdftotext splits a line where a halved bracket meets 、 (the conflicts statements' lists)
+    soup = _soup(compress_punctuation("<p>中国移动（600941.SH）、中国联通（600050.SH）：无。</p>"))
+    assert [s.get_text() for s in soup.select("span.halt")] == ["）"]
+    assert soup.p.get_text() == "中国移动（600941.SH）、中国联通（600050.SH）：无。"
+
+
+def test_plain_statements_get_a_paragraphs_typography() -> None:
+    en = _soup(str(typeset("Only Innolight (300308.SZ) and <b> & an ordinary-looking word", "en")))
+    assert [s.get_text() for s in en.select("span.nh")] == ["Innolight", "300308.SZ"]
+    assert en.get_text() == "Only Innolight (300308.SZ) and <b> & an ordinary-looking word"  # escaped
+    zh = _soup(str(typeset("本公司与中兴通讯（000063.SZ）均无投资银行业务关系。", "zh-HK")))
+    assert [s.get_text() for s in zh.select("span.nw")] == ["关系。"]
+    assert zh.get_text() == "本公司与中兴通讯（000063.SZ）均无投资银行业务关系。"
+    assert not _soup(str(typeset("Innolight 旭创", "zh-CN"))).select("span.nh")  # no English rule in Chinese
+    assert str(typeset("关系", "en")) == "关系" and not _soup(str(typeset("No names here.", "zh-CN"))).select("span")
 
 
 def test_sidebar_words_are_escaped_and_kept_whole() -> None:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from briefs.localize.i18n import Edition, translations
 from briefs.project.languages import run_language
 from briefs.render.theme import Theme
-from briefs.render.typography import keep_whole
+from briefs.render.typography import keep_whole, typeset
 
 _CSS_UNSAFE = re.compile(r"[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]", re.UNICODE)
 
@@ -83,6 +83,7 @@ def _locale_filters(lang: str) -> dict[str, object]:
         "compact": lambda value, digits=1: i18n.format_compact(value, lang, digits),
         "money": lambda value, currency, compact=False: i18n.format_money(value, currency, lang, compact),
         "lang_attr": lambda text: lang_attr(text, lang),
+        "typeset": lambda text: typeset(str(text), lang),
     }
 
 

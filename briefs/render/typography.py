@@ -114,7 +114,10 @@ def smart_quotes(text: str) -> str:
 # left, over the one before it, and text extraction (pdftotext) then splits the line there.
 _FULL_WIDTH = "，。、；：？！（）《》〈〉「」『』【】〔〕“”‘’"
 _HALVED = "）》〉】〕”’"  # not 」』: pdftotext splits a line at a halved one (Hong Kong forms)
-_RUN = re.compile(f"([^\\s{_FULL_WIDTH}]?)([{_HALVED}]+)([{_FULL_WIDTH}])")
+# Not before 、: a list of names with their tickers (中国移动（600941.SH）、中国联通…, the conflicts
+# statements) split there in pdftotext, a line of text extracted as two with 、 beginning the second.
+_FOLLOWING = _FULL_WIDTH.replace("、", "")
+_RUN = re.compile(f"([^\\s{_FULL_WIDTH}]?)([{_HALVED}]+)([{_FOLLOWING}])")
 _SKIPPED = re.compile(r"<(head|style|script|svg|title|textarea)\b.*?</\1>", re.S | re.I)
 _TAG = re.compile(r"(<[^>]*>)")
 
@@ -186,3 +189,24 @@ def keep_whole(text: str) -> Markup:
             last = match.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)
+
+
+def typeset(text: str, lang: str) -> Markup:
+    """A plain string printed as a paragraph (a statement built from data, not Markdown) with the
+    micro-typography Markdown paragraphs get: in English its names in ``<span class="nh">`` (kept
+    whole, as :func:`typography` does), in Chinese its last two characters and the punctuation after
+    them in ``<span class="nw">`` (no last line of one character). The template filter ``typeset``."""
+    if lang == "en":
+        out, last = [], 0
+        for match in _WORD.finditer(text):
+            if is_name(match.group()):
+                out.append(escape(text[last : match.start()]))
+                out.append(Markup('<span class="nh">%s</span>') % match.group())
+                last = match.end()
+        out.append(escape(text[last:]))
+        return Markup("").join(out)
+    if lang in ("zh-CN", "zh-HK"):
+        tail = _TAIL.search(text)
+        if tail is not None and _HAN.search(text):
+            return escape(text[: tail.start()]) + Markup('<span class="nw">%s</span>') % tail.group()
+    return escape(text)
