@@ -27,13 +27,36 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synth_project import generate
+from synth_project import generate, write_recipients
 
 # Runs briefs' CLI in this interpreter and reports, on its last stderr line, the main process's
 # own peak memory and CPU seconds (the workers are other processes: not counted).
 WRAPPER = """
 import os, resource, sys
 from briefs.cli import cli
+
+
+def descendants():
+    # CPU seconds of every live process below this one (the fork server and the PDF workers
+    # are not waited for by this process, so RUSAGE_CHILDREN misses them), with the children
+    # each has reaped (cutime, cstime): /proc/PID/stat fields 14-17.
+    tick = os.sysconf("SC_CLK_TCK")
+    parent, cpu = {}, {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(entry)] = int(fields[1])
+            cpu[int(entry)] = sum(int(x) for x in fields[11:15]) / tick
+    mine, frontier = set(), {os.getpid()}
+    while frontier:
+        frontier = {p for p, pp in parent.items() if pp in frontier and p not in mine}
+        mine |= frontier
+    return sum(cpu[p] for p in mine)
+
 sys.argv = ["briefs", *sys.argv[1:]]
 try:
     cli(prog_name="briefs")
@@ -42,7 +65,7 @@ except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else 1
 me = resource.getrusage(resource.RUSAGE_SELF)
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(f"SELF {me.ru_maxrss} {me.ru_utime + me.ru_stime} {kids.ru_utime + kids.ru_stime}", file=sys.stderr)
+print(f"SELF {me.ru_maxrss} {me.ru_utime + me.ru_stime} {kids.ru_utime + kids.ru_stime + descendants()}", file=sys.stderr)
 sys.stderr.flush()
 sys.stdout.flush()
 os._exit(code)  # as briefs.cli.main: no interpreter teardown (workers end with this process)

@@ -76,6 +76,7 @@ def generate(dest: Path, briefs: int, recipients: int = 0) -> list[str]:
         brief_id = f"{source.name}-s{k:04d}"
         folder = dest / "content" / brief_id
         shutil.copytree(source, folder)
+        (folder / "approval.yaml").unlink(missing_ok=True)  # the example's: approved again below
         yaml = folder / "brief.yaml"
         text = yaml.read_text("utf-8").replace(f"id: {source.name}\n", f"id: {brief_id}\n", 1)
         yaml.write_text(_with_sample_row(_shifted(text, k // len(sources)), k), "utf-8")
@@ -89,7 +90,23 @@ def generate(dest: Path, briefs: int, recipients: int = 0) -> list[str]:
         stdout=subprocess.DEVNULL,
         env={**os.environ, "CI": "1"},
     )
+    # Each copy approved again, as compliance would: an approval record names its brief and
+    # binds its content, so the example's record does not cover the copy.
+    subprocess.run([sys.executable, "-c", APPROVE, str(dest)], check=True, env={**os.environ, "CI": "1"})
     return ids
+
+
+APPROVE = """
+import datetime as dt, re, sys
+from pathlib import Path
+from briefs.authoring.approval import approve
+from briefs.project.config import load_config
+config = load_config(Path(sys.argv[1]))
+for yaml in sorted(config.content.glob("[!_]*/brief.yaml")):
+    found = re.search(r"^approval: {by: ([^,]+), date: ([0-9-]+)}", yaml.read_text("utf-8"), re.MULTILINE)
+    if found:
+        approve(config, yaml.parent.name, found.group(1), dt.date.fromisoformat(found.group(2)))
+"""
 
 
 def write_recipients(dest: Path, count: int) -> None:
