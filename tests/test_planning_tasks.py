@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import briefs
-from briefs.api import build
 from briefs.pipeline.incremental import Manifest
+from briefs.pipeline.run import build
+from briefs.project.config import load_config
 
 from .conftest import copy_project
 
@@ -50,7 +51,7 @@ def test_a_document_fails_in_its_worker_alone_with_a_located_error(
     caplog.set_level(logging.DEBUG, logger="briefs.pipeline.run")
     out = tmp_path / "out"
     chosen = [project / "content" / BRIEF]
-    result = build(project, chosen, langs=["zh-CN", "zh-HK"], out=out, jobs=1)
+    result = build(load_config(project), chosen, ["zh-CN", "zh-HK"], out=out, jobs=1)
     # Both documents were planned in the worker, not here.
     made = _made_in(caplog)
     assert set(made) == {f"{BRIEF}.zh-CN", f"{BRIEF}.zh-HK"}
@@ -65,7 +66,7 @@ def test_a_document_fails_in_its_worker_alone_with_a_located_error(
     assert not list((out / BRIEF).glob("*.zh-HK.*"))
     assert BRIEF not in Manifest.load(out).briefs  # not on record as built: planned again next time
     stamp = (out / BRIEF / f"{BRIEF}.zh-CN.pdf").stat().st_mtime_ns
-    again = build(project, chosen, langs=["zh-CN", "zh-HK"], out=out, jobs=1)
+    again = build(load_config(project), chosen, ["zh-CN", "zh-HK"], out=out, jobs=1)
     assert sorted(again.planned) == [f"{BRIEF}.zh-CN", f"{BRIEF}.zh-HK"]
     assert not again.written  # the zh-CN files are current: their keys came back unchanged
     assert (out / BRIEF / f"{BRIEF}.zh-CN.pdf").stat().st_mtime_ns == stamp
@@ -77,15 +78,15 @@ def test_an_edit_that_changes_no_output_lays_out_nothing(tmp_path: Path) -> None
     project = copy_project(tmp_path / "project")
     out = tmp_path / "out"
     chosen = [project / "content" / BRIEF]
-    first = build(project, chosen, out=out, jobs=1)
+    first = build(load_config(project), chosen, out=out, jobs=1)
     assert not first.failed and len(first.written) >= 4
     stamps = {p: p.stat().st_mtime_ns for p in first.written}
-    (project / "content" / BRIEF / "notes.txt").write_text("not read by any build\n", "utf-8")
-    second = build(project, chosen, out=out, jobs=1)
+    (project / "content" / BRIEF / "brief.yaml~").write_text("an editor's backup: read by no build\n", "utf-8")
+    second = build(load_config(project), chosen, out=out, jobs=1)
     assert sorted(second.planned) == [f"{BRIEF}.en", f"{BRIEF}.zh-CN"]  # its input key changed
     assert not second.written and not second.failed
     assert {p: p.stat().st_mtime_ns for p in first.written} == stamps
-    third = build(project, chosen, out=out, jobs=1)  # and it is now on record as built
+    third = build(load_config(project), chosen, out=out, jobs=1)  # and it is now on record as built
     assert third.up_to_date
 
 
@@ -93,7 +94,7 @@ def test_without_pdfs_documents_are_made_in_this_process(tmp_path: Path, caplog:
     project = _hong_kong_breaks(tmp_path)
     caplog.set_level(logging.DEBUG, logger="briefs.pipeline.run")
     out = tmp_path / "out"
-    result = build(project, [project / "content" / BRIEF], langs=["zh-CN", "zh-HK"], formats=["html"], out=out)
+    result = build(load_config(project), [project / "content" / BRIEF], ["zh-CN", "zh-HK"], ["html"], out)
     assert set(_made_in(caplog).values()) == {os.getpid()}
     assert [p.name for p in result.written] == [f"{BRIEF}.zh-CN.html"]
     assert any(d.message.startswith("zh-HK output lacks") for d in result.failed)

@@ -168,6 +168,7 @@ def _context(request: BuildRequest, manifest: Manifest, result: BuildResult) -> 
         families,
         {b.brief.id: b.folder for b in project.briefs},
         {b.brief.id: build_time(b.brief.date).isoformat() for b in project.briefs},
+        request.hashes,
     )
     return BuildContext(
         request,
@@ -217,6 +218,8 @@ def _render_changed(
         complete = not result.failed and not unfinished
         manifest.finish(request.scope, ctx.keys, unfinished, ctx.names if complete else None)
         manifest.save()  # even after Ctrl-C: what was written is recorded and reused next time
+        if request.hashes is not None:
+            request.hashes.save()
     # The portal lists what is now in the output folder (links only to files that exist).
     if request.portal:  # ``briefs serve`` defers it: the reloaded page first, the search index after
         result.portal = update_portal(project, manifest, request.langs, request.final)
