@@ -65,7 +65,8 @@ except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else 1
 me = resource.getrusage(resource.RUSAGE_SELF)
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(f"SELF {me.ru_maxrss} {me.ru_utime + me.ru_stime} {kids.ru_utime + kids.ru_stime + descendants()}", file=sys.stderr)
+workers = kids.ru_utime + kids.ru_stime + descendants()
+print(f"SELF {me.ru_maxrss} {me.ru_utime + me.ru_stime} {workers}", file=sys.stderr)
 sys.stderr.flush()
 sys.stdout.flush()
 os._exit(code)  # as briefs.cli.main: no interpreter teardown (workers end with this process)
@@ -121,7 +122,7 @@ def main() -> None:
         f"load {os.getloadavg()[0]:.2f}, {time.strftime('%Y-%m-%d %H:%M')}; work in {work}"
     )
     build = ("build",)
-    fmt = [x for f in args.formats.split(",") for x in ("--format", f)]
+    fmt = ["--format", args.formats]  # one option, comma-separated (a second --format replaces the first)
     jobs = ["--jobs", str(args.jobs)]
     results: dict[int, tuple[Run, int]] = {}
     for n in (5, args.small, args.large):
