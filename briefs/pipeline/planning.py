@@ -109,7 +109,8 @@ def edition(config: ProjectConfig, lang: str, phrases: Mapping[str, PhraseTable]
 
 
 def plan(project: Project, langs: Sequence[str], budget: Budget = Budget()) -> list[Document]:
-    """Localize and render the HTML of every brief in every language (cheap; done in-process)."""
+    """Localize and render the HTML of every brief in every language, in this process (``briefs
+    check``, ``distribute``; a build plans each document in its task: :mod:`briefs.pipeline.tasks`)."""
     return list(iter_plan(project, langs, budget))
 
 
