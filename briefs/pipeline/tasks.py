@@ -99,18 +99,17 @@ class DocumentTask:
         return label(self.loaded.brief.id, self.lang)
 
     def perform(self, timeout: float) -> workers.PdfOutcome:
-        """Make the document in this worker, within ``timeout`` seconds for all of it."""
-        outcome = DocumentOutcome(self.index, pid=os.getpid())
-        return workers.bounded(
-            outcome, self.source, timeout, "making this document", lambda: make(self, outcome, Budget(None, None))
-        )
+        """Make the document in this worker: planned within the per-brief budget the main
+        process used to plan it in (:mod:`briefs.pipeline.limits`), the PDF laid out within
+        ``timeout`` seconds, as before."""
+        return make_here(self, Budget(), timeout)
 
 
-def make_here(task: DocumentTask, budget: Budget) -> DocumentOutcome:
-    """Make the document in this process (a build without PDFs), each brief within ``budget``
-    as loading is (:mod:`briefs.pipeline.limits`)."""
+def make_here(task: DocumentTask, budget: Budget, timeout: float = workers.DEFAULT_TIMEOUT) -> DocumentOutcome:
+    """Make the document in this process, planned within ``budget`` (a build without PDFs does
+    that in its main process) and the PDF, if any, laid out within ``timeout`` seconds."""
     outcome = DocumentOutcome(task.index, pid=os.getpid())
-    make(task, outcome, budget)
+    make(task, outcome, budget, timeout)
     return outcome
 
 
@@ -130,7 +129,7 @@ def _unpacked(data: bytes) -> tuple[Shared, tuple[Markup, Markup, Markup]]:
         return _SHARED[key]
 
 
-def make(task: DocumentTask, outcome: DocumentOutcome, budget: Budget) -> None:
+def make(task: DocumentTask, outcome: DocumentOutcome, budget: Budget, timeout: float) -> None:
     """Plan the document (:func:`briefs.pipeline.planning.prepare`), then make each of its
     outputs not current (:func:`pages`, :func:`pdf`); a planning error fails the document."""
     shared, css = _unpacked(task.shared)
@@ -150,7 +149,13 @@ def make(task: DocumentTask, outcome: DocumentOutcome, budget: Budget) -> None:
     if not _needed(task.current, made.name, made.key, made.draft):
         outcome.made.append(made)
     else:  # (a time limit hit here leaves the PDF out of ``made``: the document failed)
-        outcome.made.append(_laid_out(shared, document, made, outcome))
+        workers.bounded(
+            outcome,
+            task.source,
+            timeout,
+            "PDF rendering",
+            lambda: outcome.made.append(_laid_out(shared, document, made, outcome)),
+        )
 
 
 def _needed(current: Mapping[str, tuple[str, bool | None]], name: str, key: str, draft: bool | None) -> bool:
