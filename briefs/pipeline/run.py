@@ -11,6 +11,7 @@ the removal of outputs no build writes any more in :mod:`briefs.pipeline.withdra
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -242,6 +243,7 @@ def _tasks(ctx: BuildContext, manifest: Manifest, stale: Sequence[LoadedBrief]) 
             ctx.renderer,
             ctx.templates,
             ctx.theme_folders,
+            os.environ.get("SOURCE_DATE_EPOCH"),
         )
     )
     tasks: list[DocumentTask] = []

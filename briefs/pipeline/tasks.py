@@ -49,6 +49,9 @@ class Shared:
     renderer: str
     templates: str
     theme_folders: tuple[Path, ...]
+    # SOURCE_DATE_EPOCH as the main process has it: a worker's environment is its fork server's,
+    # which may be older (a watch, a test session), and the dates in the output follow it
+    epoch: str | None = None
 
 
 def shared_bytes(shared: Shared) -> bytes:
@@ -133,6 +136,11 @@ def make(task: DocumentTask, outcome: DocumentOutcome, budget: Budget, timeout: 
     """Plan the document (:func:`briefs.pipeline.planning.prepare`), then make each of its
     outputs not current (:func:`pages`, :func:`pdf`); a planning error fails the document."""
     shared, css = _unpacked(task.shared)
+    if os.environ.get("SOURCE_DATE_EPOCH") != shared.epoch:
+        if shared.epoch is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = shared.epoch
     loaded = task.loaded
     try:
         project = Project(shared.config, shared.library, (loaded,))
