@@ -27,13 +27,36 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synth_project import generate
+from synth_project import generate, write_recipients
 
 # Runs briefs' CLI in this interpreter and reports, on its last stderr line, the main process's
 # own peak memory and CPU seconds (the workers are other processes: not counted).
 WRAPPER = """
 import os, resource, sys
 from briefs.cli import cli
+
+
+def descendants():
+    # CPU seconds of every live process below this one (the fork server and the PDF workers
+    # are not waited for by this process, so RUSAGE_CHILDREN misses them), with the children
+    # each has reaped (cutime, cstime): /proc/PID/stat fields 14-17.
+    tick = os.sysconf("SC_CLK_TCK")
+    parent, cpu = {}, {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(entry)] = int(fields[1])
+            cpu[int(entry)] = sum(int(x) for x in fields[11:15]) / tick
+    mine, frontier = set(), {os.getpid()}
+    while frontier:
+        frontier = {p for p, pp in parent.items() if pp in frontier and p not in mine}
+        mine |= frontier
+    return sum(cpu[p] for p in mine)
+
 sys.argv = ["briefs", *sys.argv[1:]]
 try:
     cli(prog_name="briefs")
@@ -42,7 +65,8 @@ except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else 1
 me = resource.getrusage(resource.RUSAGE_SELF)
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(f"SELF {me.ru_maxrss} {me.ru_utime + me.ru_stime} {kids.ru_utime + kids.ru_stime}", file=sys.stderr)
+workers = kids.ru_utime + kids.ru_stime + descendants()
+print(f"SELF {me.ru_maxrss} {me.ru_utime + me.ru_stime} {workers}", file=sys.stderr)
 sys.stderr.flush()
 sys.stdout.flush()
 os._exit(code)  # as briefs.cli.main: no interpreter teardown (workers end with this process)
@@ -98,7 +122,7 @@ def main() -> None:
         f"load {os.getloadavg()[0]:.2f}, {time.strftime('%Y-%m-%d %H:%M')}; work in {work}"
     )
     build = ("build",)
-    fmt = [x for f in args.formats.split(",") for x in ("--format", f)]
+    fmt = ["--format", args.formats]  # one option, comma-separated (a second --format replaces the first)
     jobs = ["--jobs", str(args.jobs)]
     results: dict[int, tuple[Run, int]] = {}
     for n in (5, args.small, args.large):
@@ -143,7 +167,6 @@ def main() -> None:
             project = work / f"n{args.small}"
             write_recipients(project, m)
             brief = sorted(p for p in (project / "content").glob("[!_]*") if (p / "brief.yaml").is_file())[0]
-            approve(project, brief.name)
             run = briefs(project, "distribute", str(brief), *jobs)
             print(
                 f"distribute one brief to M = {m:6d}: {run.seconds:.1f} s, {m / run.seconds / args.jobs:.1f} "

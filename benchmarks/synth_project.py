@@ -8,8 +8,7 @@ duplicate: a distinct id (``<example>-s0042``), a date moved on by a day per cop
 related reports kept before it), a distinct figure and a distinct sentence in every
 language (a key-data row "Sample no. 42" / "样本编号 42"), so every output file differs. Company
 notes are left out: their recommendation history ties one note to the next on a security.
-Copies are drafts (a copy is not what compliance approved): `approve(dest, brief_id)` approves one,
-as the distribution benchmark needs. The recipients file (``content/_distribution/recipients.yaml``) lists M fictitious clients, in
+Each copy is approved again under its own id (an approval record binds one brief's content). The recipients file (``content/_distribution/recipients.yaml``) lists M fictitious clients, in
 turn zh-CN, en and zh-HK.
 """
 
@@ -77,11 +76,9 @@ def generate(dest: Path, briefs: int, recipients: int = 0) -> list[str]:
         brief_id = f"{source.name}-s{k:04d}"
         folder = dest / "content" / brief_id
         shutil.copytree(source, folder)
+        (folder / "approval.yaml").unlink(missing_ok=True)  # the example's: approved again below
         yaml = folder / "brief.yaml"
         text = yaml.read_text("utf-8").replace(f"id: {source.name}\n", f"id: {brief_id}\n", 1)
-        # A copy is not what compliance approved: no record, no approval (a draft until approved).
-        (folder / "approval.yaml").unlink(missing_ok=True)
-        text = re.sub(r"^approval: .*\n", "", text, flags=re.MULTILINE)
         yaml.write_text(_with_sample_row(_shifted(text, k // len(sources)), k), "utf-8")
         ids.append(brief_id)
     if recipients:
@@ -93,19 +90,23 @@ def generate(dest: Path, briefs: int, recipients: int = 0) -> list[str]:
         stdout=subprocess.DEVNULL,
         env={**os.environ, "CI": "1"},
     )
+    # Each copy approved again, as compliance would: an approval record names its brief and
+    # binds its content, so the example's record does not cover the copy.
+    subprocess.run([sys.executable, "-c", APPROVE, str(dest)], check=True, env={**os.environ, "CI": "1"})
     return ids
 
 
-def approve(dest: Path, brief_id: str) -> None:
-    """Compliance approves one synthetic brief (gu-wenjing, on its date)."""
-    text = (dest / "content" / brief_id / "brief.yaml").read_text("utf-8")
-    found = re.search(r"^date: (\S+)", text, re.MULTILINE)
-    assert found is not None
-    subprocess.run(
-        [sys.executable, "-m", "briefs", "--project", str(dest), "approve", brief_id, "--by", "gu-wenjing",
-         "--date", found[1]],
-        check=True, stdout=subprocess.DEVNULL, env={**os.environ, "CI": "1"},
-    )
+APPROVE = """
+import datetime as dt, re, sys
+from pathlib import Path
+from briefs.authoring.approval import approve
+from briefs.project.config import load_config
+config = load_config(Path(sys.argv[1]))
+for yaml in sorted(config.content.glob("[!_]*/brief.yaml")):
+    found = re.search(r"^approval: {by: ([^,]+), date: ([0-9-]+)}", yaml.read_text("utf-8"), re.MULTILINE)
+    if found:
+        approve(config, yaml.parent.name, found.group(1), dt.date.fromisoformat(found.group(2)))
+"""
 
 
 def write_recipients(dest: Path, count: int) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from briefs.pipeline.inputcache import InputHashes
 from briefs.project.config import ProjectConfig
 from briefs.render.theme import theme_of
 from briefs.source.safefiles import Unsafe, read_bytes, sha256
@@ -123,6 +124,11 @@ def renderer_fingerprint() -> str:
 
 
 def _files(folder: Path) -> list[Path]:
+    """:func:`_names`, as paths."""
+    return [Path(name) for name in _names(folder)]
+
+
+def _names(folder: Path) -> list[str]:
     """Every entry below ``folder`` that is not a folder, hidden names included, sorted.
 
     Symlinks are listed. Inside a brief's folder (one holding ``brief.yaml``) a linked folder is
@@ -130,19 +136,19 @@ def _files(folder: Path) -> list[Path]:
     brief's folder, and that target is listed in its own right. Anywhere else (``content/_shared``
     linked to a folder shared by several projects, a linked folder of templates) the build reads
     through the link, so its files are listed under the link's name; each real folder once."""
-    found: list[Path] = []
-    pending = [(folder, False)]
-    walked: set[str] = set()
+    found: list[str] = []
+    pending = [(str(folder), False)]
+    walked: set[tuple[int, int]] = set()
     while pending:
         current, in_brief = pending.pop()
         try:
-            real = os.path.realpath(current)
-            if real in walked:  # a link back up, or two links to one folder
+            info = os.stat(current)  # the real folder (by device and inode: no path resolved)
+            if (info.st_dev, info.st_ino) in walked:  # a link back up, or two links to one folder
                 continue
-            walked.add(real)
+            walked.add((info.st_dev, info.st_ino))
             entries = list(os.scandir(current))
         except (OSError, ValueError):  # unreadable folder: its name still counts (see _entry_parts)
-            if current != folder:
+            if current != str(folder):
                 found.append(current)
             continue
         in_brief = in_brief or any(entry.name == "brief.yaml" for entry in entries)
@@ -153,10 +159,10 @@ def _files(folder: Path) -> list[Path]:
             except OSError:
                 is_folder = followed = False
             if is_folder or followed:
-                pending.append((Path(entry.path), in_brief))
+                pending.append((entry.path, in_brief))
             if not is_folder:
-                found.append(Path(entry.path))
-    return sorted(found)
+                found.append(entry.path)
+    return sorted(found, key=lambda name: name.split(os.sep))  # in the order their Paths sort
 
 
 def files_under(folder: Path) -> list[Path]:
@@ -169,8 +175,9 @@ def files_under(folder: Path) -> list[Path]:
 _HASH_LIMIT = 64 * 2**20
 
 
-def _entry_parts(path: Path) -> list[bytes | str]:
-    """What an entry contributes to a key: its bytes for a regular file (hidden ones included),
+def _entry_parts(path: Path | str, hashes: InputHashes | None = None) -> list[bytes | str]:
+    """What an entry contributes to a key: its bytes for a regular file (hidden ones included;
+    with ``hashes``, their hash, remembered by the file's stat: :mod:`briefs.pipeline.inputcache`),
     its target for a symlink (and the target's type, size and time), and only its type for anything that is
     never read (FIFO, device, socket, an unreadable file), so hashing never blocks or fails."""
     try:
@@ -192,7 +199,9 @@ def _entry_parts(path: Path) -> list[bytes | str]:
     if info.st_size > _HASH_LIMIT:
         return [f"large:{info.st_size}:{info.st_mtime_ns}"]
     try:
-        return [read_bytes(path, _HASH_LIMIT)]
+        if hashes is not None:
+            return [f"sha:{hashes.hash_of(path, info, _HASH_LIMIT)}"]
+        return [read_bytes(Path(path), _HASH_LIMIT)]
     except Unsafe as exc:  # unreadable (permissions), or swapped for a FIFO meanwhile
         return [f"unreadable:{exc.reason}:{info.st_size}:{info.st_mtime_ns}"]
 
@@ -222,19 +231,28 @@ def _environment(
     return parts
 
 
-def _input_files(config: ProjectConfig) -> Iterable[tuple[Path, list[bytes | str]]]:
+def _input_files(config: ProjectConfig, hashes: InputHashes) -> Iterable[tuple[str, list[bytes | str]]]:
     """Every input file under content/ and in every theme folder (the project's templates/, plugin
-    themes, the shipped theme, wherever installed), with its name and bytes as hash parts."""
-    for path in _files(config.content):
-        yield path, [path.relative_to(config.root).as_posix(), *_entry_parts(path)]
+    themes, the shipped theme, wherever installed), with its name and hash as hash parts (names
+    as strings: a thousand briefs' files are too many to make paths of on every build)."""
+    for path in _names(config.content):
+        yield path, [_relative(path, config.root), *_entry_parts(path, hashes)]
     for index, folder in enumerate(theme_of(config).folders):
-        for path in _files(folder):
+        for path in _names(folder):
             name = (
-                path.relative_to(config.root).as_posix()
+                _relative(path, config.root)
                 if folder == config.templates
-                else f"<theme {index}>/{path.relative_to(folder).as_posix()}"
+                else f"<theme {index}>/{_relative(path, folder)}"
             )
-            yield path, [name, *_entry_parts(path)]
+            yield path, [name, *_entry_parts(path, hashes)]
+
+
+def _relative(name: str, folder: Path) -> str:
+    """``Path(name).relative_to(folder).as_posix()`` for a name listed below ``folder``."""
+    prefix = str(folder).rstrip(os.sep) + os.sep
+    if os.sep == "/" and name.startswith(prefix):
+        return name[len(prefix) :]
+    return Path(name).relative_to(folder).as_posix()
 
 
 def tree_key(
@@ -243,12 +261,14 @@ def tree_key(
     langs: Sequence[str],
     formats: Sequence[str],
     families: tuple[str, ...],
+    hashes: InputHashes | None = None,
 ) -> str:
-    """Hash of every input file and option of a build (cheap: no parsing)."""
+    """Hash of every input file and option of a build (cheap: no parsing; ``hashes``: the files'
+    hashes remembered from earlier builds)."""
     parts = _environment(config, langs, formats, families)
     parts.append(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}")  # (no parsing here)
     parts.append(",".join(str(p.resolve()) for p in paths))
-    for _, named in _input_files(config):
+    for _, named in _input_files(config, hashes or InputHashes(None)):
         parts += named
     inside = (config.content.resolve(), *(f.resolve() for f in theme_of(config).folders))
     for path in paths:  # briefs given by path from elsewhere: their folders count too
@@ -269,6 +289,7 @@ def brief_keys(
     families: tuple[str, ...],
     folders: Mapping[str, Path],
     created: Mapping[str, str],
+    hashes: InputHashes | None = None,
 ) -> dict[str, str]:
     """Per brief id: a hash of everything its outputs can depend on (cheap: no parsing).
 
@@ -284,7 +305,8 @@ def brief_keys(
     every_brief |= {folder.resolve() for folder in folders.values()}
     shared = _environment(config, langs, formats, families)
     own: dict[Path, list[bytes | str]] = {folder: [] for folder in every_brief}
-    for path, named in _input_files(config):
+    for name, named in _input_files(config, hashes or InputHashes(None)):
+        path = Path(name)
         owner = next((p for p in path.parents if p in every_brief), None)  # the entry, not a link's target
         if owner is None:
             shared += named

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from briefs.pipeline.fingerprints import digest, file_hash, tree_key
+from briefs.pipeline.inputcache import InputHashes
 from briefs.pipeline.write import write_atomic
 from briefs.project.config import ProjectConfig
 from briefs.source.safefiles import Unsafe, read_bytes
@@ -254,13 +255,20 @@ class Scope:
     tree: str
 
 
-def scope_of(config: ProjectConfig, paths: Sequence[Path], langs: Sequence[str], formats: Sequence[str]) -> Scope:
-    """The manifest scope of a build request, with the current fingerprint of all its inputs."""
+def scope_of(
+    config: ProjectConfig,
+    paths: Sequence[Path],
+    langs: Sequence[str],
+    formats: Sequence[str],
+    hashes: InputHashes | None = None,
+) -> Scope:
+    """The manifest scope of a build request, with the current fingerprint of all its inputs
+    (``hashes``: the input files' hashes remembered from earlier builds)."""
     from briefs.render.fonts import FONTS
 
     families = tuple(sorted({f for lang in langs if lang in FONTS for f in (FONTS[lang].sans, FONTS[lang].serif)}))
     name = digest([",".join(str(Path(p).resolve()) for p in paths), ",".join(langs), ",".join(formats)])
-    return Scope(name, tree_key(config, paths, langs, formats, families))
+    return Scope(name, tree_key(config, paths, langs, formats, families, hashes))
 
 
 def up_to_date(manifest: Manifest, scope: Scope) -> list[Path] | None:

@@ -1,8 +1,9 @@
 """Time and memory limits for the stages that run in the build's own process, per brief.
 
-PDF rendering runs in worker processes with a time limit per document and an address-space
-limit per worker (:mod:`briefs.pipeline.workers`). Loading, checking and planning (localizing, charts,
-HTML) run in the main process, one brief after another; :class:`Budget` bounds each brief there:
+A build with PDFs makes each document (planning and PDF) in a worker process, with a time limit
+per document and an address-space limit per worker (:mod:`briefs.pipeline.workers`). Loading,
+checking, and planning in ``briefs check`` and in a build without PDFs run in the main process,
+one brief after another; :class:`Budget` bounds each brief there:
 
 - **time**: an interval timer (``SIGALRM``, main thread only) wakes four times a second; once the
   brief has run longer than ``seconds``, the stage is interrupted where it is;

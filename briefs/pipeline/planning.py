@@ -1,6 +1,7 @@
 """Planning a build: the loaded project turned into independent documents, one per brief ×
-language, each localized and rendered to HTML (cheap; done in-process), so that the expensive
-steps (PDF, other formats) can run in worker processes without sharing state.
+language, each localized and rendered to HTML (:func:`prepare`). A build runs that where the
+document's other formats are made (:mod:`briefs.pipeline.tasks`: in a PDF worker, on a Dask
+worker, or in this process for a build without PDFs); ``briefs check`` and ``distribute`` plan here.
 
 Also what a build of a brief writes (:func:`outputs_of`), and ``briefs check`` (:func:`check`),
 which plans everything in memory and writes nothing.
@@ -108,7 +109,8 @@ def edition(config: ProjectConfig, lang: str, phrases: Mapping[str, PhraseTable]
 
 
 def plan(project: Project, langs: Sequence[str], budget: Budget = Budget()) -> list[Document]:
-    """Localize and render the HTML of every brief in every language (cheap; done in-process)."""
+    """Localize and render the HTML of every brief in every language, in this process (``briefs
+    check``, ``distribute``; a build plans each document in its task: :mod:`briefs.pipeline.tasks`)."""
     return list(iter_plan(project, langs, budget))
 
 
@@ -117,19 +119,43 @@ def iter_plan(project: Project, langs: Sequence[str], budget: Budget = Budget())
 
     Each document is made within ``budget`` (time and memory, :mod:`briefs.pipeline.limits`); over it,
     a located error at its brief.yaml."""
+    editions = checked_editions(project, langs)
+    css = page_css(project.config)
+    for loaded in project.briefs:
+        for ed in editions:
+            yield prepare(project, loaded, ed, langs, css, budget)
+
+
+def checked_editions(project: Project, langs: Sequence[str]) -> list[Edition]:
+    """The editions of ``langs``, their catalogs checked (a :class:`TemplateError` if one is broken)."""
     config = project.config
     editions = [edition(config, lang, project.library.phrases) for lang in langs]
     theme = theme_of(config)
     problems = [p for e in editions for p in catalog_problems(theme, e)]
     if any(p.severity == "error" for p in problems):
         raise TemplateError(problems)
-    css = (load_css(theme), load_css(theme, "screen.css"), load_css(theme, "company.css"))
-    for loaded in project.briefs:
-        for ed in editions:
-            with budget.spent_on(loaded.path, f"preparing the {ed.lang} edition of this brief"):
-                snapshot = shared_snapshot(project, loaded, ed.lang)  # what this edition prints
-                document = _document(project, loaded, ed, langs, css, snapshot)
-            yield document
+    return editions
+
+
+def page_css(config: ProjectConfig) -> tuple[Markup, Markup, Markup]:
+    """The style sheets every page of a build inlines (print, screen, company note)."""
+    theme = theme_of(config)
+    return (load_css(theme), load_css(theme, "screen.css"), load_css(theme, "company.css"))
+
+
+def prepare(
+    project: Project,
+    loaded: LoadedBrief,
+    ed: Edition,
+    langs: Sequence[str],
+    css: tuple[Markup, Markup, Markup],
+    budget: Budget = Budget(),
+) -> Document:
+    """One brief in one edition: localized, its charts drawn, its HTML rendered and verified,
+    within ``budget``. Where a build runs it: :mod:`briefs.pipeline.tasks`."""
+    with budget.spent_on(loaded.path, f"preparing the {ed.lang} edition of this brief"):
+        snapshot = shared_snapshot(project, loaded, ed.lang)  # what this edition prints
+        return _document(project, loaded, ed, langs, css, snapshot)
 
 
 def _document(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from briefs.errors import ContentError
 from briefs.pipeline.incremental import Manifest, Scope, scope_of, up_to_date
+from briefs.pipeline.inputcache import InputHashes
 from briefs.pipeline.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 from briefs.portal.state import portal_current
 from briefs.project.config import ProjectConfig
@@ -38,6 +39,7 @@ class BuildRequest:
     memory_limit: int | None = DEFAULT_MEMORY
     scheduler: str | None = None  # a Dask cluster's address: PDFs render there
     portal: bool = True  # update the portal (index, feeds, search) after the briefs; serve defers it
+    hashes: InputHashes | None = None  # the input files' hashes, remembered by their stat
 
     def unchanged(self) -> list[Path] | None:
         """The outputs of the last complete build of this request, if nothing changed since
@@ -46,6 +48,8 @@ class BuildRequest:
         if self.force or self.final:
             return None
         current = up_to_date(Manifest.load(self.out), self.scope)
+        if self.hashes is not None:
+            self.hashes.save()
         portal_ok = not self.portal or portal_current(self.out, self.final)
         return current if current is not None and portal_ok else None
 
@@ -71,13 +75,14 @@ def build_request(
     for lang in chosen_langs:
         known_language(config, lang)
     folder = output_folder(config, out)
+    hashes = InputHashes(folder)
     return BuildRequest(
         config,
         tuple(paths),
         chosen_langs,
         tuple(formats),
         folder,
-        scope_of(config, paths, chosen_langs, formats),
+        scope_of(config, paths, chosen_langs, formats, hashes),
         force,
         final,
         jobs,
@@ -85,6 +90,7 @@ def build_request(
         memory_limit,
         scheduler,
         portal,
+        hashes,
     )
 
 

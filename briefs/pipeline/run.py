@@ -1,4 +1,5 @@
-"""The build: load → plan (localize, render HTML) → render the other formats → write, keeping the
+"""The build: load and validate → decide from input keys what to rebuild → one task per document
+(planned, rendered and laid out where it runs: :mod:`briefs.pipeline.tasks`) → write, keeping the
 manifest. The only place the stages meet.
 
 What a build is asked to do, and the one "nothing changed" check, are in :mod:`briefs.pipeline.request`;
@@ -9,33 +10,31 @@ the removal of outputs no build writes any more in :mod:`briefs.pipeline.withdra
 
 from __future__ import annotations
 
-import dataclasses
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from briefs.errors import BriefsError, ContentError, Diagnostic, SourceLocation
-from briefs.exhibits.images import published_images
 from briefs.ledger.build import ledger_key
-from briefs.load.loaded import Project
+from briefs.load.loaded import LoadedBrief, Project
 from briefs.load.project import load_project, unapproved, unreleasable
 from briefs.pipeline import workers
 from briefs.pipeline.fingerprints import brief_keys, digest, folder_digest, font_fingerprint, renderer_fingerprint
 from briefs.pipeline.incremental import Manifest, Output
-from briefs.pipeline.outputs import document_path, label
-from briefs.pipeline.planning import FORMATS, Document, build_time, check_input, iter_plan, longest_first, outputs_of
+from briefs.pipeline.limits import Budget
+from briefs.pipeline.planning import FORMATS, build_time, check_input, checked_editions, longest_first, outputs_of
 from briefs.pipeline.request import BuildRequest, build_request
+from briefs.pipeline.tasks import DocumentOutcome, DocumentTask, Made, Shared, make_here, shared_bytes
 from briefs.pipeline.withdrawn import remove_withdrawn
 from briefs.pipeline.write import output_lock, write_atomic
-from briefs.plugins import Renderer, is_remote, render_here, renderers, run_checks, shows_images, version_of
+from briefs.plugins import Renderer, is_remote, renderers, run_checks
 from briefs.portal.build import check_reserved, update_portal
 from briefs.project.config import ProjectConfig
 from briefs.render.fonts import FONTS, require_fonts
-from briefs.render.pdf import PDF_VARIANT
 from briefs.render.theme import theme_of
-from briefs.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -149,20 +148,6 @@ class BuildContext:
         return [name for b in self.project.briefs for name in self.outputs[b.brief.id]]
 
 
-@dataclass
-class Work:
-    """What planning found must be written: pages rendered here (HTML, images, formats that are
-    not remote) with their bytes, PDF tasks for the executor, and what failed to render."""
-
-    pages: list[tuple[Output, bytes]] = field(default_factory=list)
-    pdfs: list[tuple[workers.PdfTask, Output]] = field(default_factory=list)
-    failed: list[tuple[Path, Diagnostic]] = field(default_factory=list)
-    early: dict[Any, workers.PdfTask] = field(default_factory=dict)  # PDF futures already started
-
-    def paths(self) -> list[Path]:
-        return [*(o.path for o, _ in self.pages), *(p for p, _ in self.failed), *(o.path for _, o in self.pdfs)]
-
-
 def _context(request: BuildRequest, manifest: Manifest, result: BuildResult) -> BuildContext:
     """Load the selected briefs; forget what no build writes any more; fingerprint the build."""
     config, langs, formats = request.config, request.langs, request.formats
@@ -185,6 +170,7 @@ def _context(request: BuildRequest, manifest: Manifest, result: BuildResult) -> 
         families,
         {b.brief.id: b.folder for b in project.briefs},
         {b.brief.id: build_time(b.brief.date).isoformat() for b in project.briefs},
+        request.hashes,
     )
     # A company note prints other briefs' recommendations (history, chart markers, distribution):
     # what it prints of the ledger is part of its key, so another note's rating rebuilds it.
@@ -213,37 +199,33 @@ def _render_changed(
     # not even planned: the cost of a rebuild follows what changed, not the number of briefs.
     fresh = set() if request.force else manifest.fresh_briefs(ctx.keys, ctx.outputs)
     result.skipped += [out / name for b in project.briefs if b.brief.id in fresh for name in ctx.outputs[b.brief.id]]
-    stale = dataclasses.replace(project, briefs=longest_first([b for b in project.briefs if b.brief.id not in fresh]))
-    # Read once per brief (shown in every language) through safefiles and checked again as read,
-    # so what is published beside the HTML is what passed (images.py; the PDF's fetcher likewise).
-    images_of = {
-        b.brief.id: published_images(b.folder, [p.relative_to(b.folder).as_posix() for p in b.assets])
-        for b in stale.briefs
-    }
-    work = Work()
-    # Each PDF goes to a warm worker as soon as its HTML exists: rendering overlaps planning.
-    for index, document in enumerate(iter_plan(stale, request.langs)):
-        result.planned.append(label(document.brief_id, document.lang))
-        images = images_of[document.brief_id]
-        _plan_pages(ctx, manifest, document, images, work, result)
-        _plan_pdf(ctx, manifest, document, images, index, work, result, pool)
-
-    # after the PDFs have started: a warning-only check need not delay the first render
+    stale = longest_first([b for b in project.briefs if b.brief.id not in fresh])
+    checked_editions(project, request.langs)  # a broken catalog fails the build before any task
+    # Each document is planned and made where its task runs (briefs.pipeline.tasks): the workers
+    # start on the first ones at once, while this process runs the checks below.
+    tasks = _tasks(ctx, manifest, stale)
+    result.planned += [task.label for task in tasks]
+    early = {}
+    for task in tasks if pool is not None else ():
+        future = workers.submit(pool, task, request.timeout)
+        if future is not None:
+            early[future] = task
+    # after the tasks have started: a warning-only check need not delay the first document
     result.diagnostics.extend(run_checks(check_input(project, (), request.langs), in_build=True))
-    result.failed += [error for _, error in work.failed]
-    if reporter is not None:
-        reporter.start(len(work.pages) + len(work.pdfs) + len(work.failed))
-        for _, error in work.failed:
-            reporter.done(None, error)
+    expected = [out / name for b in stale for name in ctx.outputs[b.brief.id]]
+    if reporter is not None and tasks:
+        reporter.start(len(expected))  # at most: those found current are not reported
+    done: set[Path] = set()
     try:
-        _write(request, manifest, work, result, reporter, pool, cluster)
+        _make(request, manifest, tasks, result, done, reporter, pool, cluster, early)
     finally:
         # A brief is on record as built from its key only once all its outputs are written.
-        written = set(result.written)
-        unfinished = {path.relative_to(out).parts[0] for path in work.paths() if path not in written}
-        complete = not result.failed and len(result.written) >= len(work.pages) + len(work.pdfs)
+        unfinished = {path.relative_to(out).parts[0] for path in expected if path not in done}
+        complete = not result.failed and not unfinished
         manifest.finish(request.scope, ctx.keys, unfinished, ctx.names if complete else None)
         manifest.save()  # even after Ctrl-C: what was written is recorded and reused next time
+        if request.hashes is not None:
+            request.hashes.save()
     # The portal lists what is now in the output folder (links only to files that exist).
     if request.portal:  # ``briefs serve`` defers it: the reloaded page first, the search index after
         result.portal = update_portal(project, manifest, request.langs, request.final)
@@ -252,133 +234,99 @@ def _render_changed(
     return result
 
 
-def _plan_pages(
-    ctx: BuildContext,
-    manifest: Manifest,
-    document: Document,
-    images: Sequence[tuple[str, bytes]],
-    work: Work,
-    result: BuildResult,
-) -> None:
-    """The formats rendered here (HTML, plugins' that are not remote) of one document, and
-    (with the HTML of the first language) the images it shows, beside it: those not current."""
-    request = ctx.request
-    folder = request.out / document.brief_id
-    html_key = document.html_key
-    for renderer in ctx.chosen:
-        if is_remote(renderer):
-            continue
-        path = document_path(request.out, document.brief_id, document.lang, renderer.suffix)
-        if renderer.name == "html":
-            key, inputs = html_key, {"html": html_key}
-        else:
-            key = digest([__version__, renderer.name, version_of(renderer), html_key])
-            inputs = {renderer.name: key}
-        files: list[tuple[Output, bytes | None]] = [(Output(path, key, inputs, document.draft), None)]
-        if shows_images(renderer) and document.lang == request.langs[0]:
-            files += [
-                (Output(folder / name, digest([data]), {"image": digest([data])}, document.draft), data)
-                for name, data in images
-            ]
-        for output, given in files:
-            if not manifest.needs(output, request.force):
-                result.skipped.append(output.path)
-                continue
-            data = given if given is not None else render_here(renderer, document.rendered(request.config))
-            if isinstance(data, Diagnostic):
-                work.failed.append((output.path, data))
-            else:
-                work.pages.append((output, data))
-
-
-def _plan_pdf(
-    ctx: BuildContext,
-    manifest: Manifest,
-    document: Document,
-    images: Sequence[tuple[str, bytes]],
-    index: int,
-    work: Work,
-    result: BuildResult,
-    pool: Any,
-) -> None:
-    """The PDF of one document (the remote format, rendered by the executor), if not current;
-    submitted to the pool at once."""
-    if not any(r.name == "pdf" for r in ctx.chosen):
-        return
-    request, config = ctx.request, ctx.request.config
-    path = document_path(request.out, document.brief_id, document.lang, "pdf")
-    sources = digest(part for name, data in document.attachments for part in (name, data))
-    inputs = {
-        "html": document.html_key,
-        "sources": sources,
-        "fonts": ctx.fonts,
-        "renderer": ctx.renderer,
-        "images": digest(part for name, data in images for part in (name, data)),
-        "templates": ctx.templates,
-        "variant": PDF_VARIANT,
-        "created": document.created.isoformat(),
-        "toc_min_pages": str(config.toc_min_pages),
-        "editions": ",".join(request.langs),  # built together: the page links them (distribute)
-    }
-    output = Output(path, digest(sorted(f"{k}={v}" for k, v in inputs.items())), inputs, document.draft)
-    if not manifest.needs(output, request.force):
-        result.skipped.append(path)
-        return
-    task = workers.PdfTask(
-        index,
-        document.html,
-        document.folder,
-        (document.folder, *ctx.theme_folders),
-        document.source,
-        document.attachments,
-        document.created,
-        config.toc_min_pages,
+def _tasks(ctx: BuildContext, manifest: Manifest, stale: Sequence[LoadedBrief]) -> list[DocumentTask]:
+    """One task per document of the briefs to rebuild, in order (longest brief first, then its
+    languages), each told which of its brief's outputs are intact on disk, and from what key."""
+    request, project = ctx.request, ctx.project
+    shared = shared_bytes(
+        Shared(
+            request.config,
+            project.library,
+            request.langs,
+            request.formats,
+            ctx.fonts,
+            ctx.renderer,
+            ctx.templates,
+            ctx.theme_folders,
+            os.environ.get("SOURCE_DATE_EPOCH"),
+        )
     )
-    work.pdfs.append((task, output))
-    future = workers.submit(pool, task, request.timeout) if pool is not None else None
-    if future is not None:
-        work.early[future] = task
+    tasks: list[DocumentTask] = []
+    for loaded in stale:
+        current: dict[str, tuple[str, bool | None]] = {}
+        for name in () if request.force else ctx.outputs[loaded.brief.id]:
+            entry = manifest.outputs.get(name)
+            if entry is not None and manifest.current(request.out / name, entry.key):
+                current[name] = (entry.key, entry.draft)
+        tasks += [DocumentTask(len(tasks) + i, shared, loaded, lang, current) for i, lang in enumerate(request.langs)]
+    return tasks
 
 
-def _write(
+def _make(
     request: BuildRequest,
     manifest: Manifest,
-    work: Work,
+    tasks: Sequence[DocumentTask],
     result: BuildResult,
+    done: set[Path],
     reporter: Reporter | None,
     pool: Any,
     cluster: Any,
+    early: dict[Any, DocumentTask],
 ) -> None:
-    """Write the pages, then the PDFs as the executor finishes them; record each in the manifest."""
-    by_index = {task.index: output for task, output in work.pdfs}
+    """Have every task made (on the pool, the cluster, or here for a build without PDFs), and
+    write each output as its task sends it back; record each in the manifest. ``done`` collects
+    the outputs written or found current."""
+    by_index = {task.index: task for task in tasks}
 
     def finished(outcome: workers.PdfOutcome) -> None:
-        output = by_index[outcome.index]
+        task = by_index[outcome.index]
+        log.debug("%s made in process %d", task.label, outcome.pid)
         result.worker_peak_rss_kib[outcome.pid] = max(
             outcome.peak_rss_kib, result.worker_peak_rss_kib.get(outcome.pid, 0)
         )
         result.diagnostics.extend(outcome.warnings)
-        if outcome.pdf is None:
-            assert outcome.error is not None
-            result.failed.append(outcome.error)
-        else:
-            write_atomic(output.path, outcome.pdf)
-            manifest.record(output)
-            result.written.append(output.path)
-        if reporter is not None:
-            reporter.done(output.path if outcome.pdf is not None else None, outcome.error)
+        for made in outcome.made if isinstance(outcome, DocumentOutcome) else ():
+            _keep(request, manifest, made, result, done, reporter)
+        if outcome.error is not None:
+            errors = outcome.errors if isinstance(outcome, DocumentOutcome) and outcome.errors else [outcome.error]
+            result.failed += errors
+            if reporter is not None:
+                reporter.done(None, outcome.error)
 
-    for output, data in work.pages:
-        write_atomic(output.path, data)
-        manifest.record(output)
-        result.written.append(output.path)
-        if reporter is not None:
-            reporter.done(output.path, None)
-    tasks = [task for task, _ in work.pdfs]
     if tasks and cluster is not None:
         workers.run_dask(tasks, cluster, finished, request.timeout)
-    elif tasks:
-        workers.run(tasks, request.jobs, finished, request.timeout, request.memory_limit, pool, work.early)
+    elif tasks and pool is not None:
+        workers.run(tasks, request.jobs, finished, request.timeout, request.memory_limit, pool, early)
+    else:  # no format is laid out elsewhere: made here, each brief within the usual budget
+        for task in tasks:
+            finished(make_here(task, Budget()))
+
+
+def _keep(
+    request: BuildRequest,
+    manifest: Manifest,
+    made: Made,
+    result: BuildResult,
+    done: set[Path],
+    reporter: Reporter | None,
+) -> None:
+    """One output a task sent back: written and recorded, found current, or failed."""
+    output = Output(request.out / made.name, made.key, made.inputs, made.draft)
+    if made.error is not None:
+        result.failed.append(made.error)
+        if reporter is not None:
+            reporter.done(None, made.error)
+    elif made.data is None:
+        if not manifest.needs(output):  # (changed since the task was sent: left for the next build)
+            result.skipped.append(output.path)
+            done.add(output.path)
+    else:
+        write_atomic(output.path, made.data)
+        manifest.record(output)
+        result.written.append(output.path)
+        done.add(output.path)
+        if reporter is not None:
+            reporter.done(output.path, None)
 
 
 __all__ = ["BriefsError", "BuildContext", "BuildResult", "SourceLocation", "build", "run"]

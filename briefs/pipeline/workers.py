@@ -1,4 +1,8 @@
-"""Stage 5 at scale: PDF rendering in warm worker processes, each document isolated and bounded.
+"""Stage 5 at scale: documents made in warm worker processes, each isolated and bounded.
+
+A task is a whole document (:class:`briefs.pipeline.tasks.DocumentTask`: localized, charted,
+rendered to HTML and laid out as PDF in the worker) or a PDF alone (:class:`PdfTask`, from
+HTML planned elsewhere); both run through :func:`perform`.
 
 Workers are forked from one warm parent (:mod:`briefs.pipeline.zygote`, run by multiprocessing's fork
 server), so WeasyPrint's import and the first layout's font loading are paid once per build, not
@@ -23,7 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from briefs.errors import BriefsError, Diagnostic, SourceLocation
 
@@ -43,6 +47,24 @@ class PdfTask:
     attachments: tuple[tuple[str, bytes], ...]
     created: Any
     toc_min_pages: int = 0
+
+    def perform(self, timeout: float) -> PdfOutcome:
+        """Render this PDF here (:func:`render_task`)."""
+        return render_task(self, timeout)
+
+
+class Task(Protocol):
+    """What the executor runs: a task with its place in the batch and the file its errors name."""
+
+    @property
+    def index(self) -> int: ...
+
+    @property
+    def source(self) -> Path: ...
+
+    def perform(self, timeout: float) -> PdfOutcome:
+        """Run here, within ``timeout`` seconds."""
+        ...
 
 
 @dataclass
@@ -118,39 +140,54 @@ def _die_with_build(pid: int) -> None:
 
 
 def render_task(task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
-    """Render one task in this process, within ``timeout`` seconds (also on a Dask worker's
-    thread: see :func:`briefs.pipeline.limits.deadline`)."""
-    from briefs.pipeline.limits import Overtime, deadline
+    """Render one task in this process, within ``timeout`` seconds (:func:`bounded`)."""
     from briefs.render.pdf import render_pdf
 
     outcome = PdfOutcome(task.index, pid=os.getpid())
-    started = time.perf_counter()
     font_config()  # a cold (Dask) worker's imports and fonts, outside the limit: stopped halfway, they stay broken
+
+    def work() -> None:
+        outcome.pdf, outcome.warnings = render_pdf(
+            task.html,
+            task.base_url,
+            task.allowed_roots,
+            task.source,
+            task.attachments,
+            task.created,
+            font_config=font_config(),
+            toc_min_pages=task.toc_min_pages,
+        )
+
+    return bounded(outcome, task.source, timeout, "PDF rendering", work)
+
+
+def bounded(outcome: PdfOutcome, source: Path, timeout: float, what: str, work: Callable[[], None]) -> PdfOutcome:
+    """Run ``work`` (which fills ``outcome``) within ``timeout`` seconds; a timeout, running out of
+    memory or a briefs error becomes ``outcome.error``, located at ``source``.
+
+    :func:`briefs.pipeline.limits.deadline` keeps the limit: an interval timer in a process's main
+    thread (a local worker), a watchdog on a Dask worker's thread.
+    """
+    from briefs.pipeline.limits import Overtime, deadline
+
+    started = time.perf_counter()
     try:
         with deadline(timeout):
-            outcome.pdf, outcome.warnings = render_pdf(
-                task.html,
-                task.base_url,
-                task.allowed_roots,
-                task.source,
-                task.attachments,
-                task.created,
-                font_config=font_config(),
-                toc_min_pages=task.toc_min_pages,
-            )
+            work()
     except Overtime:
-        outcome.error = Diagnostic(
-            SourceLocation(task.source), f"PDF rendering took longer than {timeout:g} s and was stopped"
-        )
+        outcome.error = Diagnostic(SourceLocation(source), f"{what} took longer than {timeout:g} s and was stopped")
     except MemoryError:
-        outcome.error = Diagnostic(
-            SourceLocation(task.source), "PDF rendering ran out of its memory allowance and was stopped"
-        )
+        outcome.error = Diagnostic(SourceLocation(source), f"{what} ran out of its memory allowance and was stopped")
     except BriefsError as exc:
         outcome.error = exc.diagnostics[0]
     outcome.seconds = time.perf_counter() - started
     outcome.peak_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return outcome
+
+
+def perform(task: Task, timeout: float = DEFAULT_TIMEOUT) -> PdfOutcome:
+    """Run one task in this process (what a worker, local or on Dask, is sent)."""
+    return task.perform(timeout)
 
 
 def start_zygote() -> None:
@@ -188,23 +225,23 @@ def start_pool(jobs: int, memory_limit: int | None = DEFAULT_MEMORY) -> ProcessP
     )
 
 
-def submit(pool: ProcessPoolExecutor, task: PdfTask, timeout: float = DEFAULT_TIMEOUT) -> Future[PdfOutcome] | None:
+def submit(pool: ProcessPoolExecutor, task: Task, timeout: float = DEFAULT_TIMEOUT) -> Future[PdfOutcome] | None:
     """Start one task on a pool from :func:`start_pool` now and hand the future to :func:`run`;
     None if a worker already died (:func:`run` retries the task on a fresh pool)."""
     try:
-        return pool.submit(render_task, task, timeout)
+        return pool.submit(perform, task, timeout)
     except BrokenProcessPool:
         return None
 
 
 def run(
-    tasks: Sequence[PdfTask],
+    tasks: Sequence[Task],
     jobs: int,
     on_done: Callable[[PdfOutcome], None] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     memory_limit: int | None = DEFAULT_MEMORY,
     pool: ProcessPoolExecutor | None = None,
-    early: Mapping[Future[PdfOutcome], PdfTask] | None = None,
+    early: Mapping[Future[PdfOutcome], Task] | None = None,
 ) -> list[PdfOutcome]:
     """Render every task on ``jobs`` warm workers; outcomes are returned in task order.
 
@@ -237,21 +274,21 @@ def run(
 
 
 def _run_pool(
-    tasks: list[PdfTask],
+    tasks: list[Task],
     workers: int,
     outcomes: dict[int, PdfOutcome],
     on_done: Callable[[PdfOutcome], None] | None,
     timeout: float,
     memory_limit: int | None,
     pool: ProcessPoolExecutor | None = None,
-    early: Mapping[Future[PdfOutcome], PdfTask] | None = None,
-) -> list[PdfTask]:
+    early: Mapping[Future[PdfOutcome], Task] | None = None,
+) -> list[Task]:
     """Run tasks on one pool (the given one with its ``early`` futures, or a new one); returns
     the tasks left unfinished if the pool broke."""
     if pool is None:
         pool, early = start_pool(workers, memory_limit), None
     with pool:
-        futures: dict[Future[PdfOutcome], PdfTask] = dict(early or {})
+        futures: dict[Future[PdfOutcome], Task] = dict(early or {})
         started = {task.index for task in futures.values()}
         for task in tasks:
             future = None if task.index in started else submit(pool, task, timeout)
@@ -292,7 +329,7 @@ def connect_dask(address: str) -> Any:
 
 
 def run_dask(
-    tasks: Sequence[PdfTask],
+    tasks: Sequence[Task],
     client: Any,
     on_done: Callable[[PdfOutcome], None] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
@@ -306,7 +343,7 @@ def run_dask(
     from distributed import as_completed
 
     outcomes: dict[int, PdfOutcome] = {}
-    futures = {client.submit(render_task, task, timeout, pure=False): task for task in tasks}
+    futures = {client.submit(perform, task, timeout, pure=False): task for task in tasks}
     for future in as_completed(futures):
         task = futures[future]
         try:

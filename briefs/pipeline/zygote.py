@@ -1,7 +1,8 @@
 """The warm parent of every local PDF worker: imported once, by multiprocessing's fork server.
 
 Importing this module imports WeasyPrint and lays out one small page in the house fonts (regular
-and bold, Chinese and Latin), then repacks its fonts. That is the work every worker would
+and bold, Chinese and Latin), then repacks its fonts, and imports what planning a document needs
+(workers plan the documents they lay out). That is the work every worker would
 otherwise repeat before its first real PDF (about 0.45 s of imports and 0.1–0.15 s of first
 layout: fontconfig, Pango's font map, HarfBuzz). The fork server runs it while the build loads
 content; workers forked from it start warm, so the second and later workers cost nothing extra.
@@ -41,8 +42,24 @@ def _prewarm() -> None:
     )  # the font configuration workers inherit
 
 
+def _prewarm_planning() -> None:
+    """What planning a document imports (briefs' stages, Jinja, Markdown, matplotlib and its
+    font list): workers plan the documents they lay out (:mod:`briefs.pipeline.tasks`)."""
+    import matplotlib.style  # noqa: F401
+    from matplotlib import font_manager
+    from matplotlib.backends import backend_svg  # noqa: F401
+
+    import briefs.pipeline.tasks  # noqa: F401
+
+    font_manager.findfont("DejaVu Sans")  # reads matplotlib's font list once
+
+
 try:
     _prewarm()
     WARMED_IN = os.getpid()
 except Exception:  # noqa: BLE001 - a cold worker is slower, never wrong
+    pass
+try:
+    _prewarm_planning()
+except Exception:  # noqa: BLE001 - likewise
     pass
