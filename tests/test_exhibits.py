@@ -32,7 +32,7 @@ from briefs.project.config import load_config
 from briefs.render.fonts import FONTS
 from briefs.render.theme import theme_of
 
-from .conftest import LANGS, ROOT, SMALL, Built, copy_project, edit, line_of
+from .conftest import LANGS, ROOT, SMALL, Built, copy_project, edit, line_of, make_draft
 
 EDITIONS = (*LANGS, "zh-HK")
 BABEL = {"zh-CN": "zh_Hans_CN", "en": "en", "zh-HK": "zh_Hant_HK"}
@@ -160,9 +160,10 @@ def test_references_in_text_link_to_numbered_exhibits(built_html: Built) -> None
 def test_table_cells_are_formatted_per_locale_and_aligned(built_html: Built, examples) -> None:  # type: ignore[no-untyped-def]
     # The deployment table: mixed types, one per row (from deployment.yaml's 'format' column).
     brief_id = "deepseek-efficiency-not-deflation"
-    expected = {"zh-CN": ["1,814", "2500万", "370亿", "77%", "1.2", "545%", "84.5%"],
+    # Chinese groups digits from five figures on (1814, 12,345: GB/T 15835), English always
+    expected = {"zh-CN": ["1814", "2500万", "370亿", "77%", "1.2", "545%", "84.5%"],
                 "en": ["1,814", "25 million", "37 billion", "77%", "1.2", "545%", "84.5%"],
-                "zh-HK": ["1,814", "2500萬", "370億", "77%", "1.2", "545%", "84.5%"]}
+                "zh-HK": ["1814", "2500萬", "370億", "77%", "1.2", "545%", "84.5%"]}
     for lang in EDITIONS:
         table = soup(built_html.file(brief_id, lang, "html")).select_one("#tab-deployment-figures table")
         values = [td.get_text() for td in table.select("tbody td.num")]
@@ -406,9 +407,9 @@ def test_each_column_type_is_formatted_per_locale(synthetic) -> None:  # type: i
     data = loaded.exhibits["synthetic-types"]
     config = load_config(loaded.path.parents[2])
     first = {  # first principles: the row P1 of the synthetic data in each language
-        "zh-CN": {"Integer": "10", "Number": "1.20", "Percent": "84.5%", "Users": "13亿", "Mixed": "1,814"},
+        "zh-CN": {"Integer": "10", "Number": "1.20", "Percent": "84.5%", "Users": "13亿", "Mixed": "1814"},
         "en": {"Integer": "10", "Number": "1.20", "Percent": "84.5%", "Users": "1.3 billion", "Mixed": "1,814"},
-        "zh-HK": {"Integer": "10", "Number": "1.20", "Percent": "84.5%", "Users": "13億", "Mixed": "1,814"},
+        "zh-HK": {"Integer": "10", "Number": "1.20", "Percent": "84.5%", "Users": "13億", "Mixed": "1814"},
     }
     for lang in EDITIONS:
         view = table_view(data, edition(config, lang))
@@ -418,9 +419,10 @@ def test_each_column_type_is_formatted_per_locale(synthetic) -> None:  # type: i
         for key, value in first[lang].items():
             assert rows[0][key] == value, (lang, key)
         locale = BABEL[lang]
+        dates = {"en": "en_GB"}.get(lang, locale)  # English editions write British dates (16 February 2025)
         assert rows[0]["Price"] == format_currency(1234.5, "HKD", locale=locale)
-        assert rows[0]["Date"] == format_date(dt.date(2025, 2, 16), "long", locale=locale)
-        assert rows[2]["Date"] == format_date(dt.date(2024, 12, 31), "long", locale=locale)
+        assert rows[0]["Date"] == format_date(dt.date(2025, 2, 16), "long", locale=dates)
+        assert rows[2]["Date"] == format_date(dt.date(2024, 12, 31), "long", locale=dates)
         assert rows[1]["Mixed"] == {"zh-CN": "370亿", "en": "37 billion", "zh-HK": "370億"}[lang]
         assert rows[2]["Mixed"] == "77.0%"
         assert rows[0]["Kind"] == "synthetic"
@@ -501,6 +503,7 @@ def test_a_number_too_large_to_print_is_reported_at_its_csv_line(project: Path, 
 def test_full_width_digits_and_the_minus_sign_read_as_numbers(project: Path, run_cli: RunCli) -> None:
     """Figures pasted from Chinese sources (９７.３, ７９.８％) or typeset tables (−3) mean what
     they say: the brief comes out exactly as from ASCII figures."""
+    make_draft(project / COST)  # a draft throughout: an edited approved brief would turn draft between builds
     data = project / COST / "benchmarks.csv"
     ascii_text = data.read_text("utf-8")
     args = ("build", str(COST), "--format", "html", "--lang", "en")

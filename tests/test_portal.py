@@ -27,6 +27,7 @@ from briefs import build
 from briefs.api import BuildResult
 from briefs.pipeline.outputs import SEARCH_FOLDER, document_name, feed_name, portal_index_name
 from briefs.render.templates import environment
+from briefs.render.typography import smart_quotes
 
 from .conftest import ROOT, SMALL, approve_again, copy_project, edit, line_of
 
@@ -245,11 +246,12 @@ def test_a_hostile_title_is_text_in_the_page_and_the_feed(project: Path) -> None
     raw = (out / portal_index_name("en")).read_text("utf-8")
     assert "<script>alert" not in raw and "</td>\"" not in raw
     row = page(out, "en").xpath(".//tr[@id='brief-compute-etf-note']")[0]
-    assert row.xpath(TITLE)[0].text_content() == HOSTILE
+    # English titles get typographic quotes (render/typography.py): the same text, curly
+    assert row.xpath(TITLE)[0].text_content() == smart_quotes(HOSTILE)
     assert len(row.xpath("./td")) == 7, "the title did not close a cell"
     assert "<script>alert" not in (out / feed_name("en")).read_text("utf-8")
     titles = [e.findtext(f"{ATOM}title") for e in feed_of(out, "en").findall(f"{ATOM}entry")]
-    assert HOSTILE in titles
+    assert smart_quotes(HOSTILE) in titles
 
 
 def test_a_brief_without_sector_or_analysts_is_listed_with_empty_cells(project: Path) -> None:

@@ -19,6 +19,8 @@ import yaml
 from click.testing import Result
 from lxml import etree
 
+from briefs.render.typography import smart_quotes
+
 from .conftest import ROOT, edit, line_of
 
 RunCli = Callable[..., Result]
@@ -108,7 +110,8 @@ def test_industry_brief_has_no_security(project: Path, run_cli: RunCli) -> None:
     brief = source(project, f"{INDUSTRY}/brief.yaml")
     for lang in LANGUAGES:
         tree = etree.fromstring(built[(INDUSTRY.name, lang)])
-        assert text(tree, "//r:Content/r:Title") == brief["title"][lang]
+        title = brief["title"][lang]  # as printed: English with typographic quotes (render/typography.py)
+        assert text(tree, "//r:Content/r:Title") == (smart_quotes(title) if lang == "en" else title)
         assert tree.xpath("//r:IssuerDetails | //r:Security | //r:Rating | //r:SecurityFinancials", namespaces=NS) == []
         assert one(tree, "//r:ProductCategory").get("publisherDefinedValue") == "industry-report"
 

@@ -6,14 +6,12 @@ from babel import Locale
 
 from briefs.project.languages import LANGUAGES
 
-# One date style per language: English editions are written in British English, so their dates
-# are day-month-year (16 February 2025), as in en_GB; Chinese ones are 2025年2月16日.
-_DATE_LOCALES = {"en": "en_GB"}
-
 
 def date_locale(lang: str) -> Locale:
-    """The Babel locale dates are written in for a language tag."""
-    return Locale.parse(_DATE_LOCALES.get(lang, LANGUAGES[lang].babel))
+    """The Babel locale dates are written in for a language tag: one date style per language
+    (English editions are British, 16 February 2025; Chinese ones 2025年2月16日)."""
+    record = LANGUAGES[lang]
+    return Locale.parse(record.date_babel or record.babel)
 
 
 def grouped(value: float, lang: str) -> str:

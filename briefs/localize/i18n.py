@@ -38,7 +38,7 @@ from briefs.errors import Diagnostic, SourceLocation, TemplateError
 from briefs.localize.conventions import date_locale, grouped
 from briefs.localize.conversion import convert_prose
 from briefs.localize.phrases import NO_TABLE, PhraseTable, with_table
-from briefs.project.languages import LANGUAGES, MSGID_LANGUAGE
+from briefs.project.languages import LANGUAGES, MSGID_LANGUAGE, is_latin
 from briefs.render.typography import smart_quotes
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class Edition:
         """The text in this edition: its own, or the source's converted (never another fallback)."""
         if self.lang in value:
             text = self.typeset(value[self.lang])
-            return smart_quotes(text) if self.lang == "en" else text  # Markdown gets its own (smartquotes)
+            return smart_quotes(text) if is_latin(self.lang) else text  # Markdown gets its own (smartquotes)
         if self.source is None:
             raise KeyError(self.lang)  # the loader guarantees every own language; a bug otherwise
         return self.derive(value[self.source])

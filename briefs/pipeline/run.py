@@ -248,7 +248,8 @@ def _tasks(ctx: BuildContext, manifest: Manifest, stale: Sequence[LoadedBrief]) 
             ctx.renderer,
             ctx.templates,
             ctx.theme_folders,
-            os.environ.get("SOURCE_DATE_EPOCH"),
+            ledger=project.ledger,
+            epoch=os.environ.get("SOURCE_DATE_EPOCH"),
         )
     )
     tasks: list[DocumentTask] = []

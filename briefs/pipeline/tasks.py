@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from briefs.errors import BriefsError, Diagnostic
 from briefs.exhibits.images import published_images
+from briefs.ledger.records import Ledger
 from briefs.load.loaded import Library, LoadedBrief, Project
 from briefs.pipeline import workers
 from briefs.pipeline.fingerprints import digest
@@ -49,6 +50,9 @@ class Shared:
     renderer: str
     templates: str
     theme_folders: tuple[Path, ...]
+    # the project's recommendation ledger: a company note prints its history, chart markers and
+    # the ratings distribution from it (built once per load in the main process)
+    ledger: Ledger = field(default_factory=Ledger)
     # SOURCE_DATE_EPOCH as the main process has it: a worker's environment is its fork server's,
     # which may be older (a watch, a test session), and the dates in the output follow it
     epoch: str | None = None
@@ -143,7 +147,7 @@ def make(task: DocumentTask, outcome: DocumentOutcome, budget: Budget, timeout: 
             os.environ["SOURCE_DATE_EPOCH"] = shared.epoch
     loaded = task.loaded
     try:
-        project = Project(shared.config, shared.library, (loaded,))
+        project = Project(shared.config, shared.library, (loaded,), shared.ledger)
         ed = edition(shared.config, task.lang, shared.library.phrases)
         document = prepare(project, loaded, ed, shared.langs, css, budget)
         images = published_images(loaded.folder, [p.relative_to(loaded.folder).as_posix() for p in loaded.assets])

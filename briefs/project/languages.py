@@ -53,6 +53,14 @@ class Language:
     # Where an edition in this language is published: the id of its record in
     # content/_shared/jurisdictions.yaml, which names the rule pack and the disclaimer set.
     jurisdiction: str = "mainland"
+    # The Babel locale its dates are written in, where it is not ``babel`` (British dates in English)
+    date_babel: str | None = None
+    iso639_2: str = "und"  # ISO 639-2/T code of its primary subtag (RIXML's language attributes)
+
+    @property
+    def latin(self) -> bool:
+        """Whether it is written in Latin letters (typographic quotes, hyphenation, names kept whole)."""
+        return self.script == "Latn"
 
     @property
     def han(self) -> bool:
@@ -76,8 +84,9 @@ LANGUAGES: Mapping[str, Language] = MappingProxyType(
     {
         lang.tag: lang
         for lang in (
-            Language("zh-CN", "zh_Hans_CN", "zh_CN", "Hans", "简体中文", _SC),
-            Language("en", "en", "en", "Latn", "English", _SC),
+            Language("zh-CN", "zh_Hans_CN", "zh_CN", "Hans", "简体中文", _SC, iso639_2="zho"),
+            # English editions are written in British English: day-month-year dates (en_GB)
+            Language("en", "en", "en", "Latn", "English", _SC, date_babel="en_GB", iso639_2="eng"),
             # CLDR's zh_Hant_HK compact pattern is Latin ("1.3B"); Hong Kong Chinese text writes 13億.
             Language(
                 "zh-HK",
@@ -91,6 +100,7 @@ LANGUAGES: Mapping[str, Language] = MappingProxyType(
                 # table (content/_shared/phrases.yaml) adds what OpenCC lacks (芯片 → 晶片).
                 derivation=Derivation("zh-CN", "s2hkp"),
                 jurisdiction="hong-kong",
+                iso639_2="zho",
             ),
         )
     }
@@ -100,6 +110,16 @@ KNOWN_LANGUAGES = tuple(LANGUAGES)
 DEFAULT_LANGUAGES = ("zh-CN", "en")  # a project's languages unless [tool.briefs] languages says
 DEFAULT_SOURCE = "zh-CN"  # a brief's source language unless [tool.briefs] source or its own says
 MSGID_LANGUAGE = "en"  # the language of the templates' gettext msgids (needs no catalog)
+
+
+def is_latin(tag: str | None) -> bool:
+    """Whether ``tag`` is a known language written in Latin letters."""
+    return tag is not None and tag in LANGUAGES and LANGUAGES[tag].latin
+
+
+def is_han(tag: str | None) -> bool:
+    """Whether ``tag`` is a known language written in Chinese characters."""
+    return tag is not None and tag in LANGUAGES and LANGUAGES[tag].han
 
 
 def language(tag: str) -> Language:

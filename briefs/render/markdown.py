@@ -43,7 +43,7 @@ from mdit_py_cjk_friendly import cjk_friendly
 from mdit_py_plugins.attrs import attrs_plugin
 
 from briefs.localize.conversion import GENERATED, convert_tokens
-from briefs.project.languages import KNOWN_LANGUAGES
+from briefs.project.languages import KNOWN_LANGUAGES, is_latin
 from briefs.render.citations import CitationMarks, citation_plugin
 from briefs.render.typography import typography
 
@@ -360,7 +360,7 @@ def render_block(
     so that ``[@id]`` links to its numbered source, and the edition's ``lang`` for its
     micro-typography (:mod:`briefs.render.typography`).
     """
-    md = _parser(english=lang == "en")
+    md = _parser(english=is_latin(lang))
     env = _env(refs, convert, citations, lang)
     if ids is not None:
         env["briefs_heading_ids"] = ids
@@ -381,4 +381,4 @@ def render_inline(
 ) -> Markup:
     """Render one paragraph's worth of inline Markdown (emphasis, code, links) without ``<p>``."""
     env = _env(refs, convert, citations, lang)
-    return Markup(_parser(english=lang == "en").renderInline(text.strip(), env))  # noqa: S704 - escaped by markdown-it
+    return Markup(_parser(english=is_latin(lang)).renderInline(text.strip(), env))  # noqa: S704 - escaped by markdown-it

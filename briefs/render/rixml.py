@@ -29,6 +29,7 @@ from briefs.errors import BriefsError, Diagnostics
 from briefs.exhibits.cells import has_han
 from briefs.model import brief as m
 from briefs.pipeline.outputs import document_file, label
+from briefs.project.languages import LANGUAGES
 from briefs.source.yamlsource import load_yaml
 
 if TYPE_CHECKING:
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
     from briefs.plugins import RenderedDocument
 
 NAMESPACE = "http://www.rixml.org/2017/9/RIXML"
-# ISO 639-2/T codes of the languages' primary subtags (RIXML's ``language`` attributes).
-ISO_639_2 = {"zh": "zho", "en": "eng"}
 # ISO 10383 market identifier codes of the ticker suffixes briefs knows (briefs.model.company).
 EXCHANGE_MICS = {
     "SH": "XSHG",
@@ -54,7 +53,7 @@ LICENCE_ID = "SAC licence"  # the publisher-defined id type of an analyst's lice
 
 def language_code(tag: str) -> str:
     """The ISO 639-2/T code of a language tag (``zh-CN`` → ``zho``); ``und`` if unknown."""
-    return ISO_639_2.get(tag.split("-")[0].lower(), "und")
+    return LANGUAGES[tag].iso639_2 if tag in LANGUAGES else "und"
 
 
 def sidecar(document: RenderedDocument) -> bytes:

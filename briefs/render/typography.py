@@ -26,6 +26,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
+from briefs.project.languages import is_han, is_latin
+
 # A word: letters and digits, with inner hyphens, dots and apostrophes (DeepSeek-V3, 0700.HK, o1’s).
 _WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.’'\-]*[A-Za-z0-9])?")
 HYPHENATED_FROM = 7  # render/pdf.py PDF_CSS: hyphenate-limit-chars: 7 3 3 (shorter words are never hyphenated)
@@ -89,9 +91,9 @@ def typography(state: StateCore) -> None:
     for index, block in enumerate(state.tokens):
         if block.type != "inline" or not block.children:
             continue
-        if lang == "en":
+        if is_latin(lang):
             block.children = list(_names(block.children))
-        elif lang in ("zh-CN", "zh-HK"):
+        elif is_han(lang):
             before = state.tokens[index - 1].type if index else None
             if before in (None, "paragraph_open"):  # paragraphs and inline texts; not headings or cells
                 block.children = _keep_last_characters(block.children)
@@ -196,7 +198,7 @@ def typeset(text: str, lang: str) -> Markup:
     micro-typography Markdown paragraphs get: in English its names in ``<span class="nh">`` (kept
     whole, as :func:`typography` does), in Chinese its last two characters and the punctuation after
     them in ``<span class="nw">`` (no last line of one character). The template filter ``typeset``."""
-    if lang == "en":
+    if is_latin(lang):
         out, last = [], 0
         for match in _WORD.finditer(text):
             if is_name(match.group()):
@@ -205,7 +207,7 @@ def typeset(text: str, lang: str) -> Markup:
                 last = match.end()
         out.append(escape(text[last:]))
         return Markup("").join(out)
-    if lang in ("zh-CN", "zh-HK"):
+    if is_han(lang):
         tail = _TAIL.search(text)
         if tail is not None and _HAN.search(text):
             return escape(text[: tail.start()]) + Markup('<span class="nw">%s</span>') % tail.group()
