@@ -33,6 +33,7 @@ from briefs.errors import BriefsError, Diagnostic, SourceLocation
 
 DEFAULT_TIMEOUT = 180.0  # seconds per document
 DEFAULT_MEMORY = 2 * 1024**3  # bytes of address space per worker
+STALL = 60.0  # seconds past a task's limit with no document done: the pool is stuck, not busy
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,11 @@ def _run_pool(
                 futures[future] = task
         broken = False
         while futures and not broken:
-            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            done, _ = wait(futures, timeout=timeout + STALL, return_when=FIRST_COMPLETED)
+            if not done:  # nothing finished within a task's own limit and more: a stuck worker
+                _kill(pool)  # (a fork that deadlocked never reaches its timer); retried as if it died
+                broken = True
+                break
             for future in done:
                 task = futures.pop(future)
                 try:
@@ -309,6 +314,13 @@ def _run_pool(
                 if on_done:
                     on_done(outcome)
         return [t for t in tasks if t.index not in outcomes]
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's worker processes, so that it breaks and can be shut down."""
+    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}  # the executor's own record
+    for process in list(processes.values()):
+        process.kill()
 
 
 def connect_dask(address: str) -> Any:

@@ -27,12 +27,19 @@ async def _bundle(pages: Sequence[tuple[str, str]]) -> dict[str, bytes]:
 
     config: IndexConfig = {"exclude_selectors": list(EXCLUDE), "keep_index_url": True}
     async with PagefindIndex(config) as index:
+        # delete_index() forgets the service, so leaving the block would not stop it: one
+        # pagefind process left running per build (pagefind 1.x); stopped here instead.
+        service = getattr(index, "_service", None)
         try:
             for url, text in pages:
                 await index.add_html_file(content=text, url=url)
             files = await index.get_files()
         finally:
-            await index.delete_index()  # nothing is written by Pagefind itself
+            try:
+                await index.delete_index()  # nothing is written by Pagefind itself
+            finally:
+                if service is not None:
+                    await service.close()
     return {f["path"]: f["content"] for f in files}
 
 
