@@ -474,9 +474,9 @@ def test_new_text_is_not_yet_reviewed(project: Path, run_cli) -> None:  # type: 
     path = project / WECHAT
     edit(
         path,
-        "  - text: {zh-CN: 微信官方发布信息, en: WeChat official announcements}\n",
-        "  - text: {zh-CN: 微信官方发布信息, en: WeChat official announcements}\n"
-        "  - text: {zh-CN: 腾讯财报, en: Tencent financial reports}\n",
+        "  - {id: wechat, text: {zh-CN: 微信官方发布信息, en: WeChat official announcements}}\n",
+        "  - {id: wechat, text: {zh-CN: 微信官方发布信息, en: WeChat official announcements}}\n"
+        "  - {id: tencent-reports, text: {zh-CN: 腾讯财报, en: Tencent financial reports}}\n",
     )
     line = line_of(path, "en: Tencent financial reports")
     result = run_cli(project, "check", "content/wechat-r1-inference")

@@ -167,7 +167,8 @@ def test_sigkill_mid_build_leaves_whole_files_and_the_next_build_recovers(projec
     assert not left, f"left running after the build was killed: {left}"
     out = project / "output"
     _only_whole_files(out)
-    hand_made = out / "compute-etf-note" / ".compute-etf-note.en.pdf.abc123.tmp"  # not a name briefs makes
+    first = sorted(out.rglob("*.pdf"))[0]  # the killed build's first whole PDF (its order: longest brief first)
+    hand_made = first.parent / f".{first.name}.abc123.tmp"  # not a name briefs makes
     hand_made.write_bytes(b"%PDF-1.7 half")
     rebuilt = subprocess.run([sys.executable, "-m", "briefs", "build"], cwd=project,
                              capture_output=True, text=True, timeout=600)

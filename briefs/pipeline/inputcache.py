@@ -63,7 +63,8 @@ class InputHashes:
         output folder has briefs' state folder (a build made it); a failure only costs reads."""
         if self.out is None or not (self.changed or self.seen.keys() != self.known.keys()):
             return
-        if not (self.out / STATE).is_dir():
+        state = self.out / STATE
+        if state.is_symlink() or not state.is_dir():  # never written through a link (the build refuses it)
             return
         data = {"format": FORMAT, "files": {k: [*s, h] for k, (s, h) in sorted(self.seen.items())}}
         try:
