@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import inspect
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -398,6 +399,22 @@ def built_html(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Every example brief built once per session as ``built`` is, but HTML only (no PDF): for the
     tests that read the HTML pages only, so they run in the fast tier."""
     return _examples_built_once(tmp_path_factory, "output-html", ("html",))
+
+
+DIAGNOSTIC = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$", re.MULTILINE)
+
+
+def failed(result: Result) -> list[tuple[str, int, str]]:
+    """Exit status 1, no traceback; every ``path:line:col: message`` printed."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    return [(m["path"], int(m["line"]), m["msg"]) for m in DIAGNOSTIC.finditer(result.stderr)]
+
+
+def has(found: list[tuple[str, int, str]], path: Path, line: int, *words: str) -> bool:
+    """Whether ``found`` holds a diagnostic at ``path:line`` whose message has every one of ``words``."""
+    return any(p == str(path) and n == line and all(w in msg for w in words) for p, n, msg in found)
 
 
 @contextmanager

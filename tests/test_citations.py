@@ -30,6 +30,9 @@ ORIGINALS = {BRIEF: "en", "wechat-r1-inference": "zh-CN"}  # the examples that c
 EDITIONS = ("en", "zh-CN", "zh-HK")
 CITATION = re.compile(r"\[@([^\]]*)\]")
 
+# English is printed with typographic quotes (render/typography.py): read back as typed
+STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
 
 def _ids(inner: str) -> list[str]:
     return [part.strip().lstrip("@") for part in re.split(r"[;,]", inner)]
@@ -104,9 +107,7 @@ def test_sources_are_numbered_by_first_citation_in_every_edition(html_pages: Pag
         if lang != "zh-HK":  # (zh-HK is converted from zh-CN)
             by_id = {s["id"]: s["text"][lang] for s in sources}  # type: ignore[index]
             # (compared without blanks: a zh-CN edition drops the blank between Latin and Han)
-            # English texts are printed with typographic quotes (render/typography.py)
-            plain = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-            assert [re.sub(r"\s", "", t).translate(plain) for t in texts] == [
+            assert [re.sub(r"\s", "", t).translate(STRAIGHT) for t in texts] == [
                 re.sub(r"\s", "", str(by_id[i])) for i in expected
             ]
         assert [item.get("id") for item in items] == [f"src-{n}" for n in range(1, len(expected) + 1)]
@@ -148,8 +149,7 @@ def test_citations_are_pdf_links_to_the_sources_page_and_back(tmp_path: Path) ->
         number = int(name.split("-")[1])
         # the page the link lands on holds that source's text (pdftotext may wrap it)
         words = texts[order[number - 1]].split()[:3]
-        plain = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})  # typographic quotes
-        assert " ".join(words) in " ".join(page_text(lands).translate(plain).split()), name
+        assert " ".join(words) in " ".join(page_text(lands).translate(STRAIGHT).split()), name
         assert rect[3] - rect[1] != 0, "a link with no height cannot be clicked"
     backs = [link for link in links if link[1].startswith("cite-")]
     assert sorted(name for _, name, _, _ in backs) == sorted(

@@ -22,7 +22,7 @@ from briefs.compliance.ratings import rating_action
 from briefs.load.project import load_library
 from briefs.project.config import load_config
 
-from .conftest import ROOT, copy_project, edit
+from .conftest import ROOT, copy_project, edit, failed, has
 
 RunCli = Callable[..., Result]
 NOTE = Path("content/tencent-wechat-deepseek")
@@ -37,19 +37,8 @@ def project(tmp_path: Path) -> Path:
 
 
 BRIEF = NOTE / "brief.yaml"
-_DIAGNOSTIC = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$", re.MULTILINE)
 
 
-def failed(result: Result) -> list[tuple[str, int, str]]:
-    """Exit status 1, no traceback; every ``path:line:col: message`` printed."""
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    return [(m["path"], int(m["line"]), m["msg"]) for m in _DIAGNOSTIC.finditer(result.stderr)]
-
-
-def has(found: list[tuple[str, int, str]], path: Path, line: int, *words: str) -> bool:
-    return any(p == str(path) and n == line and all(w in msg for w in words) for p, n, msg in found)
 
 
 def check(project: Path, run_cli: RunCli, *args: str) -> Result:

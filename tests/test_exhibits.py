@@ -32,7 +32,7 @@ from briefs.project.config import load_config
 from briefs.render.fonts import FONTS
 from briefs.render.theme import theme_of
 
-from .conftest import LANGS, ROOT, SMALL, Built, copy_project, edit, line_of, make_draft
+from .conftest import LANGS, ROOT, SMALL, Built, copy_project, edit, failed, has, line_of, make_draft
 
 EDITIONS = (*LANGS, "zh-HK")
 BABEL = {"zh-CN": "zh_Hans_CN", "en": "en", "zh-HK": "zh_Hant_HK"}
@@ -443,21 +443,10 @@ def test_hostile_text_in_data_is_escaped(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------- broken data → located errors
 
-_DIAGNOSTIC = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$", re.MULTILINE)
 COST = Path("content/deepseek-cost-performance")
 DEFLATION = Path("content/deepseek-efficiency-not-deflation")
 
 
-def failed(result: Result) -> list[tuple[str, int, str]]:
-    """Exit status 1, no traceback; every ``path:line:col: message`` printed."""
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    return [(m["path"], int(m["line"]), m["msg"]) for m in _DIAGNOSTIC.finditer(result.stderr)]
-
-
-def has(found: list[tuple[str, int, str]], path: Path, line: int, *words: str) -> bool:
-    return any(p == str(path) and n == line and all(w in msg for w in words) for p, n, msg in found)
 
 
 def test_missing_data_file_is_reported_at_its_yaml_line(project: Path, run_cli: RunCli) -> None:

@@ -32,21 +32,13 @@ from briefs.load.project import load_project
 from briefs.pipeline.run import build
 from briefs.project.config import load_config
 
-from .conftest import approve_again, edit, line_of
+from .conftest import approve_again, edit, failed, line_of
 
 RunCli = Callable[..., Result]
 NOTE = Path("content/tencent-wechat-deepseek")
 EARLIER = Path("content/tencent-earlier")
 SHARED = Path("content/_shared/recommendations.yaml")
-_DIAGNOSTIC = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$", re.MULTILINE)
 
-
-def failed(result: Result) -> list[tuple[str, int, str]]:
-    """Exit status 1, no traceback; every ``path:line:col: message`` printed."""
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    return [(m["path"], int(m["line"]), m["msg"]) for m in _DIAGNOSTIC.finditer(result.stderr)]
 
 
 def earlier_note(project: Path, *, approved: bool = True, target: int = 475) -> Path:

@@ -8,7 +8,6 @@ lists), hostile data files each refused at file:line, and :func:`rated_picks` fo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,14 +19,13 @@ from briefs.exhibits.picks import RatedPick, rated_picks
 from briefs.load.project import load_project
 from briefs.project.config import load_config
 
-from .conftest import edit, line_of
+from .conftest import edit, failed, has, line_of
 
 RunCli = Callable[..., Result]
 NOTE = Path("content/china-mobile-operator-cloud")
 BRIEF = NOTE / "brief.yaml"
 PICKS = NOTE / "picks.csv"
 UNRATED = Path("content/deepseek-algorithm-thematic")
-_DIAGNOSTIC = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$", re.MULTILINE)
 FIXED_NOTE = {
     "en": "not a recommendation of any individual security",
     "zh-CN": "不构成",
@@ -44,16 +42,6 @@ RATINGS = {
 }
 
 
-def failed(result: Result) -> list[tuple[str, int, str]]:
-    """Exit status 1, no traceback; every ``path:line:col: message`` printed."""
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    return [(m["path"], int(m["line"]), m["msg"]) for m in _DIAGNOSTIC.finditer(result.stderr)]
-
-
-def has(found: list[tuple[str, int, str]], path: Path, line: int, *words: str) -> bool:
-    return any(p == str(path) and n == line and all(w in msg for w in words) for p, n, msg in found)
 
 
 def page(project: Path, run_cli: RunCli, brief: Path, lang: str) -> BeautifulSoup:

@@ -31,7 +31,15 @@ from briefs.errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from briefs.model.validation import validate
 from briefs.project.config import ProjectConfig
 from briefs.source.safefiles import file_kind
-from briefs.source.yamlsource import CONTROL, MAX_BYTES, MAX_DEPTH, YamlDocument, control_message, load_yaml
+from briefs.source.yamlsource import (
+    CONTROL,
+    MAX_BYTES,
+    MAX_DEPTH,
+    YamlDocument,
+    control_message,
+    load_yaml,
+    scalar_value,
+)
 
 LIST_LIMIT = 1 << 30  # 1 GiB of YAML: about ten million recipients
 MAX_ERRORS = 50  # a broken list of 100,000 is reported by its first problems, not 100,000 lines
@@ -92,18 +100,6 @@ def _at(path: Path, mark: Any, message: str) -> ContentError:
     return ContentError.at(path, mark.line + 1, mark.column + 1, message)
 
 
-def _scalar(event: Any) -> Any:
-    """As load_yaml reads a scalar: quoted text stays text; plain null/true/false are not."""
-    value = event.value
-    if event.style:
-        return value
-    if value in ("", "~", "null"):
-        return None
-    if value in ("true", "false"):
-        return value == "true"
-    return value
-
-
 def _events(path: Path, fd: int) -> Iterator[Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
@@ -150,7 +146,7 @@ def _skip(path: Path, events: Iterator[Any], depth: int) -> None:
 
 def _value(path: Path, event: Any, events: Iterator[Any], depth: int) -> Any:
     if isinstance(event, yaml.ScalarEvent):
-        return _scalar(event)
+        return scalar_value(event)
     _skip(path, events, depth)
     return {} if isinstance(event, yaml.MappingStartEvent) else []
 

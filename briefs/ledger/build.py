@@ -68,13 +68,15 @@ def build_ledger(
     library: Library,
     briefs: Sequence[LoadedBrief],
     still_approved: Callable[[Path], bool] | None = None,
+    shared: Ledger | None = None,
 ) -> Ledger:
     """The project's ledger: the loaded briefs, the briefs not loaded (read for this only) and
     recommendations.yaml, in order. Raises a located error for a broken recommendations.yaml.
     ``still_approved`` tells whether a brief not loaded, approved in its brief.yaml, is still
     covered by its approval record (:mod:`briefs.compliance.approvals`): loading binds the loaded
-    ones, and a note changed since its approval is no recommendation whichever briefs are built."""
-    entries = list(load_shared(config, library))
+    ones, and a note changed since its approval is no recommendation whichever briefs are built.
+    ``shared``: recommendations.yaml's entries as :func:`shared_ledger` read them (not read again)."""
+    entries = list(shared.entries if shared is not None else load_shared(config, library))
     loaded = {b.path.resolve() for b in briefs}
     for b in briefs:
         made = recommendation_of(b.brief, SourceLocation(b.path, 1, 1))

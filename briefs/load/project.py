@@ -170,7 +170,7 @@ def load_project(
     if approvals:  # before the ledger: a brief changed since its approval is a draft, never a recommendation
         project = bind_approvals(project)
     probe = _still_approved(config, library, shared) if approvals else None
-    ledger = build_ledger(config, library, list(project.briefs), probe)  # once per load; a broken file raises
+    ledger = build_ledger(config, library, list(project.briefs), probe, shared)  # once per load
     diags.extend(d for d in previous_problems(ledger, project.briefs) if d.severity == "error")  # warnings: a check
     diags.raise_if_errors()
     return replace(project, ledger=ledger)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel import Locale
 
-from briefs.project.languages import LANGUAGES
+from briefs.project.languages import LANGUAGES, is_han
 
 
 def date_locale(lang: str) -> Locale:
@@ -18,5 +18,5 @@ def grouped(value: float, lang: str) -> str:
     """The integer part's pattern: grouped by thousands (1,814), except that Chinese groups only
     from five digits (1814, 12,345), as Chinese prose writes them (GB/T 15835: 四位以内不分节), so
     a figure reads the same in the sidebar, the text and the tables."""
-    han = lang in LANGUAGES and LANGUAGES[lang].han
+    han = is_han(lang)
     return "0" if han and abs(value) < 10000 else "#,##0"

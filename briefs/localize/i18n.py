@@ -38,7 +38,7 @@ from briefs.errors import Diagnostic, SourceLocation, TemplateError
 from briefs.localize.conventions import date_locale, grouped
 from briefs.localize.conversion import convert_prose
 from briefs.localize.phrases import NO_TABLE, PhraseTable, with_table
-from briefs.project.languages import LANGUAGES, MSGID_LANGUAGE, is_latin
+from briefs.project.languages import LANGUAGES, MSGID_LANGUAGE, is_han, is_latin
 from briefs.render.typography import smart_quotes
 
 if TYPE_CHECKING:
@@ -56,8 +56,8 @@ def locale(lang: str) -> Locale:
 
 
 def is_cjk(lang: str) -> bool:
-    """Whether the language is written in Chinese characters."""
-    return lang in LANGUAGES and LANGUAGES[lang].han
+    """Whether the language is written in Chinese characters (the language table's answer)."""
+    return is_han(lang)
 
 
 def format_date(value: dt.date, lang: str) -> str:

@@ -271,7 +271,7 @@ class _Builder:
         if found := CONTROL.search(node.value):  # from an escape such as "\x01" or "\0"
             self.diagnostics.error(self._loc(node), control_message(found.group()))
             return None
-        return _scalar(node)
+        return scalar_value(node)
 
     def _mapping(self, node: yaml.MappingNode, key_path: KeyPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -298,7 +298,10 @@ class _Builder:
         return result
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
+def scalar_value(node: yaml.ScalarNode | yaml.ScalarEvent) -> Any:
+    """A scalar as briefs reads YAML (a composed node, or a parser event for a streamed reader):
+    quoted or block text stays text; plain null/~/empty is None, plain true/false a bool; any
+    other plain scalar stays text too, for the schema to type."""
     value = node.value
     if node.style:  # quoted or block scalar: always text (plain is None, or "" from libyaml)
         return value
