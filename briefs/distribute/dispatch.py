@@ -15,6 +15,7 @@ once each, from the result it receives. Every task runs under a time limit
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -76,7 +77,8 @@ def in_order(submit: Callable[[tuple[Any, ...]], Any], calls: Iterable[tuple[Any
             yield flight.popleft().result()
     finally:
         for future in flight:  # stopped early (an error, a signal): nothing more is wanted
-            future.cancel()
+            with contextlib.suppress(Exception):  # best effort: the pool or client may be gone already
+                future.cancel()
 
 
 Call = tuple[str, Any]  # which of the shared argument sets, and the call's own argument
