@@ -1,6 +1,7 @@
 """Test-suite times (issue 15, point 8): the wall time of the fast tier and of the full suite.
 
     PYTHONPATH=. .venv/bin/python benchmarks/suite_times.py [--tier fast|full|both] [--tree DIR ...]
+    PYTHONPATH=. .venv/bin/python benchmarks/suite_times.py --mark-slow SECONDS [--from-log FILE]
 
 Runs pytest as ``scripts/test`` does, without its set-up and gates (they take seconds):
 ``-n 2 --dist worksteal``, and for the fast tier ``-m "not pdf and not install and not java and not
@@ -9,6 +10,13 @@ of a branch, to compare them in one run, one after the other) and each tier it p
 of tests, the wall time, the CPU time of pytest and its workers (user + system, which a busy
 machine does not inflate as much as the wall time), and the load average before and after, so a
 number measured on a shared machine says so. A run with a failing test is reported as such.
+
+``--mark-slow SECONDS`` writes ``tests/slow.txt``, the tests the fast tier leaves to the full suite:
+it runs every test that renders no PDF, installs no wheel and starts no Java (the fast tier's
+candidates) with ``--durations=0`` and lists each test case whose set-up and call took more than
+SECONDS of wall time (``--from-log`` reads the durations of a run already made instead). The
+threshold is chosen so that the fast tier, timed afterwards, stays within its budget; the
+measurement and the load it was made at head the file.
 """
 
 from __future__ import annotations
@@ -25,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = "not pdf and not install and not java and not slow"
+CANDIDATES = "not pdf and not install and not java"  # the fast tier before the slow list
+SLOW_LIST = ROOT / "tests" / "slow.txt"
+DURATION = re.compile(r"^([0-9.]+)s (setup|call|teardown)\s+tests/(\S+)$")
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,40 @@ def run_tier(tree: Path, tier: str) -> Timing:
                   (load_before, os.getloadavg()[0]), summary)
 
 
+def durations(log: str) -> dict[str, float]:
+    """Set-up plus call seconds per test case, from pytest's ``--durations=0`` report."""
+    spent: dict[str, float] = {}
+    for line in log.splitlines():
+        found = DURATION.match(line.strip())
+        if found and found[2] != "teardown":
+            spent[found[3]] = spent.get(found[3], 0.0) + float(found[1])
+    return spent
+
+
+def mark_slow(seconds: float, log_file: Path | None) -> None:
+    """Write tests/slow.txt from a measured run (see the module's docstring)."""
+    if log_file is None:
+        args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist",
+                "worksteal", "-m", CANDIDATES, "--durations=0", "--durations-min=0"]
+        done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
+        log, source = done.stdout, f"pytest -n 2 -m {CANDIDATES!r} --durations=0"
+        source += f" at load average {os.getloadavg()[0]:.1f}"
+    else:
+        log, source = log_file.read_text("utf-8"), f"the durations in {log_file.name}"
+    spent = durations(log)
+    if not spent:
+        sys.exit("no durations found: was the run made with --durations=0?")
+    slow = sorted(name for name, took in spent.items() if took > seconds)
+    header = [
+        "# Tests the fast tier (scripts/test --fast) leaves to the full suite: set-up and call took",
+        f"# more than {seconds:g} s in {source}",
+        f"# ({len(spent)} tests timed). Written by",
+        f"# benchmarks/suite_times.py --mark-slow {seconds:g}; a line `file::name` covers every case.",
+    ]
+    SLOW_LIST.write_text("\n".join([*header, *slow]) + "\n", "utf-8")
+    print(f"{len(slow)} of {len(spent)} tests over {seconds:g} s -> {SLOW_LIST}")
+
+
 def minutes(seconds: float) -> str:
     return f"{int(seconds // 60)} min {seconds % 60:04.1f} s" if seconds >= 60 else f"{seconds:.1f} s"
 
@@ -65,7 +110,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tier", choices=("fast", "full", "both"), default="both")
     parser.add_argument("--tree", type=Path, action="append", help="a checkout to time (repeatable)")
+    parser.add_argument("--mark-slow", type=float, metavar="SECONDS", help="write tests/slow.txt and stop")
+    parser.add_argument("--from-log", type=Path, metavar="FILE", help="with --mark-slow: durations of a run made")
     options = parser.parse_args()
+    if options.mark_slow is not None:
+        mark_slow(options.mark_slow, options.from_log)
+        return
     trees = [t.resolve() for t in options.tree or [ROOT]]
     tiers = ("fast", "full") if options.tier == "both" else (options.tier,)
     print(f"{os.cpu_count()} CPUs; pytest -n 2 --dist worksteal; fast tier: -m {FAST!r}")

@@ -41,57 +41,15 @@ EXAMPLES = tuple(sorted(p.parent.name for p in (ROOT / "content").glob("[!_]*/br
 
 PDF_FIXTURES = ("built",)  # fixtures that render PDFs: a test using one is marked pdf
 
-# Tests that render no PDF but took 2 s or more (a case of them, on 2 shared cores, December 2026):
-# child processes of the real command line, hostile inputs at their limits, the plugin install,
-# whole-project builds. Marked ``slow`` here, in one list, so ``scripts/test --fast`` can leave
-# them to the full suite (as it leaves the ``java`` tests, the Nu HTML checker); a name that no
-# longer exists fails the run.
-SLOW = frozenset({
-    "test_api.py::test_build_returns_what_it_wrote_then_what_is_up_to_date",
-    "test_api.py::test_check_returns_located_diagnostics",
-    "test_api.py::test_the_example_in_docs_api_md_runs",
-    "test_exhibits.py::test_charts_ignore_the_machines_matplotlibrc",
-    "test_fidelity.py::test_dropped_figure_is_found",
-    "test_fidelity.py::test_edited_chinese_flags_the_english_as_stale_until_reviewed",
-    "test_fidelity.py::test_edited_shared_chinese_is_stale_until_that_file_is_reviewed",
-    "test_fidelity.py::test_new_text_is_not_yet_reviewed",
-    "test_fidelity.py::test_shipped_examples_pass_strict",
-    "test_incremental.py::test_a_damaged_manifest_means_rebuild_not_crash",
-    "test_incremental.py::test_editing_a_shared_disclaimer_rebuilds_the_briefs_that_carry_it",
-    "test_incremental.py::test_installing_or_upgrading_a_library_ends_the_noop_fast_path",
-    "test_incremental.py::test_option_change_and_force",
-    "test_incremental.py::test_outputs_no_brief_writes_any_more_are_removed",
-    "test_jurisdictions.py::test_a_house_pack_from_a_plugin_takes_effect",
-    "test_plugins.py::test_a_format_that_fails_fails_its_files_only",
-    "test_plugins.py::test_the_plugins_format_is_written_kept_and_removed",
-    "test_plugins.py::test_the_plugins_rule_fires_at_the_title",
-    "test_plugins.py::test_without_the_plugin_neither_exists",
-    "test_property.py::test_heading_ids_are_prefixed_and_unique_across_a_document",
-    "test_render_errors.py::test_cli_end_to_end_in_a_subprocess",
-    "test_render_errors.py::test_template_that_drops_a_disclaimer_fails_compliance",
-    "test_safety_images.py::test_nothing_of_the_environment_reaches_the_output",
-    "test_safety_limits.py::test_16000_repeated_headings_build_with_unique_ids",
-    "test_safety_limits.py::test_a_100_mb_single_line_is_refused_without_being_read",
-    "test_safety_limits.py::test_a_50000_row_chart_is_refused_at_the_data_file",
-    "test_safety_limits.py::test_a_bar_chart_of_600_bars_is_refused_at_its_exhibit",
-    "test_safety_limits.py::test_a_budget_is_located_in_brief_yaml_too",
-    "test_safety_limits.py::test_a_line_chart_of_2000_points_is_drawn",
-    "test_safety_limits.py::test_a_long_plain_text_is_checked_in_linear_time",
-    "test_safety_limits.py::test_a_table_of_600_rows_is_refused_at_its_exhibit",
-    "test_safety_limits.py::test_a_yaml_data_file_of_3000_rows_is_refused_at_the_first_row_over",
-    "test_safety_limits.py::test_markdown_over_its_budget_is_refused_at_its_line",
-    "test_safety_limits.py::test_nesting_within_the_limit_is_printed",
-    "test_safety_limits.py::test_the_default_budget_leaves_the_examples_alone",
-    "test_safety_paths.py::test_a_bidi_control_from_a_yaml_escape_is_refused",
-    "test_safety_paths.py::test_a_bidi_control_in_a_data_cell_is_refused",
-    "test_safety_paths.py::test_a_bidi_override_around_a_figure_is_refused_at_its_place",
-    "test_safety_paths.py::test_a_brief_folder_linked_into_content_from_outside_is_refused",
-    "test_safety_paths.py::test_a_fifo_brief_yaml_does_not_hang_check",
-    "test_safety_paths.py::test_a_picture_that_links_out_of_the_folder_is_refused_at_its_line",
-    "test_safety_paths.py::test_a_special_body_file_is_refused",
-    "test_safety_paths.py::test_odd_unrelated_entries_in_a_brief_folder_do_not_break_the_build",
-    "test_safety_probe.py::test_a_special_file_in_place_of_the_manifest_does_not_hang_a_build",
-})
+# Tests that render no PDF but take seconds (child processes of the real command line, hostile
+# inputs at their limits, the plugin install, whole-project builds): listed in tests/slow.txt,
+# one per line (``file::name`` for every case of a test, ``file::name[case]`` for one case),
+# written from a measured run by ``benchmarks/suite_times.py --mark-slow SECONDS``. Marked
+# ``slow`` here so ``scripts/test --fast`` leaves them to the full suite (as it leaves the
+# ``java`` tests, the Nu HTML checker); a name that no longer exists fails the run.
+SLOW_LIST = Path(__file__).with_name("slow.txt")
+SLOW = frozenset(line.strip() for line in SLOW_LIST.read_text("utf-8").splitlines()
+                 if line.strip() and not line.startswith("#"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -113,11 +71,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                                 + "\n  ".join(unmarked))
     modules = {item.nodeid.split("::")[0].removeprefix("tests/"): getattr(item, "module", None) for item in items}
     stale = sorted(name for name in SLOW if (file := name.split("::")[0]) in modules
-                   and not hasattr(modules[file], name.split("::")[1]))
+                   and not hasattr(modules[file], name.split("::")[1].split("[")[0]))
     if stale:
-        raise pytest.UsageError("tests/conftest.py SLOW names tests that do not exist: " + ", ".join(stale))
+        raise pytest.UsageError("tests/slow.txt names tests that do not exist: " + ", ".join(stale))
     for item in items:
-        if item.nodeid.split("[")[0].removeprefix("tests/") in SLOW or _drives_a_browser(item):
+        name = item.nodeid.removeprefix("tests/")
+        if name in SLOW or name.split("[")[0] in SLOW or _drives_a_browser(item):
             item.add_marker(pytest.mark.slow)
 
 
