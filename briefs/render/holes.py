@@ -46,8 +46,8 @@ def _leaves(box: Any) -> Iterator[Any]:
         return
     for child in children:
         element = getattr(child, "element", None)
-        if element is not None and "draft-mark" in _classes(element):
-            continue  # the fixed watermark is on every page
+        if element is not None and _classes(element) & {"draft-mark", "sidebar"}:
+            continue  # the fixed watermark is on every page; page 1's main column is measured
         yield from _leaves(child)
 
 
@@ -57,7 +57,8 @@ def _page_area(page: Any) -> tuple[float, float]:
 
 
 def emptiness(page: Any) -> float:
-    """The share of a laid-out page's body below the last thing on it."""
+    """The share of a laid-out page's body below the last thing on it (on page 1, the last thing
+    of its main column: the sidebar beside it does not fill it)."""
     top, height = _page_area(page)
     root = page._page_box.children[0]  # the html element's box; margin boxes follow it
     bottoms = [float(b.position_y + b.margin_height()) for b in _leaves(root) if b.margin_height() > 0]
