@@ -85,9 +85,13 @@ def flow_beside(html: Any, document: Any, relayout: Callable[[], Any]) -> Any:
     foot, tops = _tops(pages[0])
     blocks = _blocks(html.etree_element)
     first = [block for block in blocks if id(block) in tops]
-    if foot is None or not first or min(tops[id(b)] for b in first) >= foot:
-        return document
     marked = [block for block in blocks if BESIDE in _classes(block)]
+    if foot is None or not first or min(tops[id(b)] for b in first) >= foot:
+        if not marked:
+            return document
+        for block in marked:  # laid out again with the contents first (render/pdf.py SHOW_TOC)
+            _set(block, False)
+        return relayout()
     if marked and marked == [block for block in first if tops[id(block)] < foot]:
         return document  # laid out again (render/holes.py moved text): as narrowed as it should be
     narrowed = blocks[: len(first) + 1]  # and the first past page 1: narrowed, it may fit beside

@@ -226,7 +226,8 @@ def render_pdf(
         laid_out = flow_beside(document, laid_out, again)  # text moved up beside the sidebar
         if toc_min_pages and len(laid_out.pages) >= toc_min_pages:
             show_toc = weasyprint.CSS(string=SHOW_TOC, font_config=font_config)
-            laid_out = document.render(font_config=font_config, stylesheets=[*sheets, show_toc], **options)
+            sheets.append(show_toc)
+            laid_out = flow_beside(document, again(), again)  # the body no longer starts on page 1
         pdf = laid_out.write_pdf(**options)
     except FatalURLFetchingError as exc:
         url, reason = getattr(exc, "url", str(exc)), getattr(exc, "reason", "could not be fetched")
