@@ -176,10 +176,11 @@ def test_plain_strings_keep_ranges_and_short_brackets_whole() -> None:
     characters on its last line."""
     en = _soup(str(typeset("over the next 6–12 months, 5%-15% in 2024-2026", "en")))
     assert [s.get_text() for s in en.select("span.nh")] == ["6–12", "5%-15%", "2024-2026"]
-    zh = _soup(compress_punctuation(str(typeset("金山云（未覆盖）（KC.O）、小米（未覆盖）、美图公司（未覆盖）", "zh-CN"))))
+    statement = "金山云（未覆盖）（KC.O）、小米（未覆盖）、美图公司（未覆盖）"
+    zh = _soup(compress_punctuation(str(typeset(statement, "zh-CN"))))
     kept = [s.get_text() for s in zh.select("span.nw, span.nh")]
     assert kept == ["（未覆盖）（", "（未覆盖）", "（未覆盖）"] and zh.select_one("span.halt").get_text() == "）"
-    assert zh.get_text() == "金山云（未覆盖）（KC.O）、小米（未覆盖）、美图公司（未覆盖）"
+    assert zh.get_text() == statement
     assert not _soup(str(typeset("说明（见图1）。", "zh-CN"))).select("span.nh")  # not words: left alone
     title = _soup(str(typeset("行业应用在政策推动下进入加速期", "zh-HK", whole=True)))
     assert [s.get_text() for s in title.select("span.nw")] == ["速期"]
