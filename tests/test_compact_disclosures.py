@@ -172,7 +172,7 @@ def test_compact_disclosures_keep_every_required_element(notes: dict[str, Path],
     for disclaimer_id in library.disclaimer_ids(kind, lang):
         section = page.get_element_by_id(f"disclaimer-{disclaimer_id}")
         paragraphs = section.findall(".//p")
-        assert len(paragraphs) >= 2
+        assert paragraphs and re.fullmatch(r"\d{4}\.\d+", section.get("data-version", ""))  # not printed
         missing = [p.text_content()[:40] for p in paragraphs if not printed(p)]
         assert not missing, (disclaimer_id, missing)
     # every rating definition, the rating basis and every benchmark index

@@ -56,6 +56,36 @@ def test_no_page_but_the_last_is_more_than_a_fifth_empty(built: Built, lang: str
                 f"{brief_id} ({lang}): page {page.number} is {page.empty_fraction():.0%} empty")
 
 
+def _sidebar(page: object) -> tuple[float, float, float]:
+    """(left edge, top, foot) of page 1's sidebar, from its border's path (WeasyPrint draws the
+    box's borders as one path as large as the box): the tallest drawing in the right third."""
+    width = page.width  # type: ignore[attr-defined]
+    boxes = [d for d in page.drawings if d.x0 > 0.55 * width and d.x1 > 0.85 * width]  # type: ignore[attr-defined]
+    assert boxes, "no sidebar on page 1"
+    side = max(boxes, key=lambda d: d.y1 - d.y0)
+    return side.x0, side.y0, side.y1
+
+
+@pytest.mark.parametrize("lang", EDITIONS)
+def test_the_main_column_of_page_one_has_no_hole(built: Built, lang: str) -> None:
+    """Left of the sidebar, page 1 is filled as any other page: the body follows the key points
+    beside the sidebar (not below it), so the words and drawings left of the sidebar reach the
+    last fifth of the body area, unless the whole brief ends on page 1; and no heading's rule or
+    exhibit beside the sidebar runs under it (they are as wide as the key points)."""
+    for brief_id in built.briefs:
+        measured = _pages(built.file(brief_id, lang, "pdf"))
+        first = measured[0]
+        left, top, foot = _sidebar(first)
+        main = [b for b in (*first.body_words(), *first.drawings) if b.x1 < left - 1 and b.y1 <= first.body_bottom]
+        lowest = max(b.y1 for b in main)
+        empty = (first.body_bottom - lowest) / (first.body_bottom - first.body_top)
+        assert len(measured) == 1 or empty <= 0.2, (
+            f"{brief_id} ({lang}): page 1's main column is {empty:.0%} empty (ends at {lowest / first.height:.0%})")
+        under = [d for d in first.drawings  # (the draft mark, drawn across the page, aside)
+                 if 20 < d.x0 < left - 100 and left + 1 < d.x1 < first.width - 20 and top < d.y0 < foot]
+        assert not under, f"{brief_id} ({lang}): drawn under the sidebar: {under[:2]}"
+
+
 @pytest.mark.parametrize("lang", EDITIONS)
 def test_the_sidebar_ends_on_page_one(built: Built, lang: str) -> None:
     """No sidebar text on page 2: the box titles, e-mails, telephone numbers and related-report

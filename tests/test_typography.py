@@ -167,3 +167,21 @@ def test_an_unknown_spacing_option_is_located(project: Path, run_cli) -> None:  
     assert result.exit_code == 1
     assert f"house.yaml:{line}:" in result.output and "cjk_latin_spacing" in result.output
     assert "Traceback" not in result.output
+
+
+def test_plain_strings_keep_ranges_and_short_brackets_whole() -> None:
+    """The sidebar's and the disclosures' plain strings: a range of figures never breaks at its dash
+    (6–/12 months), a short bracketed phrase of Chinese words stays on one line, also when the
+    compression of punctuation halves its closing bracket, and a sidebar title in Chinese keeps two
+    characters on its last line."""
+    en = _soup(str(typeset("over the next 6–12 months, 5%-15% in 2024-2026", "en")))
+    assert [s.get_text() for s in en.select("span.nh")] == ["6–12", "5%-15%", "2024-2026"]
+    statement = "金山云（未覆盖）（KC.O）、小米（未覆盖）、美图公司（未覆盖）"
+    zh = _soup(compress_punctuation(str(typeset(statement, "zh-CN"))))
+    kept = [s.get_text() for s in zh.select("span.nw, span.nh")]
+    assert kept == ["（未覆盖）（", "（未覆盖）", "（未覆盖）"] and zh.select_one("span.halt").get_text() == "）"
+    assert zh.get_text() == statement
+    assert not _soup(str(typeset("说明（见图1）。", "zh-CN"))).select("span.nh")  # not words: left alone
+    title = _soup(str(typeset("行业应用在政策推动下进入加速期", "zh-HK", whole=True)))
+    assert [s.get_text() for s in title.select("span.nw")] == ["速期"]
+    assert str(typeset("6–12 months", "en", whole=True)) == '<span class="nh">6–12</span> months'

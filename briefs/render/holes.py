@@ -6,7 +6,8 @@ paged media has floats to the next page (``float: bottom`` / deferred floats), W
 So we measure and move, as a typesetter would:
 
 1. after a layout, find the first page (not the last) whose body is more than :data:`MOST_EMPTY`
-   empty, followed by a page that starts with a numbered exhibit (below its heading, perhaps);
+   empty (page 1's main column, beside the sidebar: :data:`FIRST_PAGE_EMPTY`), followed by a page
+   that starts with a numbered exhibit (below its heading, perhaps);
 2. in the parsed document (the tree WeasyPrint lays out, so nothing is serialised again), move
    that exhibit after as many of the text blocks that follow it as the hole's height needs,
    never past another exhibit, so exhibits keep their order and their captions;
@@ -26,6 +27,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 MOST_EMPTY = 0.2  # no page but the last more than a fifth empty
+FIRST_PAGE_EMPTY = 0.1  # page 1's main column, beside the sidebar, is filled closer to its foot
+
+
+def _limit(index: int) -> float:
+    return FIRST_PAGE_EMPTY if index == 0 else MOST_EMPTY
+
+
 MOVES = 8  # at most this many layouts more per document
 _TEXT_BLOCKS = {"p", "ul", "ol", "dl", "h2", "h3", "h4", "blockquote", "table", "pre"}
 _HEADINGS = {"h2", "h3", "h4"}
@@ -46,8 +54,8 @@ def _leaves(box: Any) -> Iterator[Any]:
         return
     for child in children:
         element = getattr(child, "element", None)
-        if element is not None and "draft-mark" in _classes(element):
-            continue  # the fixed watermark is on every page
+        if element is not None and _classes(element) & {"draft-mark", "sidebar"}:
+            continue  # the fixed watermark is on every page; page 1's main column is measured
         yield from _leaves(child)
 
 
@@ -57,7 +65,8 @@ def _page_area(page: Any) -> tuple[float, float]:
 
 
 def emptiness(page: Any) -> float:
-    """The share of a laid-out page's body below the last thing on it."""
+    """The share of a laid-out page's body below the last thing on it (on page 1, the last thing
+    of its main column: the sidebar beside it does not fill it)."""
     top, height = _page_area(page)
     root = page._page_box.children[0]  # the html element's box; margin boxes follow it
     bottoms = [float(b.position_y + b.margin_height()) for b in _leaves(root) if b.margin_height() > 0]
@@ -67,7 +76,7 @@ def emptiness(page: Any) -> float:
 
 def _holes(document: Any) -> tuple[int, float]:
     pages = document.pages
-    return len(pages), sum(max(0.0, emptiness(p) - MOST_EMPTY) for p in pages[:-1])
+    return len(pages), sum(max(0.0, emptiness(p) - _limit(i)) for i, p in enumerate(pages[:-1]))
 
 
 def _parents(root: Any) -> dict[int, Any]:
@@ -137,7 +146,7 @@ def _candidate(document: Any, root: Any, tried: set[str]) -> tuple[Any, float] |
     pages = document.pages
     for index, page in enumerate(pages[:-1]):
         empty = emptiness(page)
-        if empty <= MOST_EMPTY:
+        if empty <= _limit(index):
             continue
         top, height = _page_area(pages[index + 1])
         starting = [

@@ -21,6 +21,7 @@ from briefs.exhibits.image_errors import ImageRefused
 from briefs.exhibits.images import MIME_TYPES, checked_image, raster_problem
 from briefs.pipeline.outputs import flat_names
 from briefs.project.config import MAX_RESOURCE_BYTES
+from briefs.render.beside import flow_beside
 from briefs.render.fit import Fit, fit_sidebar
 from briefs.render.holes import fill_holes
 from briefs.source.safefiles import Unsafe, read_bytes, resolve_inside
@@ -216,12 +217,17 @@ def render_pdf(
             sheets.append(weasyprint.CSS(string=fit.css(), font_config=font_config))
         if not fitted:
             handler.messages.append("the first page's sidebar does not fit on page 1; shorten the key data or contacts")
-        laid_out = fill_holes(
-            document, laid_out, lambda: document.render(font_config=font_config, stylesheets=sheets, **options)
-        )
+
+        def again() -> Any:
+            return document.render(font_config=font_config, stylesheets=sheets, **options)
+
+        laid_out = flow_beside(document, laid_out, again)
+        laid_out = fill_holes(document, laid_out, again)
+        laid_out = flow_beside(document, laid_out, again)  # text moved up beside the sidebar
         if toc_min_pages and len(laid_out.pages) >= toc_min_pages:
             show_toc = weasyprint.CSS(string=SHOW_TOC, font_config=font_config)
-            laid_out = document.render(font_config=font_config, stylesheets=[*sheets, show_toc], **options)
+            sheets.append(show_toc)
+            laid_out = flow_beside(document, again(), again)  # the body no longer starts on page 1
         pdf = laid_out.write_pdf(**options)
     except FatalURLFetchingError as exc:
         url, reason = getattr(exc, "url", str(exc)), getattr(exc, "reason", "could not be fetched")

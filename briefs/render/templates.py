@@ -18,7 +18,7 @@ from markupsafe import Markup
 from briefs.localize.i18n import Edition, translations
 from briefs.project.languages import run_language
 from briefs.render.theme import Theme
-from briefs.render.typography import keep_whole, typeset
+from briefs.render.typography import typeset
 
 _CSS_UNSAFE = re.compile(r"[^\w\s.,:;!?()\[\]{}%+*/=#@$^~`|\'-]|[\n\r\f\t]", re.UNICODE)
 
@@ -68,7 +68,6 @@ FILTERS = {
     "css_counters": css_counters,
     "phrases": phrases,
     "draft_mark": draft_mark,
-    "whole": keep_whole,
 }
 
 
@@ -84,6 +83,7 @@ def _locale_filters(lang: str) -> dict[str, object]:
         "money": lambda value, currency, compact=False: i18n.format_money(value, currency, lang, compact),
         "lang_attr": lambda text: lang_attr(text, lang),
         "typeset": lambda text: typeset(str(text), lang),
+        "whole": lambda text: typeset(str(text), lang, whole=True),
     }
 
 

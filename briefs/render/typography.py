@@ -119,7 +119,9 @@ _HALVED = "）》〉】〕”’"  # not 」』: pdftotext splits a line at a ha
 # Not before 、: a list of names with their tickers (中国移动（600941.SH）、中国联通…, the conflicts
 # statements) split there in pdftotext, a line of text extracted as two with 、 beginning the second.
 _FOLLOWING = _FULL_WIDTH.replace("、", "")
-_RUN = re.compile(f"([^\\s{_FULL_WIDTH}]?)([{_HALVED}]+)([{_FOLLOWING}])")
+# The characters before the run: one, or a short bracketed phrase whole (（未覆盖）（KC.O）: the
+# phrase is not broken before its last character).
+_RUN = re.compile(f"((?:（[^\\s{_FULL_WIDTH}]{{1,5}})|[^\\s{_FULL_WIDTH}]?)([{_HALVED}]+)([{_FOLLOWING}])")
 _SKIPPED = re.compile(r"<(head|style|script|svg|title|textarea)\b.*?</\1>", re.S | re.I)
 _TAG = re.compile(r"(<[^>]*>)")
 
@@ -179,36 +181,51 @@ def space_cjk_latin(html: str, spacing: str) -> str:
     return "".join(out)
 
 
-def keep_whole(text: str) -> Markup:
-    """A plain string as HTML with its names and hyphenated words in ``<span class="nh">``: the
-    template filter ``whole`` for the sidebar, where nothing may break at a hyphen."""
+# A range of figures (6–12, 5%–15%, 2024-2026) is never broken at its dash.
+_RANGE = re.compile(r"\d[\d.,]*%?\s?[–—-]\s?\d[\d.,]*%?")
+# A short bracketed phrase in Chinese (（未覆盖）): kept on one line.
+# (next to more punctuation, compress_punctuation keeps it whole with its half-width bracket).
+_BRACKETED = re.compile(f"(?<![{_HALVED}])（[^（）\\s]{{1,5}}）(?![{_FOLLOWING}])")
+
+
+def _wrapped(text: str, keep: Callable[[re.Match[str]], bool], pattern: re.Pattern[str] = _WORD) -> Markup:
+    """``text`` escaped, each match of ``pattern`` that ``keep`` accepts or that is a range of
+    figures in ``<span class="nh">`` (kept on one line, never hyphenated)."""
     out, last = [], 0
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if is_name(word) or "-" in word:
+    for match in re.finditer(f"{_RANGE.pattern}|{pattern.pattern}", text):
+        if _RANGE.fullmatch(match.group()) or keep(match):
             out.append(escape(text[last : match.start()]))
-            out.append(Markup('<span class="nh">%s</span>') % word)
+            out.append(Markup('<span class="nh">%s</span>') % match.group())
             last = match.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)
 
 
-def typeset(text: str, lang: str) -> Markup:
+def keep_whole(text: str) -> Markup:
+    """A plain string as HTML with its names and hyphenated words in ``<span class="nh">``: the
+    template filter ``whole`` for the sidebar, where nothing may break at a hyphen (with
+    :func:`typeset`'s Chinese rule, by its ``lang``)."""
+    return _wrapped(text, lambda match: is_name(match.group()) or "-" in match.group())
+
+
+def typeset(text: str, lang: str, whole: bool = False) -> Markup:
     """A plain string printed as a paragraph (a statement built from data, not Markdown) with the
     micro-typography Markdown paragraphs get: in English its names in ``<span class="nh">`` (kept
     whole, as :func:`typography` does), in Chinese its last two characters and the punctuation after
-    them in ``<span class="nw">`` (no last line of one character). The template filter ``typeset``."""
+    them in ``<span class="nw">`` (no last line of one character) and a short bracketed phrase
+    (（未覆盖）) on one line; in both, a range of figures (6–12) is never broken at its dash. The
+    template filter ``typeset``; ``whole`` (the filter ``whole``, for the sidebar) also keeps
+    every hyphenated word whole."""
     if is_latin(lang):
-        out, last = [], 0
-        for match in _WORD.finditer(text):
-            if is_name(match.group()):
-                out.append(escape(text[last : match.start()]))
-                out.append(Markup('<span class="nh">%s</span>') % match.group())
-                last = match.end()
-        out.append(escape(text[last:]))
-        return Markup("").join(out)
-    if is_han(lang):
-        tail = _TAIL.search(text)
-        if tail is not None and _HAN.search(text):
-            return escape(text[: tail.start()]) + Markup('<span class="nw">%s</span>') % tail.group()
-    return escape(text)
+        if whole:
+            return keep_whole(text)
+        return _wrapped(text, lambda match: is_name(match.group()))
+    if not is_han(lang):
+        return escape(text)
+    tail = _TAIL.search(text) if _HAN.search(text) else None
+    head, end = (text[: tail.start()], tail.group()) if tail is not None else (text, "")
+    opened = re.search(r"（[^（）\s]{0,4}$", head) if end.endswith("）") else None
+    if opened is not None:  # the last two characters close a short bracketed phrase: all of it
+        head, end = head[: opened.start()], opened.group() + end
+    kept = _wrapped(head, lambda match: bool(_BRACKETED.fullmatch(match.group())), _BRACKETED)
+    return kept + (Markup('<span class="nw">%s</span>') % end if end else Markup(""))
