@@ -54,12 +54,12 @@ def read_data(path: Path) -> RawData:
 # A CSV file's cells by its content (:mod:`briefs.source.contentcache`), without its path: names,
 # rows, each cell's (line, column), and the header's (line, column).
 Shape = tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[tuple[tuple[int, int], ...], ...], tuple[int, int]]
-_CSV: ContentCache[Shape] = ContentCache(32 * 2**20)  # characters of CSV text
+_CSV: ContentCache[Shape] = ContentCache(16 * 2**20)  # characters of CSV text
 
 
 def _read_csv(path: Path) -> RawData:
     text = read_text(path).removeprefix("\ufeff")  # read every time: the key is what it holds
-    key = digest(text)
+    key = (digest(text), MAX_DATA_ROWS, MAX_DATA_COLUMNS)
     shape = _CSV.get(key)
     if shape is None:
         raw = _parse_csv(path, text)

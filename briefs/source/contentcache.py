@@ -27,8 +27,6 @@ from typing import Generic, TypeVar
 
 V = TypeVar("V")
 
-_ALL: list[ContentCache[object]] = []
-
 
 class ContentCache(Generic[V]):
     """At most ``capacity`` units (characters or bytes, as the caller weighs its entries) of
@@ -41,7 +39,6 @@ class ContentCache(Generic[V]):
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
-        _ALL.append(self)  # type: ignore[arg-type]  # (only cleared, never read, through _ALL)
 
     def get(self, key: Hashable) -> V | None:
         with self._lock:
@@ -89,9 +86,3 @@ class ContentCache(Generic[V]):
 def digest(text: str) -> bytes:
     """The key of a text: SHA-256 of its UTF-8 (lone surrogates kept, never an error)."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
-
-
-def forget_all() -> None:
-    """Empty every content cache of this process (a caller that wants a cold load)."""
-    for cache in _ALL:
-        cache.clear()

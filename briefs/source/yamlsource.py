@@ -219,7 +219,7 @@ def load_yaml(path: Path) -> YamlDocument:
 
 # Parsed documents by content (:mod:`briefs.source.contentcache`), as pickles of (data, lines):
 # each caller unpacks its own copy of the data, which it may change without changing another's.
-_PARSED: ContentCache[bytes] = ContentCache(64 * 2**20)
+_PARSED: ContentCache[bytes] = ContentCache(32 * 2**20)  # bytes of pickles
 
 
 def cached_yaml(path: Path) -> YamlDocument:
