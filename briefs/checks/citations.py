@@ -19,11 +19,10 @@ from briefs.checks.figure_matching import aligned
 from briefs.errors import Diagnostic, Diagnostics, by_place
 from briefs.load.loaded import LoadedBrief, Project
 from briefs.localize.citations import cited_ids, reading_order
-from briefs.render.citations import column_of, found_in
-from briefs.render.markdown import checked_tokens
-from briefs.source.markdown_limits import over_budget
+from briefs.render.citations import column_of
+from briefs.source.markdown_limits import markdown_facts
 from briefs.source.texts import Entry, source_language, units
-from briefs.source.yamlsource import load_yaml
+from briefs.source.yamlsource import cached_yaml
 
 
 def check_citations(project: Project) -> list[Diagnostic]:
@@ -50,7 +49,7 @@ def _uncited(loaded: LoadedBrief, source: str, diags: Diagnostics) -> None:
     if not loaded.brief.sources or not _cites(loaded):
         return
     cited = set(cited_ids(reading_order(loaded, source)))
-    doc = loaded.doc or load_yaml(loaded.path)
+    doc = loaded.doc or cached_yaml(loaded.path)
     for i, listed in enumerate(loaded.brief.sources):
         shown = listed.text.get(source) or next(iter(listed.text.values()))
         name = shown if len(shown) <= 40 else shown[:39] + "…"
@@ -70,9 +69,7 @@ def _uncited(loaded: LoadedBrief, source: str, diags: Diagnostics) -> None:
 
 def _positions(text: str) -> list[tuple[str, int]]:
     """(source id, offset) of every citation of a text, in order."""
-    if "[@" not in text or over_budget(text) is not None:  # (most texts cite nothing: no parse)
-        return []
-    found = found_in(checked_tokens(text))
+    found = markdown_facts(text).citations  # (none over budget, or in a text that cites nothing)
     return [
         (source_id, column_of(text, found, i))
         for i, citation in enumerate(found)

@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 from briefs.errors import BriefsError, Diagnostics
 from briefs.model.validation import validate
 from briefs.project.config import ProjectConfig
-from briefs.source.yamlsource import load_yaml
+from briefs.source.yamlsource import cached_yaml
 
 GLOSSARY_FILE = "glossary.yaml"
 CHINESE, ENGLISH = "zh-CN", "en"  # the glossary's two languages, as its file names them
@@ -55,7 +55,7 @@ def load_glossary(config: ProjectConfig, diags: Diagnostics) -> Glossary | None:
     if not path.is_file():
         return None
     try:
-        doc = load_yaml(path)
+        doc = cached_yaml(path)
     except BriefsError as exc:
         diags.extend(exc.diagnostics)
         return None

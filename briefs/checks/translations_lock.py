@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError
 from briefs.errors import BriefsError, Diagnostics
 from briefs.model.validation import validate
 from briefs.project.languages import KNOWN_LANGUAGES
-from briefs.source.yamlsource import load_yaml
+from briefs.source.yamlsource import cached_yaml
 
 LOCK_NAME = "translations.lock"
 HASH_LENGTH = 12
@@ -90,7 +90,7 @@ def read_lock(folder: Path, languages: Sequence[str], diags: Diagnostics) -> Loc
     if not path.is_file():
         return Lock(path, None)
     try:
-        doc = load_yaml(path)
+        doc = cached_yaml(path)
     except BriefsError as exc:
         diags.extend(exc.diagnostics)
         return Lock(path, {})

@@ -44,7 +44,7 @@ from briefs.model.validation import validate
 from briefs.pipeline.dependencies import used_shared
 from briefs.pipeline.fingerprints import digest, files_under
 from briefs.source.safefiles import Unsafe, read_bytes
-from briefs.source.yamlsource import load_yaml
+from briefs.source.yamlsource import cached_yaml
 
 RECORD_NAME = "approval.yaml"
 NOT_INPUTS = (RECORD_NAME, LOCK_NAME)  # in a brief's folder, never part of what was approved
@@ -85,7 +85,7 @@ def _canonical(value: Any) -> str:
 
 def _brief_yaml_parts(loaded: LoadedBrief) -> dict[str, str]:
     """brief.yaml's top-level keys (but ``approval``), each section's fields on their own."""
-    data = (loaded.doc if loaded.doc is not None else load_yaml(loaded.path)).data
+    data = (loaded.doc if loaded.doc is not None else cached_yaml(loaded.path)).data
     parts: dict[str, str] = {}
     if not isinstance(data, dict):
         return {"brief.yaml": digest([_canonical(data)])}
@@ -225,7 +225,7 @@ def read_record(loaded: LoadedBrief, languages: tuple[str, ...]) -> ApprovalReco
         return None
     if path.is_symlink() or not path.is_file():
         raise ContentError.at(path, 0, 0, f"{RECORD_NAME} must be a plain file in the brief's folder, not a link")
-    doc = load_yaml(path)  # refuses links out, oversize, bad YAML, at their lines
+    doc = cached_yaml(path)  # refuses links out, oversize, bad YAML, at their lines
     diags = Diagnostics()
     record = validate(doc, ApprovalRecord, languages, diags)
     diags.raise_if_errors()

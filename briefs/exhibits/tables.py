@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefs.errors import ContentError, Diagnostic, Diagnostics, SourceLocation
-from briefs.source.yamlsource import load_yaml, read_text
+from briefs.source.contentcache import ContentCache, digest
+from briefs.source.yamlsource import cached_yaml, read_text
 
 # Data files feed exhibits, and every row of an exhibit's file is printed or drawn; no exhibit
 # may use more than 2,000 rows (a line chart's points, see exhibits.py), so a file never needs
@@ -50,10 +51,29 @@ def read_data(path: Path) -> RawData:
     return _read_yaml(path)
 
 
+# A CSV file's cells by its content (:mod:`briefs.source.contentcache`), without its path: names,
+# rows, each cell's (line, column), and the header's (line, column).
+Shape = tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[tuple[tuple[int, int], ...], ...], tuple[int, int]]
+_CSV: ContentCache[Shape] = ContentCache(16 * 2**20)  # characters of CSV text
+
+
 def _read_csv(path: Path) -> RawData:
+    text = read_text(path).removeprefix("\ufeff")  # read every time: the key is what it holds
+    key = (digest(text), MAX_DATA_ROWS, MAX_DATA_COLUMNS)
+    shape = _CSV.get(key)
+    if shape is None:
+        raw = _parse_csv(path, text)
+        cells = tuple(tuple((c.line, c.column) for c in row) for row in raw.cells)
+        _CSV.put(key, (raw.names, raw.rows, cells, (raw.origin.line, raw.origin.column)), len(text) + 100)
+        return raw
+    names, rows, places, origin = shape
+    cells_at = tuple(tuple(SourceLocation(path, *place) for place in row) for row in places)
+    return RawData(path, names, rows, cells_at, SourceLocation(path, *origin))
+
+
+def _parse_csv(path: Path, text: str) -> RawData:
     import pandas as pd  # first use only: briefs with exhibits
 
-    text = read_text(path).removeprefix("\ufeff")
     if "\r" in text and "\n" not in text:
         raise ContentError.at(
             path, 1, 1, "lines end in CR only (old Mac style); save the file with ordinary line endings (LF or CRLF)"
@@ -190,7 +210,7 @@ def too_many_columns(where: SourceLocation, count: int) -> ContentError:
 
 
 def _read_yaml(path: Path) -> RawData:
-    doc = load_yaml(path)
+    doc = cached_yaml(path)
     diags = Diagnostics()
     data = doc.data
     if not isinstance(data, dict) or "rows" not in data:

@@ -35,7 +35,7 @@ from briefs.model.validation import validate
 from briefs.plugins import BriefUnderReview
 from briefs.project.config import ProjectConfig
 from briefs.source.safefiles import Unsafe, read_bytes
-from briefs.source.yamlsource import MAX_BYTES, YamlDocument, load_yaml
+from briefs.source.yamlsource import MAX_BYTES, YamlDocument, cached_yaml
 
 
 def recommendation_of(brief: m.Brief, path: SourceLocation) -> Recommendation | None:
@@ -102,7 +102,7 @@ def _unselected(path: Path, config: ProjectConfig, library: Library) -> Recommen
         data = read_bytes(path, MAX_BYTES, inside=content)
         if b"security" not in data and b"\\" not in data:
             return None  # no company note: the key is spelt out, unless written with an escape
-        doc = load_yaml(path)
+        doc = cached_yaml(path)
     except (OSError, ValueError, Unsafe, BriefsError):
         return None
     diags = Diagnostics()

@@ -17,7 +17,7 @@ from briefs.model.company import EXCHANGE_MARKETS, market_of
 from briefs.model.recommendations import RecommendationList
 from briefs.model.validation import validate
 from briefs.project.config import ProjectConfig
-from briefs.source.yamlsource import load_yaml
+from briefs.source.yamlsource import cached_yaml
 
 SHARED_NAME = "recommendations.yaml"
 
@@ -33,7 +33,7 @@ def load_shared(config: ProjectConfig, library: Library) -> tuple[Recommendation
     path = shared_path(config)
     if not (path.exists() or path.is_symlink()):
         return ()
-    doc = load_yaml(path)  # through the safe reader: a link outside, a huge or binary file is refused
+    doc = cached_yaml(path)  # through the safe reader: a link outside, a huge or binary file is refused
     diags = Diagnostics()
     record = validate(doc, RecommendationList, config.languages, diags)
     diags.raise_if_errors()

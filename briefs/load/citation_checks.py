@@ -20,9 +20,8 @@ from briefs.compliance.rules import suggest
 from briefs.errors import Diagnostics
 from briefs.load.loaded import MarkdownSource
 from briefs.model import brief as m
-from briefs.render.citations import SYNTAX_HINT, Found, column_of, found_in
-from briefs.render.markdown import checked_tokens
-from briefs.source.markdown_limits import over_budget
+from briefs.render.citations import SYNTAX_HINT, Found, column_of
+from briefs.source.markdown_limits import markdown_facts
 from briefs.source.texts import Site, markdown_texts, yaml_site
 from briefs.source.yamlsource import YamlDocument
 
@@ -51,9 +50,7 @@ def check_citations(
     loader's general "duplicate id" error)."""
     known = {source.id: i for i, source in enumerate(brief.sources) if source.id is not None}
     for text, key_path, source in _texts(doc, bodies):
-        if "[@" not in text or over_budget(text) is not None:  # (over budget: refused by the link checks)
-            continue
-        found = found_in(checked_tokens(text))
+        found = markdown_facts(text).citations  # (none over budget: refused by the link checks)
         for index, citation in enumerate(found):
             problem = _problem(citation, known)
             if problem is not None:
@@ -88,9 +85,7 @@ def _problem(citation: Found, known: dict[str, int]) -> str | None:
 def shared_text_citations(doc: YamlDocument, diags: Diagnostics) -> None:
     """An error at every citation in a shared file's Markdown: only a brief's own text cites."""
     for key_path, text in markdown_texts(doc):
-        if "[@" not in text or over_budget(text) is not None:
-            continue
-        found = found_in(checked_tokens(text))
+        found = markdown_facts(text).citations
         for index, citation in enumerate(found):
             site = yaml_site(doc, key_path, text)
             diags.error(

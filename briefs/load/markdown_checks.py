@@ -16,8 +16,8 @@ from briefs.exhibits.numbering import reference_targets
 from briefs.load.loaded import MarkdownSource
 from briefs.model import brief as m
 from briefs.project.config import MAX_RESOURCE_BYTES
-from briefs.render.markdown import comment_lines, image_problem, link_problem, links, shown_url
-from briefs.source.markdown_limits import over_budget
+from briefs.render.markdown import image_problem, link_problem, shown_url
+from briefs.source.markdown_limits import markdown_facts
 from briefs.source.safefiles import Unsafe, resolve_inside
 from briefs.source.texts import markdown_texts
 from briefs.source.yamlsource import YamlDocument
@@ -46,21 +46,22 @@ def check_markdown(
     An in-page link ``[](#name)`` must name an exhibit, section, chain or companies when ``known``
     is given. Images need a brief ``folder``: shared texts are printed in every brief and have none.
     """
-    if (excess := over_budget(source.text)) is not None:  # refused before markdown-it parses it
+    facts = markdown_facts(source.text)
+    if (excess := facts.excess) is not None:  # refused before markdown-it parses it
         where = source.at_line(excess.line)
         if where.path.suffix.lower() not in (".yaml", ".yml"):  # a Markdown file: exact columns
             where = SourceLocation(where.path, where.line, excess.column)
         diags.error(where, excess.message)
         return []
     images: list[Path] = []
-    for line in comment_lines(source.text):
+    for line in facts.comments:
         diags.error(
             source.at_line(line),
             "an HTML comment (<!-- … -->) would be printed as text, "
             "and the source files are embedded in the PDF: delete it, and keep notes "
             "outside content/",
         )
-    for link in links(source.text):
+    for link in facts.links:
         where = source.at_line(link.line)
         if link.image:
             problem = _image_problem(link.url, folder) or (

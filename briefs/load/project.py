@@ -37,7 +37,7 @@ from briefs.project.config import ProjectConfig
 from briefs.render.markdown import shown_url
 from briefs.render.theme import kind_template_problems, theme_of
 from briefs.source.texts import markdown_texts
-from briefs.source.yamlsource import YamlDocument, load_yaml, locate, read_text
+from briefs.source.yamlsource import YamlDocument, cached_yaml, locate, read_text
 
 log = logging.getLogger(__name__)
 _suggest = suggest  # (the compliance rules word their suggestions the same way)
@@ -80,7 +80,7 @@ def load_library(config: ProjectConfig) -> Library:
     for name, (filename, schema) in shared_files(config).items():
         path = config.shared / filename
         try:
-            docs[name] = load_yaml(path)
+            docs[name] = cached_yaml(path)
         except BriefsError as exc:
             diags.extend(exc.diagnostics)
             continue
@@ -203,7 +203,7 @@ def _still_approved(config: ProjectConfig, library: Library, shared: Ledger) -> 
 
 def load_brief(path: Path, library: Library, config: ProjectConfig) -> LoadedBrief:
     """Load, validate and resolve one brief."""
-    doc = load_yaml(path)
+    doc = cached_yaml(path)
     diags = Diagnostics()
     brief = validate(doc, m.Brief, config.languages, diags)
     diags.raise_if_errors()
@@ -295,7 +295,7 @@ def unreleasable(project: Project) -> list[Diagnostic]:
     found: dict[Diagnostic, None] = {}
     library = project.library
     for b in project.briefs:
-        doc = b.doc if b.doc is not None else load_yaml(b.path)
+        doc = b.doc if b.doc is not None else cached_yaml(b.path)
         under_review = BriefUnderReview(b.brief, library.kind(b.brief.kind), library, doc, b.files)
         found.update(dict.fromkeys(release_review(under_review)))
     return list(found)

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from briefs.load.loaded import LoadedBrief
 from briefs.localize.views import SourceView
 from briefs.model import brief as m
-from briefs.render.citations import SOURCE_ANCHOR, CitationMarks, found_in, number_sources
-from briefs.render.markdown import checked_tokens
+from briefs.render.citations import SOURCE_ANCHOR, CitationMarks, number_sources
+from briefs.source.markdown_limits import markdown_facts
 
 
 def reading_order(loaded: LoadedBrief, lang: str) -> Iterator[str]:
@@ -35,10 +35,8 @@ def reading_order(loaded: LoadedBrief, lang: str) -> Iterator[str]:
 
 def cited_ids(texts: Iterator[str]) -> Iterator[str]:
     """The source ids the texts cite, in order, each time it is cited (malformed citations left out)."""
-    for text in texts:
-        if "[@" not in text:  # (most texts cite nothing: no parse)
-            continue
-        for found in found_in(checked_tokens(text)):
+    for text in texts:  # (loaded texts: within the Markdown budgets, each parsed once per process)
+        for found in markdown_facts(text).citations:
             if found.problem is None:
                 yield from found.ids
 

@@ -26,12 +26,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from briefs.errors import ContentError, Diagnostics, SourceLocation
 from briefs.project.languages import KNOWN_LANGUAGES, LANGUAGES
-from briefs.source.yamlsource import YamlDocument, control_message, load_yaml
+from briefs.source.yamlsource import YamlDocument, cached_yaml, control_message
 
 FILE = "phrases.yaml"
 _HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
@@ -104,12 +103,11 @@ def load_phrases(shared: Path) -> dict[str, PhraseTable]:
     path = shared / FILE
     if not path.exists() and not path.is_symlink():
         return {}
-    return _tables(path.stat().st_mtime_ns, path)
+    return _tables(path)
 
 
-@lru_cache(maxsize=4)
-def _tables(_mtime: int, path: Path) -> dict[str, PhraseTable]:
-    doc = load_yaml(path)
+def _tables(path: Path) -> dict[str, PhraseTable]:
+    doc = cached_yaml(path)  # (read again on every load: an edit is seen however soon it follows)
     diags = Diagnostics()
     tables: dict[str, PhraseTable] = {}
     data = doc.data if doc.data is not None else {}

@@ -30,7 +30,7 @@ from briefs.exhibits.cells import has_han
 from briefs.model import brief as m
 from briefs.pipeline.outputs import document_file, label
 from briefs.project.languages import LANGUAGES
-from briefs.source.yamlsource import load_yaml
+from briefs.source.yamlsource import cached_yaml
 
 if TYPE_CHECKING:
     from briefs.localize.brief import LocalizedBrief
@@ -61,7 +61,7 @@ def sidecar(document: RenderedDocument) -> bytes:
     from briefs.model.validation import validate
 
     diags = Diagnostics()
-    brief = validate(load_yaml(document.source), m.Brief, document.config.languages, diags)
+    brief = validate(cached_yaml(document.source), m.Brief, document.config.languages, diags)
     if brief is None:
         raise BriefsError(diags.errors)
     return sidecar_xml(brief, document.brief, document.created)

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from briefs.render.markdown import checked_tokens, nesting_limit
+from briefs.render.citations import Found, found_in
+from briefs.render.markdown import Link, checked_tokens, comment_lines, links, nesting_limit
+from briefs.source.contentcache import ContentCache
 
 # Within these limits every text parses in well under a second, and each is far above real
 # writing: in the example briefs the longest text has 1,732 characters, and the busiest paragraph
@@ -71,6 +73,39 @@ def over_budget(text: str) -> Excess | None:
             f"{MAX_TEXT_CHARS:,}: split it into several sections",
         )
     return _too_deep(checked_tokens(text))
+
+
+@dataclass(frozen=True)
+class MarkdownFacts:
+    """What the loader's checks need to know of one Markdown text: the first budget it goes over
+    (then nothing else: it is not parsed), else the 0-based lines of its HTML comments, its
+    links and images (:func:`briefs.render.markdown.comment_lines`, :func:`~briefs.render.markdown.links`)
+    and its citations (:func:`briefs.render.citations.found_in`)."""
+
+    excess: Excess | None
+    comments: tuple[int, ...] = ()
+    links: tuple[Link, ...] = ()
+    citations: tuple[Found, ...] = ()
+
+
+# By the text itself (:mod:`briefs.source.contentcache`): every load checks every text of the
+# project, and between two loads (a check, a build, the live preview) few of them change.
+_FACTS: ContentCache[MarkdownFacts] = ContentCache(16 * 2**20)  # characters of text
+
+
+def markdown_facts(text: str) -> MarkdownFacts:
+    """:func:`over_budget`, and within the budgets the comments and links, of a Markdown text;
+    worked out once per text in a process."""
+    limits = (MAX_TEXT_CHARS, MAX_BLOCK_CHARS, MAX_BLOCK_LINES, MAX_BLOCK_MARKS, MAX_BLOCK_DEFINITIONS)
+    return _FACTS.remembered((text, limits), lambda: _facts(text), len(text) + 100)
+
+
+def _facts(text: str) -> MarkdownFacts:
+    excess = over_budget(text)
+    if excess is not None:
+        return MarkdownFacts(excess)
+    cited = tuple(found_in(checked_tokens(text))) if "[@" in text else ()  # (most texts cite nothing: no walk)
+    return MarkdownFacts(None, tuple(comment_lines(text)), tuple(links(text)), cited)
 
 
 def _too_deep(tokens: Sequence[Token]) -> Excess | None:

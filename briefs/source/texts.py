@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from briefs.errors import SourceLocation
 from briefs.project.config import ProjectConfig
 from briefs.project.languages import DEFAULT_SOURCE, KNOWN_LANGUAGES
-from briefs.source.yamlsource import KeyPath, YamlDocument, load_yaml
+from briefs.source.yamlsource import KeyPath, YamlDocument, cached_yaml
 
 if TYPE_CHECKING:
     from briefs.load.loaded import LoadedBrief
@@ -242,7 +242,7 @@ def units(
     return [
         *(Unit(doc, None, project_source) for doc in shared),
         *(
-            Unit(loaded.doc or load_yaml(loaded.path), loaded, loaded.brief.source or project_source)
+            Unit(loaded.doc or cached_yaml(loaded.path), loaded, loaded.brief.source or project_source)
             for loaded in briefs
         ),
     ]

@@ -8,6 +8,7 @@ nesting are bounded. We use PyYAML's composer (node graph with marks) and never 
 
 from __future__ import annotations
 
+import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 import yaml
 
 from briefs.errors import ContentError, Diagnostics, SourceLocation
+from briefs.source.contentcache import ContentCache, digest
 from briefs.source.safefiles import Unsafe, read_bytes
 from briefs.source.yamlhints import explain, plain
 
@@ -133,6 +135,9 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
 def _prescan(path: Path, text: str, loader: Any) -> None:
     """Refuse odd line breaks and over-deep nesting before composing (the composer recurses)."""
     for char, name in _ODD_BREAKS.items():
@@ -146,12 +151,13 @@ def _prescan(path: Path, text: str, loader: Any) -> None:
     # over-approximates flow nesting (brackets inside text are balanced in practice: content
     # never comes near the limit), so it can refuse early without a false alarm.
     depth = 0
-    for index, char in enumerate(text):
+    for found in _BRACKET.finditer(text):  # (the brackets only: a scan in C, not a loop per character)
+        char = found.group()
         if char in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise ContentError.at(path, *_position(text, index), f"nested deeper than {MAX_DEPTH} levels")
-        elif char in "]}" and depth:
+                raise ContentError.at(path, *_position(text, found.start()), f"nested deeper than {MAX_DEPTH} levels")
+        elif depth:
             depth -= 1
     # Then the real nesting depth, and anchors and aliases, from the tokens (libyaml's scanner
     # when the text is one it reads exactly as PyYAML's would). Tokens come in document order,
@@ -206,8 +212,32 @@ def _compose(text: str, loader: Any) -> Any:
 
 
 def load_yaml(path: Path) -> YamlDocument:
-    """Parse one YAML file into a :class:`YamlDocument`, raising :class:`ContentError` with lines."""
+    """Parse one YAML file into a :class:`YamlDocument`, raising :class:`ContentError` with lines.
+    (The loader reads through :func:`cached_yaml`, which remembers a text it has parsed before.)"""
+    return parse_yaml(path, read_text(path))
+
+
+# Parsed documents by content (:mod:`briefs.source.contentcache`), as pickles of (data, lines):
+# each caller unpacks its own copy of the data, which it may change without changing another's.
+_PARSED: ContentCache[bytes] = ContentCache(32 * 2**20)  # bytes of pickles
+
+
+def cached_yaml(path: Path) -> YamlDocument:
+    """:func:`load_yaml`, reading the file every time but parsing a text only the first time this
+    process sees it (the same data and lines, and the same errors, located in ``path``)."""
     text = read_text(path)
+    key = (digest(text), MAX_DEPTH, _FAST_LOADER is None)
+    blob = _PARSED.get(key)
+    if blob is None:
+        doc = parse_yaml(path, text)
+        _PARSED.put(key, blob := pickle.dumps((doc.data, doc.lines), pickle.HIGHEST_PROTOCOL), len(blob))
+        return doc
+    data, lines = pickle.loads(blob)  # (made above, in this process)
+    return YamlDocument(path, data, lines)
+
+
+def parse_yaml(path: Path, text: str) -> YamlDocument:
+    """:func:`load_yaml` of a file already read (by :func:`read_text`) as ``text``."""
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
