@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def test_no_page_but_the_last_is_more_than_a_fifth_empty(built: Built, lang: str
     for brief_id in built.briefs:
         measured = _pages(built.file(brief_id, lang, "pdf"))
         assert len(measured) > 1
-        for page, following in zip(measured, measured[1:], strict=False):
+        for page, following in pairwise(measured):
             assert page.empty_fraction() <= 0.2 or _too_tall_to_fill(page, following), (
                 f"{brief_id} ({lang}): page {page.number} is {page.empty_fraction():.0%} empty")
 
