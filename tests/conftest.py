@@ -11,8 +11,10 @@ process fails, and so does one that leaves a PDF rendered by WeasyPrint in its t
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import inspect
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -158,39 +160,54 @@ def _weasyprint_pdf(path: Path) -> bool:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _each_chart_drawn_once() -> Iterator[None]:
+def _each_chart_drawn_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """matplotlib drawing is most of an HTML build, and most tests build the same example charts:
-    within a test process, ``charts.render_svg`` (the exhibits) and
+    within a test session, ``charts.render_svg`` (the exhibits) and
     ``price_chart.render_price_chart`` (a company note's price chart) draw each distinct chart
-    (every argument the same) once and hand the same SVG to later builds. The first time a chart
-    is asked for again it is drawn again and must come out byte for byte the same (charts are
-    deterministic by design), so the shortcut is itself checked. A chart a test changes is a new
-    chart, drawn."""
+    (every argument the same) once and hand the same SVG to later builds, in this process and,
+    under pytest-xdist, in the session's other workers (through files in the session's base
+    temporary folder, as the example builds are shared). The first time the process that drew a
+    chart is asked for it again, it draws it again and it must come out byte for byte the same
+    (charts are deterministic by design), so the shortcut is itself checked. A chart a test
+    changes is a new chart, drawn."""
+    base = tmp_path_factory.getbasetemp()
+    store = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "charts"
+    store.mkdir(exist_ok=True)
     patch = pytest.MonkeyPatch()
-    patch.setattr(charts, "render_svg", _drawn_once(charts.render_svg))
-    patch.setattr(price_chart, "render_price_chart", _drawn_once(price_chart.render_price_chart))
+    patch.setattr(charts, "render_svg", _drawn_once(charts.render_svg, store))
+    patch.setattr(price_chart, "render_price_chart", _drawn_once(price_chart.render_price_chart, store))
     yield
     patch.undo()
 
 
-def _drawn_once(draw: Callable[..., str]) -> Callable[..., str]:
-    """``draw`` (a chart renderer: the same arguments give the same SVG) with each result kept,
-    and checked against a second drawing the first time it is reused."""
+def _drawn_once(draw: Callable[..., str], store: Path) -> Callable[..., str]:
+    """``draw`` (a chart renderer: the same arguments give the same SVG) with each result kept in
+    this process and in ``store`` (a file named by the arguments' digest), and checked against a
+    second drawing the first time this process reuses a chart it drew."""
     drawn: dict[tuple[object, ...], str] = {}
-    checked: set[tuple[object, ...]] = set()
+    mine: set[tuple[object, ...]] = set()  # drawn here and not yet checked
 
     def render(*args: object, **kwargs: object) -> str:
-        key = (*(tuple(a) if isinstance(a, list) else a for a in args), *sorted(kwargs.items()))
+        key = (draw.__name__, *(tuple(a) if isinstance(a, list) else a for a in args), *sorted(kwargs.items()))
         try:
             hash(key)
-        except TypeError:  # an argument that cannot be a key: drawn every time
+            digest = hashlib.sha256(pickle.dumps(key, protocol=5)).hexdigest()
+        except (TypeError, pickle.PicklingError, AttributeError):  # not a key: drawn every time
             return draw(*args, **kwargs)
-        if key not in drawn:
-            drawn[key] = draw(*args, **kwargs)
-        elif key not in checked:
+        if key in mine:
             again = draw(*args, **kwargs)
             assert again == drawn[key], f"the chart {kwargs.get('anchor')} was drawn differently the second time"
-            checked.add(key)
+            mine.discard(key)
+        if key not in drawn:
+            path = store / f"{digest}.svg"
+            try:
+                drawn[key] = path.read_text("utf-8")
+            except FileNotFoundError:
+                drawn[key] = draw(*args, **kwargs)
+                mine.add(key)
+                temporary = path.with_name(f".{digest}.{os.getpid()}")
+                temporary.write_text(drawn[key], "utf-8")
+                temporary.replace(path)  # whole or absent for the other workers
         return drawn[key]
 
     return render
