@@ -59,8 +59,8 @@ def test_template_syntax_error_is_located(project: Path, run_cli) -> None:  # ty
 
 def test_template_that_drops_a_disclaimer_fails_compliance(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     partial = project / "templates" / "partials" / "disclosures.html"
-    edit(partial, '<section class="disclaimer" id="disclaimer-{{ d.id }}">',
-         '{% if d.id != "analyst-certification" %}<section class="disclaimer" id="disclaimer-{{ d.id }}">')
+    edit(partial, '<section class="disclaimer" id="disclaimer-{{ d.id }}"',
+         '{% if d.id != "analyst-certification" %}<section class="disclaimer" id="disclaimer-{{ d.id }}"')
     edit(partial, "  </section>\n  {% endfor %}", "  </section>{% endif %}\n  {% endfor %}")
     result = run_cli(project, "check")
     assert result.exit_code == 1
