@@ -43,8 +43,15 @@ def set_ticks(ax: Axes, nbins: int) -> None:
 
 
 def label_boxes(fig: Figure, labels: Sequence[Text]) -> list[Bbox]:
-    """Each label's extent in display units, on the figure as laid out now."""
-    fig.draw_without_rendering()
+    """Each label's extent in display units, on the figure as laid out now.
+
+    Only the layout engine runs (constrained layout: it places the axes), not a whole draw: the
+    drawing after it moves no axes, limit, tick or label (benchmarks/chart_times.py checks that
+    every chart's SVG is the same byte for byte), and one layout per measurement, as a draw would
+    run, keeps the axes where a draw would leave them to the last bit."""
+    engine = fig.get_layout_engine()
+    assert engine is not None
+    engine.execute(fig)
     return [label.get_window_extent() for label in labels]
 
 
