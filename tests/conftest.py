@@ -167,8 +167,10 @@ def _each_chart_drawn_once() -> Iterator[None]:
     deterministic by design), so the shortcut is itself checked. A chart a test changes is a new
     chart, drawn."""
     patch = pytest.MonkeyPatch()
-    patch.setattr(charts, "render_svg", _drawn_once(charts.render_svg))
-    patch.setattr(price_chart, "render_price_chart", _drawn_once(price_chart.render_price_chart))
+    # Over the drawing itself (the process's own memo, briefs.exhibits.chart_memo, would hand the
+    # check its first SVG again): tests/test_charts.py tests that memo.
+    patch.setattr(charts, "render_svg", _drawn_once(charts.draw_svg))
+    patch.setattr(price_chart, "render_price_chart", _drawn_once(price_chart.draw_price_chart))
     yield
     patch.undo()
 

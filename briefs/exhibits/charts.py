@@ -13,7 +13,6 @@ above the axis on the left, the legend above it on the right, value labels on ba
 
 from __future__ import annotations
 
-import functools
 import io
 import itertools
 import math
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from briefs.exhibits import chart_fit
 from briefs.exhibits.cells import CellFormat, format_cell
 from briefs.exhibits.chart_fit import MIN_LABEL_PT, TICK_COUNTS, fit_labels, set_ticks
+from briefs.exhibits.chart_memo import remembered
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes  # matplotlib is imported when a chart is drawn
@@ -102,32 +102,15 @@ def house_style(font: str, anchor: str) -> dict[str, Any]:
     }
 
 
-_remember = False  # see remember_drawn()
-
-
-def remember_drawn() -> None:
-    """From now on, keep the last charts drawn in this process (256 of them) and give a chart
-    asked for again with every argument the same the SVG already drawn. Drawing is most of an
-    HTML build, and charts are deterministic, so a long-running process that rebuilds a brief on
-    every save (``briefs serve``) redraws only the charts whose data, language, font, anchor or
-    title changed."""
-    global _remember
-    _remember = True
-
-
 def render_svg(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
-    """The chart as an SVG element (no XML prolog) with ids prefixed by ``anchor``."""
-    if _remember:
-        return _remembered(chart, font, anchor, title)
-    return _draw(chart, font=font, anchor=anchor, title=title)
+    """The chart as an SVG element (no XML prolog) with ids prefixed by ``anchor``; a chart drawn
+    before in this process with every argument the same is not drawn again
+    (:mod:`briefs.exhibits.chart_memo`)."""
+    return remembered(draw_svg, chart, font=font, anchor=anchor, title=title)
 
 
-@functools.lru_cache(maxsize=256)
-def _remembered(chart: ChartData, font: str, anchor: str, title: str) -> str:
-    return _draw(chart, font=font, anchor=anchor, title=title)
-
-
-def _draw(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
+def draw_svg(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
+    """:func:`render_svg`, drawn now."""
     with laid_out(chart, font, anchor) as fig:
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
