@@ -117,6 +117,27 @@ def draw_svg(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
     return clean_svg(buffer.getvalue(), anchor, title)
 
 
+def measuring_canvas(canvas: Any) -> None:
+    """Give the SVG canvas one renderer for every measurement before the chart is saved.
+
+    Without it, every layout and every text measured asks matplotlib for a renderer, and the SVG
+    canvas makes a new one each time (it starts an SVG file and stops at the first draw), so its
+    cache of text extents, kept per renderer, never hits. Every renderer so made measures alike:
+    the figure's size at the SVG's fixed 72 dpi (the first sets the figure's dpi to it, and differs
+    from the next only in the resolution of raster images, which a chart has none of). Saving
+    draws with a renderer of its own; benchmarks/chart_times.py checks the bytes."""
+    from matplotlib import backend_bases
+
+    made: list[Any] = []
+
+    def get_renderer() -> Any:
+        if not made:
+            made.append(backend_bases._get_renderer(canvas.figure))  # type: ignore[attr-defined]  # what the canvas did
+        return made[0]
+
+    canvas.get_renderer = get_renderer
+
+
 @contextmanager
 def laid_out(chart: ChartData, font: str, anchor: str) -> Iterator[Figure]:
     """The chart's figure, drawn and laid out (value labels fitted), within the house style."""
@@ -131,7 +152,7 @@ def laid_out(chart: ChartData, font: str, anchor: str) -> Iterator[Figure]:
     with matplotlib.style.context(["default", rc]):
         fig = MplFigure(figsize=(chart.width_in, chart.height_in))
         fig.set_layout_engine("constrained", h_pad=0.02, w_pad=0.02)
-        FigureCanvasSVG(fig)
+        measuring_canvas(FigureCanvasSVG(fig))
         ax = fig.add_subplot()
         n = len(chart.categories)
         positions = list(chart.positions) if chart.positions else [float(i) for i in range(n)]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from briefs.exhibits.chart_memo import remembered
-from briefs.exhibits.charts import GOLD, MUTED, NAVY, RULE, clean_svg, house_style
+from briefs.exhibits.charts import GOLD, MUTED, NAVY, RULE, clean_svg, house_style, measuring_canvas
 from briefs.exhibits.company_data import PricePoint
 from briefs.localize.i18n import format_percent_digits
 
@@ -66,7 +66,7 @@ def draw_price_chart(
     with matplotlib.style.context(["default", rc]):
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN))
         fig.set_layout_engine("constrained", h_pad=0.02, w_pad=0.02)
-        FigureCanvasSVG(fig)
+        measuring_canvas(FigureCanvasSVG(fig))
         ax = fig.add_subplot()
         ax.plot(days, security, color=NAVY, linewidth=1.0, label=labels[0], zorder=3)
         ax.plot(days, benchmark, color=GOLD, linewidth=1.0, label=labels[1], zorder=2)
