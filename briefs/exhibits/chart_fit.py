@@ -20,7 +20,7 @@ Every step is a function of the chart's data only, so the SVG stays the same on 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,6 +40,28 @@ def set_ticks(ax: Axes, nbins: int) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(nbins=nbins, steps=list(TICK_STEPS)))
+
+
+def measuring_canvas(canvas: Any) -> None:
+    """Give the SVG canvas one renderer for every measurement (the layout's and the labels').
+
+    Without it, every layout and every text measured asks matplotlib for a renderer, and the SVG
+    canvas makes a new one each time (it starts an SVG file and stops at the first draw), so its
+    cache of text extents, kept per renderer, never hits. Every renderer so made measures alike:
+    the figure's size at the SVG's fixed 72 dpi (the first sets the figure's dpi to it, and differs
+    from the next only in the resolution of raster images, which a chart has none of). Saving
+    draws with a renderer of its own (its layout measures with this one); benchmarks/chart_times.py
+    checks the bytes."""
+    from matplotlib import backend_bases
+
+    made: list[Any] = []
+
+    def get_renderer() -> Any:
+        if not made:
+            made.append(backend_bases._get_renderer(canvas.figure))  # type: ignore[attr-defined]  # what the canvas did
+        return made[0]
+
+    canvas.get_renderer = get_renderer
 
 
 def label_boxes(fig: Figure, labels: Sequence[Text]) -> list[Bbox]:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefs.exhibits import chart_fit
 from briefs.exhibits.cells import CellFormat, format_cell
-from briefs.exhibits.chart_fit import MIN_LABEL_PT, TICK_COUNTS, fit_labels, set_ticks
+from briefs.exhibits.chart_fit import MIN_LABEL_PT, TICK_COUNTS, fit_labels, measuring_canvas, set_ticks
 from briefs.exhibits.chart_memo import remembered
 
 if TYPE_CHECKING:
@@ -115,27 +115,6 @@ def draw_svg(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     return clean_svg(buffer.getvalue(), anchor, title)
-
-
-def measuring_canvas(canvas: Any) -> None:
-    """Give the SVG canvas one renderer for every measurement before the chart is saved.
-
-    Without it, every layout and every text measured asks matplotlib for a renderer, and the SVG
-    canvas makes a new one each time (it starts an SVG file and stops at the first draw), so its
-    cache of text extents, kept per renderer, never hits. Every renderer so made measures alike:
-    the figure's size at the SVG's fixed 72 dpi (the first sets the figure's dpi to it, and differs
-    from the next only in the resolution of raster images, which a chart has none of). Saving
-    draws with a renderer of its own; benchmarks/chart_times.py checks the bytes."""
-    from matplotlib import backend_bases
-
-    made: list[Any] = []
-
-    def get_renderer() -> Any:
-        if not made:
-            made.append(backend_bases._get_renderer(canvas.figure))  # type: ignore[attr-defined]  # what the canvas did
-        return made[0]
-
-    canvas.get_renderer = get_renderer
 
 
 @contextmanager
@@ -286,6 +265,16 @@ def _lines(ax: Axes, chart: ChartData, positions: Sequence[float]) -> list[tuple
 
 
 def _tick_formatter(fmt: CellFormat, lang: str) -> Callable[[float, int | None], str]:
+    """The value axis's tick labels; each value formatted once (every layout asks again), kept
+    by its exact ``repr`` (``-0.0`` is not ``0.0``, a NumPy float not a float)."""
+    said: dict[str, str] = {}
+
+    def remembered(value: float, pos: int | None) -> str:
+        key = repr(value)
+        if key not in said:
+            said[key] = tick(value, pos)
+        return said[key]
+
     def tick(value: float, _pos: int | None) -> str:
         digits = 0 if abs(value - round(value)) < 1e-9 else (1 if abs(value * 10 - round(value * 10)) < 1e-6 else 2)
         if fmt.type == "integer":
@@ -300,7 +289,7 @@ def _tick_formatter(fmt: CellFormat, lang: str) -> Callable[[float, int | None],
             return format_cell(value, CellFormat(fmt.type, digits, fmt.currency), lang)
         return format_cell(value, CellFormat("number", digits), lang)
 
-    return tick
+    return remembered
 
 
 MAX_TICKS = 12

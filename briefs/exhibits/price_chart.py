@@ -11,8 +11,9 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from briefs.exhibits.chart_fit import measuring_canvas
 from briefs.exhibits.chart_memo import remembered
-from briefs.exhibits.charts import GOLD, MUTED, NAVY, RULE, clean_svg, house_style, measuring_canvas
+from briefs.exhibits.charts import GOLD, MUTED, NAVY, RULE, clean_svg, house_style
 from briefs.exhibits.company_data import PricePoint
 from briefs.localize.i18n import format_percent_digits
 
