@@ -11,11 +11,14 @@ arguments are exactly what a build passes), then each distinct set of arguments 
 timed (CPU of this process, user + system) with no memo of drawn charts.
 
 Each tree given (default: this checkout; give two, e.g. a checkout of main and one of a branch)
-runs in its own process with ``PYTHONPATH`` at that tree (this file needs not exist there). The
+runs in its own process with ``PYTHONPATH`` at that tree (this file need not exist there). The
 first tree's digests are the reference: every other tree prints how many of its SVGs are the
 same and names those that differ. ``--save FILE`` writes the first tree's digests as JSON,
-``--against FILE`` compares every tree with a file saved before. ``--check`` also times
-``briefs.check`` on each tree's example project (a fresh process: CPU of that process, which
+``--against FILE`` compares every tree with a file saved before: benchmarks/chart_digests.json
+holds the digests of the code before the drawing was made faster (matplotlib 3.11.2 and this
+machine's Noto CJK fonts: another version or font file gives other bytes, so save a reference
+from the old tree there). ``--check`` also times
+``briefs.check`` on each tree's example project, its languages (a fresh process: its CPU, which
 includes loading, rendering the HTML and every check, and its drawing of charts).
 """
 
