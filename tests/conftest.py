@@ -174,8 +174,10 @@ def _each_chart_drawn_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     store = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "charts"
     store.mkdir(exist_ok=True)
     patch = pytest.MonkeyPatch()
-    patch.setattr(charts, "render_svg", _drawn_once(charts.render_svg, store))
-    patch.setattr(price_chart, "render_price_chart", _drawn_once(price_chart.render_price_chart, store))
+    # Over the drawing itself (the process's own memo, briefs.exhibits.chart_memo, would hand the
+    # check its first SVG again): tests/test_charts.py tests that memo.
+    patch.setattr(charts, "render_svg", _drawn_once(charts.draw_svg, store))
+    patch.setattr(price_chart, "render_price_chart", _drawn_once(price_chart.draw_price_chart, store))
     yield
     patch.undo()
 

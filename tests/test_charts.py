@@ -150,3 +150,56 @@ def test_chart_labels_are_readable_on_a_phone_and_a_desktop(built_html: Built, w
                 assert shown in classes.split(), f"{page.name}: {classes} shown at {width} px"
                 assert smallest >= 10, f"{page.name}: a chart label is {smallest:.1f} px at {width} px"
             assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+
+
+def test_a_chart_asked_for_again_is_not_drawn_again_and_any_change_is() -> None:
+    """The process's memo of drawn charts (briefs.exhibits.chart_memo) gives a chart asked for
+    with every argument the same the SVG drawn before, and draws one that differs in anything
+    that shows: font, anchor (a phone's drawing has its own), title, language, size, values."""
+    from dataclasses import replace
+
+    from briefs.exhibits import charts
+    from briefs.exhibits.chart_memo import forget, remembered
+
+    forget()
+    chart = CHARTS["line"]
+    given = {"font": "Noto Sans CJK SC", "anchor": "memo", "title": "Memo"}
+    first = remembered(charts.draw_svg, chart, **given)
+    assert remembered(charts.draw_svg, chart, **given) is first
+    assert remembered(charts.draw_svg, replace(chart), **dict(given)) is first  # equal, not the same object
+    assert first == charts.draw_svg(chart, **given)  # what drawing it now gives
+    series = chart.series[0]
+    variants = {
+        "font": (chart, {**given, "font": "Noto Serif CJK SC"}),
+        "anchor": (chart, {**given, "anchor": "memo-narrow"}),
+        "title": (chart, {**given, "title": "Another"}),
+        "size": (replace(chart, width_in=3.5, height_in=2.9), given),
+        "value": (replace(chart, series=(replace(series, values=(48.0, 50.1, 59.9, 80.3)),)), given),
+    }
+    for name, (changed, arguments) in variants.items():
+        assert remembered(charts.draw_svg, changed, **arguments) != first, name
+    dollars = replace(chart, fmt=CellFormat("currency", 0, "USD"))  # $50 in English, US$50 in Chinese
+    assert remembered(charts.draw_svg, dollars, **given) != remembered(
+        charts.draw_svg, replace(dollars, lang="zh-CN"), **given
+    )
+    # 0.0 and -0.0 compare (and hash) equal, but are different values: not handed the other's SVG
+    zero = replace(chart, series=(replace(series, values=(0.0, 50.1, 59.9, 80.2)),))
+    negative_zero = replace(chart, series=(replace(series, values=(-0.0, 50.1, 59.9, 80.2)),))
+    assert zero == negative_zero
+    assert remembered(charts.draw_svg, zero, **given) is not remembered(charts.draw_svg, negative_zero, **given)
+
+
+def test_the_memo_of_drawn_charts_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefs.exhibits import chart_memo
+
+    drawn: list[int] = []
+
+    def draw(n: int) -> str:
+        drawn.append(n)
+        return f"<svg>{n}</svg>"
+
+    chart_memo.forget()
+    monkeypatch.setattr(chart_memo, "SIZE", 2)
+    for n in (1, 2, 1, 3, 1, 2):  # 3 pushes out 2 (1 was used since), then 2 is drawn again
+        assert chart_memo.remembered(draw, n) == f"<svg>{n}</svg>"
+    assert drawn == [1, 2, 3, 2]

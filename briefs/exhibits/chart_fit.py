@@ -20,7 +20,7 @@ Every step is a function of the chart's data only, so the SVG stays the same on 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -42,9 +42,38 @@ def set_ticks(ax: Axes, nbins: int) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(nbins=nbins, steps=list(TICK_STEPS)))
 
 
+def measuring_canvas(canvas: Any) -> None:
+    """Give the SVG canvas one renderer for every measurement (the layout's and the labels').
+
+    Without it, every layout and every text measured asks matplotlib for a renderer, and the SVG
+    canvas makes a new one each time (it starts an SVG file and stops at the first draw), so its
+    cache of text extents, kept per renderer, never hits. Every renderer so made measures alike:
+    the figure's size at the SVG's fixed 72 dpi (the first sets the figure's dpi to it, and differs
+    from the next only in the resolution of raster images, which a chart has none of). Saving
+    draws with a renderer of its own (its layout measures with this one); benchmarks/chart_times.py
+    checks the bytes."""
+    from matplotlib import backend_bases
+
+    made: list[Any] = []
+
+    def get_renderer() -> Any:
+        if not made:
+            made.append(backend_bases._get_renderer(canvas.figure))  # type: ignore[attr-defined]  # what the canvas did
+        return made[0]
+
+    canvas.get_renderer = get_renderer
+
+
 def label_boxes(fig: Figure, labels: Sequence[Text]) -> list[Bbox]:
-    """Each label's extent in display units, on the figure as laid out now."""
-    fig.draw_without_rendering()
+    """Each label's extent in display units, on the figure as laid out now.
+
+    Only the layout engine runs (constrained layout: it places the axes), not a whole draw: the
+    drawing after it moves no axes, limit, tick or label (benchmarks/chart_times.py checks that
+    every chart's SVG is the same byte for byte), and one layout per measurement, as a draw would
+    run, keeps the axes where a draw would leave them to the last bit."""
+    engine = fig.get_layout_engine()
+    assert engine is not None
+    engine.execute(fig)
     return [label.get_window_extent() for label in labels]
 
 

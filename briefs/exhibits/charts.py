@@ -13,7 +13,6 @@ above the axis on the left, the legend above it on the right, value labels on ba
 
 from __future__ import annotations
 
-import functools
 import io
 import itertools
 import math
@@ -27,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from briefs.exhibits import chart_fit
 from briefs.exhibits.cells import CellFormat, format_cell
-from briefs.exhibits.chart_fit import MIN_LABEL_PT, TICK_COUNTS, fit_labels, set_ticks
+from briefs.exhibits.chart_fit import MIN_LABEL_PT, TICK_COUNTS, fit_labels, measuring_canvas, set_ticks
+from briefs.exhibits.chart_memo import remembered
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes  # matplotlib is imported when a chart is drawn
@@ -102,32 +102,15 @@ def house_style(font: str, anchor: str) -> dict[str, Any]:
     }
 
 
-_remember = False  # see remember_drawn()
-
-
-def remember_drawn() -> None:
-    """From now on, keep the last charts drawn in this process (256 of them) and give a chart
-    asked for again with every argument the same the SVG already drawn. Drawing is most of an
-    HTML build, and charts are deterministic, so a long-running process that rebuilds a brief on
-    every save (``briefs serve``) redraws only the charts whose data, language, font, anchor or
-    title changed."""
-    global _remember
-    _remember = True
-
-
 def render_svg(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
-    """The chart as an SVG element (no XML prolog) with ids prefixed by ``anchor``."""
-    if _remember:
-        return _remembered(chart, font, anchor, title)
-    return _draw(chart, font=font, anchor=anchor, title=title)
+    """The chart as an SVG element (no XML prolog) with ids prefixed by ``anchor``; a chart drawn
+    before in this process with every argument the same is not drawn again
+    (:mod:`briefs.exhibits.chart_memo`)."""
+    return remembered(draw_svg, chart, font=font, anchor=anchor, title=title)
 
 
-@functools.lru_cache(maxsize=256)
-def _remembered(chart: ChartData, font: str, anchor: str, title: str) -> str:
-    return _draw(chart, font=font, anchor=anchor, title=title)
-
-
-def _draw(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
+def draw_svg(chart: ChartData, *, font: str, anchor: str, title: str) -> str:
+    """:func:`render_svg`, drawn now."""
     with laid_out(chart, font, anchor) as fig:
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
@@ -148,7 +131,7 @@ def laid_out(chart: ChartData, font: str, anchor: str) -> Iterator[Figure]:
     with matplotlib.style.context(["default", rc]):
         fig = MplFigure(figsize=(chart.width_in, chart.height_in))
         fig.set_layout_engine("constrained", h_pad=0.02, w_pad=0.02)
-        FigureCanvasSVG(fig)
+        measuring_canvas(FigureCanvasSVG(fig))
         ax = fig.add_subplot()
         n = len(chart.categories)
         positions = list(chart.positions) if chart.positions else [float(i) for i in range(n)]
@@ -282,6 +265,16 @@ def _lines(ax: Axes, chart: ChartData, positions: Sequence[float]) -> list[tuple
 
 
 def _tick_formatter(fmt: CellFormat, lang: str) -> Callable[[float, int | None], str]:
+    """The value axis's tick labels; each value formatted once (every layout asks again), kept
+    by its exact ``repr`` (``-0.0`` is not ``0.0``, a NumPy float not a float)."""
+    said: dict[str, str] = {}
+
+    def remembered(value: float, pos: int | None) -> str:
+        key = repr(value)
+        if key not in said:
+            said[key] = tick(value, pos)
+        return said[key]
+
     def tick(value: float, _pos: int | None) -> str:
         digits = 0 if abs(value - round(value)) < 1e-9 else (1 if abs(value * 10 - round(value * 10)) < 1e-6 else 2)
         if fmt.type == "integer":
@@ -296,7 +289,7 @@ def _tick_formatter(fmt: CellFormat, lang: str) -> Callable[[float, int | None],
             return format_cell(value, CellFormat(fmt.type, digits, fmt.currency), lang)
         return format_cell(value, CellFormat("number", digits), lang)
 
-    return tick
+    return remembered
 
 
 MAX_TICKS = 12

@@ -11,6 +11,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from briefs.exhibits.chart_fit import measuring_canvas
+from briefs.exhibits.chart_memo import remembered
 from briefs.exhibits.charts import GOLD, MUTED, NAVY, RULE, clean_svg, house_style
 from briefs.exhibits.company_data import PricePoint
 from briefs.localize.i18n import format_percent_digits
@@ -33,7 +35,25 @@ def render_price_chart(
     """The chart as an inline SVG element; ``labels`` name the security and the benchmark.
 
     Each of ``markers`` (a change of rating or target: its day and short label) is a triangle on
-    the security's line at the first trading day on or after it, its label above."""
+    the security's line at the first trading day on or after it, its label above. A chart drawn
+    before in this process with every argument the same is not drawn again
+    (:mod:`briefs.exhibits.chart_memo`)."""
+    return remembered(
+        draw_price_chart, points, labels, lang=lang, font=font, anchor=anchor, title=title, markers=markers
+    )
+
+
+def draw_price_chart(
+    points: Sequence[PricePoint],
+    labels: tuple[str, str],
+    *,
+    lang: str,
+    font: str,
+    anchor: str,
+    title: str,
+    markers: Sequence[tuple[dt.date, str]] = (),
+) -> str:
+    """:func:`render_price_chart`, drawn now."""
     import matplotlib.style
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
@@ -47,7 +67,7 @@ def render_price_chart(
     with matplotlib.style.context(["default", rc]):
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN))
         fig.set_layout_engine("constrained", h_pad=0.02, w_pad=0.02)
-        FigureCanvasSVG(fig)
+        measuring_canvas(FigureCanvasSVG(fig))
         ax = fig.add_subplot()
         ax.plot(days, security, color=NAVY, linewidth=1.0, label=labels[0], zorder=3)
         ax.plot(days, benchmark, color=GOLD, linewidth=1.0, label=labels[1], zorder=2)

@@ -28,7 +28,6 @@ from briefs.commands import check as check_command
 from briefs.commands import report
 from briefs.commands.watch import Watcher, sources_changed, watched
 from briefs.errors import BriefsError, Diagnostic
-from briefs.exhibits import charts
 from briefs.preview.state import PreviewState, Problem
 from briefs.project.config import ProjectConfig
 
@@ -62,7 +61,6 @@ class Builder:
         self.html = ("html", *(f for f in options.formats if f not in ("html", "pdf")))
         self.stopping = threading.Event()
         self.watcher = Watcher(watched(config, paths), config.root)  # armed before the first build
-        charts.remember_drawn()  # a save that leaves a chart as it was does not redraw it
         state.briefs = tuple(sorted(self.briefs().values()))  # the pages know them before they are built
 
     def run(self) -> None:
