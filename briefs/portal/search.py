@@ -22,6 +22,12 @@ from briefs.pipeline.write import write_atomic
 EXCLUDE = (".draft-mark", ".draft-banner", "#disclosures", ".disclosures", "nav", "footer")
 
 
+# Pagefind's Python API reads each reply of its service with a stream limited to 2 MiB. The
+# reply to get_files() is the whole bundle, base64 in JSON: past about 20 long pages it overran
+# that limit, the API's reading task died, and the build waited for ever (found at 100 briefs).
+REPLY_LIMIT = 2**31
+
+
 async def _bundle(pages: Sequence[tuple[str, str]]) -> dict[str, bytes]:
     from pagefind.index import IndexConfig, PagefindIndex
 
@@ -30,6 +36,9 @@ async def _bundle(pages: Sequence[tuple[str, str]]) -> dict[str, bytes]:
         # delete_index() forgets the service, so leaving the block would not stop it: one
         # pagefind process left running per build (pagefind 1.x); stopped here instead.
         service = getattr(index, "_service", None)
+        stdout = getattr(getattr(service, "_backend", None), "stdout", None)
+        if isinstance(getattr(stdout, "_limit", None), int):
+            stdout._limit = REPLY_LIMIT  # type: ignore[union-attr]
         try:
             for url, text in pages:
                 await index.add_html_file(content=text, url=url)
