@@ -43,7 +43,7 @@ def test_dates_and_percentages_use_explicit_locales() -> None:
     day = dt.date(2025, 2, 16)
     assert format_date(day, "zh-CN") == "2025年2月16日"
     assert format_date(day, "en") == "16 February 2025"  # the house writes British English
-    assert format_percentage(-5, "en") == "-5%"
+    assert format_percentage(-5, "en") == "\u22125%"  # the minus sign, not a hyphen
     assert format_percentage(79.8, "zh-CN") == "79.8%"
 
 

@@ -185,3 +185,22 @@ def test_plain_strings_keep_ranges_and_short_brackets_whole() -> None:
     title = _soup(str(typeset("行业应用在政策推动下进入加速期", "zh-HK", whole=True)))
     assert [s.get_text() for s in title.select("span.nw")] == ["速期"]
     assert str(typeset("6–12 months", "en", whole=True)) == '<span class="nh">6–12</span> months'
+
+
+def test_signed_figures_and_dates_are_never_broken() -> None:
+    """A figure with its sign or unit (40%+, +17.8%, −5%), a range (20%–25%) and a date (12 September
+    2024, 2024年9月12日) stay on one line, in plain strings and in Markdown, in both languages; a
+    Chinese paragraph's last characters take the whole date with them (not …9月1 / 2日）。)."""
+    en = "lifting it to 40%+ would put the margin at 20%+, +17.8% or −5% (20%–25%) on 12 September 2024."
+    kept = ["40%+", "20%+", "+17.8%", "−5%", "20%–25%", "12 September 2024"]
+    assert [s.get_text() for s in _soup(str(typeset(en, "en"))).select("span.nh")] == kept
+    assert [s.get_text() for s in _soup(str(render_block(en, lang="en"))).select("span.nh")] == kept
+    zh = "若付费率提升至40%+，利润率有望达到20%+。联席账簿管理人（2024年9月12日）。"
+    plain = _soup(str(typeset(zh, "zh-CN")))
+    assert [s.get_text() for s in plain.select("span.nh, span.nw")] == ["40%+", "20%+", "（2024年9月12日）。"]
+    assert plain.get_text() == zh
+    markdown = _soup(str(render_block(zh, lang="zh-CN")))
+    assert "2024年9月12日" in [s.get_text() for s in markdown.select("span.nh, span.nw")]
+    assert "40%+" in [s.get_text() for s in markdown.select("span.nh")]
+    assert markdown.get_text().strip() == zh
+    assert not _soup(str(typeset("H800 and DeepSeek-V3 in 2025", "en"))).find(string="2025")  # plain years stay text

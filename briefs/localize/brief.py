@@ -237,12 +237,6 @@ def _rating(brief: m.Brief, library: Library, t: Edition, tr: gettext.NullTransl
     change: str | None = brief.rating.change
     if change is None and (previous is not None or getattr(library.kind(brief.kind), "company", False)):
         change = rating_action(scale, value.id, brief.rating.previous)  # a company note: from 'previous'
-    changes = {
-        "initiated": tr.gettext("Initiated"),
-        "maintained": tr.gettext("Maintained"),
-        "upgraded": tr.gettext("Upgraded"),
-        "downgraded": tr.gettext("Downgraded"),
-    }
     actions = {
         "initiated": tr.gettext("initiated"),
         "maintained": tr.gettext("maintained"),
@@ -258,7 +252,7 @@ def _rating(brief: m.Brief, library: Library, t: Edition, tr: gettext.NullTransl
         scale_name=t.text(scale.name),
         value_id=value.id,
         label=t.text(value.label),
-        change=changes[change] if change else None,
+        change=actions[change] if change else None,  # one wording (lower case) in every place
         definition=define(value, scale, t, tr),
         previous=t.text(previous.label) if previous is not None else None,
     )

@@ -26,7 +26,6 @@ from briefs.load.loaded import Library, LoadedBrief
 from briefs.localize.i18n import (
     Edition,
     format_date,
-    format_date_style,
     format_money,
     format_percent_digits,
     is_cjk,
@@ -118,7 +117,7 @@ def company_view(
         target=format_money(target.value, currency, lang),
         target_previous=format_money(target.previous, currency, lang) if target.previous is not None else None,
         close=format_money(price.close, currency, lang),
-        close_date=format_date_style(price.date, lang, "medium"),
+        close_date=format_date(price.date, lang),
         close_date_iso=price.date.isoformat(),
         upside=("+" if upside > 0 else "") + format_percent_digits(upside, lang, 1),
         benchmark=index,

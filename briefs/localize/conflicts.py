@@ -9,6 +9,7 @@ house's negative statement for the others (wording from ``conflicts.yaml``; fact
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +76,19 @@ def conflicts_view(brief: m.Brief, library: Library, t: Edition) -> ConflictsVie
     return ConflictsView(t.text(words.title), t.text(words.intro), tuple(elements))
 
 
+# A company name that ends in a note of its own (金山云（未覆盖）, Kingsoft Cloud (not covered)).
+_NOTED = re.compile(r"^(?P<name>.+?)\s*(?:（(?P<zh>[^（）]+)）|\((?P<en>[^()]+)\))$")
+
+
 def _company(name: str, ticker: str, t: Edition) -> str:
+    """A company with its ticker in one pair of brackets: 腾讯控股（0700.HK）, and a name's own
+    note joins the ticker's brackets (金山云（KC.O，未覆盖）, Kingsoft Cloud (KC.O, not covered))
+    rather than a second pair after it."""
+    noted = _NOTED.match(name)
+    note = (noted.group("zh") or noted.group("en")) if noted else None
+    if noted is not None and note:
+        name = noted.group("name")
+        ticker = f"{ticker}，{note}" if is_cjk(t.lang) else f"{ticker}, {note}"
     return f"{name}（{ticker}）" if is_cjk(t.lang) else f"{name} ({ticker})"
 
 

@@ -68,12 +68,17 @@ def format_date(value: dt.date, lang: str) -> str:
 def format_number(value: float, lang: str, digits: int = 0) -> str:
     """Grouped decimal number in the language's convention (see :func:`grouped`)."""
     pattern = grouped(value, lang) + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=locale(lang))
+    return minus(format_decimal(value, format=pattern, locale=locale(lang)))
+
+
+def minus(figure: str) -> str:
+    """A formatted negative figure with the minus sign − (CLDR's en and zh give a hyphen-minus)."""
+    return figure.replace("-", "\u2212")
 
 
 def format_percentage(value: float, lang: str) -> str:
-    """A percentage given in percent units (5 → 5%)."""
-    return format_percent(value / 100, format="#,##0.##%", locale=locale(lang))
+    """A percentage given in percent units (5 → 5%, −5 → −5%)."""
+    return minus(format_percent(value / 100, format="#,##0.##%", locale=locale(lang)))
 
 
 @dataclass(frozen=True)
@@ -369,12 +374,12 @@ def _fraction(digits: int | None) -> str:
 
 def format_decimal_digits(value: float, lang: str, digits: int | None = None) -> str:
     """Grouped decimal: fixed ``digits`` decimals, or up to two significant decimals when None."""
-    return format_decimal(value, format=grouped(value, lang) + _fraction(digits), locale=locale(lang))
+    return minus(format_decimal(value, format=grouped(value, lang) + _fraction(digits), locale=locale(lang)))
 
 
 def format_percent_digits(value: float, lang: str, digits: int | None = None) -> str:
     """A percentage given in percent units (79.8 → 79.8%) with fixed or up to two decimals."""
-    return format_percent(value / 100, format="#,##0" + _fraction(digits) + "%", locale=locale(lang))
+    return minus(format_percent(value / 100, format="#,##0" + _fraction(digits) + "%", locale=locale(lang)))
 
 
 def format_date_style(value: dt.date, lang: str, style: str = "medium") -> str:

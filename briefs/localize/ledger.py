@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from briefs.ledger.distribution import Distribution
 from briefs.ledger.records import HISTORY_MONTHS, Ledger, Recommendation
-from briefs.localize.i18n import Edition, format_date_style, format_money, format_number, format_percent_digits, is_cjk
+from briefs.localize.i18n import Edition, format_date, format_money, format_number, format_percent_digits, is_cjk
 from briefs.model import library_records as lib
 
 
@@ -81,7 +81,7 @@ def history_view(
     lang = t.lang
     rows = tuple(
         HistoryRow(
-            date=format_date_style(e.date, lang, "medium"),
+            date=format_date(e.date, lang),
             date_iso=e.date.isoformat(),
             rating=_label(ratings, e, t),
             target=format_money(e.target, e.currency, lang) if e.target is not None else "–",
@@ -159,5 +159,5 @@ def distribution_view(
     note = tr.gettext(
         "Securities covered: %(count)s, each counted by its latest rating as of %(date)s; for each category, "
         "the share that were investment-banking clients of the firm in the past 12 months."
-    ) % {"count": format_number(distribution.covered, lang), "date": format_date_style(distribution.as_of, lang)}
+    ) % {"count": format_number(distribution.covered, lang), "date": format_date(distribution.as_of, lang)}
     return DistributionView(title=tr.gettext("Ratings distribution"), note=note, rows=rows)

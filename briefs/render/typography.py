@@ -56,14 +56,16 @@ def _span(css: str, content: str) -> list[Token]:
     return [Token("span_open", "span", 1, attrs={"class": css}), _text(content), Token("span_close", "span", -1)]
 
 
-def _names(children: list[Token]) -> Iterator[Token]:
+def _names(children: list[Token], names: bool = True) -> Iterator[Token]:
+    """Names (``names``), dates and figures with a sign or a range in ``<span class="nh">``."""
+    pattern = re.compile(f"{_KEPT.pattern}|{_WORD.pattern}" if names else _KEPT.pattern)
     for token in children:
         if token.type != "text":
             yield token
             continue
         start = 0
-        for match in _WORD.finditer(token.content):
-            if is_name(match.group()):
+        for match in pattern.finditer(token.content):
+            if _kept(match.group()) or (names and is_name(match.group())):
                 if match.start() > start:
                     yield _text(token.content[start : match.start()])
                 yield from _span("nh", match.group())
@@ -81,8 +83,9 @@ def _keep_last_characters(children: list[Token]) -> list[Token]:
     match = _TAIL.search(last.content)
     if match is None or not _HAN.search(last.content):
         return children
-    head = last.content[: match.start()]
-    return [*children[:-1], *([_text(head)] if head else []), *_span("nw", match.group())]
+    start = _start_of_kept(last.content, match.start())  # a date or figure ending it goes along
+    head, end = last.content[:start], last.content[start:]
+    return [*children[:-1], *([_text(head)] if head else []), *_span("nw", end)]
 
 
 def typography(state: StateCore) -> None:
@@ -97,6 +100,7 @@ def typography(state: StateCore) -> None:
             before = state.tokens[index - 1].type if index else None
             if before in (None, "paragraph_open"):  # paragraphs and inline texts; not headings or cells
                 block.children = _keep_last_characters(block.children)
+            block.children = list(_names(block.children, names=False))
 
 
 _DOUBLE = re.compile(r'"([^"\n]*)"')
@@ -181,8 +185,24 @@ def space_cjk_latin(html: str, spacing: str) -> str:
     return "".join(out)
 
 
-# A range of figures (6–12, 5%–15%, 2024-2026) is never broken at its dash.
-_RANGE = re.compile(r"\d[\d.,]*%?\s?[–—-]\s?\d[\d.,]*%?")
+# A figure with its sign or unit (40%+, +17.8%, −5%) and a range of figures (6–12, 20%–25%,
+# 2024-2026) is never broken inside: not at its dash, not before a trailing + (UAX #14 allows
+# a break between % and +).
+_NUMBER = r"[+−±]?\d(?:[\d.,]*\d)?(?:%|％)?\+?"
+_RANGE = re.compile(rf"{_NUMBER}(?:\s?[–—-]\s?{_NUMBER})?(?![A-Za-z0-9]|[.,-][A-Za-z0-9])")  # not 0700.HK, 5-year
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# A date is never broken: 12 September 2024, September 2024, 2024年9月12日, 9月12日.
+DATE = re.compile(rf"\d{{1,2}} (?:{_MONTHS}) \d{{4}}|(?:{_MONTHS}) \d{{4}}|(?:\d{{4}}年)?\d{{1,2}}月(?:\d{{1,2}}日)?")
+_KEPT = re.compile(f"{DATE.pattern}|{_RANGE.pattern}")
+
+
+def _kept(text: str) -> bool:
+    """Whether a match of :data:`_KEPT` holds a place a line could break: a date, a sign or a dash."""
+    return DATE.fullmatch(text) is not None or (
+        _RANGE.fullmatch(text) is not None and any(c in text for c in "+−±–—- ")
+    )
+
+
 # A short bracketed phrase in Chinese (（未覆盖）): kept on one line.
 # (next to more punctuation, compress_punctuation keeps it whole with its half-width bracket).
 _BRACKETED = re.compile(f"(?<![{_HALVED}])（[^（）\\s]{{1,5}}）(?![{_FOLLOWING}])")
@@ -192,13 +212,21 @@ def _wrapped(text: str, keep: Callable[[re.Match[str]], bool], pattern: re.Patte
     """``text`` escaped, each match of ``pattern`` that ``keep`` accepts or that is a range of
     figures in ``<span class="nh">`` (kept on one line, never hyphenated)."""
     out, last = [], 0
-    for match in re.finditer(f"{_RANGE.pattern}|{pattern.pattern}", text):
-        if _RANGE.fullmatch(match.group()) or keep(match):
+    for match in re.finditer(f"{_KEPT.pattern}|{pattern.pattern}", text):
+        if _kept(match.group()) or keep(match):
             out.append(escape(text[last : match.start()]))
             out.append(Markup('<span class="nh">%s</span>') % match.group())
             last = match.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)
+
+
+def _start_of_kept(text: str, at: int) -> int:
+    """``at``, or the start of a date or figure that ``at`` falls inside."""
+    for match in _KEPT.finditer(text):
+        if match.start() < at < match.end() and _kept(match.group()):
+            return match.start()
+    return at
 
 
 def keep_whole(text: str) -> Markup:
@@ -224,6 +252,10 @@ def typeset(text: str, lang: str, whole: bool = False) -> Markup:
         return escape(text)
     tail = _TAIL.search(text) if _HAN.search(text) else None
     head, end = (text[: tail.start()], tail.group()) if tail is not None else (text, "")
+    if tail is not None:  # a date or figure the last characters end (…9月12日）。) is kept with them
+        start = _start_of_kept(text, tail.start())
+        start -= start > 0 and text[start - 1] in "（《「『【〔“‘("  # an opening bracket goes along
+        head, end = text[:start], text[start:]
     opened = re.search(r"（[^（）\s]{0,4}$", head) if end.endswith("）") else None
     if opened is not None:  # the last two characters close a short bracketed phrase: all of it
         head, end = head[: opened.start()], opened.group() + end
