@@ -41,7 +41,7 @@ from briefs.load.project import load_project, unreleasable
 from briefs.localize.i18n import Edition, translations
 from briefs.pipeline.incremental import Manifest
 from briefs.pipeline.outputs import COPIES, document_name, document_path
-from briefs.pipeline.write import discard, output_lock, release, stage
+from briefs.pipeline.write import discard, output_lock, release, stage, sync_staged
 from briefs.project.config import ProjectConfig
 from briefs.render.fonts import FONTS
 from briefs.render.theme import theme_of
@@ -251,8 +251,8 @@ def _distribute(
 def _commit(
     log: LogWriter, made: list[tuple[Path, bytes, dict[str, str]]]
 ) -> tuple[list[tuple[Path, dict[str, str]]], OutputError | None]:
-    """Write a batch of copies: each under a temporary name, fsynced; then their lines, with one
-    write and one fsync; then each copy under its final name. Whatever stops it, no copy has its
+    """Write a batch of copies: each under a temporary name, then all fsynced (concurrently); then
+    their lines, with one write and one fsync; then each copy under its final name. Whatever stops it, no copy has its
     final name before its line is on disk. A copy that cannot be written (a full disk) ends the
     batch there: the copies before it are committed, and the error is returned to be raised."""
     staged: list[Path] = []
@@ -260,11 +260,12 @@ def _commit(
     try:
         for target, data, _ in made:
             try:
-                staged.append(stage(target, data))
+                staged.append(stage(target, data, sync=False))
             except OutputError as exc:
                 problem = exc
                 break
         made = made[: len(staged)]
+        sync_staged(staged)  # every copy on disk before any line names it
         log.extend([entry for _, _, entry in made])  # the lines, fsynced, before any copy has its name
         for index, (tmp, (target, _, _)) in enumerate(zip(staged, made, strict=True)):
             release(tmp, target)
