@@ -45,7 +45,7 @@ COLOUR = b"0.541176 0.576471 0.611765 rg"  # #8a939c
 FOOT = 6 * 72 / 25.4  # the line's box sits 6 mm above the page's bottom edge
 _DROP_TABLES = ("BASE", "DSIG", "GPOS", "GSUB", "JSTF", "VORG", "vhea", "vmtx", "cmap", "name")
 _RTL = ("R", "AL", "RLE", "RLO", "RLI")
-_FALLBACKS = 8  # of fontconfig's fonts for a missing character, how many are looked at
+_FALLBACKS = 32  # of fontconfig's fonts for a family, how many a missing character is looked for in
 _PREPROCESS_AFTER = 200  # cuts of a face before it is preprocessed (see Face.subsetter)
 
 
@@ -111,17 +111,23 @@ def face_of(family: str) -> Face:
     return _load(str(found.path), found.index)
 
 
+@lru_cache(maxsize=8)
+def _fallbacks(family: str) -> tuple[tuple[str, int], ...]:
+    """The first of fontconfig's fonts for ``family``, in its order of preference (the sorted list
+    a layout engine falls back along), as (file, face index)."""
+    listed = _fc("-s", "--format=%{file}\t%{index}\n", f"{family}:weight=regular:slant=roman")
+    return tuple((path, int(index or 0)) for path, _, index in (line.partition("\t") for line in listed[:_FALLBACKS]))
+
+
 @lru_cache(maxsize=4096)
 def fallback(family: str, char: str) -> Face | None:
-    """The face that prints ``char`` in place of ``family``'s, as a layout engine falls back:
-    the first of fontconfig's fonts for that family and character that has an outline for it.
-    None when no installed font has one."""
+    """The face that prints ``char`` in place of ``family``'s, as a layout engine falls back: the
+    first of :func:`_fallbacks` with an outline for it; None when none has one. The list is read
+    once and each face in it loaded once, so a list of many odd characters costs set lookups."""
     if unicodedata.bidirectional(char) in _RTL or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
         return None
-    listed = _fc("-s", "--format=%{file}\t%{index}\n", f"{family}:weight=regular:slant=roman:charset={ord(char):x}")
-    for line in listed[:_FALLBACKS]:
-        path, _, index = line.partition("\t")
-        face = _load(path, int(index or 0))
+    for path, index in _fallbacks(family):
+        face = _load(path, index)
         if face.outlines and char in face.printable:
             return face
     return None
