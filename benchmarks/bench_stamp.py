@@ -1,7 +1,7 @@
 """Stamping benchmark (issue 20): copies per second per worker, the old stamp against this one, in one run.
 
     .venv/bin/python benchmarks/bench_stamp.py [--old main] [--copies-old 150] [--copies-new 3000]
-                                               [--jobs 1,2] [--inner 200]
+                                               [--jobs 1,2] [--inner 200] [--large 100000]
 
 The old code is a git worktree of ``--old`` (a commit of this repository: main, before the stamp
 was drawn without WeasyPrint), made in a temporary folder for this run and removed after it; the
@@ -19,6 +19,10 @@ base PDFs), then, for each side and each ``--jobs``:
     a tenth of that for the old code), warm (after the fonts are loaded, the base parsed and, for
     the new code, the face preprocessed, which a worker does after 200 recipients): CPU per copy,
     from ``time.process_time``.
+
+With ``--large M``, the new code alone then sends the brief to M recipients on the most workers
+of ``--jobs`` (if the disk has room for the copies, which are removed after): the rate and the
+main process's peak memory at M.
 
 Each figure is printed with the load average at that moment: the machine is shared.
 """
@@ -88,6 +92,7 @@ def run(code: Path, project: Path, *args: str) -> Run:
         text=True,
         env=env,
         check=False,
+        cwd=project,  # not a checkout: ``python -c`` puts the working folder before PYTHONPATH
     )
     seconds = time.perf_counter() - started
     if done.returncode:
@@ -126,6 +131,24 @@ def distribution(code: Path, project: Path, built: Path, copies: int, jobs: int)
     }
 
 
+def large(project: Path, copies: int, jobs: int) -> None:
+    """The new code alone to ``copies`` recipients (the copies are removed after), if the disk
+    has room for them."""
+    sizes = [p.stat().st_size + 12_000 for p in (project / "output" / BRIEF).glob(f"{BRIEF}.*.pdf")]
+    need = copies * sum(sizes) / len(sizes) * 1.2
+    free = shutil.disk_usage(project).free
+    if free < need + 10 * 2**30:  # and 10 GiB to spare for everyone else
+        print(f"  M = {copies}: skipped, {need / 2**30:.1f} GiB of copies and {free / 2**30:.1f} GiB free")
+        return
+    f = distribution(ROOT, project, project / "output", copies, jobs)
+    print(
+        f"  new --jobs {jobs}, M = {copies}: {f['seconds']:6.1f} s; {f['wall']:6.1f} copies/s, {f['per_worker']:6.1f} "
+        f"copies/s per worker; a worker's CPU {f['cpu_ms']:5.2f} ms a copy = {f['per_cpu_s']:6.1f} copies/CPU-s; "
+        f"main process {f['main_ms']:5.2f} ms CPU a copy, {f['rss']:4.0f} MB peak [{load()}]",
+        flush=True,
+    )
+
+
 def inner(code: Path, project: Path, count: int) -> dict[str, float]:
     env = {**os.environ, "CI": "1", "PYTHONPATH": str(code)}
     done = subprocess.run(
@@ -146,6 +169,7 @@ def main() -> None:
     parser.add_argument("--copies-new", type=int, default=3000)
     parser.add_argument("--jobs", default="1,2")
     parser.add_argument("--inner", type=int, default=200, help="recipients per edition for the in-process measure")
+    parser.add_argument("--large", type=int, default=0, help="then the new code alone to this many recipients")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-stamp-") as tmp:
         old = Path(tmp) / "old"
@@ -199,6 +223,8 @@ def main() -> None:
                         f"{f['main_ms']:5.2f} ms CPU a copy, {f['rss']:4.0f} MB peak [{load()}]",
                         flush=True,
                     )
+            if args.large:
+                large(project, args.large, max(int(j) for j in args.jobs.split(",")))
         finally:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False, capture_output=True

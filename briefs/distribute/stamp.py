@@ -138,9 +138,12 @@ def distribute(
     """Stamp each brief's base PDF for each recipient, logging each copy as it is made.
 
     With ``jobs`` > 1 the recipients are shared out among warm PDF workers, with ``scheduler``
-    among the workers of that Dask cluster (each renders a recipient's stamp once and lays it
-    over all of that recipient's briefs); the copies are written and logged here, in the same
-    order either way: recipient by recipient, brief by brief (see :mod:`briefs.distribute.dispatch`).
+    among the workers of that Dask cluster, in tasks of up to
+    :data:`~briefs.distribute.dispatch.BATCH` recipients (each recipient's stamp is drawn once
+    for all of their briefs); the copies are written and logged here, a batch at a time, in the
+    same order either way: recipient by recipient, brief by brief (see
+    :mod:`briefs.distribute.dispatch`). A recipient whose name or organisation the stamp cannot
+    print is a :class:`~briefs.errors.ContentError` before anything is sent.
 
     ``recipients`` may be a :class:`~briefs.distribute.listing.RecipientFile`, read as a stream.
     With ``on_copy``, each copy is handed to it as it is made (its path and log line) and the
