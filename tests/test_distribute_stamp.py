@@ -15,7 +15,8 @@ import pikepdf
 import pytest
 
 from briefs.distribute.dispatch import bounded
-from briefs.distribute.lettering import Unprintable, fallback, letter
+from briefs.distribute.faces import fallback
+from briefs.distribute.lettering import Unprintable, letter
 from briefs.distribute.recipients import Recipient
 from briefs.distribute.stamp import distribute
 from briefs.errors import ContentError

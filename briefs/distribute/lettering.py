@@ -12,41 +12,29 @@ for Noto Sans CJK about 6 ms, 0.4 ms once the face is preprocessed: see :attr:`F
 carries ``/W`` from the same advances and a ``/ToUnicode`` map from HarfBuzz's clusters, so text
 extraction reads the line exactly. The line is put in Unicode's composed form (NFC) first.
 
-A character the family has no glyph for (Ł, Ő, Č in Noto Sans CJK) is set in a fallback face:
-the first of fontconfig's fonts for that family and character with an outline for it, as a
-layout engine falls back; it becomes a second font of the stamp. A character no installed font
-can draw (an emoji where no outline emoji font is installed), or one written right to left (the
-stamp is one left-to-right line), is never drawn as an empty box: :func:`unprintable` says why,
-and the distribution list is refused at its line before anything is sent
-(:mod:`briefs.distribute.listing`); a recipient that reaches :func:`letter` anyway raises
-:class:`Unprintable`, which stops the run with that reason.
+A character the family has no glyph for (Ł, Ő, Č in Noto Sans CJK) is set in a fallback face
+(:mod:`briefs.distribute.faces`), a second font of the stamp. A character nothing can print is
+refused with the list, at its line, before anything is sent; one that reaches :func:`letter`
+anyway raises :class:`Unprintable`, which stops the run with that reason: never an empty box.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
-import subprocess
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import uharfbuzz as hb
 
-from briefs.checks.glyphs import resolve
+from briefs.distribute.faces import Face, face_of, faces
 from briefs.errors import RenderError
-from briefs.render.fonts import FONTS, INSTALL_HINT
 
 SIZE = 6.5  # points
 COLOUR = b"0.541176 0.576471 0.611765 rg"  # #8a939c
 FOOT = 6 * 72 / 25.4  # the line's box sits 6 mm above the page's bottom edge
 _DROP_TABLES = ("BASE", "DSIG", "GPOS", "GSUB", "JSTF", "VORG", "vhea", "vmtx", "cmap", "name")
-_RTL = ("R", "AL", "RLE", "RLO", "RLI")
-_FALLBACKS = 32  # of fontconfig's fonts for a family, how many a missing character is looked for in
-_PREPROCESS_AFTER = 200  # cuts of a face before it is preprocessed (see Face.subsetter)
 
 
 class StampError(ValueError):
@@ -55,118 +43,6 @@ class StampError(ValueError):
 
 class Unprintable(StampError):
     """A stamp asked for a character its font cannot draw (the list's check was bypassed)."""
-
-
-class Face:
-    """One font face as a worker keeps it: HarfBuzz's face and font, the characters it can
-    print, and (made on first use) HarfBuzz's preprocessed copy for repeated subsetting."""
-
-    def __init__(self, path: str, index: int) -> None:
-        self.face = hb.Face(hb.Blob.from_file_path(path), index)
-        self.font = hb.Font(self.face)
-        tags = set(self.face.table_tags)
-        self.cff = "CFF " in tags
-        self.outlines = self.cff or "glyf" in tags  # a bitmap or colour-only font cannot be embedded here
-        self.printable = frozenset(c for c in map(chr, self.face.unicodes) if unicodedata.bidirectional(c) not in _RTL)
-        self.family = self.face.get_name(1) or Path(path).stem  # name id 1: the family
-        self.postscript = "".join(c for c in (self.face.get_name(6) or self.family) if c.isalnum() or c in "-_")
-        extents = self.font.get_font_extents("ltr")
-        self.upem, self.ascent, self.descent = self.face.upem, extents.ascender, -extents.descender
-        self._subsetter: Any = None
-        self._uses = 0
-
-    @property
-    def subsetter(self) -> Any:
-        """The face to cut down: HarfBuzz's preprocessed copy once this process has cut it more
-        than :data:`_PREPROCESS_AFTER` times. Preprocessing Noto Sans CJK takes about 1.3 s and
-        makes each cut about 15 times cheaper (0.4 ms instead of 6): worth it for a long list,
-        not for a few recipients."""
-        if self._subsetter is None:
-            self._uses += 1
-            if self._uses <= _PREPROCESS_AFTER:
-                return self.face
-            self._subsetter = hb.subset_preprocess(self.face)
-        return self._subsetter
-
-
-def _fc(*args: str) -> list[str]:
-    fc_match = shutil.which("fc-match")
-    if fc_match is None:
-        raise RenderError.at(Path("fc-match"), 0, 0, f"fontconfig is not installed; {INSTALL_HINT}")
-    return subprocess.run([fc_match, *args], capture_output=True, text=True, check=False).stdout.splitlines()
-
-
-@lru_cache(maxsize=64)
-def _load(path: str, index: int) -> Face:
-    return Face(path, index)
-
-
-@lru_cache(maxsize=8)
-def face_of(family: str) -> Face:
-    """The face of ``family`` as fontconfig resolves it for WeasyPrint (the same lookup as the
-    glyph check's), loaded once per process."""
-    found = resolve(family)
-    if found is None:
-        raise RenderError.at(Path("fonts"), 0, 0, f"font '{family}' for the stamp is not installed; {INSTALL_HINT}")
-    return _load(str(found.path), found.index)
-
-
-@lru_cache(maxsize=8)
-def _fallbacks(family: str) -> tuple[tuple[str, int], ...]:
-    """The first of fontconfig's fonts for ``family``, in its order of preference (the sorted list
-    a layout engine falls back along), as (file, face index)."""
-    listed = _fc("-s", "--format=%{file}\t%{index}\n", f"{family}:weight=regular:slant=roman")
-    return tuple((path, int(index or 0)) for path, _, index in (line.partition("\t") for line in listed[:_FALLBACKS]))
-
-
-@lru_cache(maxsize=4096)
-def fallback(family: str, char: str) -> Face | None:
-    """The face that prints ``char`` in place of ``family``'s, as a layout engine falls back: the
-    first of :func:`_fallbacks` with an outline for it; None when none has one. The list is read
-    once and each face in it loaded once, so a list of many odd characters costs set lookups."""
-    if unicodedata.bidirectional(char) in _RTL or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-        return None
-    for path, index in _fallbacks(family):
-        face = _load(path, index)
-        if face.outlines and char in face.printable:
-            return face
-    return None
-
-
-def faces(family: str, text: str) -> list[Face] | str:
-    """The face of each character of ``text`` (``family``'s own, or its fallback), or why one
-    cannot be printed."""
-    primary = face_of(family)
-    if primary.printable.issuperset(text):
-        return [primary] * len(text)
-    chosen: list[Face] = []
-    for char in text:
-        if char in primary.printable:
-            chosen.append(primary)
-            continue
-        if unicodedata.bidirectional(char) in _RTL:
-            return (
-                f"'{char}' (U+{ord(char):04X}) is written right to left; the stamp is one left-to-right "
-                "line: write the name in Latin or Chinese letters"
-            )
-        if unicodedata.category(char).startswith("M") and chosen and char in chosen[-1].printable:
-            chosen.append(chosen[-1])  # a combining mark stays with the letter it marks
-            continue
-        face = fallback(family, char)
-        if face is None:
-            what = unicodedata.name(char, "an unnamed character")
-            return (
-                f"no installed font has a glyph for '{char}' (U+{ord(char):04X} {what}) to print in the "
-                "stamp; write it without that character"
-            )
-        chosen.append(face)
-    return chosen
-
-
-def unprintable(lang: str, text: str) -> str:
-    """Why ``text`` cannot be printed in a stamp of edition ``lang``, or "" when it can."""
-    found = faces(FONTS[lang].sans, unicodedata.normalize("NFC", text))
-    return found if isinstance(found, str) else ""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from briefs.distribute.lettering import unprintable
+from briefs.distribute.faces import unprintable
 from briefs.distribute.recipients import Recipient
 from briefs.errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from briefs.model.validation import validate

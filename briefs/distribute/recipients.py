@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from briefs.distribute.lettering import unprintable
+from briefs.distribute.faces import unprintable
 from briefs.errors import Diagnostics, SourceLocation
 from briefs.model.fields import check_id
 from briefs.model.validation import validate

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefs.distribute.faces import unprintable
 from briefs.distribute.increment import Base, kept, prepared, update
-from briefs.distribute.lettering import Lettering, StampError, letter, unprintable
+from briefs.distribute.lettering import Lettering, StampError, letter
 from briefs.distribute.log import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
 from briefs.distribute.recipients import Recipient
 from briefs.errors import Diagnostic, Diagnostics, OutputError, SourceLocation
