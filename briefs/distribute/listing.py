@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from briefs.distribute.faces import unprintable
 from briefs.distribute.recipients import Recipient
 from briefs.errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from briefs.model.validation import validate
@@ -250,6 +251,10 @@ class RecipientFile:
                     SourceLocation(self.path, *lines.get(("lang",), lines[()])),
                     f"language '{recipient.lang}' is not one of the project's editions ({', '.join(config.editions)})",
                 )
+            else:
+                for name in ("name", "organisation"):  # the stamp's font must have every character
+                    if why := unprintable(recipient.lang, getattr(recipient, name)):
+                        diags.error(SourceLocation(self.path, *lines.get((name,), lines[()])), f"{name}: {why}")
             if not self.only or recipient.id in self.only:
                 if self.only:
                     found.add(recipient.id)

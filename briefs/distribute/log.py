@@ -2,7 +2,9 @@
 
 One JSON object per line, one line per copy, appended and fsynced *before* the copy is renamed
 to its final name, so a copy never exists without its line, whatever stops the run (a signal,
-SIGKILL, a full disk). What an interruption can leave is harmless and known:
+SIGKILL, a full disk). The lines of a batch of copies are appended with one write and one fsync
+(:meth:`LogWriter.extend`), before any copy of the batch is renamed. What an interruption can
+leave is harmless and known:
 
 - a line whose copy is missing (stopped between the line and the rename): it names a copy that
   was never released;
@@ -282,7 +284,15 @@ class LogWriter:
 
     def append(self, entry: dict[str, str]) -> None:
         """Add one line and fsync it; on any failure the log is cut back to what it was."""
-        data = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        self.extend([entry])
+
+    def extend(self, entries: list[dict[str, str]]) -> None:
+        """Add lines with one write and one fsync; on any failure the log is cut back to what it
+        was (none of them is there: a batch is logged whole or not at all)."""
+        if not entries:
+            return
+        lines = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n" for entry in entries)
+        data = "".join(lines).encode("utf-8")
         try:
             if self._fd < 0:
                 self._fd = open_private(self._folder, LOG_NAME, os.O_RDWR | os.O_APPEND)

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from briefs.distribute.faces import unprintable
 from briefs.errors import Diagnostics, SourceLocation
 from briefs.model.fields import check_id
 from briefs.model.validation import validate
@@ -94,6 +95,10 @@ def load_recipients(config: ProjectConfig, path: Path | None = None, only: Seque
                 doc.location(("recipients", i, "lang")),
                 f"language '{recipient.lang}' is not one of the project's editions ({', '.join(config.editions)})",
             )
+            continue
+        for name in ("name", "organisation"):  # the stamp's font must have every character
+            if why := unprintable(recipient.lang, getattr(recipient, name)):
+                diags.error(doc.location(("recipients", i, name)), f"{name}: {why}")
     known = {r.id for r in listed.recipients}
     for wanted in only:
         if wanted not in known:

@@ -1,15 +1,20 @@
 """Per-recipient editions: lay a brief out once, stamp it for many recipients, log every file.
 
-The base PDF comes from the ordinary (incremental) build. Each recipient's stamp is a one-page
-WeasyPrint document holding only a margin-box line ("Prepared for …" / "仅供…使用"), so the
-recipient's name is typeset with the brief's fonts; it is laid over every page of the base PDF
-with pikepdf (qpdf) as one shared form XObject, which also carries the recipient's id (as does
-the document information), so two recipients of the same name and organisation still get copies
-that differ. No brief is laid out again per recipient.
+The base PDF comes from the ordinary (incremental) build. A recipient's stamp is one line at the
+foot of every page ("Prepared for …" / "仅供…使用"), set in the edition's sans font with HarfBuzz
+(:mod:`briefs.distribute.lettering`), and each copy is the base PDF's bytes followed by an
+incremental update that adds the stamp (:mod:`briefs.distribute.increment`): no brief is laid out
+again, and no base is re-saved, per recipient. The update also carries the recipient's id (in the
+stamp and in the document information), so two recipients of the same name and organisation
+still get copies that differ.
 
 Every copy gets its line in ``<out>/distribution.jsonl`` (see :mod:`briefs.distribute.log`), the
-record compliance keeps, as it is made: the copy is written under a temporary name and fsynced,
-its line appended and fsynced, and only then is the copy renamed to its final name.
+record compliance keeps, before it has its final name. Copies are committed in batches (one
+stamping task's recipients): each copy of the batch is written under a temporary name and
+fsynced, then the batch's lines are appended with one write and one fsync, and only then are the
+copies renamed to their final names. A copy is therefore never under its final name without its
+line; an interruption between the two steps leaves lines whose copies were never released
+(harmless, as the log's documentation says), never the other way round.
 
 The distribution list (who gets a copy, and what their stamp may say) is :mod:`briefs.distribute.recipients`.
 """
@@ -18,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
 import stat
 from collections import deque
@@ -27,6 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefs.distribute.faces import unprintable
+from briefs.distribute.increment import Base, kept, prepared, update
+from briefs.distribute.lettering import Lettering, StampError, letter
 from briefs.distribute.log import COPY_LIMIT, LOG_NAME, LogWriter, copy_file, hash_file
 from briefs.distribute.recipients import Recipient
 from briefs.errors import Diagnostic, Diagnostics, OutputError, SourceLocation
@@ -35,15 +42,16 @@ from briefs.load.project import load_project, unreleasable
 from briefs.localize.i18n import Edition, translations
 from briefs.pipeline.incremental import Manifest
 from briefs.pipeline.outputs import COPIES, document_name, document_path
-from briefs.pipeline.write import discard, output_lock, release, stage
+from briefs.pipeline.write import discard, output_lock, release, stage, sync_staged
 from briefs.project.config import ProjectConfig
 from briefs.render.fonts import FONTS
-from briefs.render.templates import css_string
 from briefs.render.theme import theme_of
 from briefs.source.safefiles import Unsafe, read_bytes
 
 if TYPE_CHECKING:
     from briefs.pipeline.planning import Document
+
+Source = tuple[Path | bytes, str]  # a base PDF (its path; its bytes on a cluster) and its SHA-256
 
 
 @dataclass
@@ -56,31 +64,14 @@ class DistributionResult:
     count: int = 0  # copies written (also when they are handed to ``on_copy`` rather than listed)
 
 
-def stamp_pdf(config: ProjectConfig, edition: Edition, recipient: Recipient) -> bytes:
-    """The one-page stamp for a recipient: a discreet line at the foot of every page."""
-    import weasyprint
-
+def stamp_pdf(config: ProjectConfig, edition: Edition, recipient: Recipient) -> Lettering:
+    """The recipient's stamp: a discreet line at the foot of every page, in the edition's wording."""
     tr = translations(theme_of(config), edition)
     text = tr.gettext("Prepared for %(name)s, %(organisation)s. Not for onward distribution.") % {
         "name": recipient.name,
         "organisation": recipient.organisation,
     }
-    font = FONTS[edition.lang].sans
-    html = (
-        f'<!DOCTYPE html><html lang="{edition.lang}"><head><style>'
-        f"@page {{ size: A4; margin: 20mm 16mm 18mm 16mm; @bottom-center {{ content: "
-        f"{css_string(text)}; font-family: {css_string(font)}; font-size: 6.5pt; color: #8a939c; "
-        f"vertical-align: bottom; padding-bottom: 6mm; }} }}</style></head><body></body></html>"
-    )
-    from briefs.pipeline.workers import font_config
-
-    # One font configuration for every stamp: a new one per document costs time and is never
-    # given back (3.5 MB a stamp, 700 MB for 200 recipients).
-    pdf = weasyprint.HTML(string=html).write_pdf(font_config=font_config())
-    assert isinstance(pdf, bytes)
-    from briefs.render.fontpack import repack_fonts
-
-    return repack_fonts(pdf)  # the CJK font cut to the name's glyphs: 5 KB, not 115 KB
+    return letter(text, FONTS[edition.lang].sans, edition.lang)
 
 
 def refusal(manifest: Manifest, document: Document, base: Path, data: bytes) -> Diagnostic | None:
@@ -112,49 +103,25 @@ def refusal(manifest: Manifest, document: Document, base: Path, data: bytes) -> 
     return Diagnostic(SourceLocation(base), f"base PDF {why}; build it again before distributing")
 
 
-def overlay(base: bytes, stamp: bytes, recipient_id: str = "") -> bytes:
-    """Lay the stamp's single page over every page of the base PDF (no re-layout).
-
-    One form XObject shared by every page, under a fixed resource name: pikepdf's add_overlay
-    picks a random name each time, which made every stamped copy's bytes differ from run to run.
-    The recipient's id goes into that XObject and the document information (``/BriefsRecipient``):
-    two recipients whose stamps read the same still get copies with different SHA-256s.
-    """
-    import pikepdf
-    from pikepdf import Name, Rectangle
-
-    with pikepdf.open(io.BytesIO(base)) as pdf, pikepdf.open(io.BytesIO(stamp)) as mark:
-        formx = pdf.copy_foreign(mark.pages[0].as_form_xobject())
-        if recipient_id:
-            formx[Name("/BriefsRecipient")] = pikepdf.String(recipient_id)
-            pdf.docinfo[Name("/BriefsRecipient")] = pikepdf.String(recipient_id)
-        for page in pdf.pages:
-            name = page.add_resource(formx, Name.XObject, Name("/BriefsRecipientStamp"))
-            placed = page.calc_form_xobject_placement(formx, name, Rectangle(page.trimbox))
-            page.contents_add(b"q\n", prepend=True)  # the page's own drawing, isolated
-            page.contents_add(b"Q\n" + placed, prepend=False)
-            page.contents_coalesce()
-        buffer = io.BytesIO()
-        pdf.save(buffer, static_id=True, deterministic_id=False)
-    return buffer.getvalue()
-
-
-def stamp_for(
-    config: ProjectConfig, edition: Edition, recipient: Recipient, bases: Sequence[Path | bytes]
-) -> list[bytes]:
-    """One recipient's work: render their stamp once and lay it over each base PDF (a path, or
-    its bytes as a cluster receives them); returns the copies' bytes (written, logged and
-    released by the caller). Runs here, in a PDF worker or on a Dask worker; the same arguments
-    give the same bytes wherever and however often it runs."""
+def stamp_one(config: ProjectConfig, edition: Edition, bases: Sequence[Source], recipient: Recipient) -> list[bytes]:
+    """One recipient's work: their stamp drawn once, and for each base PDF the update that makes
+    the copy when appended to it (the caller writes base + update, logs and releases it). Runs
+    here, in a local worker or on a Dask worker; the same arguments give the same bytes wherever
+    and however often it runs."""
     stamp = stamp_pdf(config, edition, recipient)
-    return [overlay(base if isinstance(base, bytes) else base.read_bytes(), stamp, recipient.id) for base in bases]
+    return [update(_prepared(source), stamp, recipient.id) for source in bases]
 
 
-def stamp_one(
-    config: ProjectConfig, edition: Edition, bases: Sequence[Path | bytes], recipient: Recipient
-) -> list[bytes]:
-    """:func:`stamp_for`, with what every recipient of an edition shares first (a task's form)."""
-    return stamp_for(config, edition, recipient, bases)
+def _prepared(source: Source) -> Base:
+    """A base PDF (its path, or its bytes on a cluster) parsed once per worker and kept by the
+    SHA-256 the main process checked it has; read again only when it is not kept yet."""
+    data, digest = source
+    base = kept(digest)
+    if base is None:
+        base = prepared(data if isinstance(data, bytes) else data.read_bytes())
+        if base.digest != digest:
+            raise StampError("a base PDF changed while it was being stamped (its SHA-256 is not the one checked)")
+    return base
 
 
 def distribute(
@@ -172,9 +139,12 @@ def distribute(
     """Stamp each brief's base PDF for each recipient, logging each copy as it is made.
 
     With ``jobs`` > 1 the recipients are shared out among warm PDF workers, with ``scheduler``
-    among the workers of that Dask cluster (each renders a recipient's stamp once and lays it
-    over all of that recipient's briefs); the copies are written and logged here, in the same
-    order either way: recipient by recipient, brief by brief (see :mod:`briefs.distribute.dispatch`).
+    among the workers of that Dask cluster, in tasks of up to
+    :data:`~briefs.distribute.dispatch.BATCH` recipients (each recipient's stamp is drawn once
+    for all of their briefs); the copies are written and logged here, a batch at a time, in the
+    same order either way: recipient by recipient, brief by brief (see
+    :mod:`briefs.distribute.dispatch`). A recipient whose name or organisation the stamp cannot
+    print is a :class:`~briefs.errors.ContentError` before anything is sent.
 
     ``recipients`` may be a :class:`~briefs.distribute.listing.RecipientFile`, read as a stream.
     With ``on_copy``, each copy is handed to it as it is made (its path and log line) and the
@@ -204,7 +174,7 @@ def _distribute(
     on_copy: Callable[[Path, dict[str, str]], None] | None,
     timeout: float | None,
 ) -> DistributionResult:
-    from briefs.distribute.dispatch import STAMP_SECONDS, stamp_all
+    from briefs.distribute.dispatch import STAMP_SECONDS, failure, stamp_all
     from briefs.distribute.listing import RecipientFile
     from briefs.pipeline.planning import edition
 
@@ -218,11 +188,19 @@ def _distribute(
     else:
         recipients = list(recipients)
         langs = [lang for lang in config.editions if any(r.lang == lang for r in recipients)]
-    versions = _check_bases(config, paths, out, sources, langs)
-    # One task per recipient, carrying that edition's base PDFs; the recipients are read as the
-    # tasks go out, and each task's copies come back in the recipients' order.
+    if not isinstance(recipients, RecipientFile):
+        _check_printable(recipients)
+    checked = _check_bases(config, paths, out, sources, langs)
+    # Tasks of up to BATCH recipients each, carrying their editions' base PDFs; the recipients
+    # are read as the tasks go out, and each task's copies come back in the recipients' order.
     bases = {lang: [document_path(out, b, lang, "pdf") for b in briefs] for lang in langs}
-    shared = {lang: (config, edition(config, lang), bases[lang]) for lang in langs}
+    sources_of = {
+        lang: [(path if scheduler is None else checked[path][0], checked[path][1]) for path in bases[lang]]
+        for lang in langs
+    }
+    shared = {lang: (config, edition(config, lang), sources_of[lang]) for lang in langs}
+    # Each copy's SHA-256 is the base's, carried on over the update: the base is hashed once.
+    prefixes = {path: hashlib.sha256(data) for path, (data, _) in checked.items()}
     sent: deque[Recipient] = deque()
 
     def calls() -> Iterator[tuple[str, Recipient]]:
@@ -230,47 +208,99 @@ def _distribute(
             sent.append(recipient)
             yield recipient.lang, recipient
 
+    def copy_of(recipient: Recipient, brief_id: str, base: Path, tail: bytes) -> tuple[Path, bytes, dict[str, str]]:
+        target = out / copy_file(brief_id, recipient.lang, recipient.id)
+        digest = prefixes[base].copy()
+        digest.update(tail)
+        entry = {
+            "time": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+            "brief": brief_id,
+            "lang": recipient.lang,
+            "version": checked[base][1],
+            "recipient": recipient.id,
+            "name": recipient.name,
+            "organisation": recipient.organisation,
+            "file": target.relative_to(out).as_posix(),
+            "sha256": digest.hexdigest(),
+        }
+        return target, checked[base][0] + tail, entry
+
     stamped = stamp_all(stamp_one, calls(), shared, jobs, scheduler, timeout or STAMP_SECONDS)
     try:
-        for copies in stamped:
-            recipient = sent.popleft()
-            for brief_id, base, data in zip(briefs, bases[recipient.lang], copies, strict=True):
-                target = out / copy_file(brief_id, recipient.lang, recipient.id)
-                entry = {
-                    "time": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
-                    "brief": brief_id,
-                    "lang": recipient.lang,
-                    "version": versions[base],
-                    "recipient": recipient.id,
-                    "name": recipient.name,
-                    "organisation": recipient.organisation,
-                    "file": target.relative_to(out).as_posix(),
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                }
-                tmp = stage(target, data)  # written and fsynced under a temporary name
-                try:
-                    log.append(entry)  # the line, fsynced, before the copy has its name
-                except BaseException:
-                    discard(tmp)
-                    raise
-                release(tmp, target)
+        for batch in stamped:
+            made = []
+            for tails in batch.copies:
+                recipient = sent.popleft()
+                made += [
+                    copy_of(recipient, brief_id, base, tail)
+                    for brief_id, base, tail in zip(briefs, bases[recipient.lang], tails, strict=True)
+                ]
+            committed, problem = _commit(log, made)
+            for target, entry in committed:
                 result.count += 1
                 if on_copy is not None:
                     on_copy(target, entry)
                 else:
                     result.written.append(target)
                     result.log.append(entry)
+            if problem is not None:
+                raise problem
+            if batch.error:
+                raise failure(batch.error)
     finally:
         stamped.close()
     return result
 
 
+def _commit(
+    log: LogWriter, made: list[tuple[Path, bytes, dict[str, str]]]
+) -> tuple[list[tuple[Path, dict[str, str]]], OutputError | None]:
+    """Write a batch of copies: each under a temporary name, then all fsynced (concurrently); then
+    their lines, with one write and one fsync; then each copy under its final name. Whatever stops it, no copy has its
+    final name before its line is on disk. A copy that cannot be written (a full disk) ends the
+    batch there: the copies before it are committed, and the error is returned to be raised."""
+    staged: list[Path] = []
+    problem = None
+    try:
+        for target, data, _ in made:
+            try:
+                staged.append(stage(target, data, sync=False))
+            except OutputError as exc:
+                problem = exc
+                break
+        made = made[: len(staged)]
+        sync_staged(staged)  # every copy on disk before any line names it
+        log.extend([entry for _, _, entry in made])  # the lines, fsynced, before any copy has its name
+        for index, (tmp, (target, _, _)) in enumerate(zip(staged, made, strict=True)):
+            release(tmp, target)
+            staged[index] = target
+    except BaseException:
+        for tmp, (target, _, _) in zip(staged, made, strict=False):
+            if tmp != target:
+                discard(tmp)
+        raise
+    return [(target, entry) for target, _, entry in made], problem
+
+
+def _check_printable(recipients: Sequence[Recipient]) -> None:
+    """Every recipient's name and organisation printable in their stamp, before anything is sent
+    (a list read from a file is checked, at its lines, as it is read)."""
+    problems = Diagnostics()
+    for recipient in recipients:
+        for field_name in ("name", "organisation"):
+            why = unprintable(recipient.lang, getattr(recipient, field_name))
+            if why:
+                problems.error(SourceLocation(Path(f"recipient {recipient.id}")), f"{field_name}: {why}")
+    problems.raise_if_errors()
+
+
 def _check_bases(
     config: ProjectConfig, paths: Sequence[Path], out: Path, sources: Sequence[Path], langs: Sequence[str]
-) -> dict[Path, str]:
+) -> dict[Path, tuple[bytes, str]]:
     """Every base PDF checked before anything is written (approved, built by briefs from the
     current inputs as recorded in the manifest, a plain file, and a folder of briefs' own for
-    the copies); returns each one's SHA-256, the logged version."""
+    the copies); returns each one's bytes (every copy begins with them) and SHA-256 (the logged
+    version). They are held for the run: their sum, whatever the number of recipients."""
     from briefs.pipeline.planning import iter_plan
 
     manifest = Manifest.load(out)
@@ -292,7 +322,7 @@ def _check_bases(
 
     problems = Diagnostics()
     problems.extend(unreleasable(project))  # e.g. a placeholder still to fill in (rule placeholders)
-    versions: dict[Path, str] = {}
+    versions: dict[Path, tuple[bytes, str]] = {}
     for source in sources:
         brief_id = source.parent.name
         folder = out / brief_id / COPIES
@@ -315,7 +345,7 @@ def _check_bases(
             refused = refusal(manifest, planned(brief_id, lang), base_path, data)
             if refused is not None:
                 problems.extend([refused])
-            versions[base_path] = hashlib.sha256(data).hexdigest()
+            versions[base_path] = (data, hashlib.sha256(data).hexdigest())
     problems.raise_if_errors()
     return versions
 
