@@ -284,7 +284,7 @@ def test_the_rating_box_in_english(project: Path, run_cli: RunCli) -> None:
         "upside": "+17.8%",
         "benchmark": "Hang Seng Index",
     }
-    assert "14 Feb 2025" in box.select_one(".reference-price dt").get_text()
+    assert "14 February 2025" in box.select_one(".reference-price dt").get_text()
     chart = page.select_one(".sidebar #fig-price svg")
     assert chart is not None and chart.title.get_text() == "Share price over 12 months against the Hang Seng Index"
     assert {"Tencent Holdings", "Hang Seng Index"} <= {t.get_text() for t in chart.find_all("text")}

@@ -103,7 +103,7 @@ def chart_texts(page: BeautifulSoup) -> list[str]:
 @pytest.mark.parametrize(
     ("lang", "earlier_row", "marker"),
     [
-        ("en", ["2 Dec 2024", "Overweight", "HK$475.00", "HK$416.58"], "O 475"),
+        ("en", ["2 December 2024", "Overweight", "HK$475.00", "HK$416.58"], "O 475"),
         ("zh-CN", ["2024年12月2日", "增持", "HK$475.00", "HK$416.58"], "增持 475"),
     ],
 )
@@ -126,7 +126,7 @@ def test_the_later_note_prints_the_earlier_in_its_history_and_marks_it_on_its_ch
 def test_a_maintained_recommendation_is_in_the_history_but_not_marked(project: Path, run_cli: RunCli) -> None:
     earlier_note(project, target=470)  # overweight and 470 again: no change
     page = html(project, run_cli, "en")
-    assert [r[0] for r in history(page)] == ["20 May 2024", "5 Nov 2024", "2 Dec 2024"]
+    assert [r[0] for r in history(page)] == ["20 May 2024", "5 November 2024", "2 December 2024"]
     assert [t for t in chart_texts(page) if re.fullmatch(r"O \d+", t)] == ["O 360", "O 470"]
 
 
@@ -153,7 +153,7 @@ def test_the_history_and_the_marker_are_in_the_pdf_text(project: Path, run_cli: 
     at = next(i for i, p in enumerate(pages) if "Rating and target price history" in p)
     text = "\n".join(pages[at : at + 2])
     rows = [line.split() for line in text.splitlines() if "HK$" in line and ("2024" in line)]
-    assert ["2", "Dec", "2024", "Overweight", "HK$475.00", "HK$416.58"] in rows, text
+    assert ["2", "December", "2024", "Overweight", "HK$475.00", "HK$416.58"] in rows, text
     assert "Ratings distribution" in text and "Buy equivalents" in text
 
 
@@ -172,7 +172,7 @@ def test_a_draft_never_enters_the_ledger(project: Path, run_cli: RunCli) -> None
     assert listed.exit_code == 0, listed.output
     assert "tencent-earlier" not in [r["brief"] for r in json.loads(listed.stdout)["recommendations"]]
     rows = history(html(project, run_cli, "en"))
-    assert [r[0] for r in rows] == ["20 May 2024", "5 Nov 2024"]
+    assert [r[0] for r in rows] == ["20 May 2024", "5 November 2024"]
 
 
 def test_a_build_of_one_note_reads_the_others_for_its_ledger(project: Path) -> None:
@@ -463,7 +463,7 @@ def test_an_earlier_approved_note_rebuilds_the_later_one(project: Path) -> None:
     after = build(config, [project / NOTE], langs=("en",), formats=("html",), out=out)
     assert later in after.written
     page = BeautifulSoup(later.read_text("utf-8"), "html.parser")
-    assert [r[0] for r in history(page)][-1] == "2 Dec 2024"
+    assert [r[0] for r in history(page)][-1] == "2 December 2024"
     # the earlier note's own rating edited (a later target): the later note follows again
     edit(project / EARLIER / "brief.yaml", "{value: 470, previous: 470}", "{value: 480, previous: 470}")
     approve_again(project, EARLIER.name)  # edited, it was a draft again, out of the ledger, until approved
@@ -501,4 +501,4 @@ def test_a_broken_or_hostile_brief_not_selected_is_left_out_of_the_ledger(
     (project / "content" / "linked-note").symlink_to(outside)  # loading refuses a linked brief folder
     one = load_project(load_config(project), [project / NOTE])
     assert [e.brief_id for e in one.ledger.entries] == [None, None, "tencent-earlier", "tencent-wechat-deepseek"]
-    assert [r[0] for r in history(html(project, run_cli, "en"))][-1] == "2 Dec 2024"
+    assert [r[0] for r in history(html(project, run_cli, "en"))][-1] == "2 December 2024"

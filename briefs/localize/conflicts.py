@@ -77,7 +77,7 @@ def conflicts_view(brief: m.Brief, library: Library, t: Edition) -> ConflictsVie
 
 
 # A company name that ends in a note of its own (金山云（未覆盖）, Kingsoft Cloud (not covered)).
-_NOTED = re.compile(r"^(?P<name>.+?)\s*(?:（(?P<zh>[^（）]+)）|\((?P<en>[^()]+)\))$")
+_NOTED = re.compile(r"^(?P<name>.+?)\s*(?:（(?P<wide>[^（）]+)）|\((?P<narrow>[^()]+)\))$")
 
 
 def _company(name: str, ticker: str, t: Edition) -> str:
@@ -85,7 +85,7 @@ def _company(name: str, ticker: str, t: Edition) -> str:
     note joins the ticker's brackets (金山云（KC.O，未覆盖）, Kingsoft Cloud (KC.O, not covered))
     rather than a second pair after it."""
     noted = _NOTED.match(name)
-    note = (noted.group("zh") or noted.group("en")) if noted else None
+    note = (noted.group("wide") or noted.group("narrow")) if noted else None
     if noted is not None and note:
         name = noted.group("name")
         ticker = f"{ticker}，{note}" if is_cjk(t.lang) else f"{ticker}, {note}"
