@@ -30,11 +30,11 @@ import uharfbuzz as hb
 
 from briefs.distribute.faces import Face, face_of, faces
 from briefs.errors import RenderError
+from briefs.render.fontpack import subset_input
 
 SIZE = 6.5  # points
 COLOUR = b"0.541176 0.576471 0.611765 rg"  # #8a939c
 FOOT = 6 * 72 / 25.4  # the line's box sits 6 mm above the page's bottom edge
-_DROP_TABLES = ("BASE", "DSIG", "GPOS", "GSUB", "JSTF", "VORG", "vhea", "vmtx", "cmap", "name")
 
 
 class StampError(ValueError):
@@ -229,18 +229,7 @@ def _shown(
 def _subset(face: Face, glyphs: set[int]) -> tuple[bytes, dict[int, int]]:
     """The font cut down to ``glyphs`` (with the glyphs composite ones are made of), renumbered
     0…n-1 in their order with CID = glyph index; and each old glyph id's new one."""
-    spec = hb.SubsetInput()
-    for gid in glyphs:
-        spec.glyph_set.add(gid)
-    drop = spec.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
-    for tag in _DROP_TABLES:
-        drop.add(int.from_bytes(tag.encode("ascii"), "big"))
-    spec.flags = (
-        hb.SubsetFlags.DESUBROUTINIZE
-        | hb.SubsetFlags.NO_HINTING
-        | hb.SubsetFlags.NOTDEF_OUTLINE
-        | hb.SubsetFlags.CFF_IDENTITY_CHARSET
-    )
+    spec = subset_input(glyphs, hb.SubsetFlags.CFF_IDENTITY_CHARSET)
     plan = hb.SubsetPlan(face.subsetter, spec)
     result = plan.execute()
     mapping = dict(plan.old_to_new_glyph_mapping.items())

@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import re
 import zlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 import pikepdf
 import uharfbuzz as hb
@@ -49,16 +49,23 @@ def _widths(w: pikepdf.Object) -> dict[int, object]:
     return out
 
 
-def _subset(program: bytes, cids: list[int]) -> bytes | None:
-    """``program`` reduced to ``cids`` (sorted, with 0) as glyphs 0…n-1 with CID = glyph index."""
-    face = hb.Face(program)
+def subset_input(glyphs: Iterable[int], extra: hb.SubsetFlags = hb.SubsetFlags.DEFAULT) -> hb.SubsetInput:
+    """HarfBuzz's request for a font cut to ``glyphs`` as a PDF embeds it: the layout, vertical,
+    cmap and name tables dropped, no hinting, subroutines expanded, .notdef kept (plus ``extra``)."""
     spec = hb.SubsetInput()
-    for cid in cids:
-        spec.glyph_set.add(cid)
+    for gid in glyphs:
+        spec.glyph_set.add(gid)
     drop = spec.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
     for tag in _DROP_TABLES:
         drop.add(int.from_bytes(tag.encode("ascii"), "big"))
-    spec.flags = hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
+    spec.flags = hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE | extra
+    return spec
+
+
+def _subset(program: bytes, cids: list[int]) -> bytes | None:
+    """``program`` reduced to ``cids`` (sorted, with 0) as glyphs 0…n-1 with CID = glyph index."""
+    face = hb.Face(program)
+    spec = subset_input(cids)
     try:
         result = hb.subset(face, spec)
     except RuntimeError:  # HarfBuzz could not read the program
