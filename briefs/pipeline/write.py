@@ -90,6 +90,7 @@ def release(tmp: Path, path: Path) -> None:
         finally:
             if folder >= 0:
                 os.close(folder)
+        _settled(tmp)
     except BaseException as exc:
         discard(tmp)
         if isinstance(exc, OSError):
@@ -103,6 +104,8 @@ def discard(tmp: Path) -> None:
         os.unlink(tmp)
     except OSError:
         pass
+    else:
+        _settled(tmp)
 
 
 def cannot_write(path: Path, exc: OSError) -> OutputError:
@@ -134,6 +137,9 @@ def _stage(path: Path, data: bytes, sync: bool = True) -> Path:
     _record(tmp)  # recorded before it exists: a kill at any point leaves nothing unrecorded
     try:  # the umask applies, as for any file the user makes
         fd = os.open(tmp.name if folder >= 0 else tmp, _OPEN_NEW, 0o666, dir_fd=None if folder < 0 else folder)
+    except BaseException:
+        _settled(tmp)  # never made
+        raise
     finally:
         if folder >= 0:
             os.close(folder)
@@ -154,6 +160,10 @@ def _stage(path: Path, data: bytes, sync: bool = True) -> Path:
 # ----------------------------------------------------------------------------- the held folder
 
 _held: list[tuple[str, int]] = []  # (absolute output folder, journal descriptor) while held
+# The temporaries recorded in each journal (by descriptor) and not yet renamed or removed. When
+# none is left the journal is emptied: a long run (a distribution of 100,000 copies) keeps it as
+# short as one batch, and the sweep at the end reads nothing.
+_pending: dict[int, set[str]] = {}
 
 
 def _record(tmp: Path) -> None:
@@ -173,6 +183,21 @@ def _record(tmp: Path) -> None:
                 except OSError:
                     pass
                 raise
+            _pending.setdefault(journal, set()).add(where)
+            return
+
+
+def _settled(tmp: Path) -> None:
+    """``tmp`` was renamed or removed: once no recorded temporary is left, empty the journal."""
+    where = os.path.abspath(tmp)
+    for journal, pending in _pending.items():
+        if where in pending:
+            pending.discard(where)
+            if not pending:
+                try:
+                    os.ftruncate(journal, 0)
+                except OSError:
+                    pass  # swept when the folder is let go, as after a kill
             return
 
 
@@ -272,6 +297,7 @@ def output_lock(out: Path) -> Iterator[None]:
                     yield
                 finally:
                     _held[:] = [h for h in _held if h[1] != journal]
+                    _pending.pop(journal, None)
                     remove_stale_temporaries(out, journal)  # what an interrupted write left
                     os.close(journal)
             finally:
