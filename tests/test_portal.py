@@ -26,6 +26,8 @@ from lxml import html as lxml_html
 from briefs import build
 from briefs.api import BuildResult
 from briefs.pipeline.outputs import SEARCH_FOLDER, document_name, feed_name, portal_index_name
+from briefs.portal import search
+from briefs.portal.search import part_of
 from briefs.render.templates import environment
 from briefs.render.typography import smart_quotes
 
@@ -108,6 +110,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     add_terms(project)
     result = html_build(project)
     assert result.ok and result.portal, result
+    return project
+
+
+@pytest.fixture(scope="module")
+def parted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``site``'s project built with a search index in parts (two pages a part at most on
+    average: four parts for its eight pages, one of them empty), the terms' briefs in two."""
+    project = copy_project(tmp_path_factory.mktemp("parted") / "project", briefs=SMALL)
+    add_terms(project)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "PART_PAGES", 2)
+        result = html_build(project)
+    assert result.ok and result.portal, result
+    out = project / "output"
+    homes = {brief: part_of(p.relative_to(out).as_posix()) for p in result.portal if p.parent.name == "fragment"
+             for brief in (ZH_BRIEF, EN_BRIEF) if f"/{brief}/".encode() in gzip.decompress(p.read_bytes())}
+    assert homes == {ZH_BRIEF: 0, EN_BRIEF: 1}, homes  # one in the bundle the box loads, one merged
     return project
 
 
@@ -326,6 +345,44 @@ def test_the_portal_is_written_only_when_what_it_shows_changed(project: Path) ->
     assert not restored.unchanged and (out / "index.html").is_file()
 
 
+def test_an_edit_makes_only_its_part_of_a_large_index_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A large portal's search index comes in parts (briefs/portal/search.py): an edited brief's
+    # part is indexed again, the other parts are not even looked at by Pagefind.
+    out = project / "output"
+    monkeypatch.setattr(search, "PART_PAGES", 2)
+    first = html_build(project)
+    made = {part_of(p.relative_to(out).as_posix()) for p in first.portal if p.is_relative_to(out / SEARCH_FOLDER)}
+    assert made == {k for k, part in enumerate(search.split([("/" + b + "/", out) for b in EVERY for _ in LANGS]))
+                    if part}, made
+    assert len(made) > 2
+    md = project / "content" / EN_BRIEF / EN_BODY
+    md.write_text(md.read_text("utf-8") + "\n\nAnother paragraph about airships.\n", "utf-8")
+    if EN_BRIEF in APPROVED:
+        approve_again(project, EN_BRIEF)
+    before = stamps(out)
+    indexed: list[list[str]] = []
+    real = search.index_pages
+    monkeypatch.setattr(search, "index_pages", lambda pages, config: indexed.append([u for u, _ in pages])
+                        or real(pages, config))
+    changed = html_build(project)
+    assert indexed == [["/" + document_name(EN_BRIEF, lang, "html") for lang in LANGS]], indexed  # its part only
+    search_files = [p for p in changed.portal if p.is_relative_to(out / SEARCH_FOLDER)]
+    assert search_files and {part_of(p.relative_to(out).as_posix()) for p in search_files} == {1}
+    assert {n: t for n, t in stamps(out).items() if n.startswith(SEARCH_FOLDER) and part_of(n) != 1} == {
+        n: t for n, t in before.items() if n.startswith(SEARCH_FOLDER) and part_of(n) != 1}
+    # one part again (as when briefs are withdrawn below the limit): the others' folders go, and
+    # the page merges none
+    monkeypatch.setattr(search, "PART_PAGES", 200)
+    zh = project / "content" / ZH_BRIEF / ZH_BODY
+    zh.write_text(zh.read_text("utf-8") + "\n\n另一段。\n", "utf-8")
+    if ZH_BRIEF in APPROVED:
+        approve_again(project, ZH_BRIEF)
+    html_build(project)
+    assert not list((out / SEARCH_FOLDER).glob("part-*"))
+    assert b"mergeIndex" not in (out / portal_index_name("en")).read_bytes()
+    assert b"wechat-r1-inference" in bundle_bytes(out)
+
+
 def test_a_withdrawn_brief_leaves_the_portal_feeds_and_search(project: Path) -> None:
     out = project / "output"
     add_terms(project)
@@ -360,7 +417,17 @@ def test_a_partial_build_keeps_the_other_briefs_listed(project: Path) -> None:
 @pytest.fixture(scope="module")
 def served(site: Path) -> Iterator[str]:
     """The output folder over HTTP on 127.0.0.1 (a port of its own), in a thread."""
-    handler = functools.partial(_QuietHandler, directory=str(site / "output"))
+    yield from _serve(site / "output")
+
+
+@pytest.fixture(scope="module")
+def served_in_parts(parted: Path) -> Iterator[str]:
+    """The output folder of ``parted`` over HTTP."""
+    yield from _serve(parted / "output")
+
+
+def _serve(folder: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -448,7 +515,26 @@ def test_search_finds_the_brief_in_a_browser(served: str, browser: object, lang:
     from selenium.webdriver.common.by import By
 
     driver = browser
-    driver.get(served + portal_index_name(lang))  # type: ignore[attr-defined]
+    found = _search_results(driver, served + portal_index_name(lang), query)
+    assert found == [served + document_name(expected, lang, "html")], found
+    # the result opens the brief's page in that language
+    driver.find_element(By.CSS_SELECTOR, ".pagefind-ui__result-link").click()  # type: ignore[attr-defined]
+    _wait(driver, lambda d: d.current_url.endswith(document_name(expected, lang, "html")))  # type: ignore[attr-defined]
+    assert query in driver.page_source  # type: ignore[attr-defined]
+
+
+def test_search_finds_briefs_in_every_part_of_the_index_in_a_browser(served_in_parts: str, browser: object) -> None:
+    # The index of ``parted`` comes in parts: the box loads pagefind/ and merges the others.
+    for lang, query, expected in (("zh-CN", ZH_TERM, ZH_BRIEF), ("en", EN_TERM, EN_BRIEF)):
+        found = _search_results(browser, served_in_parts + portal_index_name(lang), query)
+        assert found == [served_in_parts + document_name(expected, lang, "html")], (lang, query, found)
+
+
+def _search_results(driver: object, url: str, query: str) -> list[str]:
+    """The links Pagefind's box lists for ``query`` on the page at ``url``."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(url)  # type: ignore[attr-defined]
     box = _wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".pagefind-ui__search-input"))  # type: ignore[attr-defined]
     box.send_keys(query)  # type: ignore[attr-defined]
 
@@ -456,12 +542,8 @@ def test_search_finds_the_brief_in_a_browser(served: str, browser: object, lang:
         found = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-link")]  # type: ignore[attr-defined]
         return found or None
 
-    found = _wait(driver, links)
-    assert found == [served + document_name(expected, lang, "html")], found
-    # the result opens the brief's page in that language
-    driver.find_element(By.CSS_SELECTOR, ".pagefind-ui__result-link").click()  # type: ignore[attr-defined]
-    _wait(driver, lambda d: d.current_url.endswith(document_name(expected, lang, "html")))  # type: ignore[attr-defined]
-    assert query in driver.page_source  # type: ignore[attr-defined]
+    found: list[str] = _wait(driver, links)  # type: ignore[assignment]
+    return found
 
 
 @pytest.mark.java

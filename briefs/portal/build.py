@@ -29,7 +29,7 @@ from briefs.pipeline.write import write_atomic
 from briefs.portal.entries import PortalEntry, entry_of, newest_first
 from briefs.portal.feeds import authority, feed
 from briefs.portal.pages import Language, Link, page, render_page, row
-from briefs.portal.search import EXCLUDE, holds, write_search
+from briefs.portal.search import EXCLUDE, drop_parts, holds, part_name, part_of, split, write_search
 from briefs.portal.state import PortalState, load_state, save_state
 from briefs.project.config import ProjectConfig
 from briefs.project.languages import LANGUAGES
@@ -94,9 +94,9 @@ def listing(out: Path, entries: Mapping[str, PortalEntry], editions: Sequence[st
     return Listing(shown, {e.id: links[e.id] for e in shown}, tuple(with_html or langs), pages)
 
 
-def _search_key(listed: Listing, manifest: Manifest) -> str:
-    """What the search bundle is made from: Pagefind's version, and each indexed page by its
-    recorded hash (a page the manifest does not know, by its size and time)."""
+def _search_key(pages: Sequence[tuple[str, Path]], manifest: Manifest) -> str:
+    """What a part of the search index is made from: Pagefind's version, and each page it
+    indexes by its recorded hash (a page the manifest does not know, by its size and time)."""
 
     def page_key(path: Path) -> str:
         record = manifest.outputs.get(path.relative_to(manifest.out).as_posix())
@@ -110,7 +110,7 @@ def _search_key(listed: Listing, manifest: Manifest) -> str:
             __version__,
             metadata.version("pagefind_bin_extended"),
             *EXCLUDE,
-            *(f"{url}={page_key(path)}" for url, path in listed.pages),
+            *(f"{url}={page_key(path)}" for url, path in pages),
         ]
     )
 
@@ -144,13 +144,20 @@ def update_portal(project: Project, manifest: Manifest, langs: Sequence[str], fi
         if not holds(path, data):
             write_atomic(path, data)
             written.append(path)
-    search_key = _search_key(listed, manifest)
+    # The search index, part by part: a part is made again only when a page it indexes changed.
+    parts = split(listed.pages)
+    keys = [_search_key(part, manifest) for part in parts]
+    before = state.key.split()
     recorded = {n: info for n, info in state.files.items() if n.startswith(f"{SEARCH_FOLDER}/") and is_portal(n)}
-    bundle = [out / name for name in recorded]
-    if search_key != state.key or not PortalState(files=recorded).intact(out):
-        bundle, changed = write_search(out, listed.pages)
-        written += changed
-    files += bundle
+    for number, (part, key) in enumerate(zip(parts, keys, strict=True)):
+        mine = {n: info for n, info in recorded.items() if part_of(n) == number}
+        bundle = [out / name for name in mine]
+        if len(before) != len(parts) or key != before[number] or not PortalState(files=mine).intact(out):
+            bundle, changed = write_search(out, part, number)
+            written += changed
+        files += bundle
+    drop_parts(out, len(parts))
+    search_key = " ".join(keys)
     for name in state.files:  # a language no longer shown: its page and feed go
         if is_portal(name) and "/" not in name and (out / name) not in files:
             (out / name).unlink(missing_ok=True)
@@ -167,12 +174,13 @@ def _documents(out: Path, project: Project, listed: Listing, final: bool) -> lis
     theme = theme_of(config)
     host = authority(house.website)
     documents: list[tuple[Path, bytes]] = []
+    bundles = tuple(f"{part_name(k)}/" for k, part in enumerate(split(listed.pages)) if part)
     for number, lang in enumerate(listed.langs):
         ed = edition(config, lang)
         switch = [Language(other, LANGUAGES[other].label, portal_index_name(other), other == lang)
                   for other in listed.langs]  # fmt: skip
         rows = [row(e, lang, listed.links[e.id]) for e in listed.entries]
-        data = page(lang, ed.text(house.name), rows, switch, feed_name(lang), bool(listed.pages), final)
+        data = page(lang, ed.text(house.name), rows, switch, feed_name(lang), bundles, final)
         html = render_page(theme, ed, data)
         documents.append((out / portal_index_name(lang), html))
         if number == 0:

@@ -83,6 +83,10 @@ class Page:
     sectors: tuple[Option, ...]
     ratings: tuple[Option, ...]
     analysts: tuple[Option, ...]
+    # The search index's parts (briefs.portal.search): the bundle the search box is loaded from,
+    # ("pagefind/" while there is one part), and those it merges, each a folder URL.
+    search_from: str = ""
+    search_merges: tuple[str, ...] = ()
 
 
 def _option(value: Labelled, lang: str) -> Option:
@@ -113,7 +117,7 @@ def options(values: Sequence[Option | None]) -> tuple[Option, ...]:
 
 
 def page(lang: str, title: str, rows: Sequence[Row], languages: Sequence[Language], feed: str,
-         search: bool, final: bool) -> Page:  # fmt: skip
+         bundles: Sequence[str], final: bool) -> Page:  # fmt: skip
     """The page of one language, with the choices of each filter taken from its rows."""
     return Page(
         lang,
@@ -121,12 +125,14 @@ def page(lang: str, title: str, rows: Sequence[Row], languages: Sequence[Languag
         tuple(rows),
         tuple(languages),
         feed,
-        search,
+        bool(bundles),
         final,
         options([r.kind for r in rows]),
         options([r.sector for r in rows]),
         options([r.rating for r in rows]),
         options([a for r in rows for a in r.analysts]),
+        bundles[0] if bundles else "",
+        tuple(bundles[1:]),
     )
 
 
