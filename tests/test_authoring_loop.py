@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from lxml import html as lxml_html
 
 from .browser import chromium, wait_for
+from .forkcli import run_briefs
 from .test_serve import Serving, frame_title
 
 BRIEF = "memory-cycle-turns"
 
 
 def briefs(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "briefs", *args], cwd=cwd, text=True, capture_output=True,
-                          env={**os.environ, "CI": "1"}, timeout=300, check=False)
+    return run_briefs(cwd, *args, env={**os.environ, "CI": "1"}, timeout=300)
 
 
 def test_new_project_new_brief_preview_edit_and_portal(tmp_path: Path) -> None:

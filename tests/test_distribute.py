@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import edit, line_of, lock_held_elsewhere
+from .forkcli import run_briefs
 
 pytestmark = pytest.mark.pdf
 
@@ -224,7 +225,6 @@ def test_base_pdfs_built_with_more_editions_are_distributed_from_python(project:
     """Built with three editions, sent to a zh-CN recipient only: a page links the editions built
     with it, so the check plans it with the editions its build recorded in the manifest (with the
     recipients' editions it was refused as 'not built from the current inputs')."""
-    import sys
 
     from briefs.distribute.recipients import Recipient
     from briefs.distribute.stamp import distribute
@@ -232,8 +232,7 @@ def test_base_pdfs_built_with_more_editions_are_distributed_from_python(project:
 
     brief = project / "content" / "compute-etf-note"
     out = project / "out"
-    built = subprocess.run([sys.executable, "-m", "briefs", "build", str(brief), "--lang", "zh-CN,en,zh-HK",
-                            "--out", str(out)], cwd=project, capture_output=True, text=True, timeout=300)
+    built = run_briefs(project, "build", str(brief), "--lang", "zh-CN,en,zh-HK", "--out", str(out), timeout=300)
     assert built.returncode == 0, built.stderr
     base = out / "compute-etf-note" / "compute-etf-note.zh-CN.pdf"
     before = base.read_bytes()

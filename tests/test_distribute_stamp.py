@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from briefs.project.config import load_config
 from briefs.render.theme import theme_of
 
 from .conftest import copy_project, line_of
+from .forkcli import run_briefs
 
 BRIEF = "compute-etf-note"
 MM = 72 / 25.4
@@ -48,9 +48,8 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str,
     """One brief sent to WHO by the real CLI: the project and the log's entries."""
     project = copy_project(tmp_path_factory.mktemp("stamp") / "project", briefs=(BRIEF,))
     (project / "clients.yaml").write_text(listing(WHO), "utf-8")
-    result = subprocess.run([sys.executable, "-m", "briefs", "distribute", f"content/{BRIEF}", "--recipients",
-                             "clients.yaml", "--jobs", "2"], cwd=project, capture_output=True, text=True,
-                            timeout=600)
+    result = run_briefs(project, "distribute", f"content/{BRIEF}", "--recipients", "clients.yaml", "--jobs", "2",
+                        timeout=600)
     assert result.returncode == 0, result.stderr
     log = [json.loads(line) for line in (project / "output" / "distribution.jsonl").read_text("utf-8").splitlines()]
     return project, log

@@ -14,6 +14,7 @@ from click.testing import Result
 from briefs.checks.glyphs import Face, coverage, describe, resolve
 
 from .conftest import edit, line_of
+from .forkcli import run_briefs
 from .test_load_errors import RunCli, check
 
 
@@ -158,15 +159,11 @@ def test_a_long_run_of_characters_no_font_has_is_checked_in_linear_time(project:
     """30,000 distinct characters no font draws, pasted into one Markdown file: each used to be
     searched for and counted on its own (quadratic: about a minute for a 1 MB file), and printed
     as 30,000 warnings. Now one pass finds them all; the first 20 are listed, then how many more."""
-    import subprocess
-    import sys
-
     run = "".join(chr(0xF0000 + i) for i in range(30_000))  # Supplementary Private Use Area-A
     md = project / ETF_MD
     md.write_text(md.read_text("utf-8") + f"\n\nSymbols: {run}\n", "utf-8")
     line = line_of(md, "Symbols: ")
-    result = subprocess.run([sys.executable, "-m", "briefs", "check"], cwd=project, capture_output=True,
-                            text=True, timeout=120, stdin=subprocess.DEVNULL)
+    result = run_briefs(project, "check", timeout=120)
     assert result.returncode == 0, result.stderr
     warnings = [w for w in result.stderr.splitlines() if w.startswith(f"{ETF_MD}:{line}:")]
     assert f"{ETF_MD}:{line}:10: warning: 29,980 more characters no font of the en edition" in result.stderr

@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from .conftest import line_of, lock_held_elsewhere
+from .forkcli import run_briefs
 
 
 @pytest.fixture
@@ -173,8 +174,7 @@ def test_sigkill_mid_build_leaves_whole_files_and_the_next_build_recovers(projec
     first = sorted(out.rglob("*.pdf"))[0]  # the killed build's first whole PDF (its order: longest brief first)
     hand_made = first.parent / f".{first.name}.abc123.tmp"  # not a name briefs makes
     hand_made.write_bytes(b"%PDF-1.7 half")
-    rebuilt = subprocess.run([sys.executable, "-m", "briefs", "build", *KILLED], cwd=project,
-                             capture_output=True, text=True, timeout=600)
+    rebuilt = run_briefs(project, "build", *KILLED, timeout=600)
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     assert list(out.rglob("*.tmp")) == [hand_made]  # the killed build's temporaries are gone
     _only_whole_files(out)

@@ -18,6 +18,7 @@ import pytest
 from click.testing import Result
 
 from .conftest import edit, line_of
+from .forkcli import run_briefs
 
 
 @pytest.fixture
@@ -165,8 +166,7 @@ def test_a_pyproject_that_is_a_fifo_is_refused_not_waited_for(project: Path) -> 
     "no configuration"; it is refused without being waited on."""
     (project / "pyproject.toml").unlink()
     os.mkfifo(project / "pyproject.toml")
-    result = subprocess.run([sys.executable, "-m", "briefs", "--project", ".", "check"], cwd=project,
-                            capture_output=True, text=True, timeout=120)
+    result = run_briefs(project, "--project", ".", "check", timeout=120)
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("pyproject.toml: is a FIFO, not a regular file"), result.stderr
     assert "Traceback" not in result.stderr
@@ -224,8 +224,7 @@ def test_catalog_writes_none_when_one_catalog_cannot_be_written(project: Path) -
         "templates/locales/zh_CN/LC_MESSAGES/messages.po: cannot write the catalog: Read-only file system")
     assert _catalog_files(project) == before
     # Writable again: the same command updates both.
-    done = subprocess.run([sys.executable, "-m", "briefs", "catalog"], cwd=project, capture_output=True,
-                          text=True, timeout=300)
+    done = run_briefs(project, "catalog", timeout=300)
     assert done.returncode == 0, done.stderr
     assert "1 entry to translate" in done.stdout
     assert b'msgid "Read-only probe"' in (project / "templates" / "locales" / "messages.pot").read_bytes()

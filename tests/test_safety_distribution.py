@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -25,6 +24,7 @@ import pytest
 from briefs.distribute.dispatch import BATCH
 
 from .conftest import copy_project
+from .forkcli import run_briefs
 
 
 @pytest.fixture
@@ -47,16 +47,10 @@ def recipients(count: int, prefix: str = "client", name: str | None = None) -> s
     return "recipients:\n" + "".join(rows)
 
 
-def briefs(project: Path, *args: str, timeout: float = 600, limit: int | None = None,
-           **kwargs: object) -> subprocess.CompletedProcess[str]:
+def briefs(project: Path, *args: str, timeout: float = 600,
+           limit: int | None = None) -> subprocess.CompletedProcess[str]:
     """The real CLI in a process of its own (optionally under a file-size limit)."""
-    def limited() -> None:
-        if limit is not None:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return subprocess.run([sys.executable, "-m", "briefs", *args], cwd=project, capture_output=True,
-                          text=True, timeout=timeout, env={**os.environ, "CI": "1"},
-                          preexec_fn=limited, **kwargs)  # type: ignore[call-overload]
+    return run_briefs(project, *args, env={**os.environ, "CI": "1"}, timeout=timeout, file_size=limit)
 
 
 def sha(path: Path) -> str:

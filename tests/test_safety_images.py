@@ -11,8 +11,6 @@ import base64
 import io
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from briefs.exhibits.images import MAX_IMAGE_PIXELS, checked_image, published_im
 from briefs.pipeline.outputs import is_portal
 
 from .conftest import line_of
+from .forkcli import run_briefs
 from .test_load_errors import RunCli, assert_error, check
 from .test_safety import png
 
@@ -267,8 +266,7 @@ def test_nothing_of_the_environment_reaches_the_output(project: Path, shown: str
     md.write_text(md.read_text("utf-8") + f"\n\nA new paragraph.\n{text}\n", "utf-8")
     secret = "briefs-secret-4f1c9e0a7d"
     env = {**os.environ, "BRIEFS_SECRET": secret}
-    result = subprocess.run([sys.executable, "-m", "briefs", "build", str(BRIEF), "--lang", "en", *formats],
-                            cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    result = run_briefs(project, "build", str(BRIEF), "--lang", "en", *formats, env=env, timeout=300)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert f"{MD}:{line_of(md, text)}:" in result.stderr, result.stderr

@@ -21,6 +21,7 @@ from briefs.exhibits.numbering import Ref
 from briefs.render.markdown import HeadingIds, render_block
 
 from .conftest import copy_project
+from .forkcli import run_briefs
 
 
 @pytest.fixture
@@ -41,10 +42,9 @@ def _limited() -> None:
 
 
 def briefs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``briefs ARGS`` in ``project``, bounded in time and memory."""
+    """``briefs ARGS`` in ``project``, in a process of its own bounded in time and memory."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # (a math library's per-core buffers)
-    return subprocess.run([sys.executable, "-m", "briefs", *args], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=TIMEOUT, preexec_fn=_limited)
+    return run_briefs(project, *args, env=env, timeout=TIMEOUT, address_space=ADDRESS_SPACE)
 
 
 def refused(result: subprocess.CompletedProcess[str]) -> str:

@@ -18,6 +18,7 @@ from briefs.pipeline.run import build
 from briefs.project.config import load_config
 
 from .conftest import edit, line_of
+from .forkcli import run_briefs
 
 
 @pytest.fixture
@@ -46,9 +47,7 @@ def png() -> bytes:
 def briefs_cli(project: Path, *args: str, env: dict[str, str] | None = None,
                timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """The real command line in a child process (so a hang or a leak of *its* environment shows)."""
-    return subprocess.run([sys.executable, "-m", "briefs", *args], cwd=project, text=True,
-                          capture_output=True, timeout=timeout,
-                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+    return run_briefs(project, *args, env={**os.environ, **(env or {})}, timeout=timeout)
 
 
 def add_paragraph(project: Path, text: str, name: str = "etfs.en.md") -> tuple[Path, int]:
