@@ -40,6 +40,6 @@ def test_nothing_is_kept_from_one_run_to_the_next(small_project: Path) -> None:
 
 def test_a_run_over_its_time_is_stopped_with_its_process_group(small_project: Path) -> None:
     with pytest.raises(subprocess.TimeoutExpired):
-        run_briefs(small_project, "watch", BRIEF, "--format", "html", timeout=8)
+        run_briefs(small_project, "watch", BRIEF, "--format", "html", timeout=3)
     # the server is still there for the next run
     assert run_briefs(small_project, "check", BRIEF).returncode == 0

@@ -69,12 +69,13 @@ def test_the_entry_file_is_the_same_from_run_to_run(tmp_path: Path) -> None:
     ("#!/bin/sh\necho 'pagefind: cannot start' >&2\nexit 1\n", "the service ended (status 1): pagefind: cannot start"),
     ("#!/bin/sh\nexec sleep 60\n", "no reply within 1 s"),
     ("#!/bin/sh\nprintf 'bm90IGpzb24=,'\nexec sleep 60\n", "Pagefind could not build the search index"),
+    (None, "cannot start"),  # not executable
 ])
 def test_a_pagefind_that_fails_ends_or_hangs_is_a_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                               binary: str, words: str) -> None:
+                                                               binary: str | None, words: str) -> None:
     fake = tmp_path / "pagefind"
-    fake.write_text(binary, "utf-8")
-    fake.chmod(0o755)
+    fake.write_text(binary or "#!/bin/sh\n", "utf-8")
+    fake.chmod(0o755 if binary else 0o644)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
     monkeypatch.setattr(searchservice, "DEADLINE", 1.0)
     with pytest.raises(OutputError) as raised:

@@ -42,13 +42,17 @@ class SearchService:
         if binary is None:
             raise SearchServiceError("the Pagefind binary is not installed (pip install 'pagefind[extended]')")
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close(), with the process
-        self._process = subprocess.Popen(
-            [str(binary), "--service"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._errors,
-            close_fds=True,
-        )
+        try:
+            self._process = subprocess.Popen(
+                [str(binary), "--service"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._errors,
+                close_fds=True,
+            )
+        except OSError as exc:
+            self._errors.close()
+            raise SearchServiceError(f"cannot start {binary}: {exc.strerror or exc}") from None
         self._pending = b""
         self._number = 0
 
@@ -62,10 +66,12 @@ class SearchService:
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
-        for stream in (self._process.stdin, self._process.stdout):
-            if stream is not None:
-                stream.close()
-        self._errors.close()
+        for stream in (self._process.stdin, self._process.stdout, self._errors):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:  # what was left unsent to a service that has ended
+                pass
 
     def ask(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Send one request and return its reply's payload (an error reply raises)."""
@@ -77,7 +83,11 @@ class SearchService:
             stdin.write(base64.b64encode(message) + b",")
             stdin.flush()
         except OSError as exc:
-            raise SearchServiceError(f"the service stopped reading ({exc.strerror or exc}){self._said()}") from None
+            try:
+                ended = f"the service ended (status {self._process.wait(5)})"
+            except subprocess.TimeoutExpired:
+                ended = f"the service stopped reading ({exc.strerror or exc})"
+            raise SearchServiceError(ended + self._said()) from None
         reply = json.loads(base64.b64decode(self._read_reply()))
         answer: dict[str, Any] = reply.get("payload") or {}
         if answer.get("type") == "Error":
