@@ -78,16 +78,24 @@ class Run:
         self.seconds, self.rss_mb, self.main_cpu, self.children_cpu = seconds, rss_mb, main_cpu, children_cpu
 
 
-def briefs(project: Path, *args: str, cores: set[int] | None = None) -> Run:
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def briefs(project: Path, *args: str, cores: set[int] | None = None, code: Path = ROOT) -> Run:
+    """briefs' CLI from the checkout ``code`` (default: this one) on ``project``, optionally pinned
+    to ``cores``: its wall time, and the main process's peak memory and CPU and its children's CPU.
+    It runs in the project's folder, not a checkout's: ``python -c`` puts the working folder
+    ahead of PYTHONPATH, and a checkout there would be imported instead of ``code``."""
     pin = (lambda: os.sched_setaffinity(0, cores)) if cores else None
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", WRAPPER, "--project", str(project), *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "CI": "1"},
+        env={**os.environ, "CI": "1", "PYTHONPATH": str(code)},
         preexec_fn=pin,
         check=False,
+        cwd=project,
     )
     seconds = time.perf_counter() - started
     if done.returncode:

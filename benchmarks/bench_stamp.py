@@ -35,11 +35,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_scale import WRAPPER, Run
+from bench_scale import Run, briefs
 from synth_project import ROOT, write_recipients
 
 BRIEF = "compute-etf-note"
@@ -84,22 +83,7 @@ def load() -> str:
 
 def run(code: Path, project: Path, *args: str) -> Run:
     """briefs' CLI from the checkout ``code``, as bench_scale runs it (its peak memory and CPU)."""
-    env = {**os.environ, "CI": "1", "PYTHONPATH": str(code)}
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", WRAPPER, "--project", str(project), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        cwd=project,  # not a checkout: ``python -c`` puts the working folder before PYTHONPATH
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode:
-        raise SystemExit(f"briefs {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    tag, rss, cpu, kids = done.stderr.strip().splitlines()[-1].split()
-    assert tag == "SELF"
-    return Run(seconds, int(rss) / 1024, float(cpu), float(kids))
+    return briefs(project, *args, code=code)
 
 
 def distribution(code: Path, project: Path, built: Path, copies: int, jobs: int) -> dict[str, float]:
