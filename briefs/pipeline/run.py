@@ -205,7 +205,7 @@ def _render_changed(
     # start on the first ones at once, while this process runs the checks below.
     tasks = _tasks(ctx, manifest, stale)
     result.planned += [task.label for task in tasks]
-    early = {}
+    early: dict[Any, workers.Task] = {}  # handed to workers.run, which empties it
     for task in tasks if pool is not None else ():
         future = workers.submit(pool, task, request.timeout)
         if future is not None:
@@ -272,7 +272,7 @@ def _make(
     reporter: Reporter | None,
     pool: Any,
     cluster: Any,
-    early: dict[Any, DocumentTask],
+    early: dict[Any, workers.Task],
 ) -> None:
     """Have every task made (on the pool, the cluster, or here for a build without PDFs), and
     write each output as its task sends it back; record each in the manifest. ``done`` collects
