@@ -78,6 +78,15 @@ def durations(log: str) -> dict[str, float]:
     return spent
 
 
+def collected(marks: str) -> set[str]:
+    """The test cases (``file::name[case]``, relative to tests/) and tests (``file::name``) that
+    ``-m marks`` selects."""
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "--collect-only", "-m", marks]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True)
+    cases = {line.removeprefix("tests/") for line in done.stdout.splitlines() if line.startswith("tests/")}
+    return cases | {case.split("[", 1)[0] for case in cases}
+
+
 def mark_slow(seconds: float, log_file: Path | None) -> None:
     """Write tests/slow.txt from a measured run (see the module's docstring)."""
     if log_file is None:
@@ -89,6 +98,9 @@ def mark_slow(seconds: float, log_file: Path | None) -> None:
     else:
         log, source = log_file.read_text("utf-8"), f"the durations in {log_file.name}"
     spent = durations(log)
+    if log_file is not None:  # a full run's log times every test: keep the fast tier's candidates
+        candidates = collected(CANDIDATES)
+        spent = {name: took for name, took in spent.items() if name in candidates}
     if not spent:
         sys.exit("no durations found: was the run made with --durations=0?")
     slow = sorted(name for name, took in spent.items() if took > seconds)
