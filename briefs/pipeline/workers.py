@@ -316,7 +316,6 @@ def _run_pool(
                 outcomes[task.index] = outcome if on_done is None else _spent(outcome)
                 if on_done:
                     on_done(outcome)
-                del outcome
         return [t for t in tasks if t.index not in outcomes]
 
 

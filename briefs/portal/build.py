@@ -139,13 +139,14 @@ def update_portal(project: Project, manifest: Manifest, langs: Sequence[str], fi
     record = tuple(e.json() for e in newest_first(list(entries.values())))
     written: list[Path] = []
     files = []
-    for path, data in _documents(out, project, listed, final):
+    parts = split(listed.pages)  # the search index's parts (briefs.portal.search)
+    bundles = tuple(f"{part_name(k)}/" for k, part in enumerate(parts) if part)
+    for path, data in _documents(out, project, listed, bundles, final):
         files.append(path)
         if not holds(path, data):
             write_atomic(path, data)
             written.append(path)
     # The search index, part by part: a part is made again only when a page it indexes changed.
-    parts = split(listed.pages)
     keys = [_search_key(part, manifest) for part in parts]
     before = state.key.split()
     recorded = {n: info for n, info in state.files.items() if n.startswith(f"{SEARCH_FOLDER}/") and is_portal(n)}
@@ -168,13 +169,15 @@ def update_portal(project: Project, manifest: Manifest, langs: Sequence[str], fi
     return written
 
 
-def _documents(out: Path, project: Project, listed: Listing, final: bool) -> list[tuple[Path, bytes]]:
-    """Every language's index page and feed, and ``index.html`` (the first language's page)."""
+def _documents(
+    out: Path, project: Project, listed: Listing, bundles: Sequence[str], final: bool
+) -> list[tuple[Path, bytes]]:
+    """Every language's index page and feed, and ``index.html`` (the first language's page);
+    ``bundles``: the search index's parts with pages, the first the one the box loads."""
     config, house = project.config, project.library.house
     theme = theme_of(config)
     host = authority(house.website)
     documents: list[tuple[Path, bytes]] = []
-    bundles = tuple(f"{part_name(k)}/" for k, part in enumerate(split(listed.pages)) if part)
     for number, lang in enumerate(listed.langs):
         ed = edition(config, lang)
         switch = [Language(other, LANGUAGES[other].label, portal_index_name(other), other == lang)

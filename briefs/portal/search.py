@@ -35,7 +35,7 @@ def _steady(bundle: dict[str, bytes]) -> dict[str, bytes]:
     entry = bundle.get(ENTRY)
     if entry is None:
         return bundle
-    data = json.loads(entry, object_pairs_hook=dict)
+    data = json.loads(entry)
     if isinstance(data, dict) and isinstance(data.get("languages"), dict):
         data["languages"] = dict(sorted(data["languages"].items()))
         entry = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
