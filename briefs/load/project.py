@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from briefs.compliance.approvals import approval_location, bind_approvals, unbound_reason
 from briefs.compliance.conflicts import conflicts_file_problems
@@ -132,15 +132,30 @@ def _check_kinds(library: Library, doc: YamlDocument, diags: Diagnostics) -> Non
 # ----------------------------------------------------------------------------- briefs
 
 
+class Remembered(Protocol):
+    """Briefs loaded by earlier runs, by their inputs (:mod:`briefs.pipeline.loadcache`)."""
+
+    def get(self, path: Path) -> LoadedBrief | None:
+        """The brief at ``path`` as loaded from the same inputs, if it was kept."""
+
+    def put(self, path: Path, loaded: LoadedBrief) -> None:
+        """Keep the brief just loaded from ``path``."""
+
+
 def load_project(
-    config: ProjectConfig, paths: Sequence[Path] = (), budget: Budget = Budget(), approvals: bool = True
+    config: ProjectConfig,
+    paths: Sequence[Path] = (),
+    budget: Budget = Budget(),
+    approvals: bool = True,
+    remembered: Remembered | None = None,
 ) -> Project:
     """Load the library and the briefs; raise one :class:`ContentError` listing every problem.
 
     Each brief is loaded within ``budget`` (time and memory; :mod:`briefs.pipeline.limits`). A
     brief whose approval no longer covers its content is a draft again
     (:mod:`briefs.compliance.approvals`); ``approvals=False`` leaves that out (``briefs approve``
-    reads the brief before it writes the record)."""
+    reads the brief before it writes the record). With ``remembered``, a brief loaded before from
+    the same inputs is taken from there (each brief's loading depends on its inputs only)."""
     if not config.content.is_dir():  # not a briefs project: one clear line, not a missing file each
         raise ContentError.at(
             config.content,
@@ -156,12 +171,16 @@ def load_project(
     if not files:
         raise ContentError.at(config.content, 0, 0, "no briefs found (expected <id>/brief.yaml)")
     for path in files:
-        try:
-            with budget.spent_on(path, "checking this brief"):
-                loaded = load_brief(path, library, config)
-        except BriefsError as exc:
-            diags.extend(exc.diagnostics)
-            continue
+        loaded = remembered.get(path) if remembered is not None else None
+        if loaded is None:
+            try:
+                with budget.spent_on(path, "checking this brief"):
+                    loaded = load_brief(path, library, config)
+            except BriefsError as exc:
+                diags.extend(exc.diagnostics)
+                continue
+            if remembered is not None:
+                remembered.put(path, loaded)
         briefs.append(loaded)
     _check_unique_ids(briefs, diags)
     diags.raise_if_errors()

@@ -282,28 +282,28 @@ def tree_key(
     return digest(parts)
 
 
-def brief_keys(
+def input_keys(
     config: ProjectConfig,
     langs: Sequence[str],
     formats: Sequence[str],
     families: tuple[str, ...],
-    folders: Mapping[str, Path],
-    created: Mapping[str, str],
+    folders: Iterable[Path] = (),
     hashes: InputHashes | None = None,
-) -> dict[str, str]:
-    """Per brief id: a hash of everything its outputs can depend on (cheap: no parsing).
+) -> dict[Path, str]:
+    """Per brief folder (resolved; every one under content/ and ``folders``, given by path from
+    elsewhere): a hash of everything loading the brief and building its outputs can depend on
+    but its date (cheap: no parsing).
 
-    That is its own folder (every file, used or not), its creation date as the build will use
-    it (``created``: SOURCE_DATE_EPOCH clamps it, so a later commit's epoch changes nothing),
-    and every input that is not some brief's folder: shared records, distribution lists,
-    templates, CSS, catalogs, configuration, plus the toolkit, the installed libraries, fonts
-    and options. Other briefs' folders are left out, so editing one brief leaves every other
-    brief's key alone; editing anything shared changes them all (and then the output keys
-    decide, precisely, what is rendered again).
-    """
+    That is its own folder (every file, used or not) and every input that is not some brief's
+    folder: shared records, distribution lists, templates, CSS, catalogs, configuration, plus the
+    toolkit, the installed libraries, fonts and options. Other briefs' folders are left out, so
+    editing one brief leaves every other brief's key alone; editing anything shared changes them
+    all (and then the output keys decide, precisely, what is rendered again). A loaded brief is
+    kept under it (:mod:`briefs.pipeline.loadcache`)."""
     every_brief = {p.parent.resolve() for p in config.content.glob("*/brief.yaml")}
-    every_brief |= {folder.resolve() for folder in folders.values()}
+    every_brief |= {folder.resolve() for folder in folders}
     shared = _environment(config, langs, formats, families)
+    shared.append(str(config.root.resolve()))  # (what is loaded names its files by absolute path)
     own: dict[Path, list[bytes | str]] = {folder: [] for folder in every_brief}
     for name, named in _input_files(config, hashes or InputHashes(None)):
         path = Path(name)
@@ -316,6 +316,11 @@ def brief_keys(
         if not folder.is_relative_to(config.content.resolve()):  # a brief given by path, elsewhere
             own[folder] = [folder_digest(folder)]
     common = digest(shared)
-    return {
-        brief_id: digest([common, created[brief_id], *own[folder.resolve()]]) for brief_id, folder in folders.items()
-    }
+    return {folder: digest([common, *parts]) for folder, parts in own.items()}
+
+
+def brief_keys(keys: Mapping[Path, str], folders: Mapping[str, Path], created: Mapping[str, str]) -> dict[str, str]:
+    """Per brief id: a hash of everything its outputs can depend on: its folder's input key
+    (:func:`input_keys`) and its creation date as the build will use it (``created``:
+    SOURCE_DATE_EPOCH clamps it, so a later commit's epoch changes nothing)."""
+    return {brief_id: digest([keys[folder.resolve()], created[brief_id]]) for brief_id, folder in folders.items()}

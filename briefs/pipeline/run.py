@@ -22,9 +22,17 @@ from briefs.ledger.build import ledger_key
 from briefs.load.loaded import LoadedBrief, Project
 from briefs.load.project import load_project, unapproved, unreleasable
 from briefs.pipeline import workers
-from briefs.pipeline.fingerprints import brief_keys, digest, folder_digest, font_fingerprint, renderer_fingerprint
+from briefs.pipeline.fingerprints import (
+    brief_keys,
+    digest,
+    folder_digest,
+    font_fingerprint,
+    input_keys,
+    renderer_fingerprint,
+)
 from briefs.pipeline.incremental import Manifest, Output
 from briefs.pipeline.limits import Budget
+from briefs.pipeline.loadcache import LoadCache
 from briefs.pipeline.planning import FORMATS, build_time, check_input, checked_editions, longest_first, outputs_of
 from briefs.pipeline.request import BuildRequest, build_request
 from briefs.pipeline.tasks import DocumentOutcome, DocumentTask, Made, Shared, make_here, shared_bytes
@@ -153,7 +161,15 @@ def _context(request: BuildRequest, manifest: Manifest, result: BuildResult) -> 
     config, langs, formats = request.config, request.langs, request.formats
     families = tuple(sorted({f for lang in langs for f in (FONTS[lang].sans, FONTS[lang].serif)}))
     check_reserved(config)
-    project = load_project(config, request.paths)
+    # Each brief's input key (no parsing), then the briefs: those loaded before from the same
+    # inputs come from the load cache (briefs.pipeline.loadcache), the others are loaded.
+    folder_keys = input_keys(config, langs, formats, families, (), request.hashes)
+    loads = LoadCache(request.out, folder_keys, read=not request.force)
+    project = load_project(config, request.paths, remembered=loads)
+    if not request.paths:
+        loads.keep_only([b.path for b in project.briefs])
+    if outside := [b.folder for b in project.briefs if b.folder.resolve() not in folder_keys]:
+        folder_keys = input_keys(config, langs, formats, families, outside, request.hashes)  # given by path
     if request.final and (refused := unapproved(project.briefs) + unreleasable(project)):
         raise ContentError(refused)
     chosen = tuple(renderers(formats))
@@ -164,13 +180,9 @@ def _context(request: BuildRequest, manifest: Manifest, result: BuildResult) -> 
     result.removed = remove_withdrawn(config, project, manifest)
     theme = theme_of(config)  # anything a PDF may fetch from a theme folder:
     keys = brief_keys(
-        config,
-        langs,
-        formats,
-        families,
+        folder_keys,
         {b.brief.id: b.folder for b in project.briefs},
         {b.brief.id: build_time(b.brief.date).isoformat() for b in project.briefs},
-        request.hashes,
     )
     # A company note prints other briefs' recommendations (history, chart markers, distribution):
     # what it prints of the ledger is part of its key, so another note's rating rebuilds it.

@@ -1,0 +1,155 @@
+"""The load cache (briefs.pipeline.loadcache): a rebuild loads again only the briefs whose inputs
+changed, builds exactly what a build without it builds, and never unpickles an entry that this
+user's builds did not sign."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefs.load import project as loading
+from briefs.pipeline.loadcache import FOLDER, MAGIC, secret_path
+from briefs.pipeline.run import build
+from briefs.project.config import load_config
+
+from .conftest import SMALL, approve_again, edit
+
+ETF = "compute-etf-note"
+
+
+@pytest.fixture
+def project(small_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "cache"))  # this test's own secret
+    return small_project
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The briefs loaded from their files (not taken from the cache), by folder name, in order."""
+    seen: list[str] = []
+    real = loading.load_brief
+
+    def counted(path, library, config):  # type: ignore[no-untyped-def]
+        seen.append(path.parent.name)
+        return real(path, library, config)
+
+    monkeypatch.setattr(loading, "load_brief", counted)
+    return seen
+
+
+def html_build(project: Path, out: str = "out", **kwargs):  # type: ignore[no-untyped-def]
+    return build(load_config(project), formats=("html",), out=project / out, **kwargs)
+
+
+def html_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.glob("*/*.html"))}
+
+
+def entries(project: Path, out: str = "out") -> list[Path]:
+    return sorted((project / out / FOLDER).glob("*.pickle"))
+
+
+def edit_etf(project: Path, loads: list[str]) -> None:
+    """Change one brief (and approve it again, as compliance would); forget the approval's loads."""
+    edit(project / "content" / ETF / "etfs.en.md", "R4", "R4 ")
+    approve_again(project, ETF)
+    loads.clear()
+
+
+def test_after_an_edit_only_the_edited_brief_is_loaded_and_the_output_is_as_without_the_cache(
+    project: Path, loads: list[str]
+) -> None:
+    html_build(project)
+    assert sorted(loads) == sorted(SMALL) and len(entries(project)) == len(SMALL)
+    edit_etf(project, loads)
+    result = html_build(project)
+    assert loads == [ETF]
+    assert {p.name for p in result.written} == {f"{ETF}.en.html"}
+    html_build(project, out="fresh")  # another output folder: nothing kept there yet
+    assert sorted(loads) == sorted([ETF, *SMALL])
+    assert html_of(project / "out") == html_of(project / "fresh")
+
+
+def test_a_shared_edit_loads_every_brief_again(project: Path, loads: list[str]) -> None:
+    html_build(project)
+    analysts = project / "content" / "_shared" / "analysts.yaml"
+    text = analysts.read_text("utf-8")
+    licence = text.split("licence:", 1)[1].split("\n", 1)[0].strip()
+    analysts.write_text(text.replace(licence, "S0000000000099", 1), "utf-8")
+    loads.clear()
+    html_build(project)
+    assert sorted(loads) == sorted(SMALL)
+    assert any("S0000000000099" in html.decode() for html in html_of(project / "out").values())
+
+
+def test_force_loads_every_brief_afresh(project: Path, loads: list[str]) -> None:
+    html_build(project)
+    loads.clear()
+    html_build(project, force=True)
+    assert sorted(loads) == sorted(SMALL)
+
+
+def test_an_entry_this_user_did_not_sign_is_never_unpickled(project: Path, loads: list[str], tmp_path: Path) -> None:
+    html_build(project)
+    marker = tmp_path / "unpickled"
+
+    class Payload:
+        def __reduce__(self):  # type: ignore[no-untyped-def]
+            return (os.mkdir, (str(marker),))
+
+    body = pickle.dumps(Payload())
+    for entry in entries(project):
+        raw = entry.read_bytes()
+        key_line = raw[len(MAGIC) + 32 :].split(b"\n", 1)[0] + b"\n"  # the right key, a forged signature
+        entry.write_bytes(MAGIC + bytes(32) + key_line + body)
+    edit_etf(project, loads)
+    html_build(project)
+    assert not marker.exists()
+    assert sorted(loads) == sorted(SMALL)  # every brief loaded from its files
+    html_build(project, out="fresh")
+    assert html_of(project / "out") == html_of(project / "fresh")
+
+
+def test_entries_signed_with_another_users_secret_are_not_used(
+    project: Path, loads: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html_build(project)  # signed with this test's secret
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "another"))  # as a colleague, or a CI runner
+    edit_etf(project, loads)
+    html_build(project)
+    assert sorted(loads) == sorted(SMALL)
+    loads.clear()
+    edit(project / "content" / ETF / "etfs.en.md", "R4 ", "R4")
+    approve_again(project, ETF)
+    loads.clear()
+    html_build(project)  # written again under the new secret: used from now on
+    assert loads == [ETF]
+
+
+def test_damaged_entries_are_loaded_again_without_a_word(project: Path, loads: list[str]) -> None:
+    html_build(project)
+    for entry in entries(project):
+        entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])
+    edit_etf(project, loads)
+    result = html_build(project)
+    assert sorted(loads) == sorted(SMALL) and not result.failed
+
+
+def test_a_secret_others_can_read_turns_the_cache_off(project: Path, loads: list[str]) -> None:
+    html_build(project)
+    secret_path().chmod(0o644)
+    edit_etf(project, loads)
+    html_build(project)
+    assert sorted(loads) == sorted(SMALL)
+
+
+def test_the_entries_of_removed_briefs_go(project: Path) -> None:
+    html_build(project)
+    assert len(entries(project)) == len(SMALL)
+    shutil.rmtree(project / "content" / ETF)
+    html_build(project)
+    assert len(entries(project)) == len(SMALL) - 1
