@@ -153,3 +153,61 @@ def test_the_entries_of_removed_briefs_go(project: Path) -> None:
     shutil.rmtree(project / "content" / ETF)
     html_build(project)
     assert len(entries(project)) == len(SMALL) - 1
+
+
+def test_an_approval_kept_bound_follows_an_edit_of_the_approved_brief(project: Path, loads: list[str]) -> None:
+    """Binding is kept with the loaded brief: an edit without a new approval makes a draft,
+    and the brief that was not edited stays approved (taken from the cache, not bound again)."""
+    html_build(project)
+    edit(project / "content" / ETF / "etfs.en.md", "R4", "R4 ")  # not approved again
+    loads.clear()
+    html_build(project)
+    assert loads == [ETF]
+    result = html_build(project, out="fresh")  # every brief loaded and bound afresh
+    assert not result.failed and html_of(project / "out") == html_of(project / "fresh")
+    manifest = (project / "out" / ".briefs" / "manifest.json").read_text("utf-8")
+    assert f'"{ETF}/{ETF}.en.html"' in manifest
+    drafts = {b.brief.id for b in loading.load_project(load_config(project)).briefs if b.brief.draft}
+    assert ETF in drafts and "wechat-r1-inference" not in drafts
+
+
+def test_a_rebuild_checks_the_briefs_it_plans_and_check_sees_them_all(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """The build's checks look at what it plans; the others were reported when they were built."""
+    edit(project / "content" / ETF / "etfs.en.md", "R4", "R4 \U0001d11e")  # no font draws it: a warning
+    first = run_cli(project, "build", "--format", "html")
+    assert first.exit_code == 0
+    assert "etfs.en.md" in first.output and "U+1D11E" in first.output
+    (project / "content" / "wechat-r1-inference" / "notes.txt").write_text("x", "utf-8")  # only its key changes
+    second = run_cli(project, "build", "--format", "html")
+    assert second.exit_code == 0 and "U+1D11E" not in second.output  # the glyph's brief was not planned
+    checked = run_cli(project, "check")
+    assert "U+1D11E" in checked.output
+
+
+def test_a_portal_entry_is_made_again_only_when_its_briefs_key_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefs.portal import build as portal
+
+    made: list[str] = []
+    real = portal.entry_of
+
+    def counted(loaded, library, editions):  # type: ignore[no-untyped-def]
+        made.append(loaded.brief.id)
+        return real(loaded, library, editions)
+
+    monkeypatch.setattr(portal, "entry_of", counted)
+    html_build(project)
+    assert sorted(made) == sorted(SMALL)
+    edit(project / "content" / ETF / "brief.yaml", "is still compute-hungry", "is still compute-hungry, revised")
+    approve_again(project, ETF)
+    made.clear()
+    html_build(project)
+    assert made == [ETF]
+    assert "compute-hungry, revised" in (project / "out" / "index.en.html").read_text("utf-8")
+    kinds = project / "content" / "_shared" / "kinds.yaml"  # a shared label: every entry made again
+    edit(kinds, "en: Industry Comment}", "en: Industry Commentary}")
+    made.clear()
+    html_build(project)
+    assert sorted(made) == sorted(SMALL)
+    assert "Industry Commentary" in (project / "out" / "index.en.html").read_text("utf-8")

@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import os
 import stat
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -295,12 +296,17 @@ def unbound_reason(project: Project, loaded: LoadedBrief) -> str | None:
     return f"approved on {record.date.isoformat()} by {who} (compliance); changed since: {shown}; {again}"
 
 
-def bind_approvals(project: Project) -> Project:
+def bind_approvals(project: Project, bound: Collection[Path] = ()) -> Project:
     """The project with every brief whose approval no longer covers its content made a draft
-    again (:meth:`Brief.with_unbound_approval`); a broken record is a located error."""
+    again (:meth:`Brief.with_unbound_approval`); a broken record is a located error. The briefs
+    at ``bound`` (their brief.yaml) are left as they are: bound already (kept by an earlier
+    build under the key of every input binding depends on)."""
     diags = Diagnostics()
     briefs = []
     for loaded in project.briefs:
+        if loaded.path in bound:
+            briefs.append(loaded)
+            continue
         try:
             reason = unbound_reason(project, loaded)
         except BriefsError as exc:

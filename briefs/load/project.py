@@ -136,10 +136,10 @@ class Remembered(Protocol):
     """Briefs loaded by earlier runs, by their inputs (:mod:`briefs.pipeline.loadcache`)."""
 
     def get(self, path: Path) -> LoadedBrief | None:
-        """The brief at ``path`` as loaded from the same inputs, if it was kept."""
+        """The brief at ``path`` as loaded (its approval bound) from the same inputs, if kept."""
 
     def put(self, path: Path, loaded: LoadedBrief) -> None:
-        """Keep the brief just loaded from ``path``."""
+        """Keep the brief just loaded from ``path``, its approval bound."""
 
 
 def load_project(
@@ -154,8 +154,9 @@ def load_project(
     Each brief is loaded within ``budget`` (time and memory; :mod:`briefs.pipeline.limits`). A
     brief whose approval no longer covers its content is a draft again
     (:mod:`briefs.compliance.approvals`); ``approvals=False`` leaves that out (``briefs approve``
-    reads the brief before it writes the record). With ``remembered``, a brief loaded before from
-    the same inputs is taken from there (each brief's loading depends on its inputs only)."""
+    reads the brief before it writes the record). With ``remembered``, a brief loaded and bound
+    before from the same inputs is taken from there (both depend on the brief's inputs only: its
+    folder, the shared files, the configuration), and the others are kept there."""
     if not config.content.is_dir():  # not a briefs project: one clear line, not a missing file each
         raise ContentError.at(
             config.content,
@@ -170,24 +171,30 @@ def load_project(
     files = discover(config, paths)
     if not files:
         raise ContentError.at(config.content, 0, 0, "no briefs found (expected <id>/brief.yaml)")
+    remembered = remembered if approvals else None  # (what is kept is a brief with its approval bound)
+    bound: set[Path] = set()  # taken from ``remembered``: loaded and bound by an earlier run
     for path in files:
         loaded = remembered.get(path) if remembered is not None else None
-        if loaded is None:
+        if loaded is not None:
+            bound.add(path)
+        else:
             try:
                 with budget.spent_on(path, "checking this brief"):
                     loaded = load_brief(path, library, config)
             except BriefsError as exc:
                 diags.extend(exc.diagnostics)
                 continue
-            if remembered is not None:
-                remembered.put(path, loaded)
         briefs.append(loaded)
     _check_unique_ids(briefs, diags)
     diags.raise_if_errors()
     shared = shared_ledger(config, library)  # approvals are checked against recommendations.yaml's entries
     project = Project(config, library, tuple(briefs), shared)
     if approvals:  # before the ledger: a brief changed since its approval is a draft, never a recommendation
-        project = bind_approvals(project)
+        project = bind_approvals(project, bound)
+    if remembered is not None:
+        for loaded in project.briefs:
+            if loaded.path not in bound:
+                remembered.put(loaded.path, loaded)
     probe = _still_approved(config, library, shared) if approvals else None
     ledger = build_ledger(config, library, list(project.briefs), probe, shared)  # once per load
     diags.extend(d for d in previous_problems(ledger, project.briefs) if d.severity == "error")  # warnings: a check

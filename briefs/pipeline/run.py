@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -222,8 +222,11 @@ def _render_changed(
         future = workers.submit(pool, task, request.timeout)
         if future is not None:
             early[future] = task
-    # after the tasks have started: a warning-only check need not delay the first document
-    result.diagnostics.extend(run_checks(check_input(project, (), request.langs), in_build=True))
+    # After the tasks have started: a warning-only check need not delay the first document. The
+    # checks look at the briefs this build plans (as a compiler warns about what it compiles):
+    # the others are as at their last build, which reported theirs; `briefs check` sees them all.
+    planned = replace(project, briefs=tuple(b for b in project.briefs if b.brief.id not in fresh))
+    result.diagnostics.extend(run_checks(check_input(planned, (), request.langs), in_build=True))
     expected = [out / name for b in stale for name in ctx.outputs[b.brief.id]]
     if reporter is not None and tasks:
         reporter.start(len(expected))  # at most: those found current are not reported
@@ -240,7 +243,7 @@ def _render_changed(
             request.hashes.save()
     # The portal lists what is now in the output folder (links only to files that exist).
     if request.portal:  # ``briefs serve`` defers it: the reloaded page first, the search index after
-        result.portal = update_portal(project, manifest, request.langs, request.final)
+        result.portal = update_portal(project, manifest, request.langs, request.final, ctx.keys)
     order = {out / n: i for i, n in enumerate(ctx.names)}
     result.written.sort(key=lambda p: order.get(p, len(order)))
     return result

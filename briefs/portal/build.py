@@ -64,11 +64,17 @@ def _links(out: Path, brief_id: str, langs: Sequence[str]) -> tuple[Link, ...]:
     return tuple(found)
 
 
-def entries_of(project: Project, state: PortalState, editions: Sequence[str]) -> dict[str, PortalEntry]:
-    """The loaded briefs' entries, and those on record of briefs still in content/."""
+def entries_of(
+    project: Project, state: PortalState, editions: Sequence[str], keys: Mapping[str, str] | None = None
+) -> tuple[dict[str, PortalEntry], dict[str, str]]:
+    """The loaded briefs' entries, and those on record of briefs still in content/; with the
+    key each was made from (``keys``: brief id -> its key in this build, :mod:`briefs.pipeline.run`).
+    A loaded brief's entry on record from the same key is used as it is (an entry depends only
+    on what the key covers: the brief, the shared files, the configuration, the code)."""
     config = project.config
     present = {p.parent.name for p in config.content.glob("*/brief.yaml")}
     kept: dict[str, PortalEntry] = {}
+    made_from: dict[str, str] = {}
     for raw in state.entries:
         entry = PortalEntry.parse(raw)
         if (
@@ -77,10 +83,14 @@ def entries_of(project: Project, state: PortalState, editions: Sequence[str]) ->
             and all(lang in entry.title and lang in entry.summary for lang in editions)
         ):
             kept[entry.id] = entry
+            made_from[entry.id] = raw.get("key") if isinstance(raw.get("key"), str) else ""
     chosen = [edition(config, lang) for lang in editions]
     for loaded in project.briefs:
-        kept[loaded.brief.id] = entry_of(loaded, project.library, chosen)
-    return kept
+        key = (keys or {}).get(loaded.brief.id, "")
+        if not key or made_from.get(loaded.brief.id) != key or loaded.brief.id not in kept:
+            kept[loaded.brief.id] = entry_of(loaded, project.library, chosen)
+            made_from[loaded.brief.id] = key
+    return kept, made_from
 
 
 def listing(out: Path, entries: Mapping[str, PortalEntry], editions: Sequence[str], langs: Sequence[str],
@@ -124,9 +134,16 @@ def check_reserved(config: ProjectConfig) -> None:
         )
 
 
-def update_portal(project: Project, manifest: Manifest, langs: Sequence[str], final: bool) -> list[Path]:
+def update_portal(
+    project: Project,
+    manifest: Manifest,
+    langs: Sequence[str],
+    final: bool,
+    brief_keys: Mapping[str, str] | None = None,
+) -> list[Path]:
     """Bring the portal in ``manifest.out`` up to date with the loaded project; returns the
-    files written (none if it was current).
+    files written (none if it was current). ``brief_keys``: each brief's key in this build (an entry
+    on record from the same key is not made again).
 
     The pages and feeds are rendered (milliseconds) and written only where their bytes changed;
     Pagefind runs only when a page it indexes changed (:func:`_search_key`)."""
@@ -134,9 +151,9 @@ def update_portal(project: Project, manifest: Manifest, langs: Sequence[str], fi
     config = project.config
     check_reserved(config)
     state = load_state(out)
-    entries = entries_of(project, state, config.editions)
+    entries, made_from = entries_of(project, state, config.editions, brief_keys)
     listed = listing(out, entries, config.editions, langs, final)
-    record = tuple(e.json() for e in newest_first(list(entries.values())))
+    record = tuple({**e.json(), "key": made_from[e.id]} for e in newest_first(list(entries.values())))
     written: list[Path] = []
     files = []
     parts = split(listed.pages)  # the search index's parts (briefs.portal.search)
