@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -123,6 +124,12 @@ def main() -> None:
     parser.add_argument("--formats", default="html,pdf")
     parser.add_argument("--recipients", default="1000,100000")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--projects",
+        type=Path,
+        help="keep each generated project in this folder (n<N>/) and start from a copy of it in later runs "
+        "(making 1,000 approved briefs takes about 10 minutes); delete it after changing the examples",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="briefs-scale-"))
     print(
@@ -135,7 +142,13 @@ def main() -> None:
     results: dict[int, tuple[Run, int]] = {}
     for n in (5, args.small, args.large):
         project = work / f"n{n}"
-        generate(project, n)
+        if args.projects is None:
+            generate(project, n)
+        else:
+            kept = args.projects / f"n{n}"
+            if not (kept / "content").is_dir():
+                generate(kept, n)
+            shutil.copytree(kept, project, symlinks=True)
         cold = briefs(project, *build, *fmt, *jobs)
         results[n] = (cold, documents(project, args.formats))
     for n in (args.small, args.large):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from briefs.pipeline.fingerprints import brief_keys
+from briefs.pipeline.fingerprints import brief_keys, input_keys
 from briefs.project.config import load_config
 from briefs.render import theme as theme_module
 from briefs.render.theme import PACKAGE_THEME, Theme, theme_of
@@ -186,8 +186,8 @@ def test_every_theme_folder_is_in_the_keys(bare: Path, tmp_path: Path, monkeypat
     config = load_config(bare)
 
     def keys() -> dict[str, str]:
-        return brief_keys(config, ("zh-CN", "en"), ("html",), (), {ETF: bare / "content" / ETF},
-                          {ETF: "2025-01-01"})
+        folders = input_keys(config, ("zh-CN", "en"), ("html",), ())
+        return brief_keys(folders, {ETF: bare / "content" / ETF}, {ETF: "2025-01-01"})
 
     first = keys()
     edit(plugin / "css" / "brief.css", "--navy: #12355b;", "--navy: #12355c;")
