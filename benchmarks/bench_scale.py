@@ -93,7 +93,13 @@ def briefs(project: Path, *args: str, cores: set[int] | None = None, code: Path 
         [sys.executable, "-c", WRAPPER, "--project", str(project), *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "CI": "1", "PYTHONPATH": str(code)},
+        # (without PYTHONDONTWRITEBYTECODE, set on some machines: an installed briefs has its
+        # bytecode compiled, and a run here should not compile every module it imports again)
+        env={
+            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+            "CI": "1",
+            "PYTHONPATH": str(code),
+        },
         preexec_fn=pin,
         check=False,
         cwd=project,

@@ -123,7 +123,7 @@ def build(
     A program calling this with PDFs must guard its entry point with
     ``if __name__ == "__main__":`` (the PDF workers start from a fork server).
     """
-    from briefs.pipeline.planning import FORMATS
+    from briefs.pipeline.outputs import FORMATS
 
     config = project_of(project)
     chosen = tuple(dict.fromkeys(formats or FORMATS))

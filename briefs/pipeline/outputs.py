@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+FORMATS = ("html", "pdf")  # what a build writes unless told otherwise; plugins add more (plugins.py)
 COPIES = "distribution"  # the folder, beside a brief's documents, holding its stamped copies
 RIXML_SUFFIX = "rixml.xml"  # the RIXML sidecar format's: <id>.<lang>.rixml.xml beside the HTML and PDF
 

@@ -41,7 +41,6 @@ from briefs.source.texts import source_language
 from briefs.source.yamlsource import MAX_BYTES
 from briefs.version import __version__
 
-FORMATS = ("html", "pdf")  # what a build writes unless told otherwise; plugins add more (plugins.py)
 LANGUAGE_NAMES = {tag: lang.label for tag, lang in LANGUAGES.items()}  # the language switch
 
 

@@ -33,7 +33,8 @@ from briefs.pipeline.fingerprints import (
 from briefs.pipeline.incremental import Manifest, Output
 from briefs.pipeline.limits import Budget
 from briefs.pipeline.loadcache import LoadCache
-from briefs.pipeline.planning import FORMATS, build_time, check_input, checked_editions, longest_first, outputs_of
+from briefs.pipeline.outputs import FORMATS
+from briefs.pipeline.planning import build_time, check_input, checked_editions, longest_first, outputs_of
 from briefs.pipeline.request import BuildRequest, build_request
 from briefs.pipeline.tasks import DocumentOutcome, DocumentTask, Made, Shared, make_here, shared_bytes
 from briefs.pipeline.withdrawn import remove_withdrawn
