@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,18 +28,24 @@ def project(small_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     return small_project
 
 
+def counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str, which: Callable[..., str]) -> list[str]:
+    """Calls of ``module.name`` from now on, each named by ``which`` of its arguments; the
+    function itself still runs."""
+    seen: list[str] = []
+    real = getattr(module, name)
+
+    def counted(*args: object) -> object:
+        seen.append(which(*args))
+        return real(*args)
+
+    monkeypatch.setattr(module, name, counted)
+    return seen
+
+
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The briefs loaded from their files (not taken from the cache), by folder name, in order."""
-    seen: list[str] = []
-    real = loading.load_brief
-
-    def counted(path, library, config):  # type: ignore[no-untyped-def]
-        seen.append(path.parent.name)
-        return real(path, library, config)
-
-    monkeypatch.setattr(loading, "load_brief", counted)
-    return seen
+    return counting(monkeypatch, loading, "load_brief", lambda path, *_: path.parent.name)
 
 
 def html_build(project: Path, out: str = "out", **kwargs):  # type: ignore[no-untyped-def]
@@ -189,14 +196,7 @@ def test_a_portal_entry_is_made_again_only_when_its_briefs_key_changed(
 ) -> None:
     from briefs.portal import build as portal
 
-    made: list[str] = []
-    real = portal.entry_of
-
-    def counted(loaded, library, editions):  # type: ignore[no-untyped-def]
-        made.append(loaded.brief.id)
-        return real(loaded, library, editions)
-
-    monkeypatch.setattr(portal, "entry_of", counted)
+    made = counting(monkeypatch, portal, "entry_of", lambda loaded, *_: loaded.brief.id)
     html_build(project)
     assert sorted(made) == sorted(SMALL)
     edit(project / "content" / ETF / "brief.yaml", "is still compute-hungry", "is still compute-hungry, revised")
