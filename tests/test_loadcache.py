@@ -211,3 +211,31 @@ def test_a_portal_entry_is_made_again_only_when_its_briefs_key_changed(
     html_build(project)
     assert sorted(made) == sorted(SMALL)
     assert "Industry Commentary" in (project / "out" / "index.en.html").read_text("utf-8")
+
+
+def test_the_index_pages_are_rendered_again_only_when_what_they_show_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefs.portal import build as portal
+
+    rendered = counting(monkeypatch, portal, "render_page", lambda theme, ed, data: ed.lang)
+    html_build(project)
+    assert sorted(rendered) == ["en", "zh-CN"]
+    index = project / "out" / "index.en.html"
+    edit(project / "content" / ETF / "etfs.en.md", "R4", "R4 ")  # a body: nothing the index shows
+    approve_again(project, ETF)
+    rendered.clear()
+    before = index.stat().st_mtime_ns
+    html_build(project)
+    assert rendered == [] and index.stat().st_mtime_ns == before
+    house = project / "content" / "_shared" / "house.yaml"  # the house's name heads every page
+    text = house.read_text("utf-8")
+    name = text.split("en:", 1)[1].split("\n", 1)[0].split(",", 1)[0].strip().strip("}").strip("'\"")
+    edit(house, name, name + " Research Desk")
+    html_build(project)
+    assert sorted(rendered) == ["en", "zh-CN"] and f"{name} Research Desk" in index.read_text("utf-8")
+    rendered.clear()
+    index.write_text("altered", "utf-8")  # a page altered by hand is written again
+    html_build(project, force=True)
+    assert sorted(rendered) == ["en", "zh-CN"] and "altered" not in index.read_text("utf-8")
+

@@ -13,6 +13,7 @@ changed at all (:meth:`briefs.pipeline.request.BuildRequest.unchanged`) checks t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -21,7 +22,7 @@ from pathlib import Path
 from briefs.errors import ContentError
 from briefs.load.loaded import Project
 from briefs.localize.i18n import translations
-from briefs.pipeline.fingerprints import digest
+from briefs.pipeline.fingerprints import digest, folder_digest, installed_fingerprint, toolkit_fingerprint
 from briefs.pipeline.incremental import Manifest
 from briefs.pipeline.outputs import PORTAL_INDEX, SEARCH_FOLDER, document_name, feed_name, is_portal, portal_index_name
 from briefs.pipeline.planning import edition
@@ -158,11 +159,19 @@ def update_portal(
     files = []
     parts = split(listed.pages)  # the search index's parts (briefs.portal.search)
     bundles = tuple(f"{part_name(k)}/" for k, part in enumerate(parts) if part)
-    for path, data in _documents(out, project, listed, bundles, final):
-        files.append(path)
-        if not holds(path, data):
-            write_atomic(path, data)
-            written.append(path)
+    # The index pages and feeds: rendered only when what they are made from changed (rendering
+    # them is most of the portal's cost at a thousand briefs), and each written only if its bytes did.
+    pages_key = _pages_key(project, listed, bundles, final)
+    shown = [PORTAL_INDEX, *(n for lang in listed.langs for n in (portal_index_name(lang), feed_name(lang)))]
+    kept = {n: state.files[n] for n in shown if n in state.files}
+    if pages_key == state.pages and len(kept) == len(shown) and PortalState(files=kept).intact(out):
+        files += [out / n for n in kept]
+    else:
+        for path, data in _documents(out, project, listed, bundles, final):
+            files.append(path)
+            if not holds(path, data):
+                write_atomic(path, data)
+                written.append(path)
     # The search index, part by part: a part is made again only when a page it indexes changed.
     keys = [_search_key(part, manifest) for part in parts]
     before = state.key.split()
@@ -180,10 +189,33 @@ def update_portal(
         if is_portal(name) and "/" not in name and (out / name) not in files:
             (out / name).unlink(missing_ok=True)
     names = {p.relative_to(out).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns) for p in files}
-    new = PortalState(search_key, final, record, names)
+    new = PortalState(search_key, final, record, names, pages_key)
     if new != state:
         save_state(out, new)
     return written
+
+
+def _pages_key(project: Project, listed: Listing, bundles: Sequence[str], final: bool) -> str:
+    """What :func:`_documents` makes the pages and feeds from: the listing, the search parts, the
+    mode, the shared files (the house, the phrase tables), the configuration, every theme file
+    (templates, CSS, catalogs), briefs' code and the installed libraries (Jinja, Babel)."""
+    config = project.config
+    pyproject = config.root / "pyproject.toml"
+    return digest(
+        [
+            toolkit_fingerprint(),
+            installed_fingerprint(),
+            pyproject.read_bytes() if pyproject.is_file() else "",
+            folder_digest(config.shared),
+            *(folder_digest(folder) for folder in theme_of(config).folders),
+            # (sorted: an entry read back from the record has its texts in another order)
+            json.dumps([e.json() for e in listed.entries], sort_keys=True),
+            repr(sorted(listed.links.items())),
+            repr(listed.langs),
+            repr(tuple(bundles)),
+            str(final),
+        ]
+    )
 
 
 def _documents(

@@ -31,6 +31,7 @@ class PortalState:
     final: bool = False
     entries: tuple[Any, ...] = ()  # as PortalEntry.json wrote them; parsed by the build
     files: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # name -> (size, mtime_ns)
+    pages: str = ""  # the key of the index pages' and feeds' inputs (briefs.portal.build)
 
     def intact(self, out: Path) -> bool:
         """Every file the portal wrote is still there, as written (a regular file, same size
@@ -53,6 +54,7 @@ class PortalState:
             "final": self.final,
             "entries": list(self.entries),
             "files": {name: list(info) for name, info in self.files.items()},
+            "pages": self.pages,
         }
 
 
@@ -66,7 +68,7 @@ def load_state(out: Path) -> PortalState:
         return PortalState()
     entries = raw.get("entries")
     files = raw.get("files")
-    key, final = raw.get("key"), raw.get("final")
+    key, final, pages = raw.get("key"), raw.get("final"), raw.get("pages")
     return PortalState(
         key if isinstance(key, str) else "",
         final is True,
@@ -79,6 +81,7 @@ def load_state(out: Path) -> PortalState:
             and len(info) == 2
             and all(isinstance(i, int) and not isinstance(i, bool) for i in info)
         },
+        pages if isinstance(pages, str) else "",
     )
 
 
