@@ -15,9 +15,8 @@ and, for scale, loading the project with the build's load cache.
 from __future__ import annotations
 
 import argparse
-import statistics
+import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from briefs.ledger.build import build_ledger, shared_ledger
@@ -32,14 +31,8 @@ from briefs.portal.state import portal_current
 from briefs.project.config import load_config
 from briefs.render.fonts import FONTS
 
-
-def median(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_portal import clock  # noqa: E402  (the median of --repeat runs)
 
 
 def main() -> None:
@@ -65,12 +58,12 @@ def main() -> None:
     manifest = Manifest.load(out)
     written = update_portal(project, manifest, langs, False, keys)  # as the build left it, first
     print(f"{len(project.briefs)} briefs; loaded in {loading:.2f} s ({cache.hits} from the load cache)")
-    check = median(lambda: portal_current(out, False), args.repeat)
+    check = clock(lambda: portal_current(out, False), args.repeat)
     print(f"portal check of the no-op path: {check * 1000:.1f} ms")
     shared = shared_ledger(config, project.library)
-    ledger = median(lambda: build_ledger(config, project.library, list(project.briefs), None, shared), args.repeat)
+    ledger = clock(lambda: build_ledger(config, project.library, list(project.briefs), None, shared), args.repeat)
     print(f"recommendation ledger from the loaded project: {ledger * 1000:.1f} ms")
-    portal = median(lambda: update_portal(project, manifest, langs, False, keys), args.repeat)
+    portal = clock(lambda: update_portal(project, manifest, langs, False, keys), args.repeat)
     again = update_portal(project, manifest, langs, False, keys)
     print(
         f"portal brought up to date, nothing in it changed: {portal * 1000:.1f} ms "
