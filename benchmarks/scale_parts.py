@@ -1,6 +1,7 @@
 """What the portal and the recommendation ledger add to a build of a large, unchanged project
-(issue 20, point 5: under 0.2 s at N = 1,000), measured in one process on a project already
-built (for instance the N = 1,000 project ``bench_scale.py`` leaves in its work folder).
+(issue 20, point 5: under 0.2 s at N = 1,000; an unchanged project is answered by the no-op
+path, which loads nothing), and what they cost inside a build that does load the project (one
+brief edited, say), measured in one process on a project already built (for instance the N = 1,000 project ``bench_scale.py`` leaves in its work folder).
 
     .venv/bin/python benchmarks/scale_parts.py PROJECT [--repeat 5] [--formats html,pdf]
 
@@ -69,7 +70,11 @@ def main() -> None:
         f"portal brought up to date, nothing in it changed: {portal * 1000:.1f} ms "
         f"({len(again)} files written; {len(written)} on the first call)"
     )
-    print(f"portal and ledger in a build of the unchanged project: {(ledger + portal) * 1000:.0f} ms (target < 200 ms)")
+    print(
+        f"an unchanged project (the no-op: nothing is loaded, the ledger not built): {check * 1000:.0f} ms "
+        "for the portal and the ledger (target < 200 ms)"
+    )
+    print(f"  for information, inside a build that loads the project: {(ledger + portal) * 1000:.0f} ms for both")
 
 
 if __name__ == "__main__":
