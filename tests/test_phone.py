@@ -59,3 +59,20 @@ def test_the_draft_banner_stays_in_view_while_scrolling(built_html: Built) -> No
             "const r = document.querySelector('.draft-banner').getBoundingClientRect(); return [r.top, r.bottom]"
         )
         assert top >= 0 and bottom <= 120, f"the draft banner is at {top}–{bottom} px after scrolling"
+
+
+def test_a_portal_card_on_a_phone_has_no_separator_for_an_empty_cell(built_html: Built) -> None:
+    """A fund note has no rating and no analyst: on a phone its card reads "date · type · sector",
+    not "… · sector · ·" (each cell's separator is drawn before it, so an empty cell is not drawn)."""
+    with chromium(375, FIRST_SCREEN) as browser:
+        _open(browser, built_html.out / "index.en.html")
+        cells = browser.execute_script(
+            """return [...document.querySelectorAll(arguments[0])]
+                 .map(td => [td.closest('tr').dataset.id, td.className, td.textContent.trim(),
+                             getComputedStyle(td).display, getComputedStyle(td, '::before').content])""",
+            ", ".join(f"tr.brief td.{name}" for name in ("kind", "sector", "rating", "analysts")),
+        )
+    empty = [c for c in cells if not c[2]]
+    assert any(c[0] == "compute-etf-note" for c in empty), "the fund note's rating and analysts are empty"
+    assert all(c[3] == "none" for c in empty), f"empty cells drawn (with their separator): {empty}"
+    assert all(c[3] == "inline" and "·" in c[4] for c in cells if c[2]), "a filled cell keeps its separator"
