@@ -588,3 +588,16 @@ def test_a_link_in_place_of_a_page_is_neither_listed_nor_indexed(project: Path, 
     row = page(project / "output", "en").xpath(".//tr[@id='brief-compute-etf-note']")[0]
     assert [a.get("hreflang") for a in row.xpath("./td[@class='files']/a")] == ["zh-CN"]
     assert b"briefs-secret-93ab" not in bundle_bytes(project / "output")
+
+
+def test_a_summary_carries_no_citation_marks(site: Path) -> None:
+    """A key point that cites ([@id]) is summarised without the citation, and without a space left
+    before the punctuation that followed it."""
+    brief = (site / "content" / "wechat-r1-inference" / "brief.yaml").read_text("utf-8")
+    first_point = brief.split("key_points:", 1)[1].split("\n  - ", 2)[1]
+    assert "[@" in first_point, "the example's first key point cites a source"
+    for lang in ("en", "zh-CN"):
+        page = lxml_html.fromstring((site / "output" / f"index.{lang}.html").read_bytes())
+        summary = page.xpath('//tr[@data-id="wechat-r1-inference"]//td[@class="title"]/p')[0].text_content()
+        assert summary and "[@" not in summary and "\ue000" not in summary
+        assert " ." not in summary and " 。" not in summary

@@ -9,6 +9,7 @@ read back from there that is damaged is dropped, never trusted.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -98,16 +99,24 @@ def _texts(raw: Any) -> dict[str, str] | None:
     return dict(raw)
 
 
+_CITED = "\ue000"  # (private use) where a citation stood in the rendered summary (taken out with the space before it)
+
+
 def plain(markdown: str) -> str:
-    """The text of an inline Markdown string, without its markup (for a summary)."""
+    """The text of an inline Markdown string, without its markup and without its citations
+    (``[@id]``: a summary carries no reference numbers), for a summary."""
     from lxml import html as lxml_html
     from markdown_it import MarkdownIt
 
-    rendered = MarkdownIt("commonmark").renderInline(markdown).strip()
+    from briefs.render.citations import CITATION, citation_plugin
+
+    md = MarkdownIt("commonmark").use(citation_plugin)
+    md.add_render_rule(CITATION, lambda *_: _CITED)
+    rendered = md.renderInline(markdown).strip()
     if not rendered:
         return ""
     text: str = lxml_html.fragment_fromstring(rendered, create_parent="span").text_content()
-    return " ".join(text.split())
+    return " ".join(re.sub(f"\\s*{_CITED}", "", text).split())
 
 
 def entry_of(loaded: LoadedBrief, library: Library, editions: Sequence[Edition]) -> PortalEntry:
