@@ -239,3 +239,17 @@ def test_the_index_pages_are_rendered_again_only_when_what_they_show_changed(
     html_build(project, force=True)
     assert sorted(rendered) == ["en", "zh-CN"] and "altered" not in index.read_text("utf-8")
 
+
+
+def test_a_moved_project_plans_only_what_changed_and_loads_every_brief_afresh(project: Path, loads: list[str]) -> None:
+    """The project and its output folder moved together (a CI checkout elsewhere, with output/
+    restored), then one brief edited: the brief keys hold no absolute path, so only that brief is
+    planned; the kept briefs name their files by absolute path, so none is taken from the cache."""
+    html_build(project)
+    moved = project.rename(project.with_name("moved"))
+    assert html_build(moved).up_to_date  # nothing changed: not even loaded
+    edit_etf(moved, loads)
+    result = html_build(moved)
+    assert result.planned and all(ETF in label for label in result.planned), result.planned
+    assert {p.parent.name for p in result.written} == {ETF}
+    assert sorted(loads) == sorted(SMALL)

@@ -303,7 +303,6 @@ def input_keys(
     every_brief = {p.parent.resolve() for p in config.content.glob("*/brief.yaml")}
     every_brief |= {folder.resolve() for folder in folders}
     shared = _environment(config, langs, formats, families)
-    shared.append(str(config.root.resolve()))  # (what is loaded names its files by absolute path)
     own: dict[Path, list[bytes | str]] = {folder: [] for folder in every_brief}
     for name, named in _input_files(config, hashes or InputHashes(None)):
         path = Path(name)
