@@ -41,6 +41,7 @@ FOLDER = Path(STATE) / "loaded"
 MAGIC = b"briefs-loaded-1\n"
 _LIMIT = 64 * 2**20  # far above any brief's entry (about 30 KB): a larger file is not one of ours
 _KEY_BYTES = 32
+_SIGNED = len(MAGIC) + hashlib.sha256().digest_size  # an entry: MAGIC, its signature, its key line, its pickle
 
 
 def secret_path() -> Path:
@@ -109,11 +110,11 @@ class LoadCache:
             raw = read_bytes(self._entry(folder), _LIMIT)
         except (OSError, Unsafe):
             return None
-        head = len(MAGIC) + 32 + len(key) + 1
-        if raw[: len(MAGIC)] != MAGIC or raw[len(MAGIC) + 32 : head] != key.encode("ascii") + b"\n":
+        head = _SIGNED + len(key) + 1
+        if raw[: len(MAGIC)] != MAGIC or raw[_SIGNED:head] != key.encode("ascii") + b"\n":
             return None  # another key (the brief or what it uses changed since), or not ours
         body = raw[head:]
-        if not hmac.compare_digest(raw[len(MAGIC) : len(MAGIC) + 32], self._sign(key, body)):
+        if not hmac.compare_digest(raw[len(MAGIC) : _SIGNED], self._sign(key, body)):
             log.debug("load cache: %s is not signed by this user's builds; loading again", path)
             return None
         try:

@@ -26,7 +26,15 @@ from briefs.load.loaded import Project
 from briefs.localize.i18n import translations
 from briefs.pipeline.fingerprints import digest, folder_digest, installed_fingerprint, toolkit_fingerprint
 from briefs.pipeline.incremental import Manifest
-from briefs.pipeline.outputs import PORTAL_INDEX, SEARCH_FOLDER, document_name, feed_name, is_portal, portal_index_name
+from briefs.pipeline.outputs import (
+    PORTAL_INDEX,
+    SEARCH_FOLDER,
+    document_file,
+    document_name,
+    feed_name,
+    is_portal,
+    portal_index_name,
+)
 from briefs.pipeline.planning import edition
 from briefs.pipeline.write import write_atomic
 from briefs.portal.entries import PortalEntry, entry_of, newest_first
@@ -67,9 +75,8 @@ def _links(out: Path, brief_id: str, langs: Sequence[str]) -> tuple[Link, ...]:
         return ()
     for lang in langs:
         for suffix, label in FORMATS:
-            name = document_name(brief_id, lang, suffix)
-            if name.rsplit("/", 1)[-1] in regular:
-                found.append(Link(lang, LANGUAGES[lang].label, label, name))
+            if document_file(brief_id, lang, suffix) in regular:
+                found.append(Link(lang, LANGUAGES[lang].label, label, document_name(brief_id, lang, suffix)))
     return tuple(found)
 
 
@@ -96,7 +103,7 @@ def entries_of(
     chosen = [edition(config, lang) for lang in editions]
     for loaded in project.briefs:
         key = (keys or {}).get(loaded.brief.id, "")
-        if not key or made_from.get(loaded.brief.id) != key or loaded.brief.id not in kept:
+        if not key or made_from.get(loaded.brief.id) != key:
             kept[loaded.brief.id] = entry_of(loaded, project.library, chosen)
             made_from[loaded.brief.id] = key
     return kept, made_from
