@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -72,6 +73,8 @@ for line in sys.stdin:
             sys.stdin = open(0, closefd=False)
             sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
             sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+            import faulthandler, signal
+            faulthandler.register(signal.SIGUSR1, all_threads=True)  # where a run that hangs is
             sys.argv = [os.path.join(os.path.dirname(cli.__file__), "__main__.py"), *request["argv"]]
             cli.main()
         except BaseException:
@@ -92,24 +95,45 @@ class _Server:
             [sys.executable, "-c", SERVER.replace("sys.path[0] = ROOT", f"sys.path[0] = {str(ROOT)!r}")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env,
         )
-        assert self.process.stdout is not None and self.process.stdout.readline() == "ready\n"
         self.lock = threading.Lock()
+        self.pending = b""  # read from the server's stdout, not yet a whole line
+        assert self.line(180) == "ready"
+
+    def line(self, timeout: float | None) -> str:
+        """The server's next line, waiting at most ``timeout`` seconds (None: for ever). Read
+        from the pipe itself: a run that ends at once writes its pid and status lines together,
+        and a buffered reader would take both on the first readline, leaving select() nothing
+        to see for the second (the run then seemed to hang until its timeout)."""
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        deadline = None if timeout is None else time.monotonic() + max(timeout, 0)
+        while b"\n" not in self.pending:
+            left = None if deadline is None else max(deadline - time.monotonic(), 0)
+            if not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise RuntimeError("the test's command-line server ended")
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return line.decode("utf-8")
 
     def reply(self, timeout: float | None) -> dict[str, int]:
-        stdout = self.process.stdout
-        assert stdout is not None
-        if timeout is not None and not select.select([stdout], [], [], max(timeout, 0))[0]:
-            raise TimeoutError
-        line = stdout.readline()
-        if not line:
-            raise RuntimeError("the test's command-line server ended")
-        answer: dict[str, int] = json.loads(line)
+        answer: dict[str, int] = json.loads(self.line(timeout))
         return answer
 
     def close(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+class Hung(subprocess.TimeoutExpired):
+    """A run over its time, reported with the end of its stderr (its stack when it hung)."""
+
+    def __str__(self) -> str:
+        tail = (self.stderr or b"")[-4000:].decode("utf-8", "backslashreplace")
+        return f"{super().__str__()}; its stderr ends:\n{tail}"
 
 
 _server: _Server | None = None
@@ -159,10 +183,12 @@ def run_briefs(
             status = server.reply(timeout)["status"]
         except TimeoutError:
             try:
+                os.kill(pid, signal.SIGUSR1)  # its stack on its stderr, for the report
+                time.sleep(1)
                 os.killpg(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             server.reply(None)
-            raise subprocess.TimeoutExpired(command, timeout, out.read_bytes(), err.read_bytes()) from None
+            raise Hung(command, timeout, out.read_bytes(), err.read_bytes()) from None
         decode = {"encoding": "utf-8", "errors": "backslashreplace"}
         return subprocess.CompletedProcess(command, status, out.read_text(**decode), err.read_text(**decode))

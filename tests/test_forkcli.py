@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,26 @@ def test_a_run_over_its_time_is_stopped_with_its_process_group(small_project: Pa
         run_briefs(small_project, "watch", BRIEF, "--format", "html", timeout=3)
     # the server is still there for the next run
     assert run_briefs(small_project, "check", BRIEF).returncode == 0
+
+
+def test_two_answers_that_arrive_together_are_both_read() -> None:
+    # A run that ends at once (a usage error) has the server write its pid and its status lines
+    # together; reading them must not leave the second in a buffer that select() cannot see (the
+    # run then looked hung until its timeout: two full-suite failures, 2026-12-07).
+    from .forkcli import _Server
+
+    server = object.__new__(_Server)
+    server.process = subprocess.Popen(["sh", "-c", 'printf \'{"pid": 7}\\n{"status": 2}\\n\'; exec sleep 30'],
+                                      stdout=subprocess.PIPE)
+    server.pending = b""
+    try:
+        time.sleep(0.5)  # both lines are in the pipe (still open, as the server's is) before one is read
+        assert server.reply(10) == {"pid": 7}
+        assert server.reply(2) == {"status": 2}
+        with pytest.raises(TimeoutError):
+            server.reply(0.2)
+    finally:
+        server.process.kill()
+        server.process.wait()
+        assert server.process.stdout is not None
+        server.process.stdout.close()
