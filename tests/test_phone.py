@@ -76,3 +76,24 @@ def test_a_portal_card_on_a_phone_has_no_separator_for_an_empty_cell(built_html:
     assert any(c[0] == "compute-etf-note" for c in empty), "the fund note's rating and analysts are empty"
     assert all(c[3] == "none" for c in empty), f"empty cells drawn (with their separator): {empty}"
     assert all(c[3] == "inline" and "·" in c[4] for c in cells if c[2]), "a filled cell keeps its separator"
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_portal_at_desktop_width_splits_no_rating_name_or_chinese_label(built_html: Built, lang: str) -> None:
+    """At 1280 px the portal's meta columns once squeezed to a character's width: 增持 stood on two
+    lines, 周亦安 broke into 周亦 / 安, 行业专题报告 took three lines. Each rating, each analyst's
+    name and (in Chinese) each type and sector label now keeps to one line; names still wrap
+    between one another."""
+    with chromium(1280, FIRST_SCREEN) as browser:
+        _open(browser, built_html.out / f"index.{lang}.html")
+        lines = browser.execute_script(
+            """const lines = el => { const r = document.createRange(); r.selectNodeContents(el);
+                 return new Set([...r.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top))).size; };
+               return [...document.querySelectorAll(arguments[0])]
+                 .filter(el => el.textContent.trim()).map(el => [el.className, el.textContent.trim(), lines(el)]);""",
+            "tr.brief td.rating, tr.brief td.analysts .name"
+            + (", tr.brief td.kind, tr.brief td.sector" if lang == "zh-CN" else ""),
+        )
+    assert {c[0] for c in lines} >= {"rating", "name"}, lines
+    split = [c for c in lines if c[2] != 1]
+    assert not split, f"split over lines at 1280 px: {split}"

@@ -67,7 +67,7 @@ TITLE = "./td[@class='title']/*[@class='open']"
 
 def cell(row: lxml_html.HtmlElement, name: str) -> str | None:
     found: list[lxml_html.HtmlElement] = row.xpath(f"./td[@class='{name}']")
-    return found[0].text
+    return found[0].text_content() or None  # (each analyst's name is a span of its own)
 
 
 def page(out: Path, lang: str) -> lxml_html.HtmlElement:
