@@ -98,12 +98,24 @@ def scale_definitions(ratings: lib.Ratings, t: Edition, tr: gettext.NullTranslat
 
 
 def basis_sentence(ratings: lib.Ratings, tr: gettext.NullTranslations) -> str:
-    """How ratings are measured: relative return over the basis period against each market's index."""
+    """How ratings are measured: relative return over the basis period against each market's index.
+
+    The period is ``basis_months`` only when every scale measures over exactly that; scales with
+    other or differing horizons (an industry scale over 6 months, a company scale over 6–12)
+    would contradict one stated period, so the sentence then refers the reader to each scale's
+    own horizon, which its definitions state."""
+    horizons = {scale.horizon_months for scale in ratings.scales}
+    if horizons <= {(ratings.basis_months, ratings.basis_months)}:
+        return tr.gettext(
+            "Ratings are based on the return of a security (or of an industry index) over the "
+            "%(months)s months after the date of the report, relative to the representative index "
+            "of its market over the same period. The benchmark indices are:"
+        ) % {"months": ratings.basis_months}
     return tr.gettext(
-        "Ratings are based on the return of a security (or of an industry index) over the "
-        "%(months)s months after the date of the report, relative to the representative index "
-        "of its market over the same period. The benchmark indices are:"
-    ) % {"months": ratings.basis_months}
+        "Ratings are based on the return of a security (or of an industry index) from the date of "
+        "the report over the horizon its rating scale below states, relative to the representative "
+        "index of its market over the same period. The benchmark indices are:"
+    )
 
 
 def rating_action(scale: lib.RatingScale, value: str, previous: str | None) -> str | None:
