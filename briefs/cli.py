@@ -32,6 +32,20 @@ def _split(value: str, allowed: tuple[str, ...] | None, what: str) -> tuple[str,
     return items
 
 
+def _joined(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> str | None:
+    """A list option given comma-separated, repeated, or both (``--lang zh-CN --lang en`` once
+    kept only the last, silently): one comma-separated string, None if not given."""
+    return ",".join(value) if value else None
+
+
+def _list_option(flag: str, name: str, default: str, what: str, more: str = "") -> Any:
+    """``--lang`` / ``--format``: comma-separated, repeatable, with a default."""
+    help_text = f"{what}, comma-separated or the option repeated{more}."
+    return click.option(
+        flag, name, multiple=True, default=(default,), show_default=True, callback=_joined, help=help_text
+    )
+
+
 def _formats(value: str) -> tuple[str, ...]:
     """--format: any format an installed plugin registers (briefs' own: html, pdf)."""
     from briefs.api import known_formats
@@ -76,14 +90,8 @@ def _rendering_options(command: Any) -> Any:
     for option in reversed(
         [
             click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
-            click.option("--lang", default="zh-CN,en", show_default=True, help="Languages, comma-separated."),
-            click.option(
-                "--format",
-                "formats",
-                default="html,pdf",
-                show_default=True,
-                help="Output formats, comma-separated: html, pdf and any a plugin adds.",
-            ),
+            _list_option("--lang", "lang", "zh-CN,en", "Languages"),
+            _list_option("--format", "formats", "html,pdf", "Output formats", ": html, pdf and any a plugin adds"),
             click.option(
                 "--out",
                 type=click.Path(file_okay=False, path_type=Path),
@@ -181,7 +189,12 @@ def serve(
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--lang", default=None, help="Languages, comma-separated (default: the project's).")
+@click.option(
+    "--lang",
+    multiple=True,
+    callback=_joined,
+    help="Languages, comma-separated or the option repeated (default: the project's).",
+)
 @click.option("--strict", is_flag=True, help="Fail on warnings too (figure parity, stale translations, glossary).")
 @click.option(
     "--rixml-schema",

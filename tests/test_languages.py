@@ -138,3 +138,16 @@ def test_fidelity_runs_from_each_brief_s_source(project: Path) -> None:
     edit(brief, "source: en", "source: zh-CN")  # said explicitly, as the project's default
     assert findings() == [f"{brief}:{en_line + 1}:{col}: warning: figure '2031' of the en text is not in the "
                           "zh-CN text"]
+
+
+def test_a_repeated_lang_or_format_option_adds_up(small_project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # `--lang zh-CN --lang en` once built the English edition only, silently (the last kept)
+    brief = "compute-etf-note"
+    built = run_cli(small_project, "build", f"content/{brief}", "--lang", "zh-CN", "--lang", "en", "--format", "html")
+    assert built.exit_code == 0, built.output
+    out = small_project / "output" / brief
+    assert sorted(p.name for p in out.glob(f"{brief}.*")) == [f"{brief}.en.html", f"{brief}.zh-CN.html"]
+    checked = run_cli(small_project, "check", f"content/{brief}", "--lang", "en", "--lang", "zh-CN")
+    assert checked.exit_code == 0, checked.output
+    bad = run_cli(small_project, "build", f"content/{brief}", "--format", "html", "--format", "epub")
+    assert bad.exit_code == 2 and "unknown format 'epub'" in bad.output, bad.output
