@@ -3,9 +3,11 @@ does not wrap, a draft banner that stays in view while the reader scrolls."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from .browser import chromium
 from .conftest import Built
@@ -97,3 +99,43 @@ def test_the_portal_at_desktop_width_splits_no_rating_name_or_chinese_label(buil
     assert {c[0] for c in lines} >= {"rating", "name"}, lines
     split = [c for c in lines if c[2] != 1]
     assert not split, f"split over lines at 1280 px: {split}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_wide_table_on_a_phone_shows_which_side_has_more(built_html: Built, lang: str) -> None:
+    """The company note's twelve-column table scrolls inside its figure on a phone; it once gave no
+    sign of the columns off screen (ratings and targets). A shadow marks the side with more: the
+    right before the reader scrolls, the left once at the end. Measured in the screenshot on the
+    figure's own background (its text and cell fills made transparent for the measurement)."""
+    brief = "china-mobile-operator-cloud"
+    with chromium(375, FIRST_SCREEN) as browser:
+        _open(browser, built_html.file(brief, lang, "html"))
+        box = browser.execute_script(
+            """const wide = [...document.querySelectorAll('.exhibit-table')]
+                 .sort((a, b) => (b.scrollWidth - b.clientWidth) - (a.scrollWidth - a.clientWidth))[0];
+               if (wide.scrollWidth <= wide.clientWidth + 20) return null;
+               wide.id = 'wide'; wide.scrollIntoView();
+               const s = document.createElement('style');
+               s.textContent = '#wide * { color: transparent !important; background: transparent !important;'
+                 + ' border-color: transparent !important; text-decoration: none !important; }';
+               document.head.appendChild(s);
+               const r = wide.getBoundingClientRect(), c = wide.firstElementChild.getBoundingClientRect();
+               return [r.left, r.right, c.top, c.bottom];"""
+        )
+        assert box is not None, "the widest table fits a phone: nothing to test"
+        left, right, top, bottom = (round(v) for v in box)
+
+        def edges() -> tuple[float, float]:
+            shot = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("L")
+
+            def mean(x0: int) -> float:
+                values = [shot.getpixel((x, y)) for x in range(x0, x0 + 3) for y in range(top, bottom)]
+                return sum(values) / len(values)  # type: ignore[arg-type]
+
+            return mean(left), mean(right - 3)
+
+        start_left, start_right = edges()
+        browser.execute_script("const w = document.getElementById('wide'); w.scrollLeft = w.scrollWidth;")
+        end_left, end_right = edges()
+    assert start_left > 250 and start_right < 235, f"before scrolling: left {start_left:.0f}, right {start_right:.0f}"
+    assert end_left < 235 and end_right > start_right + 15, f"at the end: left {end_left:.0f}, right {end_right:.0f}"
