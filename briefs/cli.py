@@ -38,11 +38,13 @@ def _joined(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) 
     return ",".join(value) if value else None
 
 
-def _list_option(flag: str, name: str, default: str, what: str, more: str = "") -> Any:
-    """``--lang`` / ``--format``: comma-separated, repeatable, with a default."""
+def _list_option(flag: str, name: str, default: str | None, what: str, more: str = "") -> Callable[[F], F]:
+    """``--lang`` / ``--format``: comma-separated, repeatable, with a default (None: not given,
+    the command decides)."""
     help_text = f"{what}, comma-separated or the option repeated{more}."
+    given = () if default is None else (default,)
     return click.option(
-        flag, name, multiple=True, default=(default,), show_default=True, callback=_joined, help=help_text
+        flag, name, multiple=True, default=given, show_default=default is not None, callback=_joined, help=help_text
     )
 
 
@@ -189,12 +191,7 @@ def serve(
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--lang",
-    multiple=True,
-    callback=_joined,
-    help="Languages, comma-separated or the option repeated (default: the project's).",
-)
+@_list_option("--lang", "lang", None, "Languages", " (default: the project's)")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (figure parity, stale translations, glossary).")
 @click.option(
     "--rixml-schema",
